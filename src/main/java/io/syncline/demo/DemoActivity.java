@@ -1,0 +1,73 @@
+package io.syncline.demo;
+
+import io.syncline.system.JdbcSystem;
+import io.syncline.system.Systems;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.concurrent.ThreadLocalRandom;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Plays the users of the two embedded demo systems, so that a newcomer sees records move: adds and
+ * edits contacts in the CRM and tickets in the help desk. Does nothing unless
+ * {@code syncline.demo.enabled=true}.
+ */
+@ApplicationScoped
+@Named("demo")
+public class DemoActivity {
+
+    private static final Logger LOG = Logger.getLogger(DemoActivity.class);
+
+    @Inject
+    Systems systems;
+
+    @ConfigProperty(name = "syncline.demo.enabled", defaultValue = "false")
+    boolean enabled;
+
+    private long nextContact = 1000;
+
+    public void edit() throws SQLException {
+        if (!enabled) {
+            return;
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        JdbcSystem crm = systems.find("crm").orElseThrow();
+        try (Connection c = crm.connect()) {
+            if (random.nextBoolean()) {
+                long id = nextContact++;
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO contacts (id, first_name, last_name, email, status, birth_date, "
+                        + "created_at, updated_at) VALUES (?, 'Grace', 'Hopper', ?, 'Active', '09/12/1906', LOCALTIMESTAMP, LOCALTIMESTAMP)")) {
+                    ps.setLong(1, id);
+                    ps.setString(2, "grace" + id + "@example.com");
+                    ps.executeUpdate();
+                }
+                LOG.infof("demo: crm: new contact %d", id);
+            } else {
+                long id = 1 + random.nextInt(20);
+                String status = random.nextBoolean() ? "Active" : "Inactive";
+                try (PreparedStatement ps = c.prepareStatement("UPDATE contacts SET status = ?, updated_at = LOCALTIMESTAMP WHERE id = ?")) {
+                    ps.setString(1, status);
+                    ps.setLong(2, id);
+                    ps.executeUpdate();
+                }
+                LOG.infof("demo: crm: contact %d is now %s", id, status);
+            }
+        }
+        JdbcSystem helpdesk = systems.find("helpdesk").orElseThrow();
+        try (Connection c = helpdesk.connect();
+                PreparedStatement ps = c.prepareStatement("UPDATE tickets SET status = ?, priority = ?, updated_at = LOCALTIMESTAMP WHERE id = ?")) {
+            long id = 1 + random.nextInt(10);
+            String status = random.nextBoolean() ? "open" : "closed";
+            ps.setString(1, status);
+            ps.setInt(2, 1 + random.nextInt(3));
+            ps.setLong(3, id);
+            ps.executeUpdate();
+            LOG.infof("demo: helpdesk: ticket %d is now %s", id, status);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.syncline.mapping;
+
+import io.syncline.pair.Pair;
+import io.syncline.read.Change;
+import io.syncline.read.Page;
+import io.syncline.state.SyncState;
+import io.syncline.system.Table;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.jboss.logging.Logger;
+
+/**
+ * The transform step of an apply route: maps each change of a page from source row to canonical
+ * record and target values. A record that cannot be mapped becomes a dead letter and leaves the
+ * page; the others go on. Also fetches, in one query, the hashes last synced for the page.
+ */
+@ApplicationScoped
+@Named("mapping")
+public class Mapper implements Processor {
+
+    private static final Logger LOG = Logger.getLogger(Mapper.class);
+
+    @Inject
+    SyncState state;
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        Page page = exchange.getMessage().getMandatoryBody(Page.class);
+        exchange.setProperty(Page.PROPERTY, page);
+        Pair pair = page.pair();
+        Mapping mapping = pair.mapping();
+        List<FieldRule> targets = mapping.targetRules();
+        List<Table.Column> columns = pair.targetColumns();
+        int keyIndex = targets.indexOf(mapping.rule(pair.key()));
+        List<String> ids = new ArrayList<>(page.getChanges().size());
+        for (Iterator<Change> it = page.getChanges().iterator(); it.hasNext();) {
+            Change change = it.next();
+            try {
+                Map<String, Object> canonical = mapping.toCanonical(change.row());
+                Object[] values = mapping.toTarget(canonical);
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = ColumnValues.forColumn(values[i], columns.get(i), targets.get(i).canonical());
+                }
+                if (values[keyIndex] == null) {
+                    throw new RecordException("key field '" + pair.key() + "' is empty");
+                }
+                change.mapped(canonical, Mapping.hash(canonical), values, String.valueOf(values[keyIndex]));
+                ids.add(change.recordId());
+            } catch (RecordException e) {
+                LOG.warnf("pair '%s', side '%s', record %s: dead letter: %s", pair.name(), change.side(), change.recordId(), e.getMessage());
+                state.deadLetter(pair.name(), change.side(), change.recordId(), e.getMessage(), String.valueOf(change.row()));
+                it.remove();
+                page.countDeadLetter();
+            }
+        }
+        page.syncedHashes(state.syncedHashes(pair.name(), ids));
+    }
+}

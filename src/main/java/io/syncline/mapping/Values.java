@@ -1,0 +1,167 @@
+package io.syncline.mapping;
+
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.Locale;
+
+/** Conversions between the value forms that databases hand out and canonical values. */
+public final class Values {
+
+    private Values() {
+    }
+
+    /** Reads a literal written in a pair file: a number, true/false, null, or text (quotes optional). */
+    public static Object literal(String text) {
+        String t = text.trim();
+        if ((t.startsWith("\"") && t.endsWith("\"") && t.length() >= 2) || (t.startsWith("'") && t.endsWith("'") && t.length() >= 2)) {
+            return t.substring(1, t.length() - 1);
+        }
+        if (t.equalsIgnoreCase("null")) {
+            return null;
+        }
+        if (t.equalsIgnoreCase("true") || t.equalsIgnoreCase("false")) {
+            return Boolean.valueOf(t);
+        }
+        if (t.matches("-?\\d{1,18}")) {
+            return Long.valueOf(t);
+        }
+        if (t.matches("-?\\d+\\.\\d+")) {
+            return new BigDecimal(t);
+        }
+        return t;
+    }
+
+    /** The same value in the form used for canonical records (no driver-specific types). */
+    public static Object canonical(Object value) {
+        if (value instanceof Timestamp ts) {
+            return ts.toLocalDateTime();
+        }
+        if (value instanceof java.sql.Date d) {
+            return d.toLocalDate();
+        }
+        if (value instanceof OffsetDateTime odt) {
+            return odt.toInstant();
+        }
+        if (value instanceof ZonedDateTime zdt) {
+            return zdt.toInstant();
+        }
+        if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+            return ((Number) value).longValue();
+        }
+        if (value instanceof java.math.BigInteger bi) {
+            return new BigDecimal(bi);
+        }
+        if (value instanceof Float || value instanceof Double) {
+            return BigDecimal.valueOf(((Number) value).doubleValue());
+        }
+        return value;
+    }
+
+    /** A stable text form, the same for equal canonical values whatever driver produced them. */
+    public static String hashForm(Object value) {
+        if (value == null) {
+            return "\u0000";
+        }
+        if (value instanceof BigDecimal bd) {
+            return "n" + (bd.signum() == 0 ? "0" : bd.stripTrailingZeros().toPlainString());
+        }
+        if (value instanceof Number n) {
+            return "n" + n;
+        }
+        if (value instanceof Boolean b) {
+            return "b" + b;
+        }
+        if (value instanceof Instant || value instanceof LocalDateTime || value instanceof LocalDate) {
+            return "t" + value;
+        }
+        return "s" + value;
+    }
+
+    public static Long toLong(Object value, String field) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Boolean b) {
+            return b ? 1L : 0L;
+        }
+        if (value instanceof Number n) {
+            if (n instanceof BigDecimal bd) {
+                try {
+                    return bd.longValueExact();
+                } catch (ArithmeticException e) {
+                    throw new RecordException("field '" + field + "': " + value + " is not a whole number");
+                }
+            }
+            return n.longValue();
+        }
+        String s = value.toString().trim();
+        try {
+            return Long.valueOf(s);
+        } catch (NumberFormatException e) {
+            throw new RecordException("field '" + field + "': '" + s + "' is not a whole number");
+        }
+    }
+
+    public static BigDecimal toDecimal(Object value, String field) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof BigDecimal bd) {
+            return bd;
+        }
+        if (value instanceof Number n) {
+            return new BigDecimal(n.toString());
+        }
+        try {
+            return new BigDecimal(value.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new RecordException("field '" + field + "': '" + value + "' is not a number");
+        }
+    }
+
+    public static Boolean toBoolean(Object value, String field) {
+        if (value == null || value instanceof Boolean) {
+            return (Boolean) value;
+        }
+        if (value instanceof Number n) {
+            return n.intValue() != 0;
+        }
+        String s = value.toString().trim().toLowerCase(Locale.ROOT);
+        switch (s) {
+            case "true", "t", "yes", "y", "1":
+                return true;
+            case "false", "f", "no", "n", "0":
+                return false;
+            default:
+                throw new RecordException("field '" + field + "': '" + value + "' is not a boolean");
+        }
+    }
+
+    /** An instant for a timestamp column with a time zone; a local date-time is read as UTC. */
+    public static OffsetDateTime toOffsetDateTime(Object value) {
+        if (value instanceof Instant i) {
+            return i.atOffset(ZoneOffset.UTC);
+        }
+        if (value instanceof LocalDateTime ldt) {
+            return ldt.atOffset(ZoneOffset.UTC);
+        }
+        return (OffsetDateTime) value;
+    }
+
+    /** A local date-time for a timestamp column without a time zone; an instant is written in UTC. */
+    public static LocalDateTime toLocalDateTime(Object value) {
+        if (value instanceof Instant i) {
+            return LocalDateTime.ofInstant(i, ZoneOffset.UTC);
+        }
+        if (value instanceof LocalDate d) {
+            return d.atStartOfDay();
+        }
+        return (LocalDateTime) value;
+    }
+}

@@ -1,0 +1,99 @@
+package io.syncline.ops;
+
+import io.syncline.pair.Pair;
+import io.syncline.pair.Pairs;
+import io.syncline.state.DeadLetter;
+import io.syncline.state.PairStatus;
+import io.syncline.state.SyncState;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The status API: what each pair is doing, its dead letters, and the operator's levers. */
+@Path("/api/pairs")
+@Produces(MediaType.APPLICATION_JSON)
+public class PairResource {
+
+    @Inject
+    Pairs pairs;
+
+    @Inject
+    SyncState state;
+
+    public record PairView(String name, String source, String target, String file, String state, Instant lastPollStarted,
+            Instant lastSuccessfulPoll, String lastError, Instant nextAttempt, String cursor, long rowsSynced, long links,
+            long deadLetters, FullLoad fullLoad) {
+    }
+
+    public record FullLoad(long done, long total) {
+    }
+
+    @GET
+    public List<PairView> list() {
+        return pairs.all().stream().map(this::view).toList();
+    }
+
+    @GET
+    @Path("{pair}")
+    public PairView get(@PathParam("pair") String name) {
+        return view(pair(name));
+    }
+
+    @GET
+    @Path("{pair}/dead-letters")
+    public List<DeadLetter> deadLetters(@PathParam("pair") String name, @QueryParam("limit") @DefaultValue("100") int limit) {
+        return state.deadLetters(pair(name).name(), Math.max(1, Math.min(limit, 10_000)));
+    }
+
+    /** Forgets cursor and hashes: the next poll reads the whole source and rewrites every record. */
+    @POST
+    @Path("{pair}/resync")
+    public Response resync(@PathParam("pair") String name) {
+        Pair pair = pair(name);
+        state.resetForResync(pair.name());
+        return Response.accepted(Map.of("pair", pair.name(), "message", "full resync starts with the next poll")).build();
+    }
+
+    @POST
+    @Path("{pair}/pause")
+    public PairView pause(@PathParam("pair") String name) {
+        Pair pair = pair(name);
+        state.setPaused(pair.name(), pair.source().name(), true);
+        return view(pair);
+    }
+
+    @POST
+    @Path("{pair}/resume")
+    public PairView resume(@PathParam("pair") String name) {
+        Pair pair = pair(name);
+        state.setPaused(pair.name(), pair.source().name(), false);
+        return view(pair);
+    }
+
+    private Pair pair(String name) {
+        return pairs.find(name).orElseThrow(() -> new NotFoundException(
+                Response.status(404).type(MediaType.APPLICATION_JSON)
+                        .entity(Map.of("error", "unknown pair '" + name + "'", "pairs", pairs.all().stream().map(Pair::name).toList()))
+                        .build()));
+    }
+
+    private PairView view(Pair pair) {
+        PairStatus s = state.status(pair.name());
+        return new PairView(pair.name(), pair.source().reference(), pair.target().reference(), pair.file(), s.state().name(),
+                s.lastPollStarted(), s.lastSuccess(), s.lastError(), s.nextAttempt(),
+                state.cursor(pair.name(), pair.source().name()).toString(), state.rowsSynced(pair.name()),
+                state.linkCount(pair.name()), state.deadLetterCount(pair.name()),
+                s.loadTotal() > 0 ? new FullLoad(s.loadDone(), s.loadTotal()) : null);
+    }
+}

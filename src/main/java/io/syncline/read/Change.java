@@ -1,0 +1,82 @@
+package io.syncline.read;
+
+import io.syncline.state.Position;
+import java.util.Map;
+
+/**
+ * One observed insert or update of one source record, as it moves through the apply route: read
+ * (row, position), then mapped (canonical values, hash, target values).
+ */
+public final class Change {
+
+    private final String pair;
+    private final String side;
+    private final String recordId;
+    private final Map<String, Object> row;
+    private final Position position;
+    private Map<String, Object> canonical;
+    private String hash;
+    private Object[] targetValues;
+    private String targetId;
+
+    public Change(String pair, String side, String recordId, Map<String, Object> row, Position position) {
+        this.pair = pair;
+        this.side = side;
+        this.recordId = recordId;
+        this.row = row;
+        this.position = position;
+    }
+
+    public void mapped(Map<String, Object> canonical, String hash, Object[] targetValues, String targetId) {
+        this.canonical = canonical;
+        this.hash = hash;
+        this.targetValues = targetValues;
+        this.targetId = targetId;
+    }
+
+    public String pair() {
+        return pair;
+    }
+
+    public String side() {
+        return side;
+    }
+
+    public String recordId() {
+        return recordId;
+    }
+
+    public Map<String, Object> row() {
+        return row;
+    }
+
+    public Position position() {
+        return position;
+    }
+
+    public Map<String, Object> canonical() {
+        return canonical;
+    }
+
+    public String hash() {
+        return hash;
+    }
+
+    public Object[] targetValues() {
+        return targetValues;
+    }
+
+    public String targetId() {
+        return targetId;
+    }
+
+    /** The idempotent key: pair, side, record id and content hash; the same key means nothing changed. */
+    public String getChangeKey() {
+        return ChangeKey.of(pair, side, recordId, hash);
+    }
+
+    @Override
+    public String toString() {
+        return pair + "/" + side + "/" + recordId;
+    }
+}

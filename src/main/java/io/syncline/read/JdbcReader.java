@@ -1,0 +1,317 @@
+package io.syncline.read;
+
+import io.syncline.pair.Pair;
+import io.syncline.pair.Pairs;
+import io.syncline.pair.Side;
+import io.syncline.state.PairStatus;
+import io.syncline.state.Position;
+import io.syncline.state.SyncState;
+import io.syncline.system.Dialect;
+import io.syncline.system.Table;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.jboss.logging.Logger;
+
+/**
+ * The polling reader of a pair's source table: one streaming query per poll, ordered by
+ * (cursor, id) from the stored cursor minus the lookback, handed out as pages. On the first run
+ * the cursor is empty, so the poll is the full load of the table, with progress in the log.
+ */
+@ApplicationScoped
+@Named("reader")
+public class JdbcReader {
+
+    private static final Logger LOG = Logger.getLogger(JdbcReader.class);
+
+    @Inject
+    Pairs pairs;
+
+    @Inject
+    SyncState state;
+
+    private final Set<String> polling = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Starts a poll of the pair's source and returns its pages, to be split one by one into the
+     * pair's apply route. Returns no pages while the pair is paused, backing off after a failure,
+     * or still busy with the previous poll.
+     */
+    public Iterator<Page> poll(String pairName, Exchange exchange) {
+        Pair pair = pairs.get(pairName);
+        PairStatus status = state.status(pairName);
+        if (status.state() == PairStatus.State.PAUSED || status.inBackoff() || !polling.add(pairName)) {
+            return Collections.emptyIterator();
+        }
+        status.pollStarted();
+        PagedPoll poll;
+        try {
+            poll = new PagedPoll(pair, state.cursor(pairName, pair.source().name()));
+        } catch (RuntimeException | SQLException e) {
+            polling.remove(pairName);
+            failed(pair, e);
+            return Collections.emptyIterator();
+        }
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onComplete(Exchange done) {
+                poll.close();
+                polling.remove(pairName);
+                if (poll.failure != null) {
+                    failed(pair, new IllegalStateException(poll.failure));
+                } else {
+                    poll.finished();
+                    status.pollSucceeded();
+                }
+            }
+
+            @Override
+            public void onFailure(Exchange done) {
+                poll.close();
+                polling.remove(pairName);
+                Throwable cause = done.getException();
+                failed(pair, cause != null ? cause : new IllegalStateException(poll.failure));
+            }
+        });
+        return poll;
+    }
+
+    private void failed(Pair pair, Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String reason = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        PairStatus status = state.status(pair.name());
+        status.pollFailed(reason, pair.maxBackoff());
+        LOG.errorf("pair '%s', side '%s': poll failed (attempt %d, next in %s): %s", pair.name(), pair.source().name(),
+                status.consecutiveFailures(), java.time.Duration.between(Instant.now(), status.nextAttempt()).toSeconds() + "s", reason);
+    }
+
+    /** One poll: an open streaming query, read a page at a time. */
+    private final class PagedPoll implements Iterator<Page>, AutoCloseable {
+
+        private final Pair pair;
+        private final Side source;
+        private final boolean fullLoad;
+        private final Connection connection;
+        private final PreparedStatement statement;
+        private final ResultSet rows;
+        private final List<String> columns;
+        private final List<Table.Column> selectedColumns;
+        private final int keyIndex;
+        private final int cursorIndex;
+        private final long started = System.nanoTime();
+        private long total;
+        private long done;
+        private long written;
+        private long deadLetters;
+        private long lastLog = System.nanoTime();
+        private Page previous;
+        private boolean exhausted;
+        private String failure;
+
+        PagedPoll(Pair pair, Position cursor) throws SQLException {
+            this.pair = pair;
+            this.source = pair.source();
+            this.fullLoad = cursor.isStart();
+            Dialect dialect = source.system().dialect();
+            Table table = source.table();
+            columns = pair.mapping().sourceColumns();
+            String keyColumn = pair.sourceKeyColumn().name();
+            String cursorColumn = pair.cursorColumn().name();
+            List<String> selected = new java.util.ArrayList<>(columns.stream().map(c -> table.column(c).orElseThrow().name()).toList());
+            keyIndex = indexOrAdd(selected, keyColumn);
+            cursorIndex = indexOrAdd(selected, cursorColumn);
+            selectedColumns = selected.stream().map(source::column).toList();
+            String select = "SELECT " + selected.stream().map(dialect::quote).collect(Collectors.joining(", ")) + " FROM " + source.quotedTable();
+            String order = " ORDER BY " + dialect.quote(cursorColumn) + ", " + dialect.quote(keyColumn);
+            connection = source.system().connect();
+            try {
+                if (fullLoad) {
+                    try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM " + source.quotedTable());
+                            ResultSet rs = count.executeQuery()) {
+                        rs.next();
+                        total = rs.getLong(1);
+                    }
+                    LOG.infof("pair '%s': full load of %s started: %,d rows", pair.name(), pair.source().reference(), total);
+                    statement = connection.prepareStatement(select + order);
+                } else if (pair.cursorColumn().isTimestamp() && !pair.lookback().isZero()) {
+                    // re-read the lookback window: late commits land there; unchanged rows are skipped by hash
+                    statement = connection.prepareStatement(select + " WHERE " + dialect.quote(cursorColumn) + " >= ?" + order);
+                    bindCursor(1, minusLookback(cursor.value()));
+                } else {
+                    statement = connection.prepareStatement(select + " WHERE " + dialect.quote(cursorColumn) + " > ? OR ("
+                            + dialect.quote(cursorColumn) + " = ? AND " + dialect.quote(keyColumn) + " > ?)" + order);
+                    bindCursor(1, cursor.value());
+                    bindCursor(2, cursor.value());
+                    if (pair.sourceKeyColumn().isInteger()) {
+                        statement.setLong(3, Long.parseLong(cursor.id()));
+                    } else {
+                        statement.setString(3, cursor.id());
+                    }
+                }
+                dialect.stream(connection, statement, pair.pageSize());
+                rows = statement.executeQuery();
+            } catch (SQLException | RuntimeException e) {
+                close(connection);
+                throw e;
+            }
+        }
+
+        private int indexOrAdd(List<String> selected, String column) {
+            for (int i = 0; i < selected.size(); i++) {
+                if (selected.get(i).equalsIgnoreCase(column)) {
+                    return i;
+                }
+            }
+            selected.add(column);
+            return selected.size() - 1;
+        }
+
+        private void bindCursor(int index, String value) throws SQLException {
+            Table.Column column = pair.cursorColumn();
+            if (column.isInteger()) {
+                statement.setLong(index, Long.parseLong(value));
+            } else if (column.jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE) {
+                statement.setObject(index, Instant.parse(value).atOffset(ZoneOffset.UTC));
+            } else {
+                statement.setObject(index, LocalDateTime.parse(value));
+            }
+        }
+
+        private String minusLookback(String value) {
+            if (pair.cursorColumn().jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE) {
+                return Instant.parse(value).minus(pair.lookback()).toString();
+            }
+            return LocalDateTime.parse(value).minus(pair.lookback()).toString();
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (previous != null && previous.isCommitted()) {
+                written += previous.writtenCount();
+                deadLetters += previous.deadLetteredCount();
+                previous = null;
+            } else if (previous != null && failure == null) {
+                failure = "a page was not written; the apply route of pair '" + pair.name()
+                        + "' must end with bean:writer?method=write (no page after it is read, the cursor stays)";
+            }
+            return !exhausted && failure == null;
+        }
+
+        @Override
+        public Page next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            try {
+                List<Change> changes = new java.util.ArrayList<>(pair.pageSize());
+                int width = columns.size();
+                while (changes.size() < pair.pageSize() && rows.next()) {
+                    java.util.Map<String, Object> row = new java.util.HashMap<>(width * 2);
+                    for (int i = 0; i < width; i++) {
+                        row.put(columns.get(i), value(i + 1));
+                    }
+                    Object key = rows.getObject(keyIndex + 1);
+                    Object position = value(cursorIndex + 1);
+                    String id = String.valueOf(io.syncline.mapping.Values.canonical(key));
+                    changes.add(new Change(pair.name(), source.name(), id, row, new Position(positionText(position), id)));
+                }
+                if (changes.size() < pair.pageSize()) {
+                    exhausted = true;
+                }
+                done += changes.size();
+                progress();
+                previous = new Page(pair, changes);
+                return previous;
+            } catch (SQLException e) {
+                throw new IllegalStateException("reading " + pair.source().reference() + " failed: " + e.getMessage(), e);
+            }
+        }
+
+        private Object value(int index) throws SQLException {
+            switch (selectedColumns.get(index - 1).jdbcType()) {
+                case Types.TIMESTAMP:
+                    return rows.getObject(index, LocalDateTime.class);
+                case Types.TIMESTAMP_WITH_TIMEZONE:
+                    OffsetDateTime odt = rows.getObject(index, OffsetDateTime.class);
+                    return odt == null ? null : odt.toInstant();
+                case Types.DATE:
+                    return rows.getObject(index, LocalDate.class);
+                default:
+                    return rows.getObject(index);
+            }
+        }
+
+        private String positionText(Object value) {
+            if (value == null) {
+                throw new IllegalStateException("pair '" + pair.name() + "': a row of " + pair.source().reference()
+                        + " has no value in its cursor column '" + pair.cursorColumn().name() + "'");
+            }
+            return value instanceof Number n ? String.valueOf(n.longValue()) : value.toString();
+        }
+
+        private void progress() {
+            state.status(pair.name()).progressed(fullLoad ? done : 0, fullLoad ? total : 0);
+            long now = System.nanoTime();
+            if (fullLoad && now - lastLog > 10_000_000_000L) {
+                lastLog = now;
+                double seconds = (now - started) / 1e9;
+                double rate = done / Math.max(seconds, 0.001);
+                long left = Math.max(0, total - done);
+                LOG.infof("pair '%s': full load %,d / %,d rows (%d%%), %,.0f rows/s, about %.0fs left", pair.name(), done, total,
+                        total == 0 ? 100 : done * 100 / total, rate, left / Math.max(rate, 1));
+            }
+        }
+
+        void finished() {
+            double seconds = (System.nanoTime() - started) / 1e9;
+            if (fullLoad) {
+                LOG.infof("pair '%s': full load done: %,d rows in %.1fs (%,.0f rows/s)", pair.name(), done, seconds, done / Math.max(seconds, 0.001));
+            } else if (written > 0 || deadLetters > 0) {
+                LOG.infof("pair '%s': %d records written to %s, %d unchanged, %d dead letters (%.2fs)", pair.name(), written,
+                        pair.target().reference(), done - written - deadLetters, deadLetters, seconds);
+            }
+        }
+
+        @Override
+        public void close() {
+            close(connection);
+        }
+
+        private void close(Connection c) {
+            try {
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                }
+            } catch (SQLException ignored) {
+                // the connection is closed below; a broken one is dropped by the pool
+            }
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // nothing more to release
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.syncline.state;
+
+/**
+ * Where a polling reader stands on one side: the cursor column's value (ISO text for
+ * timestamps, digits for versions) and the record id that breaks ties. Empty before the first read.
+ */
+public record Position(String value, String id) {
+
+    public static final Position START = new Position(null, null);
+
+    public boolean isStart() {
+        return value == null;
+    }
+
+    @Override
+    public String toString() {
+        return isStart() ? "(start)" : value + " / " + id;
+    }
+}

@@ -1,0 +1,334 @@
+package io.syncline.state;
+
+import io.syncline.read.Change;
+import io.syncline.system.Dialect;
+import io.syncline.system.JdbcSystem;
+import io.syncline.system.SynclineConfig;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.flywaydb.core.Flyway;
+import org.jboss.logging.Logger;
+
+/**
+ * Syncline's state store: cursors, links with their hashes, dead letters, and each pair's live
+ * status. Every durable step of a sync goes through here.
+ */
+@ApplicationScoped
+public class SyncState {
+
+    private static final Logger LOG = Logger.getLogger(SyncState.class);
+    private static final List<String> LINK_COLUMNS = List.of("pair", "a_id", "b_id", "a_hash", "synced_at");
+
+    @Inject
+    SynclineConfig config;
+
+    private JdbcSystem store;
+    private final Map<String, PairStatus> statuses = new ConcurrentHashMap<>();
+
+    @PostConstruct
+    void migrate() {
+        store = new JdbcSystem("state", config.state());
+        Flyway.configure(SyncState.class.getClassLoader())
+                .dataSource(config.state().url(), config.state().username().orElse(null), config.state().password().orElse(null))
+                .locations("classpath:db/state")
+                .load()
+                .migrate();
+        LOG.infof("state store ready: %s", store);
+    }
+
+    @PreDestroy
+    void close() {
+        store.close();
+    }
+
+    public PairStatus status(String pair) {
+        return statuses.computeIfAbsent(pair, PairStatus::new);
+    }
+
+    public Position cursor(String pair, String side) {
+        try (Connection c = store.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT cursor_value, cursor_id FROM pair_state WHERE pair = ? AND side = ?")) {
+            ps.setString(1, pair);
+            ps.setString(2, side);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1) != null ? new Position(rs.getString(1), rs.getString(2)) : Position.START;
+            }
+        } catch (SQLException e) {
+            throw failure("read the cursor of pair '" + pair + "'", e);
+        }
+    }
+
+    /** The hashes last synced for these source record ids: one query for a whole page. */
+    public Map<String, String> syncedHashes(String pair, Collection<String> ids) {
+        Map<String, String> hashes = new HashMap<>();
+        if (ids.isEmpty()) {
+            return hashes;
+        }
+        String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+        try (Connection c = store.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT a_id, a_hash FROM links WHERE pair = ? AND a_id IN (" + marks + ")")) {
+            ps.setString(1, pair);
+            int i = 2;
+            for (String id : ids) {
+                ps.setString(i++, id);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    hashes.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            return hashes;
+        } catch (SQLException e) {
+            throw failure("read the links of pair '" + pair + "'", e);
+        }
+    }
+
+    public String syncedHash(String pair, String id) {
+        return syncedHashes(pair, List.of(id)).get(id);
+    }
+
+    /**
+     * Records, in one transaction, that {@code written} reached the target and that the reader of
+     * {@code side} is past {@code end}. Called only after the target committed, so a crash in
+     * between replays the page, and replaying is harmless.
+     */
+    public void commitPage(String pair, String side, List<Change> written, Position end) {
+        long now = System.currentTimeMillis();
+        try (Connection c = store.connect()) {
+            c.setAutoCommit(false);
+            try {
+                Dialect dialect = store.dialect();
+                int perStatement = Math.max(1, Dialect.MAX_PARAMETERS / LINK_COLUMNS.size());
+                for (int from = 0; from < written.size(); from += perStatement) {
+                    List<Change> slice = written.subList(from, Math.min(written.size(), from + perStatement));
+                    try (PreparedStatement ps = c.prepareStatement(dialect.upsert("links", LINK_COLUMNS, List.of("pair", "a_id"), slice.size()))) {
+                        int i = 1;
+                        for (Change change : slice) {
+                            ps.setString(i++, pair);
+                            ps.setString(i++, change.recordId());
+                            ps.setString(i++, change.targetId());
+                            ps.setString(i++, change.hash());
+                            ps.setLong(i++, now);
+                        }
+                        ps.executeUpdate();
+                    }
+                }
+                if (!written.isEmpty()) {
+                    clearDeadLetters(c, pair, side, written);
+                }
+                if (end != null) {
+                    advance(c, pair, side, end, written.size(), now);
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure("commit a page of pair '" + pair + "'", e);
+        }
+    }
+
+    private void clearDeadLetters(Connection c, String pair, String side, List<Change> written) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM dead_letters WHERE pair = ? AND side = ?")) {
+            ps.setString(1, pair);
+            ps.setString(2, side);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getLong(1) == 0) {
+                    return; // the usual case: nothing to clear, no per-row deletes
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM dead_letters WHERE pair = ? AND side = ? AND record_id = ?")) {
+            for (Change change : written) {
+                ps.setString(1, pair);
+                ps.setString(2, side);
+                ps.setString(3, change.recordId());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private void advance(Connection c, String pair, String side, Position end, int synced, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE pair_state SET cursor_value = ?, cursor_id = ?, rows_synced = rows_synced + ?, updated_at = ? WHERE pair = ? AND side = ?")) {
+            ps.setString(1, end.value());
+            ps.setString(2, end.id());
+            ps.setLong(3, synced);
+            ps.setLong(4, now);
+            ps.setString(5, pair);
+            ps.setString(6, side);
+            if (ps.executeUpdate() > 0) {
+                return;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO pair_state (pair, side, cursor_value, cursor_id, rows_synced, paused, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, pair);
+            ps.setString(2, side);
+            ps.setString(3, end.value());
+            ps.setString(4, end.id());
+            ps.setLong(5, synced);
+            ps.setBoolean(6, false);
+            ps.setLong(7, now);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Stores (or refreshes) a record that could not be synced; the reader moves on past it. */
+    public void deadLetter(String pair, String side, String recordId, String reason, String record) {
+        long now = System.currentTimeMillis();
+        String shortReason = truncate(reason, 2000);
+        String shortRecord = truncate(record, 4000);
+        try (Connection c = store.connect()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE dead_letters SET reason = ?, record = ?, last_seen = ?, attempts = attempts + 1 WHERE pair = ? AND side = ? AND record_id = ?")) {
+                ps.setString(1, shortReason);
+                ps.setString(2, shortRecord);
+                ps.setLong(3, now);
+                ps.setString(4, pair);
+                ps.setString(5, side);
+                ps.setString(6, recordId);
+                if (ps.executeUpdate() > 0) {
+                    return;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO dead_letters (pair, side, record_id, reason, record, first_seen, last_seen, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, 1)")) {
+                ps.setString(1, pair);
+                ps.setString(2, side);
+                ps.setString(3, recordId);
+                ps.setString(4, shortReason);
+                ps.setString(5, shortRecord);
+                ps.setLong(6, now);
+                ps.setLong(7, now);
+                ps.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw failure("store a dead letter of pair '" + pair + "'", e);
+        }
+    }
+
+    public List<DeadLetter> deadLetters(String pair, int limit) {
+        List<DeadLetter> letters = new ArrayList<>();
+        try (Connection c = store.connect();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT side, record_id, reason, record, first_seen, last_seen, attempts FROM dead_letters WHERE pair = ? ORDER BY last_seen DESC, record_id")) {
+            ps.setString(1, pair);
+            ps.setMaxRows(limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    letters.add(new DeadLetter(pair, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)), rs.getInt(7)));
+                }
+            }
+            return letters;
+        } catch (SQLException e) {
+            throw failure("read the dead letters of pair '" + pair + "'", e);
+        }
+    }
+
+    public long deadLetterCount(String pair) {
+        return count("SELECT COUNT(*) FROM dead_letters WHERE pair = ?", pair);
+    }
+
+    public long rowsSynced(String pair) {
+        return count("SELECT COALESCE(SUM(rows_synced), 0) FROM pair_state WHERE pair = ?", pair);
+    }
+
+    public long linkCount(String pair) {
+        return count("SELECT COUNT(*) FROM links WHERE pair = ?", pair);
+    }
+
+    private long count(String sql, String pair) {
+        try (Connection c = store.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, pair);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw failure("count for pair '" + pair + "'", e);
+        }
+    }
+
+    public boolean isPaused(String pair) {
+        try (Connection c = store.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM pair_state WHERE pair = ? AND paused = ?")) {
+            ps.setString(1, pair);
+            ps.setBoolean(2, true);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        } catch (SQLException e) {
+            throw failure("read the pause flag of pair '" + pair + "'", e);
+        }
+    }
+
+    /** Pauses or resumes a pair; durable, so a restart does not resume a paused pair. */
+    public void setPaused(String pair, String side, boolean paused) {
+        try (Connection c = store.connect()) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE pair_state SET paused = ? WHERE pair = ?")) {
+                ps.setBoolean(1, paused);
+                ps.setString(2, pair);
+                if (ps.executeUpdate() == 0) {
+                    try (PreparedStatement insert = c.prepareStatement(
+                            "INSERT INTO pair_state (pair, side, rows_synced, paused, updated_at) VALUES (?, ?, 0, ?, ?)")) {
+                        insert.setString(1, pair);
+                        insert.setString(2, side);
+                        insert.setBoolean(3, paused);
+                        insert.setLong(4, System.currentTimeMillis());
+                        insert.executeUpdate();
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw failure("pause pair '" + pair + "'", e);
+        }
+        status(pair).paused(paused);
+    }
+
+    /** Forgets the pair's cursors and hashes, so that the next poll reads and rewrites everything. */
+    public void resetForResync(String pair) {
+        try (Connection c = store.connect()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement links = c.prepareStatement("DELETE FROM links WHERE pair = ?");
+                    PreparedStatement cursors = c.prepareStatement(
+                            "UPDATE pair_state SET cursor_value = NULL, cursor_id = NULL WHERE pair = ?")) {
+                links.setString(1, pair);
+                links.executeUpdate();
+                cursors.setString(1, pair);
+                cursors.executeUpdate();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure("reset pair '" + pair + "'", e);
+        }
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+
+    private static IllegalStateException failure(String what, SQLException e) {
+        return new IllegalStateException("state store: cannot " + what + ": " + e.getMessage(), e);
+    }
+}

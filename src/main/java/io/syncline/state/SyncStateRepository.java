@@ -1,0 +1,70 @@
+package io.syncline.state;
+
+import io.syncline.read.ChangeKey;
+import io.syncline.read.Page;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.IdempotentRepository;
+
+/**
+ * The idempotent repository behind every pair's {@code idempotentConsumer}: a key
+ * {@code pair/side/id#hash} is new unless the link already holds that hash, so unchanged rows and
+ * re-reads inside the lookback are skipped. Hashes become durable with the page that wrote them
+ * ({@link SyncState#commitPage}), so {@code confirm} and {@code remove} have nothing to do: a page
+ * that fails leaves no hash behind and is read again.
+ */
+@ApplicationScoped
+@Named("syncState")
+public class SyncStateRepository implements IdempotentRepository {
+
+    @Inject
+    SyncState state;
+
+    @Override
+    public boolean add(Exchange exchange, String key) {
+        ChangeKey k = ChangeKey.parse(key);
+        Page page = exchange.getProperty(Page.PROPERTY, Page.class);
+        String synced = page != null ? page.syncedHashes().get(k.recordId()) : state.syncedHash(k.pair(), k.recordId());
+        return !k.hash().equals(synced);
+    }
+
+    @Override
+    public boolean add(String key) {
+        return add(null, key);
+    }
+
+    @Override
+    public boolean contains(Exchange exchange, String key) {
+        return !add(exchange, key);
+    }
+
+    @Override
+    public boolean contains(String key) {
+        return contains(null, key);
+    }
+
+    @Override
+    public boolean remove(String key) {
+        return true;
+    }
+
+    @Override
+    public boolean confirm(String key) {
+        return true;
+    }
+
+    @Override
+    public void clear() {
+        throw new IllegalStateException("the sync state is cleared per pair: POST /api/pairs/{pair}/resync");
+    }
+
+    @Override
+    public void start() {
+    }
+
+    @Override
+    public void stop() {
+    }
+}

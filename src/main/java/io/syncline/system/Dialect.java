@@ -1,0 +1,143 @@
+package io.syncline.system;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * What differs between the databases Syncline reads and writes: identifier quoting, the upsert
+ * statement and how a large result is streamed. Chosen once per JDBC URL; no other class asks
+ * which database it talks to.
+ */
+public abstract class Dialect {
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*");
+
+    /** Most bind parameters one statement may carry (the smallest limit is PostgreSQL's 65535). */
+    public static final int MAX_PARAMETERS = 60_000;
+
+    public static Dialect forUrl(String url) {
+        String u = url == null ? "" : url.toLowerCase(Locale.ROOT);
+        if (u.startsWith("jdbc:postgresql:")) {
+            return new Postgres();
+        }
+        if (u.startsWith("jdbc:mariadb:") || u.startsWith("jdbc:mysql:")) {
+            return new MariaDb();
+        }
+        if (u.startsWith("jdbc:h2:")) {
+            return new H2();
+        }
+        throw new IllegalArgumentException("unsupported JDBC URL '" + url
+                + "': Syncline speaks PostgreSQL (jdbc:postgresql:), MariaDB (jdbc:mariadb:) and H2 (jdbc:h2:)");
+    }
+
+    public abstract String name();
+
+    /** Quotes a table or column name; names come from configuration, so they are checked first. */
+    public String quote(String identifier) {
+        if (identifier == null || !IDENTIFIER.matcher(identifier).matches()) {
+            throw new IllegalArgumentException("'" + identifier + "' is not a valid table or column name");
+        }
+        return quoteChar() + identifier + quoteChar();
+    }
+
+    protected String quoteChar() {
+        return "\"";
+    }
+
+    /**
+     * A multi-row upsert of {@code rows} rows into {@code table}, keyed by {@code keys}; every
+     * value is a bind parameter.
+     */
+    public String upsert(String table, List<String> columns, List<String> keys, int rows) {
+        String cols = columns.stream().map(this::quote).collect(Collectors.joining(", "));
+        String one = "(" + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
+        StringBuilder sql = new StringBuilder(64 + rows * one.length() + 2);
+        sql.append(upsertHead(table, cols, keys)).append(" VALUES ");
+        for (int i = 0; i < rows; i++) {
+            if (i > 0) {
+                sql.append(", ");
+            }
+            sql.append(one);
+        }
+        List<String> updated = columns.stream().filter(c -> !keys.contains(c)).collect(Collectors.toList());
+        sql.append(upsertTail(keys, updated));
+        return sql.toString();
+    }
+
+    protected String upsertHead(String table, String quotedColumns, List<String> keys) {
+        return "INSERT INTO " + quote(table) + " (" + quotedColumns + ")";
+    }
+
+    protected abstract String upsertTail(List<String> keys, List<String> updated);
+
+    /** Makes {@code statement} stream its result in slices of {@code fetchSize} rows. */
+    public void stream(Connection connection, Statement statement, int fetchSize) throws SQLException {
+        statement.setFetchSize(fetchSize);
+    }
+
+    static final class Postgres extends Dialect {
+        @Override
+        public String name() {
+            return "PostgreSQL";
+        }
+
+        @Override
+        protected String upsertTail(List<String> keys, List<String> updated) {
+            String conflict = " ON CONFLICT (" + keys.stream().map(this::quote).collect(Collectors.joining(", ")) + ")";
+            if (updated.isEmpty()) {
+                return conflict + " DO NOTHING";
+            }
+            return conflict + " DO UPDATE SET "
+                    + updated.stream().map(c -> quote(c) + " = EXCLUDED." + quote(c)).collect(Collectors.joining(", "));
+        }
+
+        @Override
+        public void stream(Connection connection, Statement statement, int fetchSize) throws SQLException {
+            // the driver only uses a server-side cursor inside a transaction
+            connection.setAutoCommit(false);
+            statement.setFetchSize(fetchSize);
+        }
+    }
+
+    static final class MariaDb extends Dialect {
+        @Override
+        public String name() {
+            return "MariaDB";
+        }
+
+        @Override
+        protected String quoteChar() {
+            return "`";
+        }
+
+        @Override
+        protected String upsertTail(List<String> keys, List<String> updated) {
+            List<String> set = updated.isEmpty() ? keys : updated;
+            return " ON DUPLICATE KEY UPDATE "
+                    + set.stream().map(c -> quote(c) + " = VALUES(" + quote(c) + ")").collect(Collectors.joining(", "));
+        }
+    }
+
+    static final class H2 extends Dialect {
+        @Override
+        public String name() {
+            return "H2";
+        }
+
+        @Override
+        protected String upsertHead(String table, String quotedColumns, List<String> keys) {
+            return "MERGE INTO " + quote(table) + " (" + quotedColumns + ") KEY ("
+                    + keys.stream().map(this::quote).collect(Collectors.joining(", ")) + ")";
+        }
+
+        @Override
+        protected String upsertTail(List<String> keys, List<String> updated) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.syncline.system;
+
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
+import io.agroal.api.security.NamePrincipal;
+import io.agroal.api.security.SimplePassword;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** One named database: its connection pool and its dialect. */
+public final class JdbcSystem implements AutoCloseable {
+
+    private final String name;
+    private final String url;
+    private final Dialect dialect;
+    private final AgroalDataSource dataSource;
+
+    public JdbcSystem(String name, SynclineConfig.Connection config) {
+        this.name = name;
+        this.url = config.url();
+        this.dialect = Dialect.forUrl(config.url());
+        AgroalDataSourceConfigurationSupplier supplier = new AgroalDataSourceConfigurationSupplier()
+                .connectionPoolConfiguration(pool -> pool
+                        .minSize(0)
+                        .initialSize(0)
+                        .maxSize(config.maxConnections())
+                        .acquisitionTimeout(Duration.ofSeconds(15))
+                        .connectionFactoryConfiguration(factory -> {
+                            factory.jdbcUrl(config.url());
+                            config.username().ifPresent(u -> factory.principal(new NamePrincipal(u)));
+                            config.password().ifPresent(p -> factory.credential(new SimplePassword(p)));
+                            return factory;
+                        }));
+        try {
+            this.dataSource = AgroalDataSource.from(supplier);
+        } catch (SQLException e) {
+            throw new IllegalStateException("system '" + name + "': cannot create a connection pool for " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    public Connection connect() throws SQLException {
+        return dataSource.getConnection();
+    }
+
+    /** The table's real name and columns, looked up case-insensitively; empty if it does not exist. */
+    public Optional<Table> table(String tableName) throws SQLException {
+        try (Connection c = connect()) {
+            DatabaseMetaData meta = c.getMetaData();
+            String actual = null;
+            try (ResultSet rs = meta.getTables(c.getCatalog(), null, null, new String[] {"TABLE"})) {
+                while (rs.next()) {
+                    String candidate = rs.getString("TABLE_NAME");
+                    String schema = rs.getString("TABLE_SCHEM");
+                    if (candidate.equalsIgnoreCase(tableName) && isUserSchema(schema)) {
+                        actual = candidate;
+                        if (candidate.equals(tableName)) {
+                            break;
+                        }
+                    }
+                }
+            }
+            if (actual == null) {
+                return Optional.empty();
+            }
+            Map<String, Table.Column> columns = new LinkedHashMap<>();
+            try (ResultSet rs = meta.getColumns(c.getCatalog(), null, actual, null)) {
+                while (rs.next()) {
+                    if (!isUserSchema(rs.getString("TABLE_SCHEM"))) {
+                        continue;
+                    }
+                    String col = rs.getString("COLUMN_NAME");
+                    columns.putIfAbsent(col.toLowerCase(Locale.ROOT),
+                            new Table.Column(col, rs.getInt("DATA_TYPE"), rs.getString("TYPE_NAME")));
+                }
+            }
+            List<List<String>> uniqueKeys = new ArrayList<>();
+            List<String> primary = new ArrayList<>();
+            try (ResultSet rs = meta.getPrimaryKeys(c.getCatalog(), null, actual)) {
+                while (rs.next()) {
+                    primary.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+                }
+            }
+            if (!primary.isEmpty()) {
+                uniqueKeys.add(primary);
+            }
+            Map<String, List<String>> indexes = new LinkedHashMap<>();
+            try (ResultSet rs = meta.getIndexInfo(c.getCatalog(), null, actual, true, false)) {
+                while (rs.next()) {
+                    String index = rs.getString("INDEX_NAME");
+                    String col = rs.getString("COLUMN_NAME");
+                    if (index != null && col != null) {
+                        indexes.computeIfAbsent(index, k -> new ArrayList<>()).add(col.toLowerCase(Locale.ROOT));
+                    }
+                }
+            }
+            uniqueKeys.addAll(indexes.values());
+            return Optional.of(new Table(actual, columns, uniqueKeys));
+        }
+    }
+
+    private static boolean isUserSchema(String schema) {
+        return schema == null || !(schema.equalsIgnoreCase("INFORMATION_SCHEMA") || schema.equalsIgnoreCase("pg_catalog"));
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + dialect.name() + ")";
+    }
+}

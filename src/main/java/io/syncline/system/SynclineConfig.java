@@ -1,0 +1,29 @@
+package io.syncline.system;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Map;
+import java.util.Optional;
+
+/** Syncline's typed configuration: the systems it syncs, and its own state store. */
+@ConfigMapping(prefix = "syncline")
+public interface SynclineConfig {
+
+    /** The systems, by name: {@code syncline.systems.crm.url=jdbc:postgresql://...}. */
+    Map<String, Connection> systems();
+
+    /** Syncline's own database: links, cursors, dead letters. */
+    Connection state();
+
+    interface Connection {
+        String url();
+
+        Optional<String> username();
+
+        /** Give it through the environment, e.g. SYNCLINE_SYSTEMS_CRM_PASSWORD; never in a committed file. */
+        Optional<String> password();
+
+        @WithDefault("8")
+        int maxConnections();
+    }
+}

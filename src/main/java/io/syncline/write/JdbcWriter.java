@@ -1,0 +1,144 @@
+package io.syncline.write;
+
+import io.syncline.pair.Pair;
+import io.syncline.pair.Side;
+import io.syncline.read.Change;
+import io.syncline.read.Page;
+import io.syncline.state.SyncState;
+import io.syncline.system.Dialect;
+import io.syncline.system.Table;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.Exchange;
+import org.jboss.logging.Logger;
+
+/**
+ * The writer of an apply route: upserts a page's changed records into the target in multi-row
+ * statements, one transaction per page, then commits links and cursor in the state store.
+ * A record the target refuses becomes a dead letter; a target that cannot be reached fails the
+ * page, which is read again on the next poll.
+ */
+@ApplicationScoped
+@Named("writer")
+public class JdbcWriter {
+
+    private static final Logger LOG = Logger.getLogger(JdbcWriter.class);
+
+    @Inject
+    SyncState state;
+
+    private final Map<String, String> statements = new ConcurrentHashMap<>();
+
+    /** Marks one change as to be written; the apply route calls it for what the idempotent consumer let through. */
+    public void stage(Exchange exchange) throws Exception {
+        Page page = exchange.getProperty(Page.PROPERTY, Page.class);
+        if (page == null) {
+            throw new IllegalStateException("writer.stage runs inside the split of a page; run the mapping step first");
+        }
+        page.stage(exchange.getMessage().getMandatoryBody(Change.class));
+    }
+
+    /** Writes the page's staged changes, then moves the cursor past the whole page. */
+    public void write(Exchange exchange) throws Exception {
+        Page page = exchange.getProperty(Page.PROPERTY, Page.class);
+        if (page == null) {
+            page = exchange.getMessage().getMandatoryBody(Page.class);
+        }
+        Pair pair = page.pair();
+        List<Change> staged = page.staged();
+        List<Change> written = staged;
+        if (!staged.isEmpty()) {
+            written = upsert(pair, staged);
+        }
+        state.commitPage(pair.name(), pair.source().name(), written, page.end());
+        page.committed(written.size());
+        if (!written.isEmpty() || page.deadLetteredCount() > 0) {
+            LOG.debugf("pair '%s': page written: %d changed, %d unchanged, %d dead letters", pair.name(), written.size(),
+                    page.getChanges().size() - staged.size(), page.deadLetteredCount() + staged.size() - written.size());
+        }
+    }
+
+    /** Returns the changes written; those the target refused are stored as dead letters. */
+    private List<Change> upsert(Pair pair, List<Change> changes) throws SQLException {
+        Side target = pair.target();
+        try (Connection c = target.system().connect()) {
+            c.setAutoCommit(false);
+            try {
+                upsertAll(c, pair, changes);
+                c.commit();
+                return changes;
+            } catch (SQLException e) {
+                c.rollback();
+                if (isUnreachable(e)) {
+                    throw e;
+                }
+                LOG.warnf("pair '%s': target %s refused a page (%s); writing its records one by one", pair.name(),
+                        target.reference(), e.getMessage());
+            }
+            List<Change> written = new ArrayList<>(changes.size());
+            for (Change change : changes) {
+                try {
+                    upsertAll(c, pair, List.of(change));
+                    c.commit();
+                    written.add(change);
+                } catch (SQLException e) {
+                    c.rollback();
+                    if (isUnreachable(e)) {
+                        throw e;
+                    }
+                    String reason = "target " + target.reference() + " refused the record: " + e.getMessage();
+                    LOG.warnf("pair '%s', side '%s', record %s: dead letter: %s", pair.name(), change.side(), change.recordId(), reason);
+                    state.deadLetter(pair.name(), change.side(), change.recordId(), reason, String.valueOf(change.row()));
+                }
+            }
+            return written;
+        }
+    }
+
+    private void upsertAll(Connection c, Pair pair, List<Change> changes) throws SQLException {
+        Side target = pair.target();
+        List<Table.Column> columns = pair.targetColumns();
+        int perStatement = Math.max(1, Math.min(pair.pageSize(), Dialect.MAX_PARAMETERS / columns.size()));
+        for (int from = 0; from < changes.size(); from += perStatement) {
+            List<Change> slice = changes.subList(from, Math.min(changes.size(), from + perStatement));
+            try (PreparedStatement ps = c.prepareStatement(sql(pair, slice.size()))) {
+                int i = 1;
+                for (Change change : slice) {
+                    Object[] values = change.targetValues();
+                    for (int col = 0; col < values.length; col++) {
+                        if (values[col] == null) {
+                            ps.setNull(i++, columns.get(col).jdbcType());
+                        } else {
+                            ps.setObject(i++, values[col]);
+                        }
+                    }
+                }
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private String sql(Pair pair, int rows) {
+        return statements.computeIfAbsent(pair.name() + "/" + rows, k -> pair.target().system().dialect().upsert(
+                pair.target().table().name(), pair.targetColumns().stream().map(Table.Column::name).toList(),
+                List.of(pair.targetKeyColumn()), rows));
+    }
+
+    /** A lost or refused connection: the page is retried later rather than its records dead-lettered. */
+    private static boolean isUnreachable(SQLException e) {
+        String sqlState = e.getSQLState();
+        return e instanceof SQLTransientException || e instanceof SQLRecoverableException
+                || e instanceof SQLNonTransientConnectionException || (sqlState != null && sqlState.startsWith("08"));
+    }
+}
