@@ -22,4 +22,4 @@ CREATE TABLE IF NOT EXISTS tickets (
 MERGE INTO contacts KEY (id) SELECT x, 'Ada' || x, 'Lovelace', ' Ada' || x || '@Example.com ',
     CASE WHEN MOD(x, 3) = 0 THEN 'Inactive' ELSE 'Active' END, '10/12/1985', NULL,
     DATEADD('HOUR', x, TIMESTAMP '2024-03-31 01:30:00'), DATEADD('SECOND', x, TIMESTAMP '2024-01-01 00:00:00')
-    FROM SYSTEM_RANGE(1, 20) WHERE NOT EXISTS (SELECT 1 FROM contacts);
+    FROM (SELECT "X" AS x FROM SYSTEM_RANGE(1, 20)) r WHERE NOT EXISTS (SELECT 1 FROM contacts);

@@ -1,6 +1,7 @@
 package io.syncline.demo;
 
 import io.syncline.system.JdbcSystem;
+import io.syncline.system.SynclineConfig;
 import io.syncline.system.Systems;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -9,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.concurrent.ThreadLocalRandom;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,13 +26,13 @@ public class DemoActivity {
     @Inject
     Systems systems;
 
-    @ConfigProperty(name = "syncline.demo.enabled", defaultValue = "false")
-    boolean enabled;
+    @Inject
+    SynclineConfig config;
 
     private long nextContact = 1000;
 
     public void edit() throws SQLException {
-        if (!enabled) {
+        if (!config.demo().enabled()) {
             return;
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();

@@ -75,10 +75,10 @@ public class JdbcReader {
             public void onComplete(Exchange done) {
                 poll.close();
                 polling.remove(pairName);
-                if (poll.failure != null) {
-                    failed(pair, new IllegalStateException(poll.failure));
+                String problem = poll.finish();
+                if (problem != null) {
+                    failed(pair, new IllegalStateException(problem));
                 } else {
-                    poll.finished();
                     status.pollSucceeded();
                 }
             }
@@ -99,7 +99,7 @@ public class JdbcReader {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String reason = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        String reason = root.getMessage() != null ? root.getMessage().lines().findFirst().orElse("") : root.getClass().getSimpleName();
         PairStatus status = state.status(pair.name());
         status.pollFailed(reason, pair.maxBackoff());
         LOG.errorf("pair '%s', side '%s': poll failed (attempt %d, next in %s): %s", pair.name(), pair.source().name(),
@@ -207,14 +207,6 @@ public class JdbcReader {
 
         @Override
         public boolean hasNext() {
-            if (previous != null && previous.isCommitted()) {
-                written += previous.writtenCount();
-                deadLetters += previous.deadLetteredCount();
-                previous = null;
-            } else if (previous != null && failure == null) {
-                failure = "a page was not written; the apply route of pair '" + pair.name()
-                        + "' must end with bean:writer?method=write (no page after it is read, the cursor stays)";
-            }
             return !exhausted && failure == null;
         }
 
@@ -222,6 +214,11 @@ public class JdbcReader {
         public Page next() {
             if (!hasNext()) {
                 throw new java.util.NoSuchElementException();
+            }
+            tallyPrevious();
+            if (previous != null) {
+                failure = notWritten();
+                throw new IllegalStateException(failure);
             }
             try {
                 List<Change> changes = new java.util.ArrayList<>(pair.pageSize());
@@ -283,7 +280,29 @@ public class JdbcReader {
             }
         }
 
-        void finished() {
+        /** Counts the previous page once the writer committed it; an uncommitted one stays as {@code previous}. */
+        private void tallyPrevious() {
+            if (previous != null && previous.isCommitted()) {
+                written += previous.writtenCount();
+                deadLetters += previous.deadLetteredCount();
+                previous = null;
+            }
+        }
+
+        private String notWritten() {
+            return "a page was not written; the apply route of pair '" + pair.name()
+                    + "' must end with bean:writer?method=write (no later page is read, the cursor stays)";
+        }
+
+        /** Ends a poll whose exchange completed: returns why it did not succeed, or null. */
+        String finish() {
+            tallyPrevious();
+            if (failure != null) {
+                return failure;
+            }
+            if (previous != null) {
+                return notWritten();
+            }
             double seconds = (System.nanoTime() - started) / 1e9;
             if (fullLoad) {
                 LOG.infof("pair '%s': full load done: %,d rows in %.1fs (%,.0f rows/s)", pair.name(), done, seconds, done / Math.max(seconds, 0.001));
@@ -291,6 +310,7 @@ public class JdbcReader {
                 LOG.infof("pair '%s': %d records written to %s, %d unchanged, %d dead letters (%.2fs)", pair.name(), written,
                         pair.target().reference(), done - written - deadLetters, deadLetters, seconds);
             }
+            return null;
         }
 
         @Override

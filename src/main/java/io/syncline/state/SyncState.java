@@ -110,7 +110,7 @@ public class SyncState {
         try (Connection c = store.connect()) {
             c.setAutoCommit(false);
             try {
-                Dialect dialect = store.dialect();
+                Dialect dialect = Dialect.forOwnTables(config.state().url());
                 int perStatement = Math.max(1, Dialect.MAX_PARAMETERS / LINK_COLUMNS.size());
                 for (int from = 0; from < written.size(); from += perStatement) {
                     List<Change> slice = written.subList(from, Math.min(written.size(), from + perStatement));

@@ -20,16 +20,35 @@ public abstract class Dialect {
     /** Most bind parameters one statement may carry (the smallest limit is PostgreSQL's 65535). */
     public static final int MAX_PARAMETERS = 60_000;
 
+    private final boolean quoting;
+
+    protected Dialect(boolean quoting) {
+        this.quoting = quoting;
+    }
+
+    /** The dialect for a system's tables: names are quoted exactly as the database reports them. */
     public static Dialect forUrl(String url) {
+        return forUrl(url, true);
+    }
+
+    /**
+     * The dialect for Syncline's own tables, created by plain DDL: names are left unquoted so
+     * that each database folds them as it folded the DDL.
+     */
+    public static Dialect forOwnTables(String url) {
+        return forUrl(url, false);
+    }
+
+    private static Dialect forUrl(String url, boolean quoting) {
         String u = url == null ? "" : url.toLowerCase(Locale.ROOT);
         if (u.startsWith("jdbc:postgresql:")) {
-            return new Postgres();
+            return new Postgres(quoting);
         }
         if (u.startsWith("jdbc:mariadb:") || u.startsWith("jdbc:mysql:")) {
-            return new MariaDb();
+            return new MariaDb(quoting);
         }
         if (u.startsWith("jdbc:h2:")) {
-            return new H2();
+            return new H2(quoting);
         }
         throw new IllegalArgumentException("unsupported JDBC URL '" + url
                 + "': Syncline speaks PostgreSQL (jdbc:postgresql:), MariaDB (jdbc:mariadb:) and H2 (jdbc:h2:)");
@@ -42,7 +61,7 @@ public abstract class Dialect {
         if (identifier == null || !IDENTIFIER.matcher(identifier).matches()) {
             throw new IllegalArgumentException("'" + identifier + "' is not a valid table or column name");
         }
-        return quoteChar() + identifier + quoteChar();
+        return quoting ? quoteChar() + identifier + quoteChar() : identifier;
     }
 
     protected String quoteChar() {
@@ -81,6 +100,10 @@ public abstract class Dialect {
     }
 
     static final class Postgres extends Dialect {
+        Postgres(boolean quoting) {
+            super(quoting);
+        }
+
         @Override
         public String name() {
             return "PostgreSQL";
@@ -105,6 +128,10 @@ public abstract class Dialect {
     }
 
     static final class MariaDb extends Dialect {
+        MariaDb(boolean quoting) {
+            super(quoting);
+        }
+
         @Override
         public String name() {
             return "MariaDB";
@@ -124,6 +151,10 @@ public abstract class Dialect {
     }
 
     static final class H2 extends Dialect {
+        H2(boolean quoting) {
+            super(quoting);
+        }
+
         @Override
         public String name() {
             return "H2";

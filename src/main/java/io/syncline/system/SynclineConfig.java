@@ -15,6 +15,14 @@ public interface SynclineConfig {
     /** Syncline's own database: links, cursors, dead letters. */
     Connection state();
 
+    /** The embedded demo's users, who edit records so that a newcomer sees them move. */
+    Demo demo();
+
+    interface Demo {
+        @WithDefault("false")
+        boolean enabled();
+    }
+
     interface Connection {
         String url();
 
