@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.jboss.logging.Logger;
 
 /**
  * The transform step of an apply route: maps each change of a page from source row to canonical
@@ -24,8 +23,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 @Named("mapping")
 public class Mapper implements Processor {
-
-    private static final Logger LOG = Logger.getLogger(Mapper.class);
 
     @Inject
     SyncState state;
@@ -54,7 +51,6 @@ public class Mapper implements Processor {
                 change.mapped(canonical, Mapping.hash(canonical), values, String.valueOf(values[keyIndex]));
                 ids.add(change.recordId());
             } catch (RecordException e) {
-                LOG.warnf("pair '%s', side '%s', record %s: dead letter: %s", pair.name(), change.side(), change.recordId(), e.getMessage());
                 state.deadLetter(pair.name(), change.side(), change.recordId(), e.getMessage(), String.valueOf(change.row()));
                 it.remove();
                 page.countDeadLetter();

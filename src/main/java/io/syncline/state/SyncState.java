@@ -189,8 +189,11 @@ public class SyncState {
         }
     }
 
-    /** Stores (or refreshes) a record that could not be synced; the reader moves on past it. */
-    public void deadLetter(String pair, String side, String recordId, String reason, String record) {
+    /**
+     * Stores (or refreshes) a record that could not be synced; the reader moves on past it.
+     * Returns true when the record was not a dead letter before.
+     */
+    public boolean deadLetter(String pair, String side, String recordId, String reason, String record) {
         long now = System.currentTimeMillis();
         String shortReason = truncate(reason, 2000);
         String shortRecord = truncate(record, 4000);
@@ -204,7 +207,8 @@ public class SyncState {
                 ps.setString(5, side);
                 ps.setString(6, recordId);
                 if (ps.executeUpdate() > 0) {
-                    return;
+                    LOG.debugf("pair '%s', side '%s', record %s: still a dead letter: %s", pair, side, recordId, reason);
+                    return false;
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(
@@ -217,6 +221,8 @@ public class SyncState {
                 ps.setLong(6, now);
                 ps.setLong(7, now);
                 ps.executeUpdate();
+                LOG.warnf("pair '%s', side '%s', record %s: dead letter: %s", pair, side, recordId, reason);
+                return true;
             }
         } catch (SQLException e) {
             throw failure("store a dead letter of pair '" + pair + "'", e);

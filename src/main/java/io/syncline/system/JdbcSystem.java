@@ -1,6 +1,7 @@
 package io.syncline.system;
 
 import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.AgroalConnectionPoolConfiguration;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.agroal.api.security.NamePrincipal;
 import io.agroal.api.security.SimplePassword;
@@ -34,6 +35,10 @@ public final class JdbcSystem implements AutoCloseable {
                         .initialSize(0)
                         .maxSize(config.maxConnections())
                         .acquisitionTimeout(Duration.ofSeconds(15))
+                        // a database that restarted leaves dead connections behind: check before use, drop on fatal errors
+                        .connectionValidator(AgroalConnectionPoolConfiguration.ConnectionValidator.defaultValidatorWithTimeout(5))
+                        .validateOnBorrow(true)
+                        .exceptionSorter(AgroalConnectionPoolConfiguration.ExceptionSorter.fatalExceptionSorter())
                         .connectionFactoryConfiguration(factory -> {
                             factory.jdbcUrl(config.url());
                             config.username().ifPresent(u -> factory.principal(new NamePrincipal(u)));

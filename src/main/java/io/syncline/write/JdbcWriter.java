@@ -13,9 +13,6 @@ import jakarta.inject.Named;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +24,7 @@ import org.jboss.logging.Logger;
  * The writer of an apply route: upserts a page's changed records into the target in multi-row
  * statements, one transaction per page, then commits links and cursor in the state store.
  * A record the target refuses becomes a dead letter; a target that cannot be reached fails the
- * page, which is read again on the next poll.
+ * page, which is read again after a backoff.
  */
 @ApplicationScoped
 @Named("writer")
@@ -80,7 +77,7 @@ public class JdbcWriter {
                 return changes;
             } catch (SQLException e) {
                 c.rollback();
-                if (isUnreachable(e)) {
+                if (!isRecordError(e)) {
                     throw e;
                 }
                 LOG.warnf("pair '%s': target %s refused a page (%s); writing its records one by one", pair.name(),
@@ -94,11 +91,10 @@ public class JdbcWriter {
                     written.add(change);
                 } catch (SQLException e) {
                     c.rollback();
-                    if (isUnreachable(e)) {
+                    if (!isRecordError(e)) {
                         throw e;
                     }
                     String reason = "target " + target.reference() + " refused the record: " + e.getMessage();
-                    LOG.warnf("pair '%s', side '%s', record %s: dead letter: %s", pair.name(), change.side(), change.recordId(), reason);
                     state.deadLetter(pair.name(), change.side(), change.recordId(), reason, String.valueOf(change.row()));
                 }
             }
@@ -135,10 +131,12 @@ public class JdbcWriter {
                 List.of(pair.targetKeyColumn()), rows));
     }
 
-    /** A lost or refused connection: the page is retried later rather than its records dead-lettered. */
-    private static boolean isUnreachable(SQLException e) {
+    /**
+     * A data or constraint error (SQL state class 22 or 23) is about one record; anything else (a
+     * lost connection, a missing table) is about the target, and the page is retried later.
+     */
+    private static boolean isRecordError(SQLException e) {
         String sqlState = e.getSQLState();
-        return e instanceof SQLTransientException || e instanceof SQLRecoverableException
-                || e instanceof SQLNonTransientConnectionException || (sqlState != null && sqlState.startsWith("08"));
+        return sqlState != null && (sqlState.startsWith("22") || sqlState.startsWith("23"));
     }
 }

@@ -1,0 +1,45 @@
+package io.syncline.sync;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.containsString;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.junit.main.Launch;
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainTest;
+import io.syncline.testing.RealDatabases;
+import java.util.Map;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+/** A wrong pair file stops the server at start-up, naming file, pair, field and problem. */
+@QuarkusMainTest
+@QuarkusTestResource(RealDatabases.class)
+@TestProfile(InvalidPairFileTest.InvalidPairs.class)
+@Order(3)
+class InvalidPairFileTest {
+
+    public static class InvalidPairs implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("camel.main.routes-include-pattern", "file:src/test/resources/invalid-routes/*.yaml");
+        }
+    }
+
+    @Test
+    @Launch(value = {}, exitCode = 1)
+    void invalidPairFileStopsStartupWithTheRightMessage(LaunchResult result) {
+        String output = result.getOutput() + result.getErrorOutput();
+        assertThat(output, allOf(
+                containsString("file:src/test/resources/invalid-routes/wrong.yaml: pair 'wrongSystem' is invalid"),
+                containsString("source: unknown system 'erp'; configured systems: crm, helpdesk"),
+                containsString("pair 'wrongColumns' is invalid"),
+                containsString("column 'e_mail' does not exist in crm.contacts"),
+                containsString("target column 'nickname' does not exist in helpdesk.customers"),
+                containsString("pair 'wrongTransform' is invalid"),
+                containsString("mapping line 2 'email <- email | lowr  -> email': unknown transform 'lowr'")));
+    }
+}

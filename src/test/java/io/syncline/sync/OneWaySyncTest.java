@@ -1,0 +1,142 @@
+package io.syncline.sync;
+
+import static io.restassured.RestAssured.given;
+import static io.syncline.testing.Sql.count;
+import static io.syncline.testing.Sql.crm;
+import static io.syncline.testing.Sql.helpdesk;
+import static io.syncline.testing.Sql.row;
+import static io.syncline.testing.Sql.update;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.syncline.testing.EmbeddedDatabases;
+import io.syncline.testing.RealDatabases;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pairs of {@code routes/} against real databases: contacts from PostgreSQL to MariaDB,
+ * tickets from MariaDB to PostgreSQL.
+ */
+@QuarkusTest
+@QuarkusTestResource(RealDatabases.class)
+@Order(1)
+class OneWaySyncTest {
+
+    private static final Duration SYNC = Duration.ofSeconds(30);
+
+    @BeforeEach
+    void initialLoadIsDone() {
+        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM customers WHERE crm_id <= 100") == 100
+                && count(crm(), "SELECT COUNT(*) FROM tickets") >= 20);
+    }
+
+    @Test
+    void initialLoadMapsValuesAndConvertsTimeZones() {
+        Map<String, Object> ada3 = row(helpdesk(), "SELECT * FROM customers WHERE crm_id = 3");
+        assertEquals("Ada3 Lovelace", ada3.get("full_name"));
+        assertEquals("ada3@example.com", ada3.get("email"), "trimmed and lower-cased");
+        assertEquals(0, ((Number) ada3.get("active")).intValue(), "Inactive -> 0");
+        assertEquals(java.sql.Date.valueOf(LocalDate.of(1985, 12, 10)), ada3.get("birthday"), "dd/MM/yyyy text -> DATE");
+        assertEquals("standard", ada3.get("tier"), "default for an empty tier");
+        // 2024-04-03 01:30 in Paris is summer time (UTC+2): 23:30 UTC the day before
+        assertEquals(Timestamp.valueOf(LocalDateTime.of(2024, 4, 2, 23, 30)), ada3.get("created_utc"));
+        assertEquals(1, ((Number) row(helpdesk(), "SELECT active FROM customers WHERE crm_id = 1").get("active")).intValue(), "Active -> 1");
+
+        Map<String, Object> ticket3 = row(crm(), "SELECT * FROM tickets WHERE helpdesk_id = 3");
+        assertEquals("Printer on fire #3", ticket3.get("title"));
+        assertEquals("low", ticket3.get("priority"), "1 -> low");
+        assertEquals(true, ticket3.get("is_open"), "open -> true");
+        OffsetDateTime opened = ((Timestamp) ticket3.get("opened_at")).toInstant().atOffset(ZoneOffset.UTC);
+        assertEquals(OffsetDateTime.of(2024, 6, 1, 11, 0, 0, 0, ZoneOffset.UTC), opened, "DATETIME read as UTC -> TIMESTAMPTZ");
+    }
+
+    @Test
+    void insertsAndUpdatesThatArriveLaterAreSynced() {
+        update(crm(), "INSERT INTO contacts VALUES (1001, 'Grace', 'Hopper', 'grace@example.com', 'Active', '09/12/1906', 'gold', "
+                + "TIMESTAMP '2024-01-15 12:00:00', LOCALTIMESTAMP)");
+        update(crm(), "UPDATE contacts SET last_name = 'Byron', updated_at = LOCALTIMESTAMP WHERE id = 5");
+        update(helpdesk(), "UPDATE tickets SET status = 'closed', updated_at = NOW(6) WHERE id = 7");
+        await().atMost(SYNC).untilAsserted(() -> {
+            assertEquals("Grace Hopper", row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 1001").get("full_name"));
+            assertEquals("gold", row(helpdesk(), "SELECT tier FROM customers WHERE crm_id = 1001").get("tier"));
+            // winter time in Paris (UTC+1)
+            assertEquals(Timestamp.valueOf(LocalDateTime.of(2024, 1, 15, 11, 0)),
+                    row(helpdesk(), "SELECT created_utc FROM customers WHERE crm_id = 1001").get("created_utc"));
+            assertEquals("Ada5 Byron", row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 5").get("full_name"));
+            assertEquals(false, row(crm(), "SELECT is_open FROM tickets WHERE helpdesk_id = 7").get("is_open"));
+        });
+    }
+
+    @Test
+    void lateCommitInsideLookbackIsPickedUp() {
+        update(crm(), "UPDATE contacts SET first_name = 'Late', updated_at = LOCALTIMESTAMP WHERE id = 6");
+        await().atMost(SYNC).until(() -> "Late Lovelace".equals(row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 6").get("full_name")));
+        // committed now, but stamped two seconds ago: behind the cursor, inside the 5s lookback
+        update(crm(), "INSERT INTO contacts VALUES (1002, 'Late', 'Commit', 'late@example.com', 'Active', NULL, NULL, "
+                + "TIMESTAMP '2024-01-15 12:00:00', LOCALTIMESTAMP - INTERVAL '2 seconds')");
+        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM customers WHERE crm_id = 1002") == 1);
+    }
+
+    @Test
+    void unchangedRowsAreNotRewrittenByLaterPolls() throws InterruptedException {
+        long writes = count(helpdesk(), "SELECT n FROM customer_writes");
+        Thread.sleep(3_500); // three polls, each re-reading its lookback window
+        assertEquals(writes, count(helpdesk(), "SELECT n FROM customer_writes"));
+    }
+
+    @Test
+    void badRowBecomesDeadLetterWhileLaterRowsSync() {
+        update(crm(), "INSERT INTO contacts VALUES (2001, 'No', 'Mail', '   ', 'Active', NULL, NULL, LOCALTIMESTAMP, LOCALTIMESTAMP)");
+        update(crm(), "INSERT INTO contacts VALUES (2002, 'Odd', 'Status', 'odd@example.com', 'Pending', NULL, NULL, LOCALTIMESTAMP, LOCALTIMESTAMP)");
+        update(crm(), "INSERT INTO contacts VALUES (2003, 'Bad', 'Date', 'date@example.com', 'Active', '31-12-1999', NULL, LOCALTIMESTAMP, LOCALTIMESTAMP)");
+        update(crm(), "INSERT INTO contacts VALUES (2004, 'Good', 'Row', 'good@example.com', 'Active', NULL, NULL, LOCALTIMESTAMP, LOCALTIMESTAMP)");
+        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM customers WHERE crm_id = 2004") == 1);
+        assertEquals(0, count(helpdesk(), "SELECT COUNT(*) FROM customers WHERE crm_id IN (2001, 2002, 2003)"));
+
+        given().get("/api/pairs/contacts/dead-letters").then().statusCode(200)
+                .body("find { it.recordId == '2001' }.reason", containsString("required field 'email' is empty"))
+                .body("find { it.recordId == '2002' }.reason", containsString("value 'Pending' is not in the value map"))
+                .body("find { it.recordId == '2003' }.reason", containsString("does not match the pattern dd/MM/yyyy"))
+                .body("find { it.recordId == '2002' }.side", equalTo("crm"));
+        given().get("/api/pairs/contacts").then().statusCode(200).body("deadLetters", equalTo(3));
+
+        // once fixed at the source, the record syncs and its dead letter is gone
+        update(crm(), "UPDATE contacts SET email = 'fixed@example.com', updated_at = LOCALTIMESTAMP WHERE id = 2001");
+        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM customers WHERE crm_id = 2001") == 1);
+        given().get("/api/pairs/contacts/dead-letters").then().body("recordId", not(hasItem("2001")));
+    }
+
+    @Test
+    void targetDownForAWhileLosesNothingAndHealthGoesDownAndUp() throws Exception {
+        EmbeddedDatabases.get().stopMariaDb();
+        try {
+            for (int id = 3001; id <= 3050; id++) {
+                update(crm(), "INSERT INTO contacts VALUES (?, 'Down', 'Time', ?, 'Active', NULL, NULL, LOCALTIMESTAMP, LOCALTIMESTAMP)",
+                        id, "down" + id + "@example.com");
+            }
+            await().atMost(SYNC).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503)
+                    .body("checks.find { it.name == 'syncline-pair-contacts' }.status", equalTo("DOWN")));
+            given().get("/api/pairs/contacts").then().body("state", equalTo("FAILING")).body("lastError", not(equalTo(null)));
+        } finally {
+            EmbeddedDatabases.get().startMariaDb();
+        }
+        await().atMost(Duration.ofSeconds(90)).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM customers WHERE crm_id BETWEEN 3001 AND 3050") == 50);
+        await().atMost(SYNC).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+        given().get("/api/pairs/contacts").then().body("state", equalTo("RUNNING"));
+    }
+}

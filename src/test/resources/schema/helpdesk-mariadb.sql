@@ -1,0 +1,24 @@
+CREATE TABLE customers (
+    crm_id      BIGINT PRIMARY KEY,
+    full_name   VARCHAR(200),
+    email       VARCHAR(200) NOT NULL,
+    active      TINYINT,
+    birthday    DATE,
+    tier        VARCHAR(20),
+    created_utc DATETIME
+);
+CREATE TABLE customer_writes (n BIGINT NOT NULL);
+INSERT INTO customer_writes VALUES (0);
+CREATE TRIGGER customers_inserted AFTER INSERT ON customers FOR EACH ROW UPDATE customer_writes SET n = n + 1;
+CREATE TRIGGER customers_updated AFTER UPDATE ON customers FOR EACH ROW UPDATE customer_writes SET n = n + 1;
+CREATE TABLE tickets (
+    id         BIGINT PRIMARY KEY,
+    subject    VARCHAR(200),
+    priority   INT,
+    status     VARCHAR(10),
+    opened_at  DATETIME NOT NULL,
+    updated_at DATETIME(6) NOT NULL
+);
+INSERT INTO tickets SELECT seq, CONCAT('Printer on fire #', seq), MOD(seq, 3) + 1,
+    IF(MOD(seq, 2) = 0, 'closed', 'open'), TIMESTAMP '2024-06-01 08:00:00' + INTERVAL seq HOUR, NOW(6) - INTERVAL 1 HOUR
+    FROM seq_1_to_20;
