@@ -13,14 +13,16 @@ CREATE TABLE pair_state (
     PRIMARY KEY (pair, side)
 );
 
--- the tie between a source record and its twin on the target, with the hash of what was synced
+-- the tie between a source record and its twin on the target, with the hash of what was synced.
+-- The id leads the key: a page's hashes are fetched with "a_id IN (...)", which H2 serves from
+-- the key only when the IN column comes first.
 CREATE TABLE links (
     pair      VARCHAR(100) NOT NULL,
     a_id      VARCHAR(200) NOT NULL,
     b_id      VARCHAR(200) NOT NULL,
     a_hash    VARCHAR(32)  NOT NULL,
     synced_at BIGINT       NOT NULL,
-    PRIMARY KEY (pair, a_id)
+    PRIMARY KEY (a_id, pair)
 );
 
 -- records that could not be synced, with the reason; replaced when seen again, removed once synced

@@ -84,13 +84,18 @@ public final class Mapping {
     public static String hash(Map<String, Object> canonical) {
         StringBuilder text = new StringBuilder(128);
         canonical.forEach((k, v) -> text.append(k).append('=').append(Values.hashForm(v)).append('\u0001'));
+        byte[] digest = DIGEST.get().digest(text.toString().getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 15));
+    }
+
+    /** Looking up the algorithm costs more than hashing a record, so each thread keeps its digest. */
+    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(() -> {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 15));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
+    });
 
     public static Mapping parse(String text) {
         if (text == null || text.isBlank()) {

@@ -70,13 +70,12 @@ public final class Change {
         return targetId;
     }
 
-    /** The idempotent key: pair, side, record id and content hash; the same key means nothing changed. */
-    public String getChangeKey() {
-        return ChangeKey.of(pair, side, recordId, hash);
-    }
-
+    /**
+     * The idempotent key, {@code pair/side/id#hash}: the same key means nothing changed. It is also
+     * the change's text form, so a route names it as {@code ${body}}.
+     */
     @Override
     public String toString() {
-        return pair + "/" + side + "/" + recordId;
+        return ChangeKey.of(pair, side, recordId, hash);
     }
 }

@@ -8,6 +8,7 @@ import io.syncline.state.Position;
 import io.syncline.state.SyncState;
 import io.syncline.system.Dialect;
 import io.syncline.system.Table;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -25,7 +26,10 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -49,6 +53,16 @@ public class JdbcReader {
     SyncState state;
 
     private final Set<String> polling = ConcurrentHashMap.newKeySet();
+    private final ExecutorService prefetch = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "syncline-reader");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    @PreDestroy
+    void stop() {
+        prefetch.shutdown();
+    }
 
     /**
      * Starts a poll of the pair's source and returns its pages, to be split one by one into the
@@ -85,6 +99,7 @@ public class JdbcReader {
 
             @Override
             public void onFailure(Exchange done) {
+                poll.awaitWrites();
                 poll.close();
                 polling.remove(pairName);
                 Throwable cause = done.getException();
@@ -122,10 +137,11 @@ public class JdbcReader {
         private final long started = System.nanoTime();
         private long total;
         private long done;
-        private long written;
-        private long deadLetters;
+        private final java.util.concurrent.atomic.LongAdder written = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder deadLetters = new java.util.concurrent.atomic.LongAdder();
         private long lastLog = System.nanoTime();
         private Page previous;
+        private CompletableFuture<List<Change>> ahead;
         private boolean exhausted;
         private String failure;
 
@@ -215,11 +231,34 @@ public class JdbcReader {
             if (!hasNext()) {
                 throw new java.util.NoSuchElementException();
             }
-            tallyPrevious();
-            if (previous != null) {
+            if (previous != null && !previous.isHandedOver()) {
                 failure = notWritten();
                 throw new IllegalStateException(failure);
             }
+            if (previous != null && previous.written().isCompletedExceptionally()) {
+                failure = writeFailure(previous);
+                throw new IllegalStateException(failure);
+            }
+            List<Change> changes = ahead != null ? ahead.join() : readPage();
+            ahead = null;
+            done += changes.size();
+            progress();
+            if (changes.size() < pair.pageSize()) {
+                exhausted = true;
+            } else {
+                // read the next page from the source while this one is mapped and written
+                ahead = CompletableFuture.supplyAsync(this::readPage, prefetch);
+            }
+            Page page = new Page(pair, changes, previous);
+            page.written().thenAccept(n -> {
+                written.add(n);
+                deadLetters.add(page.deadLetteredCount());
+            });
+            previous = page;
+            return page;
+        }
+
+        private List<Change> readPage() {
             try {
                 List<Change> changes = new java.util.ArrayList<>(pair.pageSize());
                 int width = columns.size();
@@ -233,13 +272,7 @@ public class JdbcReader {
                     String id = String.valueOf(io.syncline.mapping.Values.canonical(key));
                     changes.add(new Change(pair.name(), source.name(), id, row, new Position(positionText(position), id)));
                 }
-                if (changes.size() < pair.pageSize()) {
-                    exhausted = true;
-                }
-                done += changes.size();
-                progress();
-                previous = new Page(pair, changes);
-                return previous;
+                return changes;
             } catch (SQLException e) {
                 throw new IllegalStateException("reading " + pair.source().reference() + " failed: " + e.getMessage(), e);
             }
@@ -280,41 +313,54 @@ public class JdbcReader {
             }
         }
 
-        /** Counts the previous page once the writer committed it; an uncommitted one stays as {@code previous}. */
-        private void tallyPrevious() {
-            if (previous != null && previous.isCommitted()) {
-                written += previous.writtenCount();
-                deadLetters += previous.deadLetteredCount();
-                previous = null;
-            }
-        }
-
         private String notWritten() {
             return "a page was not written; the apply route of pair '" + pair.name()
                     + "' must end with bean:writer?method=write (no later page is read, the cursor stays)";
         }
 
+        /** Why the page, or one before it, could not be written. */
+        private String writeFailure(Page page) {
+            try {
+                page.written().join();
+                return null;
+            } catch (java.util.concurrent.CompletionException e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+            }
+        }
+
+        /** Waits for the pages still being written; a poll is over only when they are. */
+        String awaitWrites() {
+            if (previous == null || !previous.isHandedOver()) {
+                return previous == null ? null : notWritten();
+            }
+            return writeFailure(previous);
+        }
+
         /** Ends a poll whose exchange completed: returns why it did not succeed, or null. */
         String finish() {
-            tallyPrevious();
+            String writeProblem = awaitWrites();
             if (failure != null) {
                 return failure;
             }
-            if (previous != null) {
-                return notWritten();
+            if (writeProblem != null) {
+                return writeProblem;
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             if (fullLoad) {
                 LOG.infof("pair '%s': full load done: %,d rows in %.1fs (%,.0f rows/s)", pair.name(), done, seconds, done / Math.max(seconds, 0.001));
-            } else if (written > 0 || deadLetters > 0) {
-                LOG.infof("pair '%s': %d records written to %s, %d unchanged, %d dead letters (%.2fs)", pair.name(), written,
-                        pair.target().reference(), done - written - deadLetters, deadLetters, seconds);
+            } else if (written.sum() > 0 || deadLetters.sum() > 0) {
+                LOG.infof("pair '%s': %d records written to %s, %d unchanged, %d dead letters (%.2fs)", pair.name(), written.sum(),
+                        pair.target().reference(), done - written.sum() - deadLetters.sum(), deadLetters.sum(), seconds);
             }
             return null;
         }
 
         @Override
         public void close() {
+            if (ahead != null) {
+                ahead.handle((rows, error) -> null).join(); // never close the result set under a running read
+            }
             close(connection);
         }
 

@@ -5,6 +5,7 @@ import io.syncline.state.Position;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A page of changes read from a pair's source, in cursor order. The apply route maps it, marks
@@ -22,11 +23,15 @@ public final class Page {
     private final List<Change> staged = new ArrayList<>();
     private Map<String, String> syncedHashes = Map.of();
     private int deadLettered;
-    private volatile boolean committed;
-    private int written;
+    private final CompletableFuture<Integer> predecessorWritten;
+    private final CompletableFuture<Integer> written = new CompletableFuture<>();
+    private volatile boolean handedOver;
 
-    public Page(Pair pair, List<Change> changes) {
+    /** A page of a poll; {@code predecessor} is the page read before it in the same poll, or null. */
+    public Page(Pair pair, List<Change> changes, Page predecessor) {
         this.pair = pair;
+        // only the predecessor's outcome is kept: holding the page itself would chain every page of a poll in memory
+        this.predecessorWritten = predecessor == null ? null : predecessor.written();
         this.changes = changes;
         this.end = changes.isEmpty() ? null : changes.get(changes.size() - 1).position();
     }
@@ -67,18 +72,26 @@ public final class Page {
         deadLettered++;
     }
 
-    /** Set by the writer once the page is on the target and the cursor is past it. */
-    public void committed(int writtenRecords) {
-        written = writtenRecords;
-        committed = true;
+    /** The outcome of the page read before this one in the same poll, or null for the first page. */
+    public CompletableFuture<Integer> predecessorWritten() {
+        return predecessorWritten;
     }
 
-    public int writtenCount() {
+    /** Set when the writer has taken the page; the write itself may still be under way. */
+    public void handedOver() {
+        handedOver = true;
+    }
+
+    public boolean isHandedOver() {
+        return handedOver;
+    }
+
+    /**
+     * Completes with the number of records written once the page is on the target and the cursor
+     * is past it; completes exceptionally when it could not be written.
+     */
+    public CompletableFuture<Integer> written() {
         return written;
-    }
-
-    public boolean isCommitted() {
-        return committed;
     }
 
     public int deadLetteredCount() {

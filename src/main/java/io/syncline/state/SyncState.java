@@ -106,39 +106,82 @@ public class SyncState {
      * between replays the page, and replaying is harmless.
      */
     public void commitPage(String pair, String side, List<Change> written, Position end) {
+        try (PageCommit commit = preparePage(pair, side, written, end)) {
+            commit.commit();
+        }
+    }
+
+    /**
+     * Writes links, dead-letter clean-up and cursor of a page without committing them, so that the
+     * writer can do it while the target is being written, and commit once the target has.
+     */
+    public PageCommit preparePage(String pair, String side, List<Change> written, Position end) {
         long now = System.currentTimeMillis();
-        try (Connection c = store.connect()) {
+        Connection c = null;
+        try {
+            c = store.connect();
             c.setAutoCommit(false);
-            try {
-                Dialect dialect = Dialect.forOwnTables(config.state().url());
-                int perStatement = Math.max(1, Dialect.MAX_PARAMETERS / LINK_COLUMNS.size());
-                for (int from = 0; from < written.size(); from += perStatement) {
-                    List<Change> slice = written.subList(from, Math.min(written.size(), from + perStatement));
-                    try (PreparedStatement ps = c.prepareStatement(dialect.upsert("links", LINK_COLUMNS, List.of("pair", "a_id"), slice.size()))) {
-                        int i = 1;
-                        for (Change change : slice) {
-                            ps.setString(i++, pair);
-                            ps.setString(i++, change.recordId());
-                            ps.setString(i++, change.targetId());
-                            ps.setString(i++, change.hash());
-                            ps.setLong(i++, now);
-                        }
-                        ps.executeUpdate();
+            Dialect dialect = Dialect.forOwnTables(config.state().url());
+            int perStatement = Math.max(1, Dialect.MAX_PARAMETERS / LINK_COLUMNS.size());
+            for (int from = 0; from < written.size(); from += perStatement) {
+                List<Change> slice = written.subList(from, Math.min(written.size(), from + perStatement));
+                try (PreparedStatement ps = c.prepareStatement(dialect.upsert("links", LINK_COLUMNS, List.of("a_id", "pair"), slice.size()))) {
+                    int i = 1;
+                    for (Change change : slice) {
+                        ps.setString(i++, pair);
+                        ps.setString(i++, change.recordId());
+                        ps.setString(i++, change.targetId());
+                        ps.setString(i++, change.hash());
+                        ps.setLong(i++, now);
                     }
+                    ps.executeUpdate();
                 }
-                if (!written.isEmpty()) {
-                    clearDeadLetters(c, pair, side, written);
-                }
-                if (end != null) {
-                    advance(c, pair, side, end, written.size(), now);
-                }
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
             }
+            if (!written.isEmpty()) {
+                clearDeadLetters(c, pair, side, written);
+            }
+            if (end != null) {
+                advance(c, pair, side, end, written.size(), now);
+            }
+            return new PageCommit(c, pair);
         } catch (SQLException e) {
+            if (c != null) {
+                new PageCommit(c, pair).close();
+            }
             throw failure("commit a page of pair '" + pair + "'", e);
+        }
+    }
+
+    /** A page's state changes, written and waiting for {@link #commit()}; closing without it rolls them back. */
+    public static final class PageCommit implements AutoCloseable {
+        private final Connection connection;
+        private final String pair;
+        private boolean committed;
+
+        private PageCommit(Connection connection, String pair) {
+            this.connection = connection;
+            this.pair = pair;
+        }
+
+        public void commit() {
+            try {
+                connection.commit();
+                committed = true;
+            } catch (SQLException e) {
+                throw failure("commit a page of pair '" + pair + "'", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (!committed) {
+                    connection.rollback();
+                }
+                connection.close();
+            } catch (SQLException e) {
+                LOG.debugf("state store: closing a page commit of pair '%s': %s", pair, e.getMessage());
+            }
         }
     }
 

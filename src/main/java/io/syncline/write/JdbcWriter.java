@@ -7,6 +7,7 @@ import io.syncline.read.Page;
 import io.syncline.state.SyncState;
 import io.syncline.system.Dialect;
 import io.syncline.system.Table;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -16,7 +17,11 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
 
@@ -36,6 +41,18 @@ public class JdbcWriter {
     SyncState state;
 
     private final Map<String, String> statements = new ConcurrentHashMap<>();
+    private final Map<String, WriteQueue> queues = new ConcurrentHashMap<>();
+    private final ExecutorService stateWriter = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "syncline-state-writer");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    @PreDestroy
+    void stop() {
+        queues.values().forEach(q -> q.thread.shutdown());
+        stateWriter.shutdown();
+    }
 
     /** Marks one change as to be written; the apply route calls it for what the idempotent consumer let through. */
     public void stage(Exchange exchange) throws Exception {
@@ -46,23 +63,89 @@ public class JdbcWriter {
         page.stage(exchange.getMessage().getMandatoryBody(Change.class));
     }
 
-    /** Writes the page's staged changes, then moves the cursor past the whole page. */
+    /**
+     * Takes the page for writing and returns: the page is written by the pair's write thread, in
+     * the order pages are taken, while the route maps the next one. At most two pages per pair
+     * wait, so memory stays bounded. A page whose predecessor failed is not written, so the
+     * cursor never passes a page that is not on the target.
+     */
     public void write(Exchange exchange) throws Exception {
         Page page = exchange.getProperty(Page.PROPERTY, Page.class);
         if (page == null) {
             page = exchange.getMessage().getMandatoryBody(Page.class);
         }
+        Page taken = page;
+        page.handedOver();
+        queues.computeIfAbsent(page.pair().name(), WriteQueue::new).submit(() -> {
+            CompletableFuture<Integer> before = taken.predecessorWritten();
+            if (before != null && before.isCompletedExceptionally()) {
+                before.whenComplete((n, error) -> taken.written().completeExceptionally(error));
+                return;
+            }
+            try {
+                taken.written().complete(writeNow(taken));
+            } catch (Exception | Error e) {
+                taken.written().completeExceptionally(e);
+            }
+        });
+    }
+
+    private int writeNow(Page page) throws Exception {
         Pair pair = page.pair();
+        String side = pair.source().name();
         List<Change> staged = page.staged();
-        List<Change> written = staged;
-        if (!staged.isEmpty()) {
-            written = upsert(pair, staged);
+        if (staged.isEmpty()) {
+            state.commitPage(pair.name(), side, staged, page.end());
+            return 0;
         }
-        state.commitPage(pair.name(), pair.source().name(), written, page.end());
-        page.committed(written.size());
-        if (!written.isEmpty() || page.deadLetteredCount() > 0) {
-            LOG.debugf("pair '%s': page written: %d changed, %d unchanged, %d dead letters", pair.name(), written.size(),
-                    page.getChanges().size() - staged.size(), page.deadLetteredCount() + staged.size() - written.size());
+        // the state store records the page while the target is written; it commits only after the target did
+        CompletableFuture<SyncState.PageCommit> links = CompletableFuture.supplyAsync(
+                () -> state.preparePage(pair.name(), side, staged, page.end()), stateWriter);
+        List<Change> written;
+        try {
+            written = upsert(pair, staged);
+        } catch (Exception e) {
+            links.handle((commit, error) -> {
+                if (commit != null) {
+                    commit.close();
+                }
+                return null;
+            });
+            throw e;
+        }
+        try (SyncState.PageCommit commit = links.join()) {
+            if (written.size() == staged.size()) {
+                commit.commit();
+            }
+        }
+        if (written.size() != staged.size()) {
+            state.commitPage(pair.name(), side, written, page.end());
+        }
+        return written.size();
+    }
+
+    /** One pair's pages in write order, on one thread, with at most two waiting. */
+    private static final class WriteQueue {
+        private final Semaphore slots = new Semaphore(2);
+        private final ExecutorService thread;
+
+        WriteQueue(String pair) {
+            thread = Executors.newSingleThreadExecutor(task -> {
+                Thread t = new Thread(task, "syncline-writer-" + pair);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        void submit(Runnable write) throws InterruptedException {
+            slots.acquire();
+            thread.execute(() -> {
+                try {
+                    write.run();
+                } finally {
+                    slots.release();
+                }
+            });
         }
     }
 
