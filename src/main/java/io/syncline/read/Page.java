@@ -1,5 +1,6 @@
 package io.syncline.read;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.syncline.pair.Pair;
 import io.syncline.state.Position;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * the changes that differ from what was synced ({@link #stage}) and writes those; then the
  * cursor moves to {@link #end()}.
  */
+@RegisterForReflection // the apply route reads ${body.changes}
 public final class Page {
 
     /** The exchange property under which the apply route carries the page being applied. */

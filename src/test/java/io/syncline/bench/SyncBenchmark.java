@@ -239,9 +239,11 @@ public final class SyncBenchmark {
         }
     }
 
-    private static Matcher awaitLog(Path log, Pattern pattern, int seconds) throws IOException, InterruptedException {
+    /** Server log lines already echoed, across calls of {@link #awaitLog}. */
+    private int shown;
+
+    private Matcher awaitLog(Path log, Pattern pattern, int seconds) throws IOException, InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        int shown = 0;
         while (System.nanoTime() < end) {
             List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
             for (int i = shown; i < lines.size(); i++) {
