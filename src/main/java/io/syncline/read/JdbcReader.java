@@ -6,6 +6,7 @@ import io.syncline.pair.Side;
 import io.syncline.state.PairStatus;
 import io.syncline.state.Position;
 import io.syncline.state.SyncState;
+import io.syncline.system.DaemonThreads;
 import io.syncline.system.Dialect;
 import io.syncline.system.Table;
 import jakarta.annotation.PreDestroy;
@@ -53,11 +54,7 @@ public class JdbcReader {
     SyncState state;
 
     private final Set<String> polling = ConcurrentHashMap.newKeySet();
-    private final ExecutorService prefetch = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "syncline-reader");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService prefetch = Executors.newCachedThreadPool(DaemonThreads.named("syncline-reader"));
 
     @PreDestroy
     void stop() {

@@ -5,6 +5,7 @@ import io.syncline.pair.Side;
 import io.syncline.read.Change;
 import io.syncline.read.Page;
 import io.syncline.state.SyncState;
+import io.syncline.system.DaemonThreads;
 import io.syncline.system.Dialect;
 import io.syncline.system.Table;
 import jakarta.annotation.PreDestroy;
@@ -42,11 +43,7 @@ public class JdbcWriter {
 
     private final Map<String, String> statements = new ConcurrentHashMap<>();
     private final Map<String, WriteQueue> queues = new ConcurrentHashMap<>();
-    private final ExecutorService stateWriter = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "syncline-state-writer");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService stateWriter = Executors.newCachedThreadPool(DaemonThreads.named("syncline-state-writer"));
 
     @PreDestroy
     void stop() {
@@ -130,11 +127,7 @@ public class JdbcWriter {
         private final ExecutorService thread;
 
         WriteQueue(String pair) {
-            thread = Executors.newSingleThreadExecutor(task -> {
-                Thread t = new Thread(task, "syncline-writer-" + pair);
-                t.setDaemon(true);
-                return t;
-            });
+            thread = Executors.newSingleThreadExecutor(DaemonThreads.named("syncline-writer-" + pair));
         }
 
         void submit(Runnable write) throws InterruptedException {
