@@ -84,9 +84,9 @@ public class JdbcReader {
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onComplete(Exchange done) {
+                String problem = poll.finish(); // waits for the pages still being written
                 poll.close();
                 polling.remove(pairName);
-                String problem = poll.finish();
                 if (problem != null) {
                     failed(pair, new IllegalStateException(problem));
                 } else {
