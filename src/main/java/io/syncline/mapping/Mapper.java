@@ -56,6 +56,8 @@ public class Mapper implements Processor {
                 page.countDeadLetter();
             }
         }
-        page.syncedHashes(state.syncedHashes(pair.name(), ids));
+        if (!page.isFirstLoad()) {
+            page.syncedHashes(state.syncedHashes(pair.name(), ids));
+        }
     }
 }

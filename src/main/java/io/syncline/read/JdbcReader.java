@@ -124,6 +124,7 @@ public class JdbcReader {
         private final Pair pair;
         private final Side source;
         private final boolean fullLoad;
+        private final boolean firstLoad;
         private final Connection connection;
         private final PreparedStatement statement;
         private final ResultSet rows;
@@ -146,6 +147,8 @@ public class JdbcReader {
             this.pair = pair;
             this.source = pair.source();
             this.fullLoad = cursor.isStart();
+            // a full load of a pair without links (the first one, or after a resync) need not look any hash up
+            this.firstLoad = fullLoad && state.linkCount(pair.name()) == 0;
             Dialect dialect = source.system().dialect();
             Table table = source.table();
             columns = pair.mapping().sourceColumns();
@@ -246,7 +249,7 @@ public class JdbcReader {
                 // read the next page from the source while this one is mapped and written
                 ahead = CompletableFuture.supplyAsync(this::readPage, prefetch);
             }
-            Page page = new Page(pair, changes, previous);
+            Page page = new Page(pair, changes, previous, firstLoad);
             page.written().thenAccept(n -> {
                 written.add(n);
                 deadLetters.add(page.deadLetteredCount());

@@ -29,9 +29,16 @@ public final class Page {
     private final CompletableFuture<Integer> written = new CompletableFuture<>();
     private volatile boolean handedOver;
 
-    /** A page of a poll; {@code predecessor} is the page read before it in the same poll, or null. */
-    public Page(Pair pair, List<Change> changes, Page predecessor) {
+    private final boolean firstLoad;
+
+    /**
+     * A page of a poll; {@code predecessor} is the page read before it in the same poll, or null.
+     * {@code firstLoad} says the pair had no links when the poll began, so none of these records
+     * can have been synced before.
+     */
+    public Page(Pair pair, List<Change> changes, Page predecessor, boolean firstLoad) {
         this.pair = pair;
+        this.firstLoad = firstLoad;
         // only the predecessor's outcome is kept: holding the page itself would chain every page of a poll in memory
         this.predecessorWritten = predecessor == null ? null : predecessor.written();
         this.changes = changes;
@@ -49,6 +56,10 @@ public final class Page {
 
     public Position end() {
         return end;
+    }
+
+    public boolean isFirstLoad() {
+        return firstLoad;
     }
 
     /** Hashes last synced for this page's record ids, fetched once for the whole page. */
