@@ -36,11 +36,13 @@ public class SyncState {
     SynclineConfig config;
 
     private JdbcSystem store;
+    private Dialect ownTables;
     private final Map<String, PairStatus> statuses = new ConcurrentHashMap<>();
 
     @PostConstruct
     void migrate() {
         store = new JdbcSystem("state", config.state());
+        ownTables = Dialect.forOwnTables(config.state().url());
         Flyway.configure(SyncState.class.getClassLoader())
                 .dataSource(config.state().url(), config.state().username().orElse(null), config.state().password().orElse(null))
                 .locations("classpath:db/state")
@@ -121,11 +123,10 @@ public class SyncState {
         try {
             c = store.connect();
             c.setAutoCommit(false);
-            Dialect dialect = Dialect.forOwnTables(config.state().url());
             int perStatement = Math.max(1, Dialect.MAX_PARAMETERS / LINK_COLUMNS.size());
             for (int from = 0; from < written.size(); from += perStatement) {
                 List<Change> slice = written.subList(from, Math.min(written.size(), from + perStatement));
-                try (PreparedStatement ps = c.prepareStatement(dialect.upsert("links", LINK_COLUMNS, List.of("a_id", "pair"), slice.size()))) {
+                try (PreparedStatement ps = c.prepareStatement(ownTables.upsert("links", LINK_COLUMNS, List.of("a_id", "pair"), slice.size()))) {
                     int i = 1;
                     for (Change change : slice) {
                         ps.setString(i++, pair);
