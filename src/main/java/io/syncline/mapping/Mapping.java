@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,10 +25,12 @@ public final class Mapping {
 
     private final List<FieldRule> rules;
     private final Set<String> required;
+    private final List<FieldRule> targetRules;
 
     private Mapping(List<FieldRule> rules, Set<String> required) {
         this.rules = List.copyOf(rules);
         this.required = Set.copyOf(required);
+        this.targetRules = this.rules.stream().filter(r -> r.target() != null).toList();
     }
 
     public List<FieldRule> rules() {
@@ -51,7 +54,7 @@ public final class Mapping {
 
     /** The rules that write a target column, in the order of {@link #toTarget}. */
     public List<FieldRule> targetRules() {
-        return rules.stream().filter(r -> r.target() != null).toList();
+        return targetRules;
     }
 
     /** Source row (lower-case column names) to canonical record; throws RecordException for a bad record. */
@@ -71,10 +74,9 @@ public final class Mapping {
 
     /** Canonical record to the target columns' values, in the order of {@link #targetRules()}. */
     public Object[] toTarget(Map<String, Object> canonical) {
-        List<FieldRule> targets = targetRules();
-        Object[] values = new Object[targets.size()];
+        Object[] values = new Object[targetRules.size()];
         for (int i = 0; i < values.length; i++) {
-            FieldRule rule = targets.get(i);
+            FieldRule rule = targetRules.get(i);
             values[i] = rule.write(canonical.get(rule.canonical()));
         }
         return values;
@@ -85,7 +87,7 @@ public final class Mapping {
         StringBuilder text = new StringBuilder(128);
         canonical.forEach((k, v) -> text.append(k).append('=').append(Values.hashForm(v)).append('\u0001'));
         byte[] digest = DIGEST.get().digest(text.toString().getBytes(StandardCharsets.UTF_8));
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 15));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 15));
     }
 
     /** Looking up the algorithm costs more than hashing a record, so each thread keeps its digest. */

@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.TemporalAccessor;
 import java.util.LinkedHashMap;
@@ -135,7 +136,7 @@ public interface Transform {
                 }
             }
             if (v instanceof Instant || v instanceof LocalDate || v instanceof LocalDateTime || v instanceof OffsetDateTime) {
-                TemporalAccessor t = v instanceof Instant i ? i.atOffset(java.time.ZoneOffset.UTC) : (TemporalAccessor) v;
+                TemporalAccessor t = v instanceof Instant i ? i.atOffset(ZoneOffset.UTC) : (TemporalAccessor) v;
                 try {
                     return format.format(t);
                 } catch (DateTimeException e) {

@@ -42,6 +42,9 @@ public class Pair {
     private Table.Column sourceKeyColumn;
     private String targetKeyColumn;
     private List<Table.Column> targetColumns;
+    private Duration lookbackDuration;
+    private Duration overdueDuration;
+    private Duration maxBackoffDuration;
 
     public void setSource(String source) {
         this.source = source;
@@ -90,9 +93,9 @@ public class Pair {
         if (pageSize < 1 || pageSize > 50_000) {
             problems.add("pageSize: " + pageSize + " is out of range; use 1 to 50000 (default 1000)");
         }
-        duration("lookback", lookback, problems);
-        duration("overdue", overdue, problems);
-        duration("maxBackoff", maxBackoff, problems);
+        lookbackDuration = duration("lookback", lookback, problems);
+        overdueDuration = duration("overdue", overdue, problems);
+        maxBackoffDuration = duration("maxBackoff", maxBackoff, problems);
         try {
             parsedMapping = Mapping.parse(mapping);
         } catch (MappingSyntaxException e) {
@@ -195,11 +198,12 @@ public class Pair {
         }
     }
 
-    private static void duration(String field, String value, List<String> problems) {
+    private static Duration duration(String field, String value, List<String> problems) {
         try {
-            parseDuration(value);
+            return parseDuration(value);
         } catch (IllegalArgumentException e) {
             problems.add(field + ": '" + value + "' is not a duration; write e.g. 500ms, 5s, 2m or 1h");
+            return null;
         }
     }
 
@@ -274,15 +278,15 @@ public class Pair {
     }
 
     public Duration lookback() {
-        return parseDuration(lookback);
+        return lookbackDuration;
     }
 
     public Duration overdue() {
-        return parseDuration(overdue);
+        return overdueDuration;
     }
 
     public Duration maxBackoff() {
-        return parseDuration(maxBackoff);
+        return maxBackoffDuration;
     }
 
     @Override

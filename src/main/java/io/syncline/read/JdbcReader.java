@@ -18,19 +18,25 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -115,7 +121,7 @@ public class JdbcReader {
         PairStatus status = state.status(pair.name());
         status.pollFailed(reason, pair.maxBackoff());
         LOG.errorf("pair '%s', side '%s': poll failed (attempt %d, next in %s): %s", pair.name(), pair.source().name(),
-                status.consecutiveFailures(), java.time.Duration.between(Instant.now(), status.nextAttempt()).toSeconds() + "s", reason);
+                status.consecutiveFailures(), Duration.between(Instant.now(), status.nextAttempt()).toSeconds() + "s", reason);
     }
 
     /** One poll: an open streaming query, read a page at a time. */
@@ -135,8 +141,8 @@ public class JdbcReader {
         private final long started = System.nanoTime();
         private long total;
         private long done;
-        private final java.util.concurrent.atomic.LongAdder written = new java.util.concurrent.atomic.LongAdder();
-        private final java.util.concurrent.atomic.LongAdder deadLetters = new java.util.concurrent.atomic.LongAdder();
+        private final LongAdder written = new LongAdder();
+        private final LongAdder deadLetters = new LongAdder();
         private long lastLog = System.nanoTime();
         private Page previous;
         private CompletableFuture<List<Change>> ahead;
@@ -154,7 +160,7 @@ public class JdbcReader {
             columns = pair.mapping().sourceColumns();
             String keyColumn = pair.sourceKeyColumn().name();
             String cursorColumn = pair.cursorColumn().name();
-            List<String> selected = new java.util.ArrayList<>(columns.stream().map(c -> table.column(c).orElseThrow().name()).toList());
+            List<String> selected = new ArrayList<>(columns.stream().map(c -> table.column(c).orElseThrow().name()).toList());
             keyIndex = indexOrAdd(selected, keyColumn);
             cursorIndex = indexOrAdd(selected, cursorColumn);
             selectedColumns = selected.stream().map(source::column).toList();
@@ -229,7 +235,7 @@ public class JdbcReader {
         @Override
         public Page next() {
             if (!hasNext()) {
-                throw new java.util.NoSuchElementException();
+                throw new NoSuchElementException();
             }
             if (previous != null && !previous.isHandedOver()) {
                 failure = notWritten();
@@ -260,10 +266,10 @@ public class JdbcReader {
 
         private List<Change> readPage() {
             try {
-                List<Change> changes = new java.util.ArrayList<>(pair.pageSize());
+                List<Change> changes = new ArrayList<>(pair.pageSize());
                 int width = columns.size();
                 while (changes.size() < pair.pageSize() && rows.next()) {
-                    java.util.Map<String, Object> row = new java.util.HashMap<>(width * 2);
+                    Map<String, Object> row = new HashMap<>(width * 2);
                     for (int i = 0; i < width; i++) {
                         row.put(columns.get(i), value(i + 1));
                     }

@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +80,7 @@ public class SyncState {
         if (ids.isEmpty()) {
             return hashes;
         }
-        String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+        String marks = String.join(", ", Collections.nCopies(ids.size(), "?"));
         try (Connection c = store.connect();
                 PreparedStatement ps = c.prepareStatement("SELECT a_id, a_hash FROM links WHERE pair = ? AND a_id IN (" + marks + ")")) {
             ps.setString(1, pair);
