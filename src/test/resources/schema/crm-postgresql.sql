@@ -21,3 +21,18 @@ INSERT INTO contacts SELECT x, 'Ada' || x, 'Lovelace', ' Ada' || x || '@Example.
     CASE WHEN x % 3 = 0 THEN 'Inactive' ELSE 'Active' END, '10/12/1985', NULL,
     TIMESTAMP '2024-03-31 01:30:00' + x * INTERVAL '1 day', LOCALTIMESTAMP - INTERVAL '1 hour'
     FROM generate_series(1, 100) AS x;
+CREATE TABLE people (
+    id         BIGSERIAL PRIMARY KEY,
+    email      VARCHAR(200) NOT NULL,
+    first_name VARCHAR(100),
+    last_name  VARCHAR(100),
+    phone      VARCHAR(40),
+    status     VARCHAR(20),
+    notes      VARCHAR(1000),
+    updated_at TIMESTAMP(6) NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX people_updated ON people (updated_at, id);
+CREATE TABLE people_writes (n BIGINT NOT NULL);
+INSERT INTO people_writes VALUES (0);
+CREATE FUNCTION people_touched() RETURNS trigger AS $$ BEGIN NEW.updated_at := clock_timestamp(); UPDATE people_writes SET n = n + 1; RETURN NEW; END $$ LANGUAGE plpgsql;
+CREATE TRIGGER people_touched BEFORE INSERT OR UPDATE ON people FOR EACH ROW EXECUTE FUNCTION people_touched();

@@ -22,3 +22,18 @@ CREATE TABLE tickets (
 INSERT INTO tickets SELECT seq, CONCAT('Printer on fire #', seq), MOD(seq, 3) + 1,
     IF(MOD(seq, 2) = 0, 'closed', 'open'), TIMESTAMP '2024-06-01 08:00:00' + INTERVAL seq HOUR, NOW(6) - INTERVAL 1 HOUR
     FROM seq_1_to_20;
+CREATE TABLE users (
+    id         BIGINT AUTO_INCREMENT PRIMARY KEY,
+    email      VARCHAR(200) NOT NULL,
+    first_name VARCHAR(100),
+    last_name  VARCHAR(100),
+    phone      VARCHAR(40),
+    active     TINYINT,
+    notes      VARCHAR(1000),
+    updated_at DATETIME(6) NOT NULL DEFAULT NOW(6) ON UPDATE NOW(6),
+    INDEX users_updated (updated_at, id)
+);
+CREATE TABLE user_writes (n BIGINT NOT NULL);
+INSERT INTO user_writes VALUES (0);
+CREATE TRIGGER users_inserted AFTER INSERT ON users FOR EACH ROW UPDATE user_writes SET n = n + 1;
+CREATE TRIGGER users_updated AFTER UPDATE ON users FOR EACH ROW UPDATE user_writes SET n = n + 1;

@@ -3,6 +3,7 @@ package io.syncline.mapping;
 import io.syncline.pair.Pair;
 import io.syncline.read.Change;
 import io.syncline.read.Page;
+import io.syncline.state.Links;
 import io.syncline.state.SyncState;
 import io.syncline.system.Table;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,11 +28,18 @@ public class Mapper implements Processor {
     @Inject
     SyncState state;
 
+    @Inject
+    Links links;
+
     @Override
     public void process(Exchange exchange) throws Exception {
         Page page = exchange.getMessage().getMandatoryBody(Page.class);
         exchange.setProperty(Page.PROPERTY, page);
         Pair pair = page.pair();
+        if (pair.isTwoWay()) {
+            mapTwoWay(page);
+            return;
+        }
         Mapping mapping = pair.mapping();
         List<FieldRule> targets = mapping.targetRules();
         List<Table.Column> columns = pair.targetColumns();
@@ -58,6 +66,29 @@ public class Mapper implements Processor {
         }
         if (!page.isFirstLoad()) {
             page.syncedHashes(state.syncedHashes(pair.name(), ids));
+        }
+    }
+
+    /** A two-way page: each row to canonical from its side; the hashes the links hold for that side. */
+    private void mapTwoWay(Page page) {
+        Pair pair = page.pair();
+        TwoWayMapping mapping = pair.twoWayMapping();
+        boolean sideA = "a".equals(page.sideRole());
+        List<String> ids = new ArrayList<>(page.getChanges().size());
+        for (Iterator<Change> it = page.getChanges().iterator(); it.hasNext();) {
+            Change change = it.next();
+            try {
+                Map<String, Object> canonical = sideA ? mapping.readA(change.row()) : mapping.readB(change.row());
+                change.mapped(canonical, Mapping.hash(canonical), null, null);
+                ids.add(change.recordId());
+            } catch (RecordException e) {
+                state.deadLetter(pair.name(), change.side(), change.recordId(), e.getMessage(), String.valueOf(change.row()));
+                it.remove();
+                page.countDeadLetter();
+            }
+        }
+        if (!page.isFirstLoad()) {
+            page.syncedHashes(links.hashes(pair.name(), page.sideRole(), ids));
         }
     }
 }

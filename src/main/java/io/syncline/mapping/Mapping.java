@@ -26,11 +26,20 @@ public final class Mapping {
     private final List<FieldRule> rules;
     private final Set<String> required;
     private final List<FieldRule> targetRules;
+    private TwoWayMapping twoWay;
 
     private Mapping(List<FieldRule> rules, Set<String> required) {
         this.rules = List.copyOf(rules);
         this.required = Set.copyOf(required);
         this.targetRules = this.rules.stream().filter(r -> r.target() != null).toList();
+    }
+
+    /** This mapping read in both directions, for a two-way pair; throws MappingSyntaxException for a line that cannot be read back. */
+    public synchronized TwoWayMapping twoWay() {
+        if (twoWay == null) {
+            twoWay = new TwoWayMapping(this);
+        }
+        return twoWay;
     }
 
     public List<FieldRule> rules() {

@@ -22,6 +22,14 @@ public interface Transform {
 
     Object apply(Object value, String field);
 
+    /**
+     * The step that undoes this one, for a two-way pair's way back. Date, zone and the plain
+     * clean-ups work both ways as they are; a value map is inverted.
+     */
+    default Transform reverse() {
+        return this;
+    }
+
     /** The transforms a pair file may name, with their syntax for error messages. */
     String KNOWN = "trim, lower, upper, int, decimal, text, bool, default(value), date(pattern), "
             + "datetime(pattern), zone(Region/City), {from: to, ...}";
@@ -101,7 +109,13 @@ public interface Transform {
         if (map.isEmpty()) {
             throw new IllegalArgumentException("value map '" + text + "' is empty");
         }
-        return (v, f) -> {
+        return new ValueMap(map);
+    }
+
+    /** {@code {from: to}}: its reverse exists only when no two entries map to the same value. */
+    record ValueMap(Map<String, Object> map) implements Transform {
+        @Override
+        public Object apply(Object v, String f) {
             if (v == null) {
                 return null;
             }
@@ -110,7 +124,20 @@ public interface Transform {
                 throw new RecordException("field '" + f + "': value '" + v + "' is not in the value map " + map.keySet());
             }
             return map.get(key);
-        };
+        }
+
+        @Override
+        public Transform reverse() {
+            Map<String, Object> inverse = new LinkedHashMap<>();
+            map.forEach((from, to) -> {
+                String key = to instanceof Boolean || to instanceof Number ? Values.hashForm(to).substring(1) : String.valueOf(to);
+                if (inverse.put(key, Values.literal(from)) != null) {
+                    throw new IllegalArgumentException("value map " + map + " maps two values to '" + to
+                            + "', so it cannot be read back; a two-way field needs a one-to-one map");
+                }
+            });
+            return new ValueMap(inverse);
+        }
     }
 
     /** Text to a date (or date-time) with the pattern, and a date back to text with it. */

@@ -37,6 +37,10 @@ public class PairHealthCheck extends AbstractHealthCheck {
         if (status.lastSuccess() != null) {
             builder.detail("lastSuccessfulPoll", status.lastSuccess().toString());
         }
+        if (status.deleteGuard() != null) {
+            builder.message("pair '" + pair.name() + "': " + status.deleteGuard()).down();
+            return;
+        }
         if (status.state() == PairStatus.State.PAUSED) {
             builder.message("pair '" + pair.name() + "' is paused by an operator").up();
             return;

@@ -2,7 +2,9 @@ package io.syncline.ops;
 
 import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
+import io.syncline.state.Conflicts;
 import io.syncline.state.DeadLetter;
+import io.syncline.state.PendingChanges;
 import io.syncline.state.PairStatus;
 import io.syncline.state.SyncState;
 import jakarta.inject.Inject;
@@ -31,9 +33,20 @@ public class PairResource {
     @Inject
     SyncState state;
 
+    @Inject
+    Conflicts conflicts;
+
+    @Inject
+    PendingChanges pendingChanges;
+
     public record PairView(String name, String source, String target, String file, String state, Instant lastPollStarted,
             Instant lastSuccessfulPoll, String lastError, Instant nextAttempt, String cursor, long rowsSynced, long links,
-            long deadLetters, FullLoad fullLoad) {
+            long deadLetters, FullLoad fullLoad, TwoWay twoWay) {
+    }
+
+    /** A two-way pair's counters since start-up, and what waits for an operator. */
+    public record TwoWay(String policy, String cursorB, long writtenA, long writtenB, long echoesSuppressed, long conflictsResolved,
+            long conflictsOpen, long deleted, long pendingWindows, String deleteGuard) {
     }
 
     public record FullLoad(long done, long total) {
@@ -94,6 +107,9 @@ public class PairResource {
                 s.lastPollStarted(), s.lastSuccess(), s.lastError(), s.nextAttempt(),
                 state.cursor(pair.name(), pair.source().name()).toString(), state.rowsSynced(pair.name()),
                 state.linkCount(pair.name()), state.deadLetterCount(pair.name()),
-                s.loadTotal() > 0 ? new FullLoad(s.loadDone(), s.loadTotal()) : null);
+                s.loadTotal() > 0 ? new FullLoad(s.loadDone(), s.loadTotal()) : null,
+                pair.isTwoWay() ? new TwoWay(pair.policy().toString(), state.cursor(pair.name(), pair.side("b").name()).toString(),
+                        s.written("a"), s.written("b"), s.echoes(), s.resolved(), conflicts.count(pair.name()), s.deleted(),
+                        pendingChanges.pending(pair.name()), s.deleteGuard()) : null);
     }
 }

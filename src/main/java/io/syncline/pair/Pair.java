@@ -4,6 +4,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.syncline.mapping.FieldRule;
 import io.syncline.mapping.Mapping;
 import io.syncline.mapping.MappingSyntaxException;
+import io.syncline.mapping.TwoWayMapping;
+import io.syncline.conflict.Policy;
 import io.syncline.system.Systems;
 import io.syncline.system.Table;
 import java.sql.SQLException;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A sync pair's settings, declared as a bean in its pair file under {@code routes/} and checked
@@ -31,6 +34,20 @@ public class Pair {
     private String lookback = "5s";
     private String overdue = "2m";
     private String maxBackoff = "60s";
+    // two-way settings
+    private String a;
+    private String b;
+    private String aKey = "id";
+    private String bKey = "id";
+    private String aCursor = "updated_at";
+    private String bCursor = "updated_at";
+    private String policy = "field-merge";
+    private String fallback = "last-writer-wins";
+    private String fields;
+    private String match;
+    private String aDeletes = "ignore";
+    private String bDeletes = "ignore";
+    private String deleteGuard = "10%";
 
     // resolved by validate()
     private String name;
@@ -45,6 +62,12 @@ public class Pair {
     private Duration lookbackDuration;
     private Duration overdueDuration;
     private Duration maxBackoffDuration;
+    private TwoWayMapping twoWayMapping;
+    private Policy parsedPolicy;
+    private Deletes aDeleteRule;
+    private Deletes bDeleteRule;
+    private DeleteGuard guard;
+    private List<Table.Column> aColumns;
 
     public void setSource(String source) {
         this.source = source;
@@ -82,6 +105,58 @@ public class Pair {
         this.maxBackoff = maxBackoff;
     }
 
+    public void setA(String a) {
+        this.a = a;
+    }
+
+    public void setB(String b) {
+        this.b = b;
+    }
+
+    public void setAKey(String aKey) {
+        this.aKey = aKey;
+    }
+
+    public void setBKey(String bKey) {
+        this.bKey = bKey;
+    }
+
+    public void setACursor(String aCursor) {
+        this.aCursor = aCursor;
+    }
+
+    public void setBCursor(String bCursor) {
+        this.bCursor = bCursor;
+    }
+
+    public void setPolicy(String policy) {
+        this.policy = policy;
+    }
+
+    public void setFallback(String fallback) {
+        this.fallback = fallback;
+    }
+
+    public void setFields(String fields) {
+        this.fields = fields;
+    }
+
+    public void setMatch(String match) {
+        this.match = match;
+    }
+
+    public void setADeletes(String aDeletes) {
+        this.aDeletes = aDeletes;
+    }
+
+    public void setBDeletes(String bDeletes) {
+        this.bDeletes = bDeletes;
+    }
+
+    public void setDeleteGuard(String deleteGuard) {
+        this.deleteGuard = deleteGuard;
+    }
+
     /**
      * Checks every setting against the configured systems and their tables, and resolves names.
      * All problems are reported at once, each naming the file, the field and what to do.
@@ -100,6 +175,13 @@ public class Pair {
             parsedMapping = Mapping.parse(mapping);
         } catch (MappingSyntaxException e) {
             problems.add(e.getMessage());
+        }
+        if (a != null || b != null) {
+            validateTwoWay(systems, problems);
+            if (!problems.isEmpty()) {
+                throw new PairConfigException(file + ": pair '" + name + "' is invalid:\n  - " + String.join("\n  - ", problems));
+            }
+            return;
         }
         sourceSide = side("source", source, systems, problems);
         targetSide = side("target", target, systems, problems);
@@ -145,8 +227,115 @@ public class Pair {
         if (parsedMapping != null && sourceSide != null && sourceKeyColumnName() != null) {
             sourceKeyColumn = sourceSide.table().column(sourceKeyColumnName()).orElse(null);
         }
+        if (sourceSide != null && sourceKeyColumn != null && cursorColumn != null) {
+            sourceSide = sourceSide.reading(sourceKeyColumn, cursorColumn, parsedMapping.sourceColumns());
+        }
         if (!problems.isEmpty()) {
             throw new PairConfigException(file + ": pair '" + name + "' is invalid:\n  - " + String.join("\n  - ", problems));
+        }
+    }
+
+    /** A two-way pair: sides a and b, each read and written, ids tied by links rather than mapped. */
+    private void validateTwoWay(Systems systems, List<String> problems) {
+        if (source != null || target != null) {
+            problems.add("source/target: a pair is either one way (source, target) or two way (a, b); remove source and target");
+        }
+        sourceSide = side("a", a, systems, problems);
+        targetSide = side("b", b, systems, problems);
+        if (sourceSide != null && targetSide != null && sourceSide.name().equals(targetSide.name())) {
+            problems.add("b: both sides are in system '" + sourceSide.name() + "'; a two-way pair needs two systems");
+        }
+        if (parsedMapping == null) {
+            return;
+        }
+        try {
+            twoWayMapping = parsedMapping.twoWay();
+        } catch (MappingSyntaxException e) {
+            problems.add(e.getMessage());
+            return;
+        }
+        Set<String> canonicalFields = new java.util.LinkedHashSet<>();
+        parsedMapping.rules().forEach(r -> canonicalFields.add(r.canonical()));
+        try {
+            parsedPolicy = Policy.parse(policy, fallback, fields, canonicalFields);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        aDeleteRule = Deletes.parse("aDeletes", aDeletes, canonicalFields, problems);
+        bDeleteRule = Deletes.parse("bDeletes", bDeletes, canonicalFields, problems);
+        guard = DeleteGuard.parse(deleteGuard, problems);
+        if (match != null && !twoWayMapping.bFields().contains(match)) {
+            problems.add("match: '" + match + "' is not a canonical field that both sides hold; use one of " + twoWayMapping.bFields());
+        }
+        if (sourceSide != null) {
+            Table table = sourceSide.table();
+            for (FieldRule rule : parsedMapping.rules()) {
+                for (String column : rule.sourceColumns()) {
+                    if (table.column(column).isEmpty()) {
+                        problems.add("mapping line " + rule.line() + " '" + rule.text() + "': column '" + column
+                                + "' does not exist in " + a + " (its columns: " + table.columnNames() + ")");
+                    }
+                }
+            }
+            Table.Column key = column("aKey", aKey, sourceSide, problems);
+            Table.Column aCursorColumn = cursor("aCursor", aCursor, sourceSide, problems);
+            if (key != null && aCursorColumn != null) {
+                sourceSide = sourceSide.reading(key, aCursorColumn, parsedMapping.sourceColumns());
+                aColumns = twoWayMapping.aColumns().stream().map(c -> table.column(c).orElse(null)).toList();
+                checkNotWritten("aKey", key, twoWayMapping.aColumns(), problems);
+            }
+        }
+        if (targetSide != null) {
+            Table table = targetSide.table();
+            targetColumns = new ArrayList<>();
+            for (FieldRule rule : parsedMapping.targetRules()) {
+                Optional<Table.Column> column = table.column(rule.target());
+                if (column.isEmpty()) {
+                    problems.add("mapping line " + rule.line() + " '" + rule.text() + "': column '" + rule.target()
+                            + "' does not exist in " + b + " (its columns: " + table.columnNames() + ")");
+                } else {
+                    targetColumns.add(column.get());
+                }
+            }
+            Table.Column key = column("bKey", bKey, targetSide, problems);
+            Table.Column bCursorColumn = cursor("bCursor", bCursor, targetSide, problems);
+            if (key != null && bCursorColumn != null) {
+                targetSide = targetSide.reading(key, bCursorColumn, twoWayMapping.bColumns());
+                checkNotWritten("bKey", key, twoWayMapping.bColumns(), problems);
+            }
+        }
+        boolean lastWriter = parsedPolicy != null && (parsedPolicy.record() == Policy.Rule.LAST_WRITER_WINS
+                || parsedPolicy.record() == Policy.Rule.FIELD_MERGE && parsedPolicy.fallback() == Policy.Rule.LAST_WRITER_WINS
+                || parsedPolicy.fields().containsValue(Policy.Rule.LAST_WRITER_WINS));
+        if (lastWriter && sourceSide != null && targetSide != null && sourceSide.cursor() != null && targetSide.cursor() != null
+                && (!sourceSide.cursor().isTimestamp() || !targetSide.cursor().isTimestamp())) {
+            problems.add("policy: last-writer-wins compares the sides' cursor columns as times, but aCursor or bCursor is not a timestamp;"
+                    + " choose a-wins, b-wins or manual");
+        }
+    }
+
+    private static Table.Column column(String setting, String column, Side side, List<String> problems) {
+        Optional<Table.Column> found = side.table().column(column);
+        if (found.isEmpty()) {
+            problems.add(setting + ": column '" + column + "' does not exist in " + side.reference() + " (its columns: "
+                    + side.table().columnNames() + ")");
+        }
+        return found.orElse(null);
+    }
+
+    private static Table.Column cursor(String setting, String column, Side side, List<String> problems) {
+        Table.Column found = column(setting, column, side, problems);
+        if (found != null && !found.isTimestamp() && !found.isInteger()) {
+            problems.add(setting + ": column '" + column + "' is " + found.typeName() + "; a cursor must be a timestamp or an integer version");
+            return null;
+        }
+        return found;
+    }
+
+    private static void checkNotWritten(String setting, Table.Column key, List<String> written, List<String> problems) {
+        if (written.stream().anyMatch(c -> c.equalsIgnoreCase(key.name()))) {
+            problems.add(setting + ": the mapping writes the id column '" + key.name()
+                    + "'; in a two-way pair ids are tied by links, so leave the id columns out of the mapping");
         }
     }
 
@@ -191,7 +380,7 @@ public class Pair {
                 problems.add(role + ": table '" + tableName + "' does not exist in system '" + systemName + "' (" + system.get().url() + ")");
                 return null;
             }
-            return new Side(role, reference, system.get(), table.get());
+            return new Side(role, reference, system.get(), table.get(), null, null, List.of());
         } catch (SQLException e) {
             problems.add(role + ": cannot read the tables of system '" + systemName + "' (" + system.get().url() + "): " + e.getMessage());
             return null;
@@ -230,6 +419,46 @@ public class Pair {
         } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
             throw new IllegalArgumentException(text, e);
         }
+    }
+
+    public boolean isTwoWay() {
+        return twoWayMapping != null;
+    }
+
+    /** Side "a" (the source of a one-way pair) or "b" (its target). */
+    public Side side(String which) {
+        return switch (which) {
+            case "a" -> sourceSide;
+            case "b" -> targetSide;
+            default -> throw new IllegalArgumentException("pair '" + name + "' has sides 'a' and 'b', not '" + which + "'");
+        };
+    }
+
+    public TwoWayMapping twoWayMapping() {
+        return twoWayMapping;
+    }
+
+    public Policy policy() {
+        return parsedPolicy;
+    }
+
+    /** What to do on the other side when a record of {@code side} ("a" or "b") is deleted. */
+    public Deletes deletes(String side) {
+        return "a".equals(side) ? aDeleteRule : bDeleteRule;
+    }
+
+    public DeleteGuard deleteGuard() {
+        return guard;
+    }
+
+    /** The natural key field that matches records existing on both sides, or null. */
+    public String match() {
+        return match;
+    }
+
+    /** A's columns written by a two-way pair, in the order of {@link TwoWayMapping#toA}. */
+    public List<Table.Column> aColumns() {
+        return aColumns;
     }
 
     public String name() {
@@ -291,6 +520,6 @@ public class Pair {
 
     @Override
     public String toString() {
-        return "pair '" + name + "' (" + source + " -> " + target + ")";
+        return "pair '" + name + "' (" + (isTwoWay() ? a + " <-> " + b : source + " -> " + target) + ")";
     }
 }

@@ -2,13 +2,18 @@ package io.syncline.pair;
 
 import io.syncline.system.JdbcSystem;
 import io.syncline.system.Table;
+import java.util.List;
 
 /**
  * One side of a pair: a table of a system, resolved against the database at start-up.
  *
- * @param role "source" or "target", as the pair file calls it
+ * @param role    "source" or "target" of a one-way pair, "a" or "b" of a two-way pair
+ * @param key     the column that identifies a record (a side that is read, and each side of a two-way pair)
+ * @param cursor  the column that grows on every change (a side that is read), else null
+ * @param columns the columns read, lower case
  */
-public record Side(String role, String reference, JdbcSystem system, Table table) {
+public record Side(String role, String reference, JdbcSystem system, Table table, Table.Column key, Table.Column cursor,
+        List<String> columns) {
 
     /** The side's short name in the state store and in messages: the system name. */
     public String name() {
@@ -21,5 +26,9 @@ public record Side(String role, String reference, JdbcSystem system, Table table
 
     public Table.Column column(String name) {
         return table.column(name).orElseThrow();
+    }
+
+    Side reading(Table.Column key, Table.Column cursor, List<String> columns) {
+        return new Side(role, reference, system, table, key, cursor, columns);
     }
 }

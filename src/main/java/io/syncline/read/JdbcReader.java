@@ -59,6 +59,9 @@ public class JdbcReader {
     @Inject
     SyncState state;
 
+    @Inject
+    Reconciler reconciler;
+
     private final Set<String> polling = ConcurrentHashMap.newKeySet();
     private final ExecutorService prefetch = Executors.newCachedThreadPool(DaemonThreads.named("syncline-reader"));
 
@@ -73,18 +76,28 @@ public class JdbcReader {
      * or still busy with the previous poll.
      */
     public Iterator<Page> poll(String pairName, Exchange exchange) {
+        return poll(pairName, "a", exchange);
+    }
+
+    /** Starts a poll of one side ("a" or "b") of a pair; a one-way pair's source is its side "a". */
+    public Iterator<Page> poll(String pairName, String sideName, Exchange exchange) {
         Pair pair = pairs.get(pairName);
+        Side side = pair.side(sideName);
+        String pollKey = pairName + "/" + sideName;
         PairStatus status = state.status(pairName);
-        if (status.state() == PairStatus.State.PAUSED || status.inBackoff() || !polling.add(pairName)) {
+        if (status.state() == PairStatus.State.PAUSED || status.inBackoff() || !polling.add(pollKey)) {
             return Collections.emptyIterator();
         }
         status.pollStarted();
         PagedPoll poll;
         try {
-            poll = new PagedPoll(pair, state.cursor(pairName, pair.source().name()));
+            if (pair.isTwoWay()) {
+                reconciler.firstRun(pair); // match what exists on both sides before a full load could copy it
+            }
+            poll = new PagedPoll(pair, side, state.cursor(pairName, side.name()));
         } catch (RuntimeException | SQLException e) {
-            polling.remove(pairName);
-            failed(pair, e);
+            polling.remove(pollKey);
+            failed(pair, side, e);
             return Collections.emptyIterator();
         }
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
@@ -92,9 +105,9 @@ public class JdbcReader {
             public void onComplete(Exchange done) {
                 String problem = poll.finish(); // waits for the pages still being written
                 poll.close();
-                polling.remove(pairName);
+                polling.remove(pollKey);
                 if (problem != null) {
-                    failed(pair, new IllegalStateException(problem));
+                    failed(pair, side, new IllegalStateException(problem));
                 } else {
                     status.pollSucceeded();
                 }
@@ -104,15 +117,15 @@ public class JdbcReader {
             public void onFailure(Exchange done) {
                 poll.awaitWrites();
                 poll.close();
-                polling.remove(pairName);
+                polling.remove(pollKey);
                 Throwable cause = done.getException();
-                failed(pair, cause != null ? cause : new IllegalStateException(poll.failure));
+                failed(pair, side, cause != null ? cause : new IllegalStateException(poll.failure));
             }
         });
         return poll;
     }
 
-    private void failed(Pair pair, Throwable e) {
+    private void failed(Pair pair, Side side, Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -120,7 +133,7 @@ public class JdbcReader {
         String reason = root.getMessage() != null ? root.getMessage().lines().findFirst().orElse("") : root.getClass().getSimpleName();
         PairStatus status = state.status(pair.name());
         status.pollFailed(reason, pair.maxBackoff());
-        LOG.errorf("pair '%s', side '%s': poll failed (attempt %d, next in %s): %s", pair.name(), pair.source().name(),
+        LOG.errorf("pair '%s', side '%s': poll failed (attempt %d, next in %s): %s", pair.name(), side.name(),
                 status.consecutiveFailures(), Duration.between(Instant.now(), status.nextAttempt()).toSeconds() + "s", reason);
     }
 
@@ -149,17 +162,17 @@ public class JdbcReader {
         private boolean exhausted;
         private String failure;
 
-        PagedPoll(Pair pair, Position cursor) throws SQLException {
+        PagedPoll(Pair pair, Side source, Position cursor) throws SQLException {
             this.pair = pair;
-            this.source = pair.source();
+            this.source = source;
             this.fullLoad = cursor.isStart();
             // a full load of a pair without links (the first one, or after a resync) need not look any hash up
             this.firstLoad = fullLoad && state.linkCount(pair.name()) == 0;
             Dialect dialect = source.system().dialect();
             Table table = source.table();
-            columns = pair.mapping().sourceColumns();
-            String keyColumn = pair.sourceKeyColumn().name();
-            String cursorColumn = pair.cursorColumn().name();
+            columns = source.columns();
+            String keyColumn = source.key().name();
+            String cursorColumn = source.cursor().name();
             List<String> selected = new ArrayList<>(columns.stream().map(c -> table.column(c).orElseThrow().name()).toList());
             keyIndex = indexOrAdd(selected, keyColumn);
             cursorIndex = indexOrAdd(selected, cursorColumn);
@@ -174,9 +187,9 @@ public class JdbcReader {
                         rs.next();
                         total = rs.getLong(1);
                     }
-                    LOG.infof("pair '%s': full load of %s started: %,d rows", pair.name(), pair.source().reference(), total);
+                    LOG.infof("pair '%s': full load of %s started: %,d rows", pair.name(), source.reference(), total);
                     statement = connection.prepareStatement(select + order);
-                } else if (pair.cursorColumn().isTimestamp() && !pair.lookback().isZero()) {
+                } else if (source.cursor().isTimestamp() && !pair.lookback().isZero()) {
                     // re-read the lookback window: late commits land there; unchanged rows are skipped by hash
                     statement = connection.prepareStatement(select + " WHERE " + dialect.quote(cursorColumn) + " >= ?" + order);
                     bindCursor(1, minusLookback(cursor.value()));
@@ -185,11 +198,7 @@ public class JdbcReader {
                             + dialect.quote(cursorColumn) + " = ? AND " + dialect.quote(keyColumn) + " > ?)" + order);
                     bindCursor(1, cursor.value());
                     bindCursor(2, cursor.value());
-                    if (pair.sourceKeyColumn().isInteger()) {
-                        statement.setLong(3, Long.parseLong(cursor.id()));
-                    } else {
-                        statement.setString(3, cursor.id());
-                    }
+                    source.key().bindId(statement, 3, cursor.id());
                 }
                 dialect.stream(connection, statement, pair.pageSize());
                 rows = statement.executeQuery();
@@ -210,7 +219,7 @@ public class JdbcReader {
         }
 
         private void bindCursor(int index, String value) throws SQLException {
-            Table.Column column = pair.cursorColumn();
+            Table.Column column = source.cursor();
             if (column.isInteger()) {
                 statement.setLong(index, Long.parseLong(value));
             } else if (column.jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE) {
@@ -221,7 +230,7 @@ public class JdbcReader {
         }
 
         private String minusLookback(String value) {
-            if (pair.cursorColumn().jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE) {
+            if (source.cursor().jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE) {
                 return Instant.parse(value).minus(pair.lookback()).toString();
             }
             return LocalDateTime.parse(value).minus(pair.lookback()).toString();
@@ -255,7 +264,7 @@ public class JdbcReader {
                 // read the next page from the source while this one is mapped and written
                 ahead = CompletableFuture.supplyAsync(this::readPage, prefetch);
             }
-            Page page = new Page(pair, changes, previous, firstLoad);
+            Page page = new Page(pair, source, changes, previous, firstLoad);
             page.written().thenAccept(n -> {
                 written.add(n);
                 deadLetters.add(page.deadLetteredCount());
@@ -280,28 +289,18 @@ public class JdbcReader {
                 }
                 return changes;
             } catch (SQLException e) {
-                throw new IllegalStateException("reading " + pair.source().reference() + " failed: " + e.getMessage(), e);
+                throw new IllegalStateException("reading " + source.reference() + " failed: " + e.getMessage(), e);
             }
         }
 
         private Object value(int index) throws SQLException {
-            switch (selectedColumns.get(index - 1).jdbcType()) {
-                case Types.TIMESTAMP:
-                    return rows.getObject(index, LocalDateTime.class);
-                case Types.TIMESTAMP_WITH_TIMEZONE:
-                    OffsetDateTime odt = rows.getObject(index, OffsetDateTime.class);
-                    return odt == null ? null : odt.toInstant();
-                case Types.DATE:
-                    return rows.getObject(index, LocalDate.class);
-                default:
-                    return rows.getObject(index);
-            }
+            return selectedColumns.get(index - 1).read(rows, index);
         }
 
         private String positionText(Object value) {
             if (value == null) {
-                throw new IllegalStateException("pair '" + pair.name() + "': a row of " + pair.source().reference()
-                        + " has no value in its cursor column '" + pair.cursorColumn().name() + "'");
+                throw new IllegalStateException("pair '" + pair.name() + "': a row of " + source.reference()
+                        + " has no value in its cursor column '" + source.cursor().name() + "'");
             }
             return value instanceof Number n ? String.valueOf(n.longValue()) : value.toString();
         }
@@ -355,6 +354,9 @@ public class JdbcReader {
             double seconds = (System.nanoTime() - started) / 1e9;
             if (fullLoad) {
                 LOG.infof("pair '%s': full load done: %,d rows in %.1fs (%,.0f rows/s)", pair.name(), done, seconds, done / Math.max(seconds, 0.001));
+            } else if (pair.isTwoWay() && (written.sum() > 0 || deadLetters.sum() > 0)) {
+                LOG.infof("pair '%s', side '%s': %d changes read for the next window, %d unchanged or echoes, %d dead letters (%.2fs)",
+                        pair.name(), source.name(), written.sum(), done - written.sum() - deadLetters.sum(), deadLetters.sum(), seconds);
             } else if (written.sum() > 0 || deadLetters.sum() > 0) {
                 LOG.infof("pair '%s': %d records written to %s, %d unchanged, %d dead letters (%.2fs)", pair.name(), written.sum(),
                         pair.target().reference(), done - written.sum() - deadLetters.sum(), deadLetters.sum(), seconds);

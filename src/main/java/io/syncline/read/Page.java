@@ -2,6 +2,7 @@ package io.syncline.read;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.syncline.pair.Pair;
+import io.syncline.pair.Side;
 import io.syncline.state.Position;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ public final class Page {
     public static final String PROPERTY = "SynclinePage";
 
     private final Pair pair;
+    private final Side side;
     private final List<Change> changes;
     private final Position end;
     private final List<Change> staged = new ArrayList<>();
@@ -36,8 +38,9 @@ public final class Page {
      * {@code firstLoad} says the pair had no links when the poll began, so none of these records
      * can have been synced before.
      */
-    public Page(Pair pair, List<Change> changes, Page predecessor, boolean firstLoad) {
+    public Page(Pair pair, Side side, List<Change> changes, Page predecessor, boolean firstLoad) {
         this.pair = pair;
+        this.side = side;
         this.firstLoad = firstLoad;
         // only the predecessor's outcome is kept: holding the page itself would chain every page of a poll in memory
         this.predecessorWritten = predecessor == null ? null : predecessor.written();
@@ -47,6 +50,16 @@ public final class Page {
 
     public Pair pair() {
         return pair;
+    }
+
+    /** The side the page was read from. */
+    public Side side() {
+        return side;
+    }
+
+    /** "a" or "b": the side's role in a two-way pair. */
+    public String sideRole() {
+        return pair.side("a") == side ? "a" : "b";
     }
 
     /** The changes that mapped cleanly (the apply route splits over these). */

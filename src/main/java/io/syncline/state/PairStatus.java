@@ -21,6 +21,15 @@ public final class PairStatus {
     private long loadDone;
     private long loadTotal;
 
+    // two-way counters since start-up: what a test and an operator check echo suppression and conflicts with
+    private final java.util.concurrent.atomic.LongAdder writtenA = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder writtenB = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder echoes = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder resolved = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder deleted = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.Set<String> expectedEchoes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private String deleteGuard;
+
     PairStatus(String pair) {
         this.pair = pair;
     }
@@ -113,5 +122,59 @@ public final class PairStatus {
             state = lastError == null ? State.RUNNING : State.FAILING;
             lastProgress = Instant.now();
         }
+    }
+
+    /** Counts records Syncline wrote to side "a" or "b" (inserts, updates, deletes). */
+    public void written(String side, long n) {
+        ("a".equals(side) ? writtenA : writtenB).add(n);
+    }
+
+    public long written(String side) {
+        return ("a".equals(side) ? writtenA : writtenB).sum();
+    }
+
+    /** Remembers the change key a write will produce when its side is read again. */
+    public void expectEcho(String changeKey) {
+        if (expectedEchoes.size() > 1_000_000) {
+            expectedEchoes.clear(); // a side whose cursor does not move on our writes never echoes; do not grow for ever
+        }
+        expectedEchoes.add(changeKey);
+    }
+
+    /** Called for a change skipped as unchanged: counts it as an echo when it is one of our writes coming back. */
+    public void skipped(String changeKey) {
+        if (expectedEchoes.remove(changeKey)) {
+            echoes.increment();
+        }
+    }
+
+    public long echoes() {
+        return echoes.sum();
+    }
+
+    /** Counts links whose conflict a policy resolved. */
+    public void resolved(long n) {
+        resolved.add(n);
+    }
+
+    public long resolved() {
+        return resolved.sum();
+    }
+
+    public void deleted(long n) {
+        deleted.add(n);
+    }
+
+    public long deleted() {
+        return deleted.sum();
+    }
+
+    /** Why the mass-delete guard holds the pair, or null. */
+    public synchronized String deleteGuard() {
+        return deleteGuard;
+    }
+
+    public synchronized void deleteGuard(String reason) {
+        deleteGuard = reason;
     }
 }

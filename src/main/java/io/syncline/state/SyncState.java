@@ -57,6 +57,15 @@ public class SyncState {
         store.close();
     }
 
+    /** A connection to the state store, for the state classes of this package. */
+    Connection connect() throws SQLException {
+        return store.connect();
+    }
+
+    Dialect ownTables() {
+        return ownTables;
+    }
+
     public PairStatus status(String pair) {
         return statuses.computeIfAbsent(pair, PairStatus::new);
     }
@@ -208,7 +217,7 @@ public class SyncState {
         }
     }
 
-    private void advance(Connection c, String pair, String side, Position end, int synced, long now) throws SQLException {
+    void advance(Connection c, String pair, String side, Position end, int synced, long now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE pair_state SET cursor_value = ?, cursor_id = ?, rows_synced = rows_synced + ?, updated_at = ? WHERE pair = ? AND side = ?")) {
             ps.setString(1, end.value());
@@ -379,7 +388,7 @@ public class SyncState {
         return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
-    private static IllegalStateException failure(String what, SQLException e) {
+    static IllegalStateException failure(String what, SQLException e) {
         return new IllegalStateException("state store: cannot " + what + ": " + e.getMessage(), e);
     }
 }

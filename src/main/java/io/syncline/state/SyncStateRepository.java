@@ -27,7 +27,11 @@ public class SyncStateRepository implements IdempotentRepository {
         ChangeKey k = ChangeKey.parse(key);
         Page page = exchange.getProperty(Page.PROPERTY, Page.class);
         String synced = page != null ? page.syncedHashes().get(k.recordId()) : state.syncedHash(k.pair(), k.recordId());
-        return !k.hash().equals(synced);
+        if (k.hash().equals(synced)) {
+            state.status(k.pair()).skipped(key);
+            return false;
+        }
+        return true;
     }
 
     @Override

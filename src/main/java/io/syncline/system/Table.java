@@ -1,6 +1,12 @@
 package io.syncline.system;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,6 +26,30 @@ public record Table(String name, Map<String, Column> columns, List<List<String>>
         public boolean isInteger() {
             return jdbcType == Types.INTEGER || jdbcType == Types.BIGINT || jdbcType == Types.SMALLINT
                     || jdbcType == Types.TINYINT;
+        }
+
+        /** Reads this column's value from a result set in a driver-independent Java type. */
+        public Object read(ResultSet rows, int index) throws SQLException {
+            switch (jdbcType) {
+                case Types.TIMESTAMP:
+                    return rows.getObject(index, LocalDateTime.class);
+                case Types.TIMESTAMP_WITH_TIMEZONE:
+                    OffsetDateTime odt = rows.getObject(index, OffsetDateTime.class);
+                    return odt == null ? null : odt.toInstant();
+                case Types.DATE:
+                    return rows.getObject(index, LocalDate.class);
+                default:
+                    return rows.getObject(index);
+            }
+        }
+
+        /** Binds a record id, kept as text by Syncline, as this column's type. */
+        public void bindId(PreparedStatement statement, int index, String id) throws SQLException {
+            if (isInteger()) {
+                statement.setLong(index, Long.parseLong(id));
+            } else {
+                statement.setString(index, id);
+            }
         }
     }
 

@@ -1,0 +1,160 @@
+package io.syncline.ops;
+
+import io.syncline.mapping.Values;
+import io.syncline.pair.Pair;
+import io.syncline.pair.Pairs;
+import io.syncline.read.Reconciler;
+import io.syncline.state.CanonicalJson;
+import io.syncline.state.Conflicts;
+import io.syncline.write.TwoWayWriter;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The operator's levers of two-way pairs: conflicts waiting for review, reconciliation, dry run, the mass-delete guard. */
+@Path("/api/pairs/{pair}")
+@Produces(MediaType.APPLICATION_JSON)
+public class TwoWayResource {
+
+    @Inject
+    Pairs pairs;
+
+    @Inject
+    Conflicts conflicts;
+
+    @Inject
+    Reconciler reconciler;
+
+    @Inject
+    TwoWayWriter writer;
+
+    public record ConflictView(String aId, String bId, List<String> fields, Map<String, Object> base, Map<String, Object> a,
+            Map<String, Object> b, Instant detectedAt, Instant updatedAt) {
+    }
+
+    /** How an operator settles a conflict: {@code {"choose": "a"}}, {@code {"choose": "b"}} or {@code {"values": {...}}}. */
+    public record Decision(String choose, Map<String, Object> values) {
+    }
+
+    @GET
+    @Path("conflicts")
+    public List<ConflictView> conflicts(@PathParam("pair") String name, @QueryParam("limit") @DefaultValue("100") int limit) {
+        Pair pair = twoWay(name);
+        return conflicts.list(pair.name(), Math.max(1, Math.min(limit, 10_000))).stream()
+                .map(c -> new ConflictView(c.aId(), c.bId(), c.fields(), c.base() == null ? null : CanonicalJson.plain(c.base()),
+                        CanonicalJson.plain(c.a()), CanonicalJson.plain(c.b()), c.detectedAt(), c.updatedAt()))
+                .toList();
+    }
+
+    /** Writes the chosen values to both sides and clears the conflict; the link's base becomes those values. */
+    @POST
+    @Path("conflicts/{aId}/resolve")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Map<String, Object> resolve(@PathParam("pair") String name, @PathParam("aId") String aId, Decision decision) {
+        Pair pair = twoWay(name);
+        Conflicts.Conflict conflict = conflicts.find(pair.name(), aId).orElseThrow(() -> notFound(
+                "pair '" + pair.name() + "' has no conflict for record " + aId + " of side a"));
+        Map<String, Object> result = new LinkedHashMap<>(conflict.a());
+        if (decision == null || (decision.choose() == null) == (decision.values() == null)) {
+            throw badRequest("send either {\"choose\": \"a\"} / {\"choose\": \"b\"} or {\"values\": {field: value, ...}}");
+        }
+        if (decision.choose() != null) {
+            switch (decision.choose()) {
+                case "a" -> {
+                }
+                case "b" -> result.putAll(conflict.b());
+                default -> throw badRequest("choose: '" + decision.choose() + "' is neither \"a\" nor \"b\"");
+            }
+        } else {
+            decision.values().forEach((field, value) -> {
+                if (!result.containsKey(field)) {
+                    throw badRequest("values: '" + field + "' is not a canonical field of pair '" + pair.name() + "' " + result.keySet());
+                }
+                result.put(field, like(field, value, result.get(field)));
+            });
+        }
+        TwoWayWriter.Outcome outcome = writer.force(pair, aId, result);
+        return Map.of("pair", pair.name(), "aId", aId, "bId", conflict.bId(), "values", CanonicalJson.plain(result),
+                "writtenA", outcome.writtenA(), "writtenB", outcome.writtenB());
+    }
+
+    @POST
+    @Path("reconcile")
+    public Reconciler.Report reconcile(@PathParam("pair") String name) {
+        return reconciler.reconcile(twoWay(name).name());
+    }
+
+    @GET
+    @Path("dry-run")
+    public Reconciler.Report dryRun(@PathParam("pair") String name) {
+        return reconciler.dryRun(twoWay(name).name());
+    }
+
+    /** The operator has checked the systems: the deletes the guard held back are applied and the pair resumes. */
+    @POST
+    @Path("deletes/confirm")
+    public Reconciler.Report confirmDeletes(@PathParam("pair") String name) {
+        return reconciler.confirmDeletes(twoWay(name).name());
+    }
+
+    private Pair twoWay(String name) {
+        Pair pair = pairs.find(name).orElseThrow(() -> notFound("unknown pair '" + name + "'"));
+        if (!pair.isTwoWay()) {
+            throw badRequest("pair '" + name + "' is one way; conflicts, reconciliation and the delete guard belong to two-way pairs");
+        }
+        return pair;
+    }
+
+    /** A JSON value in the canonical type of the field's current value. */
+    private static Object like(String field, Object value, Object current) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            if (current instanceof Long && value instanceof Number n) {
+                return n.longValue();
+            }
+            if (current instanceof BigDecimal && value instanceof Number n) {
+                return new BigDecimal(n.toString());
+            }
+            if (current instanceof LocalDate && value instanceof String s) {
+                return LocalDate.parse(s);
+            }
+            if (current instanceof LocalDateTime && value instanceof String s) {
+                return LocalDateTime.parse(s);
+            }
+            if (current instanceof Instant && value instanceof String s) {
+                return Instant.parse(s);
+            }
+        } catch (DateTimeParseException e) {
+            throw badRequest("values: " + field + ": '" + value + "' is not a date or time like '" + current + "'");
+        }
+        return Values.canonical(value);
+    }
+
+    private static BadRequestException badRequest(String message) {
+        return new BadRequestException(Response.status(400).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build());
+    }
+
+    private static NotFoundException notFound(String message) {
+        return new NotFoundException(Response.status(404).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build());
+    }
+}

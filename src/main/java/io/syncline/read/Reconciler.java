@@ -1,0 +1,337 @@
+package io.syncline.read;
+
+import io.syncline.mapping.Mapping;
+import io.syncline.mapping.RecordException;
+import io.syncline.mapping.TwoWayMapping;
+import io.syncline.mapping.Values;
+import io.syncline.pair.Deletes;
+import io.syncline.pair.Pair;
+import io.syncline.pair.Pairs;
+import io.syncline.pair.Side;
+import io.syncline.state.Links;
+import io.syncline.state.Links.Link;
+import io.syncline.state.Links.LinkKey;
+import io.syncline.state.PairStatus;
+import io.syncline.state.SyncState;
+import io.syncline.state.Window;
+import io.syncline.system.Table;
+import io.syncline.write.TwoWayWriter;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Reconciliation of a two-way pair: reads both sides' key sets and hashes and compares them with
+ * the links. It finds what polling cannot see (hard deletes) and repairs drift (a change missed or
+ * written behind Syncline's back). On a pair's first run it also matches records that exist on
+ * both sides by the pair's natural key, so they are linked instead of copied. A dry run reports
+ * the same findings without writing anything.
+ */
+@ApplicationScoped
+@Named("reconciler")
+public class Reconciler {
+
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
+    private static final int SAMPLES = 20;
+
+    @Inject
+    Pairs pairs;
+
+    @Inject
+    SyncState state;
+
+    @Inject
+    Links links;
+
+    @Inject
+    TwoWayWriter writer;
+
+    private final Set<String> firstRunDone = ConcurrentHashMap.newKeySet();
+    /** Deletes an operator confirmed after the guard held the pair: the next pass may apply up to this many. */
+    private final Map<String, Long> confirmedDeletes = new ConcurrentHashMap<>();
+
+    /** What a pass found and, unless a dry run, did. */
+    public record Report(String pair, boolean dryRun, long aRecords, long bRecords, long links, long createInA, long createInB, long matched,
+            long matchedDiffering, long drift, long deletedInA, long deletedInB, long deletesToApply, String guard,
+            Map<String, List<String>> samples, TwoWayWriter.Outcome applied, double seconds) {
+    }
+
+    /** One side's records as reconciliation keeps them: a hash, and the natural key when the pair matches. */
+    private record Seen(String hash, String projection, String naturalKey) {
+    }
+
+    /** A record that cannot be mapped: it exists, but is not compared. */
+    private static final Seen UNMAPPABLE = new Seen("!", "!", null);
+
+    /** Runs before a two-way pair's first poll: links what already exists on both sides, so the full loads do not copy it. */
+    public void firstRun(Pair pair) {
+        if (firstRunDone.contains(pair.name())) {
+            return;
+        }
+        synchronized (this) {
+            if (firstRunDone.contains(pair.name())) {
+                return;
+            }
+            boolean fresh = state.linkCount(pair.name()) == 0 && state.cursor(pair.name(), pair.side("a").name()).isStart()
+                    && state.cursor(pair.name(), pair.side("b").name()).isStart();
+            if (fresh) {
+                LOG.infof("pair '%s': first run: comparing both sides%s before the first poll", pair.name(),
+                        pair.match() == null ? "" : " and matching records by '" + pair.match() + "'");
+                reconcile(pair.name());
+            }
+            firstRunDone.add(pair.name());
+        }
+    }
+
+    /** A scheduled or on-demand pass: finds deletes and drift and applies them, unless the mass-delete guard holds the pair. */
+    public synchronized Report reconcile(String pairName) {
+        Pair pair = pairs.get(pairName);
+        if (state.status(pair.name()).state() == PairStatus.State.PAUSED) {
+            return pass(pair, true); // a paused pair writes nothing; the report still says what a pass would do
+        }
+        return pass(pair, false);
+    }
+
+    /** What a pass would do now, without writing anything. */
+    public synchronized Report dryRun(String pairName) {
+        return pass(pairs.get(pairName), true);
+    }
+
+    /** An operator confirms the deletes the guard held back: the pair resumes and a pass applies them. */
+    public synchronized Report confirmDeletes(String pairName) {
+        Pair pair = pairs.get(pairName);
+        Report found = pass(pair, true);
+        confirmedDeletes.put(pair.name(), found.deletesToApply());
+        state.status(pair.name()).deleteGuard(null);
+        state.setPaused(pair.name(), pair.side("a").name(), false);
+        return pass(pair, false);
+    }
+
+    private Report pass(Pair pair, boolean dryRun) {
+        if (!pair.isTwoWay()) {
+            throw new IllegalArgumentException("pair '" + pair.name() + "' is one way; reconciliation compares the two sides of a two-way pair");
+        }
+        long started = System.nanoTime();
+        Map<String, Seen> a = read(pair, "a");
+        Map<String, Seen> b = read(pair, "b");
+        List<LinkKey> known = links.keys(pair.name());
+
+        Map<String, List<String>> samples = new LinkedHashMap<>();
+        Set<String> linkedA = new HashSet<>();
+        Set<String> linkedB = new HashSet<>();
+        Window repairs = new Window(pair.name());
+        List<String> deleteWork = new ArrayList<>();
+        long deletedInA = 0;
+        long deletedInB = 0;
+        long deletesToApply = 0;
+        long drift = 0;
+        for (LinkKey link : known) {
+            linkedA.add(link.aId());
+            linkedB.add(link.bId());
+            Seen inA = a.get(link.aId());
+            Seen inB = b.get(link.bId());
+            if (inA == UNMAPPABLE || inB == UNMAPPABLE) {
+                continue; // a dead letter of the poll; not compared
+            }
+            if (inA == null && inB == null) {
+                deleteWork.add(link.aId()); // both gone: the link is dropped
+            } else if (inA == null || inB == null) {
+                String gone = inA == null ? "a" : "b";
+                if (inA == null) {
+                    deletedInA++;
+                } else {
+                    deletedInB++;
+                }
+                if (pair.deletes(gone).kind() != Deletes.Kind.IGNORE) {
+                    deletesToApply++;
+                    deleteWork.add(link.aId());
+                    sample(samples, "deletedIn" + gone.toUpperCase(Locale.ROOT), link.id(gone));
+                }
+            } else if (!inA.hash().equals(link.aHash()) || !inB.hash().equals(link.bHash())) {
+                drift++;
+                repairs.add("a", List.of(link.aId()));
+                sample(samples, "drift", link.aId());
+            }
+        }
+
+        // records without a link: matched by natural key, or created on the other side
+        Map<String, String> unlinkedB = new HashMap<>();
+        b.forEach((id, seen) -> {
+            if (!linkedB.contains(id) && seen != UNMAPPABLE && seen.naturalKey() != null) {
+                unlinkedB.putIfAbsent(seen.naturalKey(), id);
+            }
+        });
+        List<Link> matches = new ArrayList<>();
+        Set<String> matchedB = new HashSet<>();
+        long matchedDiffering = 0;
+        long createInB = 0;
+        for (Map.Entry<String, Seen> entry : a.entrySet()) {
+            if (linkedA.contains(entry.getKey()) || entry.getValue() == UNMAPPABLE) {
+                continue;
+            }
+            Seen seen = entry.getValue();
+            String twin = seen.naturalKey() == null ? null : unlinkedB.remove(seen.naturalKey());
+            if (twin != null) {
+                matches.add(new Link(entry.getKey(), twin, null, "-", "-"));
+                matchedB.add(twin);
+                if (!seen.projection().equals(b.get(twin).hash())) {
+                    matchedDiffering++;
+                    sample(samples, "matchedDiffering", entry.getKey() + "<->" + twin);
+                }
+            } else {
+                createInB++;
+                repairs.add("a", List.of(entry.getKey()));
+                sample(samples, "createInB", entry.getKey());
+            }
+        }
+        long createInA = 0;
+        for (Map.Entry<String, Seen> entry : b.entrySet()) {
+            String id = entry.getKey();
+            if (!linkedB.contains(id) && !matchedB.contains(id) && entry.getValue() != UNMAPPABLE) {
+                createInA++;
+                repairs.add("b", List.of(id));
+                sample(samples, "createInA", id);
+            }
+        }
+
+        PairStatus status = state.status(pair.name());
+        String guard = null;
+        long allowed = confirmedDeletes.getOrDefault(pair.name(), 0L);
+        if (pair.deleteGuard().trips(deletesToApply, known.size()) && deletesToApply > allowed) {
+            guard = "mass-delete guard: this pass would delete " + deletesToApply + " of " + known.size() + " linked records (" + deletedInA
+                    + " gone from " + pair.side("a").reference() + ", " + deletedInB + " from " + pair.side("b").reference()
+                    + "), more than " + pair.deleteGuard() + "; nothing was deleted and the pair is paused. Check the systems, then "
+                    + "POST /api/pairs/" + pair.name() + "/deletes/confirm";
+        }
+        TwoWayWriter.Outcome applied = null;
+        if (!dryRun) {
+            if (guard != null) {
+                status.deleteGuard(guard);
+                state.setPaused(pair.name(), pair.side("a").name(), true);
+                LOG.warnf("pair '%s': %s", pair.name(), guard);
+            } else {
+                confirmedDeletes.remove(pair.name());
+                saveMatches(pair, matches);
+                matches.forEach(m -> repairs.add("a", List.of(m.aId())));
+                repairs.add("a", deleteWork);
+                applied = repairs.size() == 0 ? null : writer.apply(repairs);
+            }
+        }
+        Report report = new Report(pair.name(), dryRun, a.size(), b.size(), known.size(), createInA, createInB, matches.size(), matchedDiffering,
+                drift, deletedInA, deletedInB, deletesToApply, guard, samples, applied, (System.nanoTime() - started) / 1e9);
+        if (!dryRun && (matches.size() + createInA + createInB + drift + deletesToApply > 0 || guard != null)) {
+            LOG.infof("pair '%s': reconciliation in %.1fs: %d matched (%d differing), %d created in a, %d in b, %d drifted, %d deletes%s",
+                    pair.name(), report.seconds(), matches.size(), matchedDiffering, createInA, createInB, drift, deletesToApply,
+                    guard != null ? " held by the guard" : "");
+        }
+        return report;
+    }
+
+    private void saveMatches(Pair pair, List<Link> matches) {
+        if (matches.isEmpty()) {
+            return;
+        }
+        try (Connection c = links.begin()) {
+            links.save(c, pair.name(), matches);
+            c.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("pair '" + pair.name() + "': storing matched links failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void sample(Map<String, List<String>> samples, String kind, String id) {
+        List<String> list = samples.computeIfAbsent(kind, k -> new ArrayList<>());
+        if (list.size() < SAMPLES) {
+            list.add(id);
+        }
+    }
+
+    /** Streams a whole side: id -> hash (and, for side a, the hash of what side b would hold), plus the natural key. */
+    private Map<String, Seen> read(Pair pair, String role) {
+        Side side = pair.side(role);
+        TwoWayMapping mapping = pair.twoWayMapping();
+        Set<String> bFields = mapping.bFields();
+        var dialect = side.system().dialect();
+        List<String> columns = side.columns();
+        List<Table.Column> types = new ArrayList<>(columns.stream().map(side::column).toList());
+        types.add(side.key());
+        String sql = "SELECT " + types.stream().map(t -> dialect.quote(t.name())).collect(Collectors.joining(", ")) + " FROM " + side.quotedTable();
+        Map<String, Seen> seen = new HashMap<>();
+        long bad = 0;
+        try (Connection c = side.system().connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            dialect.stream(c, ps, 1000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> row = new HashMap<>(columns.size() * 2);
+                    for (int i = 0; i < columns.size(); i++) {
+                        row.put(columns.get(i), types.get(i).read(rs, i + 1));
+                    }
+                    String id = String.valueOf(Values.canonical(rs.getObject(columns.size() + 1)));
+                    try {
+                        Map<String, Object> canonical = "a".equals(role) ? mapping.readA(row) : mapping.readB(row);
+                        String hash = Mapping.hash(canonical);
+                        String projection = hash;
+                        if ("a".equals(role)) {
+                            Map<String, Object> asB = new LinkedHashMap<>();
+                            canonical.forEach((k, v) -> {
+                                if (bFields.contains(k)) {
+                                    asB.put(k, v);
+                                }
+                            });
+                            projection = Mapping.hash(asB);
+                        }
+                        seen.put(id, new Seen(hash, projection, naturalKey(pair, canonical)));
+                    } catch (RecordException e) {
+                        bad++; // the poll reports it as a dead letter; here it simply is not compared
+                        seen.put(id, UNMAPPABLE);
+                    }
+                }
+            } finally {
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("pair '" + pair.name() + "': reading " + side.reference() + " for reconciliation failed: "
+                    + e.getMessage(), e);
+        }
+        if (bad > 0) {
+            LOG.debugf("pair '%s': %d records of %s cannot be mapped and were not compared", pair.name(), bad, side.reference());
+        }
+        return seen;
+    }
+
+    /** The natural key as compared: trimmed, lower case. */
+    private static String naturalKey(Pair pair, Map<String, Object> canonical) {
+        if (pair.match() == null) {
+            return null;
+        }
+        Object value = canonical.get(pair.match());
+        if (value == null) {
+            return null;
+        }
+        String key = String.valueOf(value).trim().toLowerCase(Locale.ROOT);
+        return key.isEmpty() ? null : key;
+    }
+
+    /** For the status API: whether a pair's first comparison has run in this process. */
+    public boolean firstRunDone(String pair) {
+        return firstRunDone.contains(pair);
+    }
+
+}

@@ -1,0 +1,161 @@
+package io.syncline.state;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The links of two-way pairs: side A's id, side B's id, the base and the hash of what each side
+ * holds. Read a batch at a time; written inside the transaction that records an applied window.
+ */
+@ApplicationScoped
+public class Links {
+
+    /** Ids per IN (...) query. */
+    private static final int CHUNK = 1000;
+    private static final List<String> COLUMNS = List.of("pair", "a_id", "b_id", "a_hash", "b_hash", "base", "synced_at");
+
+    @Inject
+    SyncState state;
+
+    /**
+     * @param base  null while the two records have not agreed yet (matched by natural key)
+     * @param aHash null or "-" when unknown: the next look at the side counts as a change
+     */
+    public record Link(String aId, String bId, Map<String, Object> base, String aHash, String bHash) {
+        public String hash(String side) {
+            return "a".equals(side) ? aHash : bHash;
+        }
+
+        public String id(String side) {
+            return "a".equals(side) ? aId : bId;
+        }
+    }
+
+    /** A link without its base: what reconciliation compares. */
+    public record LinkKey(String aId, String bId, String aHash, String bHash) {
+        public String id(String side) {
+            return "a".equals(side) ? aId : bId;
+        }
+    }
+
+    /** The links of these ids of {@code side} ("a" or "b"), by that side's id. */
+    public Map<String, Link> find(String pair, String side, Collection<String> ids) {
+        Map<String, Link> found = new HashMap<>();
+        String column = "a".equals(side) ? "a_id" : "b_id";
+        forChunks(ids, chunk -> {
+            try (Connection c = state.connect();
+                    PreparedStatement ps = c.prepareStatement("SELECT a_id, b_id, base, a_hash, b_hash FROM links WHERE "
+                            + column + " IN (" + marks(chunk.size()) + ") AND pair = ?")) {
+                int i = 1;
+                for (String id : chunk) {
+                    ps.setString(i++, id);
+                }
+                ps.setString(i, pair);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Link link = new Link(rs.getString(1), rs.getString(2), CanonicalJson.read(rs.getString(3)), rs.getString(4), rs.getString(5));
+                        found.put(link.id(side), link);
+                    }
+                }
+            } catch (SQLException e) {
+                throw SyncState.failure("read the links of pair '" + pair + "'", e);
+            }
+        });
+        return found;
+    }
+
+    /** The hashes side {@code side} held when last synced, for a page of its ids: what the idempotent consumer compares. */
+    public Map<String, String> hashes(String pair, String side, Collection<String> ids) {
+        Map<String, String> hashes = new HashMap<>();
+        find(pair, side, ids).forEach((id, link) -> {
+            if (link.hash(side) != null) {
+                hashes.put(id, link.hash(side));
+            }
+        });
+        return hashes;
+    }
+
+    /** Every link of the pair, without bases, in a_id order. */
+    public List<LinkKey> keys(String pair) {
+        List<LinkKey> keys = new ArrayList<>();
+        try (Connection c = state.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT a_id, b_id, a_hash, b_hash FROM links WHERE pair = ?")) {
+            ps.setString(1, pair);
+            ps.setFetchSize(5000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    keys.add(new LinkKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                }
+            }
+            return keys;
+        } catch (SQLException e) {
+            throw SyncState.failure("read the links of pair '" + pair + "'", e);
+        }
+    }
+
+    /** Writes (inserts or replaces) links inside the caller's state transaction. */
+    public void save(Connection c, String pair, Collection<Link> links) throws SQLException {
+        if (links.isEmpty()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        List<Link> all = new ArrayList<>(links);
+        for (int from = 0; from < all.size(); from += CHUNK) {
+            List<Link> slice = all.subList(from, Math.min(all.size(), from + CHUNK));
+            try (PreparedStatement ps = c.prepareStatement(state.ownTables().upsert("links", COLUMNS, List.of("a_id", "pair"), slice.size()))) {
+                int i = 1;
+                for (Link link : slice) {
+                    ps.setString(i++, pair);
+                    ps.setString(i++, link.aId());
+                    ps.setString(i++, link.bId());
+                    ps.setString(i++, link.aHash() == null ? "-" : link.aHash());
+                    ps.setString(i++, link.bHash());
+                    ps.setString(i++, CanonicalJson.write(link.base()));
+                    ps.setLong(i++, now);
+                }
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /** Removes links (both records are gone, or one was deleted and the delete propagated). */
+    public void delete(Connection c, String pair, Collection<String> aIds) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM links WHERE a_id = ? AND pair = ?")) {
+            for (String id : aIds) {
+                ps.setString(1, id);
+                ps.setString(2, pair);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** A state-store transaction: commit it, or close it to roll back. */
+    public Connection begin() throws SQLException {
+        Connection c = state.connect();
+        c.setAutoCommit(false);
+        return c;
+    }
+
+    static void forChunks(Collection<String> ids, Consumer<List<String>> each) {
+        List<String> all = new ArrayList<>(ids);
+        for (int from = 0; from < all.size(); from += CHUNK) {
+            each.accept(all.subList(from, Math.min(all.size(), from + CHUNK)));
+        }
+    }
+
+    static String marks(int n) {
+        return String.join(", ", Collections.nCopies(n, "?"));
+    }
+}

@@ -1,0 +1,251 @@
+package io.syncline.state;
+
+import io.syncline.read.Change;
+import io.syncline.read.Page;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.RecoverableAggregationRepository;
+import org.apache.camel.support.DefaultExchange;
+
+/**
+ * The durable aggregation repository of two-way pairs. The open window of a pair (correlation
+ * key = pair name) lives in memory and in {@code pending_changes} with batch id ''. Each page added
+ * is stored together with its side's cursor in one transaction, so the cursor passes a change only
+ * once the change is safe here. A window that closes is tagged with its exchange id and deleted
+ * when applied ({@link #confirm}); one that failed, or was cut short by a crash, is found again
+ * by Camel's recovery ({@link #scan}, {@link #recover}) and applied again. Applying twice is harmless.
+ */
+@ApplicationScoped
+@Named("pendingChanges")
+public class PendingChanges implements RecoverableAggregationRepository {
+
+    private static final String OPEN = "";
+    private static final List<String> COLUMNS = List.of("pair", "batch_id", "side", "record_id", "added_at");
+
+    @Inject
+    SyncState state;
+
+    private final Map<String, Exchange> open = new ConcurrentHashMap<>();
+    /** Windows closed by this process and when: Camel's recovery leaves them to the apply under way for a while. */
+    private final Map<String, Long> closedAt = new ConcurrentHashMap<>();
+    private static final long APPLY_GRACE_MILLIS = 30_000;
+    private long recoveryInterval = 5000;
+    private boolean useRecovery = true;
+    private String deadLetterUri;
+    private int maximumRedeliveries;
+
+    @Override
+    public Exchange add(CamelContext context, String pair, Exchange exchange) {
+        Window window = exchange.getMessage().getBody(Window.class);
+        List<Page> pages = window.takeUnsaved();
+        if (!pages.isEmpty()) {
+            try (Connection c = state.connect()) {
+                c.setAutoCommit(false);
+                try {
+                    long now = System.currentTimeMillis();
+                    for (Page page : pages) {
+                        insert(c, pair, OPEN, page.sideRole(), page.staged().stream().map(Change::recordId).toList(), now);
+                        if (page.end() != null) {
+                            state.advance(c, pair, page.side().name(), page.end(), page.staged().size(), now);
+                        }
+                    }
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                }
+            } catch (SQLException e) {
+                IllegalStateException failure = SyncState.failure("store the changes of pair '" + pair + "'", e);
+                pages.forEach(p -> p.written().completeExceptionally(failure));
+                throw failure;
+            }
+            pages.forEach(p -> p.written().complete(p.staged().size()));
+        }
+        open.put(pair, exchange);
+        return exchange;
+    }
+
+    /** Stores record ids for a window; used for pages and for reconciliation's findings. */
+    void insert(Connection c, String pair, String batch, String side, List<String> ids, long now) throws SQLException {
+        List<String> unique = List.copyOf(new LinkedHashSet<>(ids));
+        int perStatement = 1000;
+        for (int from = 0; from < unique.size(); from += perStatement) {
+            List<String> slice = unique.subList(from, Math.min(unique.size(), from + perStatement));
+            try (PreparedStatement ps = c.prepareStatement(state.ownTables().upsert("pending_changes", COLUMNS,
+                    List.of("pair", "batch_id", "side", "record_id"), slice.size()))) {
+                int i = 1;
+                for (String id : slice) {
+                    ps.setString(i++, pair);
+                    ps.setString(i++, batch);
+                    ps.setString(i++, side);
+                    ps.setString(i++, id);
+                    ps.setLong(i++, now);
+                }
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    @Override
+    public Exchange get(CamelContext context, String pair) {
+        Exchange cached = open.get(pair);
+        if (cached != null) {
+            return cached;
+        }
+        Window window = load(pair, OPEN);
+        if (window.size() == 0) {
+            return null;
+        }
+        Exchange exchange = new DefaultExchange(context);
+        exchange.getMessage().setBody(window);
+        open.put(pair, exchange);
+        return exchange;
+    }
+
+    @Override
+    public void remove(CamelContext context, String pair, Exchange exchange) {
+        try (Connection c = state.connect();
+                PreparedStatement ps = c.prepareStatement("UPDATE pending_changes SET batch_id = ? WHERE pair = ? AND batch_id = ?")) {
+            ps.setString(1, exchange.getExchangeId());
+            ps.setString(2, pair);
+            ps.setString(3, OPEN);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw SyncState.failure("close the window of pair '" + pair + "'", e);
+        }
+        open.remove(pair);
+        closedAt.put(exchange.getExchangeId(), System.currentTimeMillis());
+    }
+
+    @Override
+    public void confirm(CamelContext context, String exchangeId) {
+        try (Connection c = state.connect(); PreparedStatement ps = c.prepareStatement("DELETE FROM pending_changes WHERE batch_id = ?")) {
+            ps.setString(1, exchangeId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw SyncState.failure("forget an applied window", e);
+        }
+        closedAt.remove(exchangeId);
+    }
+
+    @Override
+    public Set<String> getKeys() {
+        return distinct("SELECT DISTINCT pair FROM pending_changes WHERE batch_id = ?", OPEN);
+    }
+
+    @Override
+    public Set<String> scan(CamelContext context) {
+        long now = System.currentTimeMillis();
+        Set<String> batches = distinct("SELECT DISTINCT batch_id FROM pending_changes WHERE batch_id <> ?", OPEN);
+        batches.removeIf(id -> now - closedAt.getOrDefault(id, 0L) < APPLY_GRACE_MILLIS);
+        return batches;
+    }
+
+    @Override
+    public Exchange recover(CamelContext context, String exchangeId) {
+        String pair = distinct("SELECT DISTINCT pair FROM pending_changes WHERE batch_id = ?", exchangeId).stream().findFirst().orElse(null);
+        if (pair == null) {
+            return null;
+        }
+        Exchange exchange = new DefaultExchange(context);
+        exchange.setExchangeId(exchangeId);
+        exchange.getMessage().setBody(load(pair, exchangeId));
+        return exchange;
+    }
+
+    /** Windows of the pair stored but not yet applied (open or closed). */
+    public long pending(String pair) {
+        Set<String> any = distinct("SELECT DISTINCT batch_id FROM pending_changes WHERE pair = ?", pair);
+        return any.size();
+    }
+
+    private Window load(String pair, String batch) {
+        Window window = new Window(pair);
+        try (Connection c = state.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT side, record_id FROM pending_changes WHERE pair = ? AND batch_id = ?")) {
+            ps.setString(1, pair);
+            ps.setString(2, batch);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    window.add(rs.getString(1), List.of(rs.getString(2)));
+                }
+            }
+            return window;
+        } catch (SQLException e) {
+            throw SyncState.failure("read the pending changes of pair '" + pair + "'", e);
+        }
+    }
+
+    private Set<String> distinct(String sql, String parameter) {
+        Set<String> values = new LinkedHashSet<>();
+        try (Connection c = state.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, parameter);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    values.add(rs.getString(1));
+                }
+            }
+            return values;
+        } catch (SQLException e) {
+            throw SyncState.failure("read the pending changes", e);
+        }
+    }
+
+    @Override
+    public void setRecoveryInterval(long interval, TimeUnit timeUnit) {
+        this.recoveryInterval = timeUnit.toMillis(interval);
+    }
+
+    @Override
+    public void setRecoveryInterval(long interval) {
+        this.recoveryInterval = interval;
+    }
+
+    @Override
+    public long getRecoveryInterval() {
+        return recoveryInterval;
+    }
+
+    @Override
+    public void setUseRecovery(boolean useRecovery) {
+        this.useRecovery = useRecovery;
+    }
+
+    @Override
+    public boolean isUseRecovery() {
+        return useRecovery;
+    }
+
+    @Override
+    public void setDeadLetterUri(String deadLetterUri) {
+        this.deadLetterUri = deadLetterUri;
+    }
+
+    @Override
+    public String getDeadLetterUri() {
+        return deadLetterUri;
+    }
+
+    @Override
+    public void setMaximumRedeliveries(int maximumRedeliveries) {
+        this.maximumRedeliveries = maximumRedeliveries;
+    }
+
+    @Override
+    public int getMaximumRedeliveries() {
+        return maximumRedeliveries;
+    }
+}

@@ -1,0 +1,65 @@
+package io.syncline.state;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.syncline.read.Change;
+import io.syncline.read.Page;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The changes of one two-way pair seen within its window: which records of side A and of side B
+ * changed. The aggregator collects pages into it; when the window closes, the writer reads the
+ * current rows of both sides, groups them by link and resolves what both sides changed.
+ */
+@RegisterForReflection
+public final class Window {
+
+    private final String pair;
+    private final Set<String> a = new LinkedHashSet<>();
+    private final Set<String> b = new LinkedHashSet<>();
+    private final List<Page> unsaved = new ArrayList<>();
+
+    public Window(String pair) {
+        this.pair = pair;
+    }
+
+    public String pair() {
+        return pair;
+    }
+
+    /** Adds a page's changed records; the page waits to be made durable by {@link PendingChanges}. */
+    public synchronized void add(Page page) {
+        Set<String> ids = "a".equals(page.sideRole()) ? a : b;
+        for (Change change : page.staged()) {
+            ids.add(change.recordId());
+        }
+        unsaved.add(page);
+    }
+
+    public synchronized void add(String side, Collection<String> ids) {
+        ("a".equals(side) ? a : b).addAll(ids);
+    }
+
+    public synchronized Set<String> ids(String side) {
+        return Set.copyOf("a".equals(side) ? a : b);
+    }
+
+    public synchronized int size() {
+        return a.size() + b.size();
+    }
+
+    /** The pages added since the last call, to be stored with their cursors. */
+    public synchronized List<Page> takeUnsaved() {
+        List<Page> pages = List.copyOf(unsaved);
+        unsaved.clear();
+        return pages;
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "window of pair '" + pair + "': " + a.size() + " records of side a, " + b.size() + " of side b";
+    }
+}

@@ -1,0 +1,506 @@
+package io.syncline.write;
+
+import io.syncline.conflict.Resolution;
+import io.syncline.mapping.Mapping;
+import io.syncline.mapping.RecordException;
+import io.syncline.mapping.TwoWayMapping;
+import io.syncline.mapping.Values;
+import io.syncline.pair.Deletes;
+import io.syncline.pair.Pair;
+import io.syncline.pair.Pairs;
+import io.syncline.pair.Side;
+import io.syncline.read.ChangeKey;
+import io.syncline.read.Page;
+import io.syncline.state.Conflicts;
+import io.syncline.state.Links;
+import io.syncline.state.Links.Link;
+import io.syncline.state.PairStatus;
+import io.syncline.state.SyncState;
+import io.syncline.state.Window;
+import io.syncline.system.Table;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Applies a closed window of a two-way pair. For each link it touches, it reads and locks the
+ * rows both sides hold now ({@code SELECT ... FOR UPDATE}), compares each side's hash with the
+ * link's to see who changed since the base, resolves by the pair's policy, and writes only what
+ * differs. Because the rows are locked while it decides, an edit that races the write is either
+ * seen (and resolved) or waits and is read as a new change: never silently overwritten.
+ * Both sides commit before the links move to the new base; a crash in between replays the
+ * window, which then finds both sides already equal.
+ */
+@ApplicationScoped
+@Named("twoWayWriter")
+public class TwoWayWriter {
+
+    private static final Logger LOG = Logger.getLogger(TwoWayWriter.class);
+    /** Ids per side per transaction: bounds the rows locked at once and the size of IN lists. */
+    private static final int CHUNK = 1000;
+
+    @Inject
+    Pairs pairs;
+
+    @Inject
+    SyncState state;
+
+    @Inject
+    Links links;
+
+    @Inject
+    Conflicts conflicts;
+
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    /** What one application of a window did. */
+    public record Outcome(int writtenA, int writtenB, int created, int resolved, int manual, int deleted, int unchanged) {
+        Outcome plus(Outcome o) {
+            return new Outcome(writtenA + o.writtenA, writtenB + o.writtenB, created + o.created, resolved + o.resolved,
+                    manual + o.manual, deleted + o.deleted, unchanged + o.unchanged);
+        }
+
+        static final Outcome NONE = new Outcome(0, 0, 0, 0, 0, 0, 0);
+    }
+
+    /** Applies a window; the route's aggregate step calls it when the window closes. */
+    public Outcome apply(Window window) {
+        Pair pair = pairs.get(window.pair());
+        ReentrantLock lock = locks.computeIfAbsent(pair.name(), k -> new ReentrantLock());
+        lock.lock();
+        try {
+            long started = System.nanoTime();
+            Outcome total = Outcome.NONE;
+            for (String side : List.of("a", "b")) {
+                List<String> ids = new ArrayList<>(window.ids(side));
+                for (int from = 0; from < ids.size(); from += CHUNK) {
+                    List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
+                    total = total.plus("a".equals(side) ? applyChunk(pair, Set.copyOf(chunk), Set.of(), null)
+                            : applyChunk(pair, Set.of(), Set.copyOf(chunk), null));
+                }
+            }
+            for (Page page : window.takeUnsaved()) { // pages that closed the window before the repository stored them
+                state.commitPage(pair.name(), page.side().name(), List.of(), page.end());
+                page.written().complete(page.staged().size());
+            }
+            if (total.writtenA + total.writtenB + total.manual > 0) {
+                LOG.infof("pair '%s': window applied in %.2fs: %d written to %s, %d to %s (%d created), %d conflicts resolved, "
+                        + "%d left for review, %d deleted", pair.name(), (System.nanoTime() - started) / 1e9, total.writtenA,
+                        pair.side("a").reference(), total.writtenB, pair.side("b").reference(), total.created, total.resolved,
+                        total.manual, total.deleted);
+            }
+            return total;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes {@code result} to both sides of a link, whatever they hold: how an operator's decision
+     * on a conflict is carried out.
+     */
+    public Outcome force(Pair pair, String aId, Map<String, Object> result) {
+        ReentrantLock lock = locks.computeIfAbsent(pair.name(), k -> new ReentrantLock());
+        lock.lock();
+        try {
+            return applyChunk(pair, Set.of(aId), Set.of(), result);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The current rows of one side, by id, with the change marker; null values for ids that are gone. */
+    private record Row(Map<String, Object> values, Object cursor) {
+    }
+
+    /** Everything one chunk will do, decided before anything is written. */
+    private static final class Plan {
+        final Map<String, Object[]> updateA = new LinkedHashMap<>();
+        final Map<String, Object[]> updateB = new LinkedHashMap<>();
+        final Map<String, Object[]> insertA = new LinkedHashMap<>(); // by B id
+        final Map<String, Object[]> insertB = new LinkedHashMap<>(); // by A id
+        final Map<String, Map<String, Object>> insertedCanonical = new HashMap<>();
+        final Map<String, String> insertHash = new HashMap<>(); // hash of the record's own side, by its id
+        final Map<String, String> insertedHash = new HashMap<>(); // hash the new twin will read as
+        final Set<String> deleteA = new HashSet<>();
+        final Set<String> deleteB = new HashSet<>();
+        final List<Link> links = new ArrayList<>();
+        final Set<String> dropLinks = new HashSet<>();
+        final List<Conflicts.Conflict> conflicts = new ArrayList<>();
+        final Set<String> conflictsSettled = new HashSet<>();
+        final Map<String, String> echoes = new HashMap<>(); // "a"/"b" + id -> hash the write produces
+        int resolved;
+        int unchanged;
+        int deleted;
+    }
+
+    private Outcome applyChunk(Pair pair, Set<String> aIds, Set<String> bIds, Map<String, Object> forced) {
+        String name = pair.name();
+        Side a = pair.side("a");
+        Side b = pair.side("b");
+        Map<String, Link> involved = new LinkedHashMap<>(links.find(name, "a", aIds));
+        Map<String, Link> byB = links.find(name, "b", bIds);
+        byB.values().forEach(l -> involved.put(l.aId(), l));
+        Set<String> newA = new HashSet<>(aIds);
+        newA.removeAll(involved.keySet());
+        Set<String> newB = new HashSet<>(bIds);
+        newB.removeAll(byB.keySet());
+        Set<String> inConflict = forced == null ? conflicts.open(name, involved.keySet()) : Set.of();
+
+        Set<String> readA = new HashSet<>(newA);
+        Set<String> readB = new HashSet<>(newB);
+        involved.values().forEach(l -> {
+            readA.add(l.aId());
+            readB.add(l.bId());
+        });
+        try (Connection ca = a.system().connect(); Connection cb = b.system().connect()) {
+            ca.setAutoCommit(false);
+            cb.setAutoCommit(false);
+            try {
+                Map<String, Row> rowsA = lockRead(ca, a, readA);
+                Map<String, Row> rowsB = lockRead(cb, b, readB);
+                Plan plan = new Plan();
+                for (Link link : involved.values()) {
+                    try {
+                        decide(pair, link, rowsA.get(link.aId()), rowsB.get(link.bId()), inConflict.contains(link.aId()), forced, plan);
+                    } catch (RecordException e) {
+                        state.deadLetter(name, a.name(), link.aId(), e.getMessage(), "link " + link.aId() + " <-> " + link.bId());
+                    }
+                }
+                for (String id : newA) {
+                    create(pair, "a", id, rowsA.get(id), plan);
+                }
+                for (String id : newB) {
+                    create(pair, "b", id, rowsB.get(id), plan);
+                }
+                int createdB = execute(cb, pair, b, plan.updateB, plan.insertB, plan.deleteB, plan, "b");
+                int createdA = execute(ca, pair, a, plan.updateA, plan.insertA, plan.deleteA, plan, "a");
+                cb.commit();
+                ca.commit();
+                commitState(pair, plan);
+                PairStatus status = state.status(name);
+                int writtenA = plan.updateA.size() + createdA + plan.deleteA.size();
+                int writtenB = plan.updateB.size() + createdB + plan.deleteB.size();
+                status.written("a", writtenA);
+                status.written("b", writtenB);
+                status.resolved(plan.resolved);
+                status.deleted(plan.deleted);
+                plan.echoes.forEach((key, hash) -> status.expectEcho(
+                        ChangeKey.of(name, pair.side(key.substring(0, 1)).name(), key.substring(1), hash)));
+                return new Outcome(writtenA, writtenB, createdA + createdB, plan.resolved, plan.conflicts.size(), plan.deleted, plan.unchanged);
+            } catch (SQLException | RuntimeException e) {
+                rollback(ca);
+                rollback(cb);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("pair '" + name + "': applying a window failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** What to do for one link, given the rows both sides hold now. */
+    private void decide(Pair pair, Link link, Row rowA, Row rowB, boolean inConflict, Map<String, Object> forced, Plan plan) {
+        TwoWayMapping mapping = pair.twoWayMapping();
+        if (rowA == null && rowB == null) {
+            plan.dropLinks.add(link.aId());
+            return;
+        }
+        if (rowA == null || rowB == null) {
+            deleted(pair, link, rowA == null ? "a" : "b", rowA == null ? rowB : rowA, plan);
+            return;
+        }
+        Map<String, Object> canonicalA = mapping.readA(rowA.values());
+        Map<String, Object> canonicalB = mapping.readB(rowB.values());
+        String hashA = Mapping.hash(canonicalA);
+        String hashB = Mapping.hash(canonicalB);
+        boolean changedA = !hashA.equals(link.aHash());
+        boolean changedB = !hashB.equals(link.bHash());
+        Map<String, Object> result;
+        if (forced != null) {
+            result = new LinkedHashMap<>(canonicalA);
+            result.putAll(forced);
+            plan.conflictsSettled.add(link.aId());
+        } else {
+            if (!changedA && !changedB) {
+                plan.unchanged++;
+                return;
+            }
+            if (inConflict) { // still waiting for an operator: keep the latest values for review, write nothing
+                plan.conflicts.add(new Conflicts.Conflict(pair.name(), link.aId(), link.bId(), List.of(), link.base(), canonicalA, canonicalB,
+                        null, null));
+                return;
+            }
+            Resolution resolution = Resolution.resolve(pair.policy(), link.base(), canonicalA, changedA, time(rowA), canonicalB, changedB,
+                    time(rowB), mapping.bFields());
+            if (resolution.isManual()) {
+                plan.conflicts.add(new Conflicts.Conflict(pair.name(), link.aId(), link.bId(), resolution.conflicting(), link.base(),
+                        canonicalA, canonicalB, null, null));
+                return;
+            }
+            if (!resolution.conflicting().isEmpty()) {
+                plan.resolved++;
+            }
+            result = resolution.result();
+        }
+        String newHashA = write(pair, "a", link.aId(), rowA, hashA, result, plan.updateA, plan);
+        String newHashB = write(pair, "b", link.bId(), rowB, hashB, result, plan.updateB, plan);
+        plan.links.add(new Link(link.aId(), link.bId(), result, newHashA, newHashB));
+    }
+
+    /**
+     * Plans the write of {@code result} to one side when it differs from what the side holds;
+     * returns the hash the side will hold.
+     */
+    private String write(Pair pair, String side, String id, Row row, String currentHash, Map<String, Object> result,
+            Map<String, Object[]> updates, Plan plan) {
+        Object[] values = values(pair, side, result);
+        String after = hashAfter(pair, side, row == null ? null : row.values(), values);
+        if (!after.equals(currentHash)) {
+            updates.put(id, values);
+            plan.echoes.put(side + id, after);
+        }
+        return after;
+    }
+
+    private Object[] values(Pair pair, String side, Map<String, Object> canonical) {
+        TwoWayMapping mapping = pair.twoWayMapping();
+        Side s = pair.side(side);
+        return "a".equals(side) ? mapping.toA(canonical, s::column) : mapping.toB(canonical, pair.targetColumns());
+    }
+
+    private List<String> writtenColumns(Pair pair, String side) {
+        return "a".equals(side) ? pair.twoWayMapping().aColumns() : pair.targetColumns().stream().map(Table.Column::name).toList();
+    }
+
+    /** The hash a side will read as after {@code values} are written over {@code row}. */
+    private String hashAfter(Pair pair, String side, Map<String, Object> row, Object[] values) {
+        Map<String, Object> after = TwoWayMapping.overlay(row, writtenColumns(pair, side), values);
+        TwoWayMapping mapping = pair.twoWayMapping();
+        return Mapping.hash("a".equals(side) ? mapping.readA(after) : mapping.readB(after));
+    }
+
+    /** One side's record is gone while its link remains: the pair's delete rule for that side decides. */
+    private void deleted(Pair pair, Link link, String goneSide, Row survivor, Plan plan) {
+        String other = "a".equals(goneSide) ? "b" : "a";
+        Deletes rule = pair.deletes(goneSide);
+        String otherId = link.id(other);
+        switch (rule.kind()) {
+            case DELETE -> {
+                if ("a".equals(other)) {
+                    plan.deleteA.add(otherId);
+                } else {
+                    plan.deleteB.add(otherId);
+                }
+                plan.dropLinks.add(link.aId());
+                plan.deleted++;
+            }
+            case SOFT -> {
+                TwoWayMapping mapping = pair.twoWayMapping();
+                Map<String, Object> canonical = new LinkedHashMap<>("a".equals(other) ? mapping.readA(survivor.values())
+                        : mapping.readB(survivor.values()));
+                String current = Mapping.hash(canonical);
+                canonical.put(rule.field(), rule.value());
+                String after = write(pair, other, otherId, survivor, current, canonical, "a".equals(other) ? plan.updateA : plan.updateB, plan);
+                if (!after.equals(current)) {
+                    plan.deleted++;
+                }
+                // the link stays as a tombstone: the survivor is not copied back to the side that deleted it
+                plan.links.add("a".equals(other) ? new Link(link.aId(), link.bId(), canonical, after, link.bHash())
+                        : new Link(link.aId(), link.bId(), canonical, link.aHash(), after));
+            }
+            case IGNORE -> {
+                // the survivor stays as it is, and the link stays so that it is not created again on the other side
+            }
+        }
+    }
+
+    /** A record with no link yet: created on the other side, where the insert's generated id becomes the link. */
+    private void create(Pair pair, String side, String id, Row row, Plan plan) {
+        if (row == null) {
+            return; // created and deleted before the window closed
+        }
+        TwoWayMapping mapping = pair.twoWayMapping();
+        Map<String, Object> canonical;
+        try {
+            canonical = "a".equals(side) ? mapping.readA(row.values()) : mapping.readB(row.values());
+        } catch (RecordException e) {
+            state.deadLetter(pair.name(), pair.side(side).name(), id, e.getMessage(), String.valueOf(row.values()));
+            return;
+        }
+        String other = "a".equals(side) ? "b" : "a";
+        Object[] values = values(pair, other, canonical);
+        ("a".equals(other) ? plan.insertA : plan.insertB).put(id, values);
+        plan.insertedCanonical.put(side + id, canonical);
+        plan.insertHash.put(side + id, Mapping.hash(canonical));
+        plan.insertedHash.put(side + id, hashAfter(pair, other, null, values));
+    }
+
+    /** Updates, inserts and deletes on one side, inside its transaction; returns the number of records created. */
+    private int execute(Connection c, Pair pair, Side side, Map<String, Object[]> updates, Map<String, Object[]> inserts, Set<String> deletes,
+            Plan plan, String role) throws SQLException {
+        List<String> columns = writtenColumns(pair, role);
+        List<Table.Column> types = columns.stream().map(side::column).toList();
+        String table = side.quotedTable();
+        var dialect = side.system().dialect();
+        String key = dialect.quote(side.key().name());
+        if (!updates.isEmpty()) {
+            String set = columns.stream().map(col -> dialect.quote(side.column(col).name()) + " = ?").collect(Collectors.joining(", "));
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET " + set + " WHERE " + key + " = ?")) {
+                for (Map.Entry<String, Object[]> update : updates.entrySet()) {
+                    int i = bind(ps, update.getValue(), types);
+                    side.key().bindId(ps, i, update.getKey());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        int created = 0;
+        if (!inserts.isEmpty()) {
+            String cols = columns.stream().map(col -> dialect.quote(side.column(col).name())).collect(Collectors.joining(", "));
+            String marks = columns.stream().map(col -> "?").collect(Collectors.joining(", "));
+            String other = "a".equals(role) ? "b" : "a";
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (" + cols + ") VALUES (" + marks + ")",
+                    new String[] {side.key().name()})) {
+                for (Map.Entry<String, Object[]> insert : inserts.entrySet()) {
+                    bind(ps, insert.getValue(), types);
+                    ps.executeUpdate();
+                    String newId;
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        if (!keys.next()) {
+                            throw new SQLException(side.reference() + " returned no generated " + side.key().name()
+                                    + "; a two-way pair creates records and needs a generated id column", "42000");
+                        }
+                        newId = String.valueOf(Values.canonical(keys.getObject(1)));
+                    }
+                    String sourceId = insert.getKey();
+                    String sourceHash = plan.insertHash.get(other + sourceId);
+                    String twinHash = plan.insertedHash.get(other + sourceId);
+                    Map<String, Object> base = plan.insertedCanonical.get(other + sourceId);
+                    plan.links.add("a".equals(role) ? new Link(newId, sourceId, base, twinHash, sourceHash)
+                            : new Link(sourceId, newId, base, sourceHash, twinHash));
+                    plan.echoes.put(role + newId, twinHash);
+                    created++;
+                }
+            }
+        }
+        if (!deletes.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE " + key + " = ?")) {
+                for (String id : deletes) {
+                    side.key().bindId(ps, 1, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        return created;
+    }
+
+    private static int bind(PreparedStatement ps, Object[] values, List<Table.Column> types) throws SQLException {
+        int i = 1;
+        for (int col = 0; col < values.length; col++) {
+            if (values[col] == null) {
+                ps.setNull(i++, types.get(col).jdbcType());
+            } else {
+                ps.setObject(i++, values[col]);
+            }
+        }
+        return i;
+    }
+
+    private void commitState(Pair pair, Plan plan) {
+        try (Connection c = links.begin()) {
+            try {
+                links.save(c, pair.name(), plan.links);
+                links.delete(c, pair.name(), plan.dropLinks);
+                for (Conflicts.Conflict conflict : plan.conflicts) {
+                    conflicts.save(c, conflict);
+                }
+                for (String aId : plan.conflictsSettled) {
+                    conflicts.delete(c, pair.name(), aId);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            // both sides hold the result; the next look at these records finds them equal and records the links then
+            throw new IllegalStateException("pair '" + pair.name() + "': the links of an applied window could not be stored: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads and locks the rows of these ids, with the columns the mapping reads and the change marker. */
+    private Map<String, Row> lockRead(Connection c, Side side, Set<String> ids) throws SQLException {
+        Map<String, Row> rows = new HashMap<>();
+        if (ids.isEmpty()) {
+            return rows;
+        }
+        var dialect = side.system().dialect();
+        List<String> columns = new ArrayList<>(side.columns());
+        List<Table.Column> types = new ArrayList<>(columns.stream().map(side::column).toList());
+        types.add(side.key());
+        types.add(side.cursor());
+        String select = "SELECT " + types.stream().map(t -> dialect.quote(t.name())).collect(Collectors.joining(", ")) + " FROM "
+                + side.quotedTable() + " WHERE " + dialect.quote(side.key().name()) + " IN (";
+        List<String> all = new ArrayList<>(ids);
+        for (int from = 0; from < all.size(); from += CHUNK) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
+            String sql = select + chunk.stream().map(x -> "?").collect(Collectors.joining(", ")) + ") FOR UPDATE";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                for (String id : chunk) {
+                    side.key().bindId(ps, i++, id);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, Object> values = new HashMap<>(columns.size() * 2);
+                        for (int col = 0; col < columns.size(); col++) {
+                            values.put(columns.get(col), types.get(col).read(rs, col + 1));
+                        }
+                        String id = String.valueOf(Values.canonical(rs.getObject(columns.size() + 1)));
+                        rows.put(id, new Row(values, types.get(columns.size() + 1).read(rs, columns.size() + 2)));
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** A row's change marker as an instant, for last-writer-wins; a local time is read as UTC on both sides. */
+    private static Instant time(Row row) {
+        Object cursor = row.cursor();
+        if (cursor instanceof Instant i) {
+            return i;
+        }
+        if (cursor instanceof LocalDateTime ldt) {
+            return ldt.toInstant(ZoneOffset.UTC);
+        }
+        return null;
+    }
+
+    private static void rollback(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is closed next; the database rolls back what was not committed
+        }
+    }
+}
