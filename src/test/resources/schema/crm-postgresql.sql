@@ -36,3 +36,6 @@ CREATE TABLE people_writes (n BIGINT NOT NULL);
 INSERT INTO people_writes VALUES (0);
 CREATE FUNCTION people_touched() RETURNS trigger AS $$ BEGIN NEW.updated_at := clock_timestamp(); UPDATE people_writes SET n = n + 1; RETURN NEW; END $$ LANGUAGE plpgsql;
 CREATE TRIGGER people_touched BEFORE INSERT OR UPDATE ON people FOR EACH ROW EXECUTE FUNCTION people_touched();
+INSERT INTO people (email, first_name, last_name, phone, status)
+    SELECT 'person' || x || '@example.com', 'Ada' || x, 'Byron', '+1 555 ' || x, 'Active' FROM generate_series(1, 100) AS x;
+UPDATE people_writes SET n = 0;

@@ -37,3 +37,8 @@ CREATE TABLE user_writes (n BIGINT NOT NULL);
 INSERT INTO user_writes VALUES (0);
 CREATE TRIGGER users_inserted AFTER INSERT ON users FOR EACH ROW UPDATE user_writes SET n = n + 1;
 CREATE TRIGGER users_updated AFTER UPDATE ON users FOR EACH ROW UPDATE user_writes SET n = n + 1;
+INSERT INTO users (email, first_name, last_name, phone, active)
+    SELECT CONCAT(' PERSON', seq, '@Example.com'), CONCAT('Ada', seq), IF(seq > 50, 'King', 'Byron'), CONCAT('+1 555 ', seq), 1
+    FROM seq_1_to_60;
+INSERT INTO users (email, first_name, last_name, active) SELECT CONCAT('helper', seq, '@example.com'), 'Help', 'Desk', 1 FROM seq_101_to_105;
+UPDATE user_writes SET n = 0;

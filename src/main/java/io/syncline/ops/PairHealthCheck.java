@@ -37,25 +37,37 @@ public class PairHealthCheck extends AbstractHealthCheck {
         if (status.lastSuccess() != null) {
             builder.detail("lastSuccessfulPoll", status.lastSuccess().toString());
         }
-        if (status.deleteGuard() != null) {
-            builder.message("pair '" + pair.name() + "': " + status.deleteGuard()).down();
+        String down = reasonDown(status);
+        if (down != null) {
+            // the message is not shown by every health endpoint; the detail is
+            builder.detail("reason", down).message(down).down();
             return;
         }
         if (status.state() == PairStatus.State.PAUSED) {
-            builder.message("pair '" + pair.name() + "' is paused by an operator").up();
-            return;
+            builder.message("pair '" + pair.name() + "' is paused by an operator");
+        }
+        builder.up();
+    }
+
+    /** Why the pair is not ready, or null when it is. */
+    private String reasonDown(PairStatus status) {
+        if (status.deleteGuard() != null) {
+            return "pair '" + pair.name() + "': " + status.deleteGuard();
+        }
+        if (status.state() == PairStatus.State.PAUSED) {
+            return null;
+        }
+        if (status.applyError() != null) {
+            return "pair '" + pair.name() + "': applying changes failed: " + status.applyError();
         }
         if (status.lastError() != null) {
-            builder.detail("failures", status.consecutiveFailures());
-            builder.message("pair '" + pair.name() + "': last poll failed: " + status.lastError()).down();
-            return;
+            return "pair '" + pair.name() + "': last poll failed (" + status.consecutiveFailures() + " in a row): " + status.lastError();
         }
         Duration quiet = Duration.between(status.lastProgress(), Instant.now());
         if (quiet.compareTo(pair.overdue()) > 0) {
-            builder.message("pair '" + pair.name() + "': overdue: no poll completed for " + quiet.toSeconds()
-                    + "s (overdue after " + pair.overdue().toSeconds() + "s); is its trigger route running?").down();
-            return;
+            return "pair '" + pair.name() + "': overdue: no poll completed for " + quiet.toSeconds() + "s (overdue after "
+                    + pair.overdue().toSeconds() + "s); is its trigger route running?";
         }
-        builder.up();
+        return null;
     }
 }

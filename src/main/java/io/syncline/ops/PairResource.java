@@ -46,7 +46,7 @@ public class PairResource {
 
     /** A two-way pair's counters since start-up, and what waits for an operator. */
     public record TwoWay(String policy, String cursorB, long writtenA, long writtenB, long echoesSuppressed, long conflictsResolved,
-            long conflictsOpen, long deleted, long pendingWindows, String deleteGuard) {
+            long conflictsOpen, long deleted, long pendingWindows, String applyError, String deleteGuard) {
     }
 
     public record FullLoad(long done, long total) {
@@ -110,6 +110,6 @@ public class PairResource {
                 s.loadTotal() > 0 ? new FullLoad(s.loadDone(), s.loadTotal()) : null,
                 pair.isTwoWay() ? new TwoWay(pair.policy().toString(), state.cursor(pair.name(), pair.side("b").name()).toString(),
                         s.written("a"), s.written("b"), s.echoes(), s.resolved(), conflicts.count(pair.name()), s.deleted(),
-                        pendingChanges.pending(pair.name()), s.deleteGuard()) : null);
+                        pendingChanges.pending(pair.name()), s.applyError(), s.deleteGuard()) : null);
     }
 }

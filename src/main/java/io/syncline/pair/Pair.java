@@ -264,8 +264,9 @@ public class Pair {
         aDeleteRule = Deletes.parse("aDeletes", aDeletes, canonicalFields, problems);
         bDeleteRule = Deletes.parse("bDeletes", bDeletes, canonicalFields, problems);
         guard = DeleteGuard.parse(deleteGuard, problems);
-        if (match != null && !twoWayMapping.bFields().contains(match)) {
-            problems.add("match: '" + match + "' is not a canonical field that both sides hold; use one of " + twoWayMapping.bFields());
+        if (match != null && (!twoWayMapping.bFields().contains(match) || parsedMapping.rule(match).plainSourceColumn() == null)) {
+            problems.add("match: '" + match + "' is not a canonical field read from one column on each side; use one of "
+                    + twoWayMapping.bFields().stream().filter(twoWayMapping.aWritableFields()::contains).sorted().toList());
         }
         if (sourceSide != null) {
             Table table = sourceSide.table();
@@ -454,6 +455,12 @@ public class Pair {
     /** The natural key field that matches records existing on both sides, or null. */
     public String match() {
         return match;
+    }
+
+    /** The column of side "a" or "b" that holds the natural key. */
+    public String matchColumn(String side) {
+        FieldRule rule = parsedMapping.rule(match);
+        return "a".equals(side) ? rule.plainSourceColumn() : rule.target();
     }
 
     /** A's columns written by a two-way pair, in the order of {@link TwoWayMapping#toA}. */

@@ -229,7 +229,7 @@ public class Reconciler {
                 saveMatches(pair, matches);
                 matches.forEach(m -> repairs.add("a", List.of(m.aId())));
                 repairs.add("a", deleteWork);
-                applied = repairs.size() == 0 ? null : writer.apply(repairs);
+                applied = repairs.size() == 0 ? null : writer.applyReconciled(repairs);
             }
         }
         Report report = new Report(pair.name(), dryRun, a.size(), b.size(), known.size(), createInA, createInB, matches.size(), matchedDiffering,

@@ -43,7 +43,8 @@ public class Conflicts {
             ps.setString(1, conflict.pair());
             ps.setString(2, conflict.aId());
             ps.setString(3, conflict.bId());
-            ps.setString(4, String.join(",", conflict.fields()));
+            List<String> fields = conflict.fields().isEmpty() && known.isPresent() ? known.get().fields() : conflict.fields();
+            ps.setString(4, String.join(",", fields));
             ps.setString(5, CanonicalJson.write(conflict.base()));
             ps.setString(6, CanonicalJson.write(conflict.a()));
             ps.setString(7, CanonicalJson.write(conflict.b()));

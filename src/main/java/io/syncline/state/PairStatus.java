@@ -29,6 +29,7 @@ public final class PairStatus {
     private final java.util.concurrent.atomic.LongAdder deleted = new java.util.concurrent.atomic.LongAdder();
     private final java.util.Set<String> expectedEchoes = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private String deleteGuard;
+    private String applyError;
 
     PairStatus(String pair) {
         this.pair = pair;
@@ -176,5 +177,15 @@ public final class PairStatus {
 
     public synchronized void deleteGuard(String reason) {
         deleteGuard = reason;
+    }
+
+    /** Records the outcome of applying a two-way window: null when it succeeded, else why not. */
+    public synchronized void applied(String error) {
+        applyError = error;
+    }
+
+    /** Why the last window of a two-way pair could not be applied, or null. */
+    public synchronized String applyError() {
+        return applyError;
     }
 }

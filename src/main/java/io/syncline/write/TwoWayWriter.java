@@ -81,21 +81,62 @@ public class TwoWayWriter {
         static final Outcome NONE = new Outcome(0, 0, 0, 0, 0, 0, 0);
     }
 
-    /** Applies a window; the route's aggregate step calls it when the window closes. */
+    /**
+     * Applies a window; the route's aggregate step calls it when the window closes. A record
+     * without a link is first matched, by the pair's natural key, with an unlinked record of the
+     * other side.
+     */
     public Outcome apply(Window window) {
+        return apply(window, true);
+    }
+
+    /** Applies what reconciliation found; it has matched records already. */
+    public Outcome applyReconciled(Window window) {
+        return apply(window, false);
+    }
+
+    private Outcome apply(Window window, boolean matchNew) {
         Pair pair = pairs.get(window.pair());
+        try {
+            Outcome outcome = applyLocked(pair, window, matchNew);
+            state.status(pair.name()).applied(null);
+            return outcome;
+        } catch (RuntimeException e) {
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            state.status(pair.name()).applied(reason);
+            LOG.errorf("pair '%s': %s (it is kept and applied again)", pair.name(), reason);
+            throw e;
+        }
+    }
+
+    private Outcome applyLocked(Pair pair, Window window, boolean matchNew) {
         ReentrantLock lock = locks.computeIfAbsent(pair.name(), k -> new ReentrantLock());
         lock.lock();
         try {
             long started = System.nanoTime();
             Outcome total = Outcome.NONE;
-            for (String side : List.of("a", "b")) {
-                List<String> ids = new ArrayList<>(window.ids(side));
-                for (int from = 0; from < ids.size(); from += CHUNK) {
-                    List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
-                    total = total.plus("a".equals(side) ? applyChunk(pair, Set.copyOf(chunk), Set.of(), null)
-                            : applyChunk(pair, Set.of(), Set.copyOf(chunk), null));
+            // a link both sides changed is applied once: the help desk's side of it joins side a's ids
+            Set<String> aIds = new java.util.LinkedHashSet<>(window.ids("a"));
+            List<String> newB = new ArrayList<>();
+            List<String> bIds = new ArrayList<>(window.ids("b"));
+            for (int from = 0; from < bIds.size(); from += CHUNK) {
+                List<String> chunk = bIds.subList(from, Math.min(bIds.size(), from + CHUNK));
+                Map<String, Link> linked = links.find(pair.name(), "b", chunk);
+                for (String id : chunk) {
+                    Link link = linked.get(id);
+                    if (link != null) {
+                        aIds.add(link.aId());
+                    } else {
+                        newB.add(id);
+                    }
                 }
+            }
+            List<String> a = new ArrayList<>(aIds);
+            for (int from = 0; from < a.size(); from += CHUNK) {
+                total = total.plus(applyChunk(pair, Set.copyOf(a.subList(from, Math.min(a.size(), from + CHUNK))), Set.of(), null, matchNew));
+            }
+            for (int from = 0; from < newB.size(); from += CHUNK) {
+                total = total.plus(applyChunk(pair, Set.of(), Set.copyOf(newB.subList(from, Math.min(newB.size(), from + CHUNK))), null, matchNew));
             }
             for (Page page : window.takeUnsaved()) { // pages that closed the window before the repository stored them
                 state.commitPage(pair.name(), page.side().name(), List.of(), page.end());
@@ -121,7 +162,7 @@ public class TwoWayWriter {
         ReentrantLock lock = locks.computeIfAbsent(pair.name(), k -> new ReentrantLock());
         lock.lock();
         try {
-            return applyChunk(pair, Set.of(aId), Set.of(), result);
+            return applyChunk(pair, Set.of(aId), Set.of(), result, false);
         } finally {
             lock.unlock();
         }
@@ -148,11 +189,12 @@ public class TwoWayWriter {
         final Set<String> conflictsSettled = new HashSet<>();
         final Map<String, String> echoes = new HashMap<>(); // "a"/"b" + id -> hash the write produces
         int resolved;
+        int newConflicts;
         int unchanged;
         int deleted;
     }
 
-    private Outcome applyChunk(Pair pair, Set<String> aIds, Set<String> bIds, Map<String, Object> forced) {
+    private Outcome applyChunk(Pair pair, Set<String> aIds, Set<String> bIds, Map<String, Object> forced, boolean matchNew) {
         String name = pair.name();
         Side a = pair.side("a");
         Side b = pair.side("b");
@@ -163,6 +205,7 @@ public class TwoWayWriter {
         newA.removeAll(involved.keySet());
         Set<String> newB = new HashSet<>(bIds);
         newB.removeAll(byB.keySet());
+        newB.removeAll(involved.values().stream().map(Link::bId).toList());
         Set<String> inConflict = forced == null ? conflicts.open(name, involved.keySet()) : Set.of();
 
         Set<String> readA = new HashSet<>(newA);
@@ -177,6 +220,10 @@ public class TwoWayWriter {
             try {
                 Map<String, Row> rowsA = lockRead(ca, a, readA);
                 Map<String, Row> rowsB = lockRead(cb, b, readB);
+                if (pair.match() != null && matchNew) {
+                    matchNew(pair, "a", newA, rowsA, cb, rowsB, involved);
+                    matchNew(pair, "b", newB, rowsB, ca, rowsA, involved);
+                }
                 Plan plan = new Plan();
                 for (Link link : involved.values()) {
                     try {
@@ -205,7 +252,7 @@ public class TwoWayWriter {
                 status.deleted(plan.deleted);
                 plan.echoes.forEach((key, hash) -> status.expectEcho(
                         ChangeKey.of(name, pair.side(key.substring(0, 1)).name(), key.substring(1), hash)));
-                return new Outcome(writtenA, writtenB, createdA + createdB, plan.resolved, plan.conflicts.size(), plan.deleted, plan.unchanged);
+                return new Outcome(writtenA, writtenB, createdA + createdB, plan.resolved, plan.newConflicts, plan.deleted, plan.unchanged);
             } catch (SQLException | RuntimeException e) {
                 rollback(ca);
                 rollback(cb);
@@ -246,6 +293,7 @@ public class TwoWayWriter {
             if (inConflict) { // still waiting for an operator: keep the latest values for review, write nothing
                 plan.conflicts.add(new Conflicts.Conflict(pair.name(), link.aId(), link.bId(), List.of(), link.base(), canonicalA, canonicalB,
                         null, null));
+                plan.links.add(new Link(link.aId(), link.bId(), link.base(), hashA, hashB));
                 return;
             }
             Resolution resolution = Resolution.resolve(pair.policy(), link.base(), canonicalA, changedA, time(rowA), canonicalB, changedB,
@@ -253,6 +301,9 @@ public class TwoWayWriter {
             if (resolution.isManual()) {
                 plan.conflicts.add(new Conflicts.Conflict(pair.name(), link.aId(), link.bId(), resolution.conflicting(), link.base(),
                         canonicalA, canonicalB, null, null));
+                plan.newConflicts++;
+                // the link keeps its base but takes the sides' hashes: re-reads are skipped, a new edit is seen
+                plan.links.add(new Link(link.aId(), link.bId(), link.base(), hashA, hashB));
                 return;
             }
             if (!resolution.conflicting().isEmpty()) {
@@ -449,8 +500,16 @@ public class TwoWayWriter {
 
     /** Reads and locks the rows of these ids, with the columns the mapping reads and the change marker. */
     private Map<String, Row> lockRead(Connection c, Side side, Set<String> ids) throws SQLException {
+        return lockRead(c, side, side.system().dialect().quote(side.key().name()), ids, true);
+    }
+
+    /**
+     * Reads and locks the rows whose {@code where} expression is one of {@code values}: record ids
+     * (bound as the key column's type) or text.
+     */
+    private Map<String, Row> lockRead(Connection c, Side side, String where, Set<String> values, boolean ids) throws SQLException {
         Map<String, Row> rows = new HashMap<>();
-        if (ids.isEmpty()) {
+        if (values.isEmpty()) {
             return rows;
         }
         var dialect = side.system().dialect();
@@ -459,29 +518,82 @@ public class TwoWayWriter {
         types.add(side.key());
         types.add(side.cursor());
         String select = "SELECT " + types.stream().map(t -> dialect.quote(t.name())).collect(Collectors.joining(", ")) + " FROM "
-                + side.quotedTable() + " WHERE " + dialect.quote(side.key().name()) + " IN (";
-        List<String> all = new ArrayList<>(ids);
+                + side.quotedTable() + " WHERE " + where + " IN (";
+        List<String> all = new ArrayList<>(values);
         for (int from = 0; from < all.size(); from += CHUNK) {
             List<String> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
             String sql = select + chunk.stream().map(x -> "?").collect(Collectors.joining(", ")) + ") FOR UPDATE";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = 1;
-                for (String id : chunk) {
-                    side.key().bindId(ps, i++, id);
+                for (String value : chunk) {
+                    if (ids) {
+                        side.key().bindId(ps, i++, value);
+                    } else {
+                        ps.setString(i++, value);
+                    }
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        Map<String, Object> values = new HashMap<>(columns.size() * 2);
+                        Map<String, Object> row = new HashMap<>(columns.size() * 2);
                         for (int col = 0; col < columns.size(); col++) {
-                            values.put(columns.get(col), types.get(col).read(rs, col + 1));
+                            row.put(columns.get(col), types.get(col).read(rs, col + 1));
                         }
                         String id = String.valueOf(Values.canonical(rs.getObject(columns.size() + 1)));
-                        rows.put(id, new Row(values, types.get(columns.size() + 1).read(rs, columns.size() + 2)));
+                        rows.put(id, new Row(row, types.get(columns.size() + 1).read(rs, columns.size() + 2)));
                     }
                 }
             }
         }
         return rows;
+    }
+
+    /**
+     * Links new records of {@code side} to records of the other side that have the same natural
+     * key and no link yet, instead of creating twins: records created on both sides, or a replay
+     * after a crash between a create and its link.
+     */
+    private void matchNew(Pair pair, String side, Set<String> newIds, Map<String, Row> rows, Connection otherConnection,
+            Map<String, Row> otherRows, Map<String, Link> involved) throws SQLException {
+        String other = "a".equals(side) ? "b" : "a";
+        Map<String, String> byKey = new HashMap<>();
+        for (String id : newIds) {
+            Row row = rows.get(id);
+            String key = row == null ? null : naturalKey(pair, side, row);
+            if (key != null) {
+                byKey.putIfAbsent(key, id);
+            }
+        }
+        if (byKey.isEmpty()) {
+            return;
+        }
+        Side otherSide = pair.side(other);
+        var dialect = otherSide.system().dialect();
+        String column = dialect.quote(otherSide.column(pair.matchColumn(other)).name());
+        Map<String, Row> candidates = lockRead(otherConnection, otherSide, "LOWER(TRIM(" + column + "))", byKey.keySet(), false);
+        Set<String> linked = links.find(pair.name(), other, candidates.keySet()).keySet();
+        for (Map.Entry<String, Row> candidate : candidates.entrySet()) {
+            if (linked.contains(candidate.getKey())) {
+                continue;
+            }
+            String id = byKey.remove(naturalKey(pair, other, candidate.getValue()));
+            if (id != null) {
+                Link link = "a".equals(side) ? new Link(id, candidate.getKey(), null, "-", "-") : new Link(candidate.getKey(), id, null, "-", "-");
+                involved.put(link.aId(), link);
+                newIds.remove(id);
+                otherRows.put(candidate.getKey(), candidate.getValue());
+            }
+        }
+    }
+
+    private static String naturalKey(Pair pair, String side, Row row) {
+        try {
+            TwoWayMapping mapping = pair.twoWayMapping();
+            Object value = ("a".equals(side) ? mapping.readA(row.values()) : mapping.readB(row.values())).get(pair.match());
+            String key = value == null ? null : value.toString().trim().toLowerCase(java.util.Locale.ROOT);
+            return key == null || key.isEmpty() ? null : key;
+        } catch (RecordException e) {
+            return null;
+        }
     }
 
     /** A row's change marker as an instant, for last-writer-wins; a local time is read as UTC on both sides. */

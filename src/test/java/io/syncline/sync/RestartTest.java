@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)
 @TestProfile(RestartTest.Restarted.class)
-@Order(2)
+@Order(5)
 class RestartTest {
 
     public static class Restarted implements QuarkusTestProfile {

@@ -1,0 +1,262 @@
+package io.syncline.sync;
+
+import static io.restassured.RestAssured.given;
+import static io.syncline.testing.Sql.count;
+import static io.syncline.testing.Sql.crm;
+import static io.syncline.testing.Sql.helpdesk;
+import static io.syncline.testing.Sql.row;
+import static io.syncline.testing.Sql.update;
+import static io.syncline.testing.TwoWayPair.SYNC;
+import static io.syncline.testing.TwoWayPair.awaitQuiet;
+import static io.syncline.testing.TwoWayPair.crmId;
+import static io.syncline.testing.TwoWayPair.crmWrites;
+import static io.syncline.testing.TwoWayPair.helpdeskId;
+import static io.syncline.testing.TwoWayPair.helpdeskWrites;
+import static io.syncline.testing.TwoWayPair.pause;
+import static io.syncline.testing.TwoWayPair.resume;
+import static io.syncline.testing.TwoWayPair.status;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.syncline.testing.RealDatabases;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The two-way pair {@code routes/people.yaml}: CRM people (PostgreSQL) <-> help-desk users
+ * (MariaDB), policy field-merge with last-writer-wins for fields both sides changed, field rules
+ * status: a-wins, phone: b-wins, notes: manual; deletes in the CRM propagate, deletes in the help
+ * desk mark the person inactive. The seed data has 100 people in the CRM and 65 users in the help
+ * desk, 60 of them the same people (emails differ in case and spaces; 10 differ in last name).
+ */
+@QuarkusTest
+@QuarkusTestResource(RealDatabases.class)
+@Order(2)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TwoWaySyncTest {
+
+    @Test
+    @Order(1)
+    void firstRunLinksRecordsThatExistOnBothSidesInsteadOfCopyingThem() {
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM people") == 105
+                && count(helpdesk(), "SELECT COUNT(*) FROM users") == 105);
+        awaitQuiet();
+        assertEquals(105, count(crm(), "SELECT COUNT(DISTINCT LOWER(TRIM(email))) FROM people"), "no person twice in the CRM");
+        assertEquals(105, count(helpdesk(), "SELECT COUNT(DISTINCT LOWER(TRIM(email))) FROM users"), "no user twice in the help desk");
+        assertEquals(105, status().getLong("links"));
+        // matched records that differed were resolved once, and now agree
+        long a = crmId("person55@example.com");
+        long b = helpdeskId("person55@example.com");
+        assertEquals(row(crm(), "SELECT last_name, email FROM people WHERE id = ?", a),
+                row(helpdesk(), "SELECT last_name, email FROM users WHERE id = ?", b));
+        assertEquals("Help", row(crm(), "SELECT first_name FROM people WHERE id = ?", crmId("helper101@example.com")).get("first_name"));
+        assertEquals("Ada77", row(helpdesk(), "SELECT first_name FROM users WHERE id = ?", helpdeskId("person77@example.com")).get("first_name"));
+    }
+
+    @Test
+    @Order(2)
+    void oneChangeCausesOneWriteOnTheOtherSideAndItsEchoIsNotSyncedBack() {
+        awaitQuiet();
+        long crmBefore = crmWrites();
+        long helpdeskBefore = helpdeskWrites();
+        long echoesBefore = status().getLong("twoWay.echoesSuppressed");
+        update(crm(), "UPDATE people SET phone = '+1 555 0007' WHERE id = ?", crmId("person7@example.com"));
+        await().atMost(SYNC).until(() -> "+1 555 0007".equals(
+                row(helpdesk(), "SELECT phone FROM users WHERE id = ?", helpdeskId("person7@example.com")).get("phone")));
+        awaitQuiet();
+        assertEquals(1, helpdeskWrites() - helpdeskBefore, "exactly one write to the help desk");
+        assertEquals(1, crmWrites() - crmBefore, "only the user's own write in the CRM: the echo came back and was not written");
+        assertTrue(status().getLong("twoWay.echoesSuppressed") > echoesBefore, "the echo was counted");
+
+        update(helpdesk(), "INSERT INTO users (email, first_name, last_name, active) VALUES ('new.user@example.com', 'New', 'User', 1)");
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM people WHERE email = 'new.user@example.com'") == 1);
+        assertEquals("Active", row(crm(), "SELECT status FROM people WHERE email = 'new.user@example.com'").get("status"));
+        awaitQuiet();
+        assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE email = 'new.user@example.com'"), "not created back");
+    }
+
+    @Test
+    @Order(3)
+    void editsOfDifferentFieldsOnBothSidesAreMerged() {
+        awaitQuiet();
+        pause();
+        update(crm(), "UPDATE people SET first_name = 'Merged' WHERE id = ?", crmId("person8@example.com"));
+        update(helpdesk(), "UPDATE users SET last_name = 'Fields' WHERE id = ?", helpdeskId("person8@example.com"));
+        resume();
+        Map<String, Object> expected = Map.of("first_name", "Merged", "last_name", "Fields");
+        await().atMost(SYNC).untilAsserted(() -> {
+            assertEquals(expected, row(crm(), "SELECT first_name, last_name FROM people WHERE id = ?", crmId("person8@example.com")));
+            assertEquals(expected, row(helpdesk(), "SELECT first_name, last_name FROM users WHERE id = ?", helpdeskId("person8@example.com")));
+        });
+    }
+
+    @Test
+    @Order(4)
+    void aFieldBothSidesChangedFollowsItsRule() throws InterruptedException {
+        awaitQuiet();
+        long resolvedBefore = status().getLong("twoWay.conflictsResolved");
+        pause();
+        update(crm(), "UPDATE people SET first_name = 'Early', status = 'Inactive', phone = 'crm phone' WHERE id = ?", crmId("person9@example.com"));
+        Thread.sleep(50);
+        update(helpdesk(), "UPDATE users SET first_name = 'Late', active = 2, phone = 'helpdesk phone' WHERE id = ?",
+                helpdeskId("person9@example.com"));
+        resume();
+        await().atMost(SYNC).untilAsserted(() -> {
+            assertEquals(Map.of("first_name", "Late", "status", "Inactive", "phone", "helpdesk phone"),
+                    row(crm(), "SELECT first_name, status, phone FROM people WHERE id = ?", crmId("person9@example.com")),
+                    "first: last writer wins (the help desk, later); status: the CRM wins; phone: the help desk wins");
+            assertEquals(Map.of("first_name", "Late", "active", 0, "phone", "helpdesk phone"),
+                    row(helpdesk(), "SELECT first_name, active, phone FROM users WHERE id = ?", helpdeskId("person9@example.com")));
+        });
+        assertTrue(status().getLong("twoWay.conflictsResolved") > resolvedBefore);
+    }
+
+    @Test
+    @Order(5)
+    void aConflictLeftForReviewBlocksOnlyItsRecordUntilResolved() {
+        awaitQuiet();
+        long a10 = crmId("person10@example.com");
+        long b10 = helpdeskId("person10@example.com");
+        pause();
+        update(crm(), "UPDATE people SET notes = 'from the crm' WHERE id = ?", a10);
+        update(helpdesk(), "UPDATE users SET notes = 'from the help desk' WHERE id = ?", b10);
+        update(crm(), "UPDATE people SET phone = 'meanwhile' WHERE id = ?", crmId("person11@example.com"));
+        resume();
+        await().atMost(SYNC).until(() -> "meanwhile".equals(
+                row(helpdesk(), "SELECT phone FROM users WHERE id = ?", helpdeskId("person11@example.com")).get("phone")));
+        await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/people/conflicts").then().statusCode(200)
+                .body("aId", org.hamcrest.Matchers.hasItem(String.valueOf(a10))));
+        awaitQuiet();
+        JsonPath conflict = given().get("/api/pairs/people/conflicts").then().extract().jsonPath();
+        assertEquals(List.of("notes"), conflict.getList("find { it.aId == '" + a10 + "' }.fields"));
+        assertEquals("from the crm", conflict.getString("find { it.aId == '" + a10 + "' }.a.notes"));
+        assertEquals("from the help desk", conflict.getString("find { it.aId == '" + a10 + "' }.b.notes"));
+        assertEquals("from the crm", row(crm(), "SELECT notes FROM people WHERE id = ?", a10).get("notes"), "each side keeps its value");
+        assertEquals("from the help desk", row(helpdesk(), "SELECT notes FROM users WHERE id = ?", b10).get("notes"));
+
+        given().contentType(ContentType.JSON).body("{\"choose\": \"banana\"}").post("/api/pairs/people/conflicts/" + a10 + "/resolve")
+                .then().statusCode(400).body("error", containsString("neither"));
+        given().contentType(ContentType.JSON).body("{\"choose\": \"b\"}").post("/api/pairs/people/conflicts/" + a10 + "/resolve")
+                .then().statusCode(200).body("values.notes", equalTo("from the help desk"));
+        assertEquals("from the help desk", row(crm(), "SELECT notes FROM people WHERE id = ?", a10).get("notes"));
+        assertEquals("from the help desk", row(helpdesk(), "SELECT notes FROM users WHERE id = ?", b10).get("notes"));
+        given().get("/api/pairs/people/conflicts").then().body("findAll { it.aId == '" + a10 + "' }", hasSize(0));
+        // the record syncs again
+        update(helpdesk(), "UPDATE users SET notes = 'settled' WHERE id = ?", b10);
+        await().atMost(SYNC).until(() -> "settled".equals(row(crm(), "SELECT notes FROM people WHERE id = ?", a10).get("notes")));
+    }
+
+    @Test
+    @Order(6)
+    void aWriteThatRacesAConcurrentEditDoesNotOverwriteIt() throws Exception {
+        awaitQuiet();
+        long a12 = crmId("person12@example.com");
+        long b12 = helpdeskId("person12@example.com");
+        try (Connection editor = DriverManager.getConnection(helpdesk(), "root", null)) {
+            editor.setAutoCommit(false);
+            try (PreparedStatement ps = editor.prepareStatement("UPDATE users SET last_name = 'Racer' WHERE id = ?")) {
+                ps.setLong(1, b12);
+                ps.executeUpdate(); // holds the row while Syncline wants to write it
+            }
+            update(crm(), "UPDATE people SET first_name = 'Raced' WHERE id = ?", a12);
+            Thread.sleep(3000); // Syncline has read the CRM change and waits for the row
+            editor.commit();
+        }
+        Map<String, Object> expected = Map.of("first_name", "Raced", "last_name", "Racer");
+        await().atMost(SYNC).untilAsserted(() -> {
+            assertEquals(expected, row(crm(), "SELECT first_name, last_name FROM people WHERE id = ?", a12));
+            assertEquals(expected, row(helpdesk(), "SELECT first_name, last_name FROM users WHERE id = ?", b12));
+        });
+    }
+
+    @Test
+    @Order(7)
+    void aDryRunReportsWhatWouldHappenWithoutWriting() {
+        awaitQuiet();
+        pause();
+        update(crm(), "INSERT INTO people (email, first_name, status) VALUES ('twin@example.com', 'Twin', 'Active')");
+        update(helpdesk(), "INSERT INTO users (email, first_name, active) VALUES (' TWIN@example.com', 'Twin', 1)");
+        update(crm(), "INSERT INTO people (email, first_name, status) VALUES ('solo@example.com', 'Solo', 'Active')");
+        update(crm(), "DELETE FROM people WHERE id = ?", crmId("person15@example.com"));
+        long usersBefore = count(helpdesk(), "SELECT COUNT(*) FROM users");
+
+        JsonPath report = given().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
+        assertEquals(true, report.getBoolean("dryRun"));
+        assertEquals(1, report.getLong("matched"), "twin, by email");
+        assertEquals(1, report.getLong("createInB"), "solo");
+        assertEquals(0, report.getLong("createInA"));
+        assertEquals(1, report.getLong("deletedInA"), "person15");
+        assertEquals(usersBefore, count(helpdesk(), "SELECT COUNT(*) FROM users"), "a dry run writes nothing");
+        assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE id = ?", helpdeskId("person15@example.com")));
+
+        resume();
+        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM users WHERE email = 'solo@example.com'") == 1);
+        awaitQuiet();
+        assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE LOWER(TRIM(email)) = 'twin@example.com'"), "linked, not copied");
+        assertEquals(1, count(crm(), "SELECT COUNT(*) FROM people WHERE LOWER(TRIM(email)) = 'twin@example.com'"));
+    }
+
+    @Test
+    @Order(8)
+    void aHardDeleteIsFoundByReconciliationAndPropagated() {
+        awaitQuiet();
+        long b13 = helpdeskId("person13@example.com");
+        update(crm(), "DELETE FROM people WHERE id = ?", crmId("person13@example.com"));
+        JsonPath report = given().post("/api/pairs/people/reconcile").then().statusCode(200).extract().jsonPath();
+        assertEquals(2, report.getLong("deletedInA"), "person13, and person15 from the dry-run test");
+        assertEquals(0, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE id = ?", b13), "aDeletes: delete");
+        assertEquals(0, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE LOWER(TRIM(email)) = 'person15@example.com'"));
+        assertEquals(0, given().post("/api/pairs/people/reconcile").then().extract().jsonPath().getLong("deletesToApply"), "nothing left");
+    }
+
+    @Test
+    @Order(9)
+    void aDeleteInTheHelpDeskMarksThePersonInactiveInTheCrm() {
+        awaitQuiet();
+        long a14 = crmId("person14@example.com");
+        update(helpdesk(), "DELETE FROM users WHERE id = ?", helpdeskId("person14@example.com"));
+        given().post("/api/pairs/people/reconcile").then().statusCode(200).body("deletedInB", equalTo(1));
+        assertEquals(Map.of("status", "Inactive"), row(crm(), "SELECT status FROM people WHERE id = ?", a14), "bDeletes: soft(status = 0)");
+        // the survivor is not copied back to the help desk
+        awaitQuiet();
+        assertEquals(0, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE LOWER(TRIM(email)) = 'person14@example.com'"));
+    }
+
+    @Test
+    @Order(10)
+    void aMassDeleteWaitsForAnOperator() {
+        awaitQuiet();
+        long usersBefore = count(helpdesk(), "SELECT COUNT(*) FROM users");
+        int deleted = update(crm(), "DELETE FROM people WHERE LOWER(TRIM(email)) IN (" + String.join(", ",
+                java.util.stream.IntStream.rangeClosed(80, 94).mapToObj(i -> "'person" + i + "@example.com'").toList()) + ")");
+        assertEquals(15, deleted);
+        JsonPath report = given().post("/api/pairs/people/reconcile").then().statusCode(200).extract().jsonPath();
+        assertNotNull(report.getString("guard"));
+        assertEquals(usersBefore, count(helpdesk(), "SELECT COUNT(*) FROM users"), "nothing deleted");
+        given().get("/q/health/ready").then().statusCode(503).body(containsString("mass-delete guard"));
+        assertEquals("PAUSED", status().getString("state"));
+
+        JsonPath confirmed = given().post("/api/pairs/people/deletes/confirm").then().statusCode(200).extract().jsonPath();
+        assertNull(confirmed.getString("guard"));
+        assertEquals(usersBefore - 15, count(helpdesk(), "SELECT COUNT(*) FROM users"));
+        assertEquals("RUNNING", status().getString("state").replace("STARTING", "RUNNING"));
+        await().atMost(SYNC).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+    }
+}
