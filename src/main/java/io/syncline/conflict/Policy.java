@@ -42,23 +42,48 @@ public record Policy(Rule record, Rule fallback, Map<String, Rule> fields) {
      * {@code fields} ("status: a-wins, notes: manual"); every problem names the setting.
      */
     public static Policy parse(String policy, String fallback, String fields, Set<String> canonicalFields) {
-        Rule record = Rule.parse(policy, "policy", true);
-        Rule fallbackRule = Rule.parse(fallback, "fallback", false);
+        List<String> problems = new java.util.ArrayList<>();
+        Policy parsed = parse(policy, fallback, fields, canonicalFields, problems);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        return parsed;
+    }
+
+    /** Parses as above, adding every problem to {@code problems}; returns null when there is one. */
+    public static Policy parse(String policy, String fallback, String fields, Set<String> canonicalFields, List<String> problems) {
+        int before = problems.size();
+        Rule record = rule(policy, "policy", true, problems);
+        Rule fallbackRule = rule(fallback, "fallback", false, problems);
         Map<String, Rule> byField = new LinkedHashMap<>();
         if (fields != null && !fields.isBlank()) {
             for (String entry : fields.split(",")) {
                 int colon = entry.indexOf(':');
                 if (colon < 0) {
-                    throw new IllegalArgumentException("fields: '" + entry.trim() + "' needs the form 'field: rule', e.g. 'status: a-wins'");
+                    problems.add("fields: '" + entry.trim() + "' needs the form 'field: rule', e.g. 'status: a-wins'");
+                    continue;
                 }
                 String field = entry.substring(0, colon).trim();
                 if (!canonicalFields.contains(field)) {
-                    throw new IllegalArgumentException("fields: '" + field + "' is not a canonical field of the mapping " + canonicalFields);
+                    problems.add("fields: '" + field + "' is not a canonical field of the mapping " + canonicalFields);
+                    continue;
                 }
-                byField.put(field, Rule.parse(entry.substring(colon + 1), "fields: " + field, false));
+                Rule rule = rule(entry.substring(colon + 1), "fields: " + field, false, problems);
+                if (rule != null) {
+                    byField.put(field, rule);
+                }
             }
         }
-        return new Policy(record, fallbackRule, Map.copyOf(byField));
+        return problems.size() > before ? null : new Policy(record, fallbackRule, Map.copyOf(byField));
+    }
+
+    private static Rule rule(String text, String setting, boolean recordLevel, List<String> problems) {
+        try {
+            return Rule.parse(text, setting, recordLevel);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+            return null;
+        }
     }
 
     /** The rule for a field both sides changed. */

@@ -248,22 +248,18 @@ public class Pair {
         if (parsedMapping == null) {
             return;
         }
+        Set<String> canonicalFields = new java.util.LinkedHashSet<>();
+        parsedMapping.rules().forEach(r -> canonicalFields.add(r.canonical()));
+        parsedPolicy = Policy.parse(policy, fallback, fields, canonicalFields, problems);
+        aDeleteRule = Deletes.parse("aDeletes", aDeletes, canonicalFields, problems);
+        bDeleteRule = Deletes.parse("bDeletes", bDeletes, canonicalFields, problems);
+        guard = DeleteGuard.parse(deleteGuard, problems);
         try {
             twoWayMapping = parsedMapping.twoWay();
         } catch (MappingSyntaxException e) {
             problems.add(e.getMessage());
             return;
         }
-        Set<String> canonicalFields = new java.util.LinkedHashSet<>();
-        parsedMapping.rules().forEach(r -> canonicalFields.add(r.canonical()));
-        try {
-            parsedPolicy = Policy.parse(policy, fallback, fields, canonicalFields);
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-        }
-        aDeleteRule = Deletes.parse("aDeletes", aDeletes, canonicalFields, problems);
-        bDeleteRule = Deletes.parse("bDeletes", bDeletes, canonicalFields, problems);
-        guard = DeleteGuard.parse(deleteGuard, problems);
         if (match != null && (!twoWayMapping.bFields().contains(match) || parsedMapping.rule(match).plainSourceColumn() == null)) {
             problems.add("match: '" + match + "' is not a canonical field read from one column on each side; use one of "
                     + twoWayMapping.bFields().stream().filter(twoWayMapping.aWritableFields()::contains).sorted().toList());

@@ -150,6 +150,8 @@ public class Reconciler {
             }
             if (inA == null && inB == null) {
                 deleteWork.add(link.aId()); // both gone: the link is dropped
+            } else if (inA == null && Links.GONE.equals(link.aHash()) || inB == null && Links.GONE.equals(link.bHash())) {
+                continue; // a tombstone: the delete was handled when it was found
             } else if (inA == null || inB == null) {
                 String gone = inA == null ? "a" : "b";
                 if (inA == null) {

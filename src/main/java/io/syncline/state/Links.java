@@ -25,6 +25,9 @@ public class Links {
     private static final int CHUNK = 1000;
     private static final List<String> COLUMNS = List.of("pair", "a_id", "b_id", "a_hash", "b_hash", "base", "synced_at");
 
+    /** The hash of a side whose record was deleted and whose delete was handled: the link is a tombstone. */
+    public static final String GONE = "~";
+
     @Inject
     SyncState state;
 

@@ -348,39 +348,38 @@ public class TwoWayWriter {
         return Mapping.hash("a".equals(side) ? mapping.readA(after) : mapping.readB(after));
     }
 
-    /** One side's record is gone while its link remains: the pair's delete rule for that side decides. */
+    /**
+     * One side's record is gone while its link remains: the pair's delete rule for that side
+     * decides, once. Unless the rule deletes the survivor, the link stays as a tombstone (the gone
+     * side's hash is {@link Links#GONE}), so the survivor is neither created again on the side
+     * that deleted it nor counted as a delete again.
+     */
     private void deleted(Pair pair, Link link, String goneSide, Row survivor, Plan plan) {
         String other = "a".equals(goneSide) ? "b" : "a";
-        Deletes rule = pair.deletes(goneSide);
+        TwoWayMapping mapping = pair.twoWayMapping();
+        Map<String, Object> canonical = new LinkedHashMap<>("a".equals(other) ? mapping.readA(survivor.values()) : mapping.readB(survivor.values()));
+        String current = Mapping.hash(canonical);
         String otherId = link.id(other);
-        switch (rule.kind()) {
-            case DELETE -> {
-                if ("a".equals(other)) {
-                    plan.deleteA.add(otherId);
-                } else {
-                    plan.deleteB.add(otherId);
-                }
-                plan.dropLinks.add(link.aId());
-                plan.deleted++;
-            }
-            case SOFT -> {
-                TwoWayMapping mapping = pair.twoWayMapping();
-                Map<String, Object> canonical = new LinkedHashMap<>("a".equals(other) ? mapping.readA(survivor.values())
-                        : mapping.readB(survivor.values()));
-                String current = Mapping.hash(canonical);
-                canonical.put(rule.field(), rule.value());
-                String after = write(pair, other, otherId, survivor, current, canonical, "a".equals(other) ? plan.updateA : plan.updateB, plan);
-                if (!after.equals(current)) {
-                    plan.deleted++;
-                }
-                // the link stays as a tombstone: the survivor is not copied back to the side that deleted it
-                plan.links.add("a".equals(other) ? new Link(link.aId(), link.bId(), canonical, after, link.bHash())
-                        : new Link(link.aId(), link.bId(), canonical, link.aHash(), after));
-            }
-            case IGNORE -> {
-                // the survivor stays as it is, and the link stays so that it is not created again on the other side
-            }
+        Deletes rule = pair.deletes(goneSide);
+        if (Links.GONE.equals(link.hash(goneSide)) || rule.kind() == Deletes.Kind.IGNORE) {
+            plan.links.add(tombstone(link, goneSide, link.base(), current));
+            return;
         }
+        if (rule.kind() == Deletes.Kind.DELETE) {
+            ("a".equals(other) ? plan.deleteA : plan.deleteB).add(otherId);
+            plan.dropLinks.add(link.aId());
+            plan.deleted++;
+            return;
+        }
+        canonical.put(rule.field(), rule.value());
+        String after = write(pair, other, otherId, survivor, current, canonical, "a".equals(other) ? plan.updateA : plan.updateB, plan);
+        plan.deleted++;
+        plan.links.add(tombstone(link, goneSide, canonical, after));
+    }
+
+    private static Link tombstone(Link link, String goneSide, Map<String, Object> base, String survivorHash) {
+        return "a".equals(goneSide) ? new Link(link.aId(), link.bId(), base, Links.GONE, survivorHash)
+                : new Link(link.aId(), link.bId(), base, survivorHash, Links.GONE);
     }
 
     /** A record with no link yet: created on the other side, where the insert's generated id becomes the link. */

@@ -106,4 +106,38 @@ class MappingTest {
         assertTrue(assertThrows(MappingSyntaxException.class, () -> Mapping.parse("s <- status {Active 1}"))
                 .getMessage().contains("needs the form 'from: to'"));
     }
+
+    @Test
+    void aTwoWayMappingReadsSideBAndWritesSideABackwards() {
+        TwoWayMapping twoWay = Mapping.parse("""
+                status  <- status {Active: 1, Inactive: 0}      -> active
+                born    <- birth_date | date(dd/MM/yyyy)        -> birthday
+                created <- created_at | zone(Europe/Paris)      -> created_utc | zone(UTC)
+                name    <- first_name + " " + last_name         -> full_name
+                """).twoWay();
+        Map<String, Object> b = new HashMap<>();
+        b.put("active", 0);
+        b.put("birthday", LocalDate.of(1985, 12, 10));
+        b.put("created_utc", LocalDateTime.of(2024, 7, 1, 10, 0));
+        b.put("full_name", "Ada Lovelace");
+        Map<String, Object> canonical = twoWay.readB(b);
+        assertEquals(0L, canonical.get("status"));
+        assertEquals(Instant.parse("2024-07-01T10:00:00Z"), canonical.get("created"));
+
+        assertEquals(java.util.List.of("status", "birth_date", "created_at"), twoWay.aColumns(), "a concatenation is not written back to A");
+        assertEquals(java.util.Set.of("status", "born", "created"), twoWay.aWritableFields());
+        Object[] a = twoWay.toA(canonical, column -> new io.syncline.system.Table.Column(column,
+                column.equals("created_at") ? java.sql.Types.TIMESTAMP : java.sql.Types.VARCHAR, "x"));
+        assertEquals("Inactive", a[0], "value map inverted");
+        assertEquals("10/12/1985", a[1], "date pattern written back");
+        assertEquals(LocalDateTime.of(2024, 7, 1, 12, 0), a[2], "UTC instant to Paris summer time");
+    }
+
+    @Test
+    void aValueMapThatIsNotOneToOneCannotBeTwoWay() {
+        Mapping mapping = Mapping.parse("status <- status {Active: 1, Blocked: 1} -> active");
+        MappingSyntaxException e = assertThrows(MappingSyntaxException.class, mapping::twoWay);
+        assertTrue(e.getMessage().contains("maps two values to '1'"), e.getMessage());
+        assertTrue(e.getMessage().contains("line 1"), e.getMessage());
+    }
 }

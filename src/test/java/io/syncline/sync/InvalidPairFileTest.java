@@ -40,6 +40,12 @@ class InvalidPairFileTest {
                 containsString("column 'e_mail' does not exist in crm.contacts"),
                 containsString("target column 'nickname' does not exist in helpdesk.customers"),
                 containsString("pair 'wrongTransform' is invalid"),
-                containsString("mapping line 2 'email <- email | lowr  -> email': unknown transform 'lowr'")));
+                containsString("mapping line 2 'email <- email | lowr  -> email': unknown transform 'lowr'"),
+                containsString("pair 'wrongTwoWay' is invalid"),
+                containsString("policy: 'newest-wins' is not a conflict policy; use one of [last-writer-wins, a-wins, b-wins, field-merge, manual]"),
+                containsString("fields: 'nickname' is not a canonical field of the mapping"),
+                containsString("maps two values to '1', so it cannot be read back"),
+                containsString("aDeletes: 'purge' is not a delete rule"),
+                containsString("deleteGuard: 'lots' is neither a share (10%) nor a number of records (500)")));
     }
 }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A second start of the server over the same databases and state store (Quarkus restarts the
  * application for this profile, after the tests without one). Before it starts, one contact is
- * edited, as if while Syncline was down.
+ * edited, as if while Syncline was down; and {@link PendingWindowTest} left a two-way change
+ * waiting in an open window when its server stopped.
  */
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)
@@ -65,5 +66,11 @@ class RestartTest {
         Thread.sleep(2_500); // more polls over the lookback window
         assertEquals(EditWhileDown.writesBefore + 1, count(helpdesk(), "SELECT n FROM customer_writes"),
                 "only the contact edited while the server was down is written again");
+    }
+
+    @Test
+    void aWindowStillOpenAtShutdownIsAppliedAfterTheRestart() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> PendingWindowTest.PHONE.equals(row(helpdesk(),
+                "SELECT phone FROM users WHERE id = ?", io.syncline.testing.TwoWayPair.helpdeskId(PendingWindowTest.EMAIL)).get("phone")));
     }
 }

@@ -1,0 +1,53 @@
+package io.syncline.sync;
+
+import static io.syncline.testing.Sql.crm;
+import static io.syncline.testing.Sql.helpdesk;
+import static io.syncline.testing.Sql.row;
+import static io.syncline.testing.Sql.update;
+import static io.syncline.testing.TwoWayPair.SYNC;
+import static io.syncline.testing.TwoWayPair.crmId;
+import static io.syncline.testing.TwoWayPair.helpdeskId;
+import static io.syncline.testing.TwoWayPair.status;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.syncline.testing.RealDatabases;
+import java.util.Map;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A server whose window never closes: a change is read, its cursor moves on, and it waits in the
+ * pending window when the server stops. {@link RestartTest} (the next start) checks it arrives.
+ */
+@QuarkusTest
+@QuarkusTestResource(RealDatabases.class)
+@TestProfile(PendingWindowTest.LongWindow.class)
+@Order(4)
+class PendingWindowTest {
+
+    static final String EMAIL = "person60@example.com";
+    static final String PHONE = "+1 555 pending";
+
+    public static class LongWindow implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("people.window", "600000");
+        }
+    }
+
+    @Test
+    void aChangeReadIntoTheWindowIsKeptDurablyUntilApplied() {
+        String cursorBefore = status().getString("cursor");
+        update(crm(), "UPDATE people SET phone = ? WHERE id = ?", PHONE, crmId(EMAIL));
+        await().atMost(SYNC).until(() -> status().getLong("twoWay.pendingWindows") > 0 && !cursorBefore.equals(status().getString("cursor")));
+        assertNotEquals(PHONE, row(helpdesk(), "SELECT phone FROM users WHERE id = ?", helpdeskId(EMAIL)).get("phone"), "not applied yet");
+        assertEquals(PHONE, row(crm(), "SELECT phone FROM people WHERE id = ?", crmId(EMAIL)).get("phone"));
+        // the server stops after this test, with the window still open
+    }
+}
