@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# The foundation benchmark: builds the server, then runs io.syncline.bench.SyncBenchmark, which
-# starts embedded PostgreSQL and MariaDB (or uses -Dbench.postgres=... -Dbench.mariadb=...), loads
-# 1,000,000 contacts and measures (a) a plain JDBC copy, (b) Syncline's full load with a 256 MB
-# heap, (c) 10,000 updates. Extra arguments are passed to the JVM, e.g. -Dbench.rows=100000.
+# Benchmarks. Builds the server, then runs one benchmark against embedded PostgreSQL and MariaDB:
+#   bench/run.sh [one-way]   io.syncline.bench.SyncBenchmark: 1,000,000 contacts, (a) a plain JDBC copy,
+#                            (b) Syncline's full load with a 256 MB heap, (c) 10,000 updates
+#   bench/run.sh two-way     io.syncline.bench.TwoWayBenchmark: 100,000 linked people, 10,000 edits on
+#                            each side (1,000 on both), time to converge and rows written
+# Extra arguments are passed to the JVM, e.g. bench/run.sh two-way -Dbench.rows=20000
 set -euo pipefail
 cd "$(dirname "$0")/.."
+benchmark=io.syncline.bench.SyncBenchmark
+case "${1:-}" in
+    two-way) benchmark=io.syncline.bench.TwoWayBenchmark; shift ;;
+    one-way) shift ;;
+esac
 ./mvnw -B -q -DskipTests package test-compile
 ./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
-exec java -Xmx1g "$@" -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" io.syncline.bench.SyncBenchmark
+exec java -Xmx1g "$@" -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" "$benchmark"

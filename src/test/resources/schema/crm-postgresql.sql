@@ -21,6 +21,15 @@ INSERT INTO contacts SELECT x, 'Ada' || x, 'Lovelace', ' Ada' || x || '@Example.
     CASE WHEN x % 3 = 0 THEN 'Inactive' ELSE 'Active' END, '10/12/1985', NULL,
     TIMESTAMP '2024-03-31 01:30:00' + x * INTERVAL '1 day', LOCALTIMESTAMP - INTERVAL '1 hour'
     FROM generate_series(1, 100) AS x;
+CREATE TABLE companies (
+    id         BIGSERIAL PRIMARY KEY,
+    name       VARCHAR(200) NOT NULL,
+    domain     VARCHAR(200),
+    updated_at TIMESTAMP(6) NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX companies_updated ON companies (updated_at, id);
+CREATE FUNCTION touched() RETURNS trigger AS $$ BEGIN NEW.updated_at := clock_timestamp(); RETURN NEW; END $$ LANGUAGE plpgsql;
+CREATE TRIGGER companies_touched BEFORE UPDATE ON companies FOR EACH ROW EXECUTE FUNCTION touched();
 CREATE TABLE people (
     id         BIGSERIAL PRIMARY KEY,
     email      VARCHAR(200) NOT NULL,
@@ -29,6 +38,7 @@ CREATE TABLE people (
     phone      VARCHAR(40),
     status     VARCHAR(20),
     notes      VARCHAR(1000),
+    company_id BIGINT REFERENCES companies (id),
     updated_at TIMESTAMP(6) NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX people_updated ON people (updated_at, id);

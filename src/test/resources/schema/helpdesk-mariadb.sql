@@ -22,6 +22,13 @@ CREATE TABLE tickets (
 INSERT INTO tickets SELECT seq, CONCAT('Printer on fire #', seq), MOD(seq, 3) + 1,
     IF(MOD(seq, 2) = 0, 'closed', 'open'), TIMESTAMP '2024-06-01 08:00:00' + INTERVAL seq HOUR, NOW(6) - INTERVAL 1 HOUR
     FROM seq_1_to_20;
+CREATE TABLE organizations (
+    id         BIGINT AUTO_INCREMENT PRIMARY KEY,
+    name       VARCHAR(200) NOT NULL,
+    website    VARCHAR(200),
+    updated_at DATETIME(6) NOT NULL DEFAULT NOW(6) ON UPDATE NOW(6),
+    INDEX organizations_updated (updated_at, id)
+);
 CREATE TABLE users (
     id         BIGINT AUTO_INCREMENT PRIMARY KEY,
     email      VARCHAR(200) NOT NULL,
@@ -30,8 +37,10 @@ CREATE TABLE users (
     phone      VARCHAR(40),
     active     TINYINT,
     notes      VARCHAR(1000),
+    org_id     BIGINT,
     updated_at DATETIME(6) NOT NULL DEFAULT NOW(6) ON UPDATE NOW(6),
-    INDEX users_updated (updated_at, id)
+    INDEX users_updated (updated_at, id),
+    FOREIGN KEY (org_id) REFERENCES organizations (id)
 );
 CREATE TABLE user_writes (n BIGINT NOT NULL);
 INSERT INTO user_writes VALUES (0);

@@ -28,3 +28,13 @@ CREATE TABLE conflicts (
     updated_at  BIGINT        NOT NULL,
     PRIMARY KEY (pair, a_id)
 );
+
+-- records that reference a record of another pair (ref(...)) which has no link yet: applied when it has
+CREATE TABLE parked (
+    pair        VARCHAR(100) NOT NULL,
+    side        VARCHAR(1)   NOT NULL,
+    record_id   VARCHAR(200) NOT NULL,
+    parent_pair VARCHAR(100) NOT NULL,
+    parked_at   BIGINT       NOT NULL,
+    PRIMARY KEY (pair, side, record_id)
+);

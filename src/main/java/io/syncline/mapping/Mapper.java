@@ -4,6 +4,7 @@ import io.syncline.pair.Pair;
 import io.syncline.read.Change;
 import io.syncline.read.Page;
 import io.syncline.state.Links;
+import io.syncline.state.References;
 import io.syncline.state.SyncState;
 import io.syncline.system.Table;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,6 +31,9 @@ public class Mapper implements Processor {
 
     @Inject
     Links links;
+
+    @Inject
+    References references;
 
     @Override
     public void process(Exchange exchange) throws Exception {
@@ -74,6 +78,9 @@ public class Mapper implements Processor {
         Pair pair = page.pair();
         TwoWayMapping mapping = pair.twoWayMapping();
         boolean sideA = "a".equals(page.sideRole());
+        if (!sideA && !pair.references().isEmpty()) {
+            references.readB(pair, page.getChanges().stream().map(Change::row).toList());
+        }
         List<String> ids = new ArrayList<>(page.getChanges().size());
         for (Iterator<Change> it = page.getChanges().iterator(); it.hasNext();) {
             Change change = it.next();

@@ -117,6 +117,10 @@ public final class Mapping {
         String[] lines = text.split("\\R");
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
+            int comment = indexOutside(line, "#", 0);
+            if (comment > 0) { // a comment at the end of a line
+                line = line.substring(0, comment).strip();
+            }
             int number = i + 1;
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;

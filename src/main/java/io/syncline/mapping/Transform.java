@@ -32,7 +32,7 @@ public interface Transform {
 
     /** The transforms a pair file may name, with their syntax for error messages. */
     String KNOWN = "trim, lower, upper, int, decimal, text, bool, default(value), date(pattern), "
-            + "datetime(pattern), zone(Region/City), {from: to, ...}";
+            + "datetime(pattern), zone(Region/City), ref(pair), {from: to, ...}";
 
     static Transform parse(String token) {
         String t = token.trim();
@@ -75,6 +75,9 @@ public interface Transform {
             case "datetime":
                 requireArgument(name, argument, "datetime(yyyy-MM-dd HH:mm:ss)");
                 return dateFormat(argument, true);
+            case "ref":
+                requireArgument(name, argument, "ref(companies)");
+                return new Reference(argument);
             case "zone":
                 requireArgument(name, argument, "zone(Europe/Paris)");
                 return zone(argument);
@@ -86,6 +89,18 @@ public interface Transform {
     private static void requireArgument(String name, String argument, String example) {
         if (argument == null || argument.isEmpty()) {
             throw new IllegalArgumentException("transform '" + name + "' needs an argument, e.g. " + example);
+        }
+    }
+
+    /**
+     * {@code ref(companies)}: the field holds the id of a record of another two-way pair. Its
+     * canonical value is the id on side A; the writer translates it through that pair's links to
+     * side B's id, and parks the record while the referenced record has no link yet.
+     */
+    record Reference(String pair) implements Transform {
+        @Override
+        public Object apply(Object v, String f) {
+            return v == null ? null : String.valueOf(Values.canonical(v));
         }
     }
 

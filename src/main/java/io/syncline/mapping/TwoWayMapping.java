@@ -39,7 +39,10 @@ public final class TwoWayMapping {
         for (FieldRule rule : mapping.rules()) {
             try {
                 if (rule.target() != null) {
-                    fromB.add(new Way(rule.canonical(), rule.target().toLowerCase(java.util.Locale.ROOT), reversed(rule.toTarget())));
+                    List<Transform> steps = reversed(rule.toTarget());
+                    // a reference reads as the same text id on both sides (the writer translates B's ids)
+                    rule.toCanonical().stream().filter(t -> t instanceof Transform.Reference).forEach(steps::add);
+                    fromB.add(new Way(rule.canonical(), rule.target().toLowerCase(java.util.Locale.ROOT), steps));
                 }
                 if (rule.plainSourceColumn() != null) {
                     toA.add(new Way(rule.canonical(), rule.plainSourceColumn(), reversed(rule.toCanonical())));

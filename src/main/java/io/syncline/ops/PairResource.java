@@ -5,6 +5,7 @@ import io.syncline.pair.Pairs;
 import io.syncline.state.Conflicts;
 import io.syncline.state.DeadLetter;
 import io.syncline.state.PendingChanges;
+import io.syncline.state.References;
 import io.syncline.state.PairStatus;
 import io.syncline.state.SyncState;
 import jakarta.inject.Inject;
@@ -39,6 +40,9 @@ public class PairResource {
     @Inject
     PendingChanges pendingChanges;
 
+    @Inject
+    References references;
+
     public record PairView(String name, String source, String target, String file, String state, Instant lastPollStarted,
             Instant lastSuccessfulPoll, String lastError, Instant nextAttempt, String cursor, long rowsSynced, long links,
             long deadLetters, FullLoad fullLoad, TwoWay twoWay) {
@@ -46,7 +50,7 @@ public class PairResource {
 
     /** A two-way pair's counters since start-up, and what waits for an operator. */
     public record TwoWay(String policy, String cursorB, long writtenA, long writtenB, long echoesSuppressed, long conflictsResolved,
-            long conflictsOpen, long deleted, long pendingWindows, String applyError, String deleteGuard) {
+            long conflictsOpen, long deleted, long pendingWindows, long parked, String applyError, String deleteGuard) {
     }
 
     public record FullLoad(long done, long total) {
@@ -110,6 +114,6 @@ public class PairResource {
                 s.loadTotal() > 0 ? new FullLoad(s.loadDone(), s.loadTotal()) : null,
                 pair.isTwoWay() ? new TwoWay(pair.policy().toString(), state.cursor(pair.name(), pair.side("b").name()).toString(),
                         s.written("a"), s.written("b"), s.echoes(), s.resolved(), conflicts.count(pair.name()), s.deleted(),
-                        pendingChanges.pending(pair.name()), s.applyError(), s.deleteGuard()) : null);
+                        pendingChanges.pending(pair.name()), references.parkedCount(pair.name()), s.applyError(), s.deleteGuard()) : null);
     }
 }

@@ -4,6 +4,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.syncline.mapping.FieldRule;
 import io.syncline.mapping.Mapping;
 import io.syncline.mapping.MappingSyntaxException;
+import io.syncline.mapping.Transform;
 import io.syncline.mapping.TwoWayMapping;
 import io.syncline.conflict.Policy;
 import io.syncline.system.Systems;
@@ -68,6 +69,14 @@ public class Pair {
     private Deletes bDeleteRule;
     private DeleteGuard guard;
     private List<Table.Column> aColumns;
+    private final List<Reference> references = new ArrayList<>();
+
+    /**
+     * A field that holds the id of a record of another two-way pair ({@code ref(parent)}): A's
+     * value is the parent's A id; {@code bColumn} holds the parent's B id.
+     */
+    public record Reference(String field, String parent, String aColumn, String bColumn, int line) {
+    }
 
     public void setSource(String source) {
         this.source = source;
@@ -187,6 +196,8 @@ public class Pair {
         targetSide = side("target", target, systems, problems);
         if (parsedMapping != null) {
             checkKey(problems);
+            parsedMapping.rules().stream().filter(r -> r.toCanonical().stream().anyMatch(t -> t instanceof Transform.Reference))
+                    .forEach(r -> problems.add("mapping line " + r.line() + " '" + r.text() + "': ref(...) ties two two-way pairs; this pair is one way"));
         }
         if (parsedMapping != null && sourceSide != null) {
             Table table = sourceSide.table();
@@ -259,6 +270,16 @@ public class Pair {
         } catch (MappingSyntaxException e) {
             problems.add(e.getMessage());
             return;
+        }
+        for (FieldRule rule : parsedMapping.rules()) {
+            rule.toCanonical().stream().filter(t -> t instanceof Transform.Reference).map(t -> ((Transform.Reference) t).pair()).findFirst()
+                    .ifPresent(parent -> {
+                        if (rule.plainSourceColumn() == null || rule.target() == null) {
+                            problems.add("mapping line " + rule.line() + " '" + rule.text() + "': a reference reads one column of side a and writes one of side b");
+                        } else {
+                            references.add(new Reference(rule.canonical(), parent, rule.plainSourceColumn(), rule.target().toLowerCase(Locale.ROOT), rule.line()));
+                        }
+                    });
         }
         if (match != null && (!twoWayMapping.bFields().contains(match) || parsedMapping.rule(match).plainSourceColumn() == null)) {
             problems.add("match: '" + match + "' is not a canonical field read from one column on each side; use one of "
@@ -429,6 +450,11 @@ public class Pair {
             case "b" -> targetSide;
             default -> throw new IllegalArgumentException("pair '" + name + "' has sides 'a' and 'b', not '" + which + "'");
         };
+    }
+
+    /** The fields that reference records of other two-way pairs. */
+    public List<Reference> references() {
+        return references;
     }
 
     public TwoWayMapping twoWayMapping() {

@@ -56,11 +56,55 @@ public class Pairs {
                 problems.add(e.getMessage());
             }
         });
+        problems.addAll(referenceProblems());
         if (!problems.isEmpty()) {
             throw new PairConfigException("Syncline cannot start: " + problems.size() + " invalid pair(s)\n" + String.join("\n", problems));
         }
         byName.values().forEach(p -> LOG.infof("%s from %s: validated", p, p.file()));
         ready.fire(new PairsReady(List.copyOf(byName.values())));
+    }
+
+    /** References to unknown or one-way pairs, and cycles of references (a parent must be applicable before its child). */
+    private List<String> referenceProblems() {
+        List<String> problems = new ArrayList<>();
+        for (Pair pair : byName.values()) {
+            for (Pair.Reference ref : pair.references()) {
+                Pair parent = byName.get(ref.parent());
+                if (parent == null || !parent.isTwoWay()) {
+                    problems.add(pair.file() + ": pair '" + pair.name() + "' is invalid:\n  - mapping line " + ref.line() + ": field '" + ref.field()
+                            + "' references " + (parent == null ? "unknown pair '" + ref.parent() + "'" : "one-way pair '" + ref.parent() + "'")
+                            + "; two-way pairs: " + byName.values().stream().filter(Pair::isTwoWay).map(Pair::name).toList());
+                } else {
+                    List<String> path = cycle(parent, pair.name(), new ArrayList<>(List.of(pair.name())));
+                    if (path != null) {
+                        problems.add(pair.file() + ": pair '" + pair.name() + "' is invalid:\n  - mapping line " + ref.line() + ": field '" + ref.field()
+                                + "': references form a cycle " + String.join(" -> ", path) + "; one of them must not be a ref(...)");
+                    }
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** The path from {@code from} back to {@code start} through references, or null. */
+    private List<String> cycle(Pair from, String start, List<String> path) {
+        path.add(from.name());
+        if (from.name().equals(start)) {
+            return path;
+        }
+        if (path.size() > byName.size() + 1) {
+            return null;
+        }
+        for (Pair.Reference ref : from.references()) {
+            Pair next = byName.get(ref.parent());
+            if (next != null) {
+                List<String> found = cycle(next, start, new ArrayList<>(path));
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
     }
 
     public Optional<Pair> find(String name) {

@@ -12,6 +12,7 @@ import io.syncline.state.Links;
 import io.syncline.state.Links.Link;
 import io.syncline.state.Links.LinkKey;
 import io.syncline.state.PairStatus;
+import io.syncline.state.References;
 import io.syncline.state.SyncState;
 import io.syncline.state.Window;
 import io.syncline.system.Table;
@@ -61,6 +62,9 @@ public class Reconciler {
     @Inject
     TwoWayWriter writer;
 
+    @Inject
+    References references;
+
     private final Set<String> firstRunDone = ConcurrentHashMap.newKeySet();
     /** Deletes an operator confirmed after the guard held the pair: the next pass may apply up to this many. */
     private final Map<String, Long> confirmedDeletes = new ConcurrentHashMap<>();
@@ -86,6 +90,9 @@ public class Reconciler {
         synchronized (this) {
             if (firstRunDone.contains(pair.name())) {
                 return;
+            }
+            for (Pair.Reference ref : pair.references()) {
+                firstRun(pairs.get(ref.parent())); // parents are matched and linked before their children
             }
             boolean fresh = state.linkCount(pair.name()) == 0 && state.cursor(pair.name(), pair.side("a").name()).isStart()
                     && state.cursor(pair.name(), pair.side("b").name()).isStart();
@@ -274,6 +281,7 @@ public class Reconciler {
         types.add(side.key());
         String sql = "SELECT " + types.stream().map(t -> dialect.quote(t.name())).collect(Collectors.joining(", ")) + " FROM " + side.quotedTable();
         Map<String, Seen> seen = new HashMap<>();
+        Map<String, Map<String, String>> parents = "b".equals(role) ? references.allBtoA(pair) : Map.of();
         long bad = 0;
         try (Connection c = side.system().connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             dialect.stream(c, ps, 1000);
@@ -284,6 +292,9 @@ public class Reconciler {
                         row.put(columns.get(i), types.get(i).read(rs, i + 1));
                     }
                     String id = String.valueOf(Values.canonical(rs.getObject(columns.size() + 1)));
+                    if (!parents.isEmpty()) {
+                        References.readB(pair, List.of(row), parents);
+                    }
                     try {
                         Map<String, Object> canonical = "a".equals(role) ? mapping.readA(row) : mapping.readB(row);
                         String hash = Mapping.hash(canonical);

@@ -1,6 +1,7 @@
 package io.syncline.state;
 
 import io.syncline.read.Change;
+import io.syncline.read.ChangeKey;
 import io.syncline.read.Page;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.RecoverableAggregationRepository;
@@ -39,6 +41,8 @@ public class PendingChanges implements RecoverableAggregationRepository {
     SyncState state;
 
     private final Map<String, Exchange> open = new ConcurrentHashMap<>();
+    /** Change keys waiting in a window of this process, not applied yet: a re-read inside the lookback need not be staged again. */
+    private final Map<String, String> waiting = new ConcurrentHashMap<>(); // pair/side/id -> hash
     /** Windows closed by this process and when: Camel's recovery leaves them to the apply under way for a while. */
     private final Map<String, Long> closedAt = new ConcurrentHashMap<>();
     private static final long APPLY_GRACE_MILLIS = 30_000;
@@ -72,7 +76,10 @@ public class PendingChanges implements RecoverableAggregationRepository {
                 pages.forEach(p -> p.written().completeExceptionally(failure));
                 throw failure;
             }
-            pages.forEach(p -> p.written().complete(p.staged().size()));
+            pages.forEach(p -> {
+                p.staged().forEach(change -> waiting.put(record(change.pair(), change.side(), change.recordId()), change.hash()));
+                p.written().complete(p.staged().size());
+            });
         }
         open.put(pair, exchange);
         return exchange;
@@ -164,6 +171,24 @@ public class PendingChanges implements RecoverableAggregationRepository {
         exchange.setExchangeId(exchangeId);
         exchange.getMessage().setBody(load(pair, exchangeId));
         return exchange;
+    }
+
+    /** True when this change (same record, same content) already waits in a window. */
+    public boolean isWaiting(ChangeKey key) {
+        return key.hash().equals(waiting.get(record(key.pair(), key.side(), key.recordId())));
+    }
+
+    /** Called once a window is applied: its changes no longer wait. {@code sideName} turns "a"/"b" into the side's name. */
+    public void applied(Window window, Function<String, String> sideName) {
+        for (String side : List.of("a", "b")) {
+            for (String id : window.ids(side)) {
+                waiting.remove(record(window.pair(), sideName.apply(side), id));
+            }
+        }
+    }
+
+    private static String record(String pair, String side, String id) {
+        return pair + "/" + side + "/" + id;
     }
 
     /** Windows of the pair stored but not yet applied (open or closed). */

@@ -22,6 +22,9 @@ public class SyncStateRepository implements IdempotentRepository {
     @Inject
     SyncState state;
 
+    @Inject
+    PendingChanges pendingChanges;
+
     @Override
     public boolean add(Exchange exchange, String key) {
         ChangeKey k = ChangeKey.parse(key);
@@ -31,7 +34,7 @@ public class SyncStateRepository implements IdempotentRepository {
             state.status(k.pair()).skipped(key);
             return false;
         }
-        return true;
+        return !pendingChanges.isWaiting(k); // a re-read of a change that already waits in a window
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.syncline.write;
 
 import io.syncline.conflict.Resolution;
+import io.syncline.mapping.ColumnValues;
 import io.syncline.mapping.Mapping;
 import io.syncline.mapping.RecordException;
 import io.syncline.mapping.TwoWayMapping;
@@ -15,6 +16,8 @@ import io.syncline.state.Conflicts;
 import io.syncline.state.Links;
 import io.syncline.state.Links.Link;
 import io.syncline.state.PairStatus;
+import io.syncline.state.PendingChanges;
+import io.syncline.state.References;
 import io.syncline.state.SyncState;
 import io.syncline.state.Window;
 import io.syncline.system.Table;
@@ -69,6 +72,12 @@ public class TwoWayWriter {
     @Inject
     Conflicts conflicts;
 
+    @Inject
+    PendingChanges pendingChanges;
+
+    @Inject
+    References references;
+
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
     /** What one application of a window did. */
@@ -97,9 +106,19 @@ public class TwoWayWriter {
 
     private Outcome apply(Window window, boolean matchNew) {
         Pair pair = pairs.get(window.pair());
+        references.parked(pair.name()).forEach(window::add); // retried with every window, in case their parent came meanwhile
         try {
             Outcome outcome = applyLocked(pair, window, matchNew);
             state.status(pair.name()).applied(null);
+            pendingChanges.applied(window, side -> pair.side(side).name());
+            // children of other pairs that waited for a record of this one
+            references.waitingFor(pair.name()).forEach((child, ids) -> {
+                if (!child.equals(pair.name())) {
+                    Window parked = new Window(child);
+                    ids.forEach(parked::add);
+                    apply(parked, true);
+                }
+            });
             return outcome;
         } catch (RuntimeException e) {
             String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
@@ -188,6 +207,9 @@ public class TwoWayWriter {
         final List<Conflicts.Conflict> conflicts = new ArrayList<>();
         final Set<String> conflictsSettled = new HashSet<>();
         final Map<String, String> echoes = new HashMap<>(); // "a"/"b" + id -> hash the write produces
+        final Map<String, Map<String, String>> parentsOnB = new HashMap<>(); // reference field -> parent's A id -> its B id
+        final Map<String, String> parked = new HashMap<>(); // "a"/"b" + id -> the parent pair it waits for
+        final Set<String> done = new HashSet<>(); // "a"/"b" + id applied without parking
         int resolved;
         int newConflicts;
         int unchanged;
@@ -218,13 +240,22 @@ public class TwoWayWriter {
             ca.setAutoCommit(false);
             cb.setAutoCommit(false);
             try {
-                Map<String, Row> rowsA = lockRead(ca, a, readA);
-                Map<String, Row> rowsB = lockRead(cb, b, readB);
+                Map<String, Row> rowsA = lockRead(pair, ca, a, readA);
+                Map<String, Row> rowsB = lockRead(pair, cb, b, readB);
                 if (pair.match() != null && matchNew) {
                     matchNew(pair, "a", newA, rowsA, cb, rowsB, involved);
                     matchNew(pair, "b", newB, rowsB, ca, rowsA, involved);
                 }
                 Plan plan = new Plan();
+                for (Pair.Reference ref : pair.references()) {
+                    Set<String> parents = new HashSet<>();
+                    rowsA.values().forEach(r -> addId(parents, r.values().get(ref.aColumn())));
+                    rowsB.values().forEach(r -> addId(parents, r.values().get(ref.bColumn())));
+                    if (forced != null) {
+                        addId(parents, forced.get(ref.field()));
+                    }
+                    plan.parentsOnB.put(ref.field(), references.bIds(ref.parent(), parents));
+                }
                 for (Link link : involved.values()) {
                     try {
                         decide(pair, link, rowsA.get(link.aId()), rowsB.get(link.bId()), inConflict.contains(link.aId()), forced, plan);
@@ -276,6 +307,9 @@ public class TwoWayWriter {
         }
         Map<String, Object> canonicalA = mapping.readA(rowA.values());
         Map<String, Object> canonicalB = mapping.readB(rowB.values());
+        if (parked(pair, "b" + link.bId(), canonicalB, plan)) {
+            return;
+        }
         String hashA = Mapping.hash(canonicalA);
         String hashB = Mapping.hash(canonicalB);
         boolean changedA = !hashA.equals(link.aHash());
@@ -311,6 +345,11 @@ public class TwoWayWriter {
             }
             result = resolution.result();
         }
+        if (parked(pair, "a" + link.aId(), result, plan)) {
+            return;
+        }
+        plan.done.add("a" + link.aId());
+        plan.done.add("b" + link.bId());
         String newHashA = write(pair, "a", link.aId(), rowA, hashA, result, plan.updateA, plan);
         String newHashB = write(pair, "b", link.bId(), rowB, hashB, result, plan.updateB, plan);
         plan.links.add(new Link(link.aId(), link.bId(), result, newHashA, newHashB));
@@ -325,10 +364,46 @@ public class TwoWayWriter {
         Object[] values = values(pair, side, result);
         String after = hashAfter(pair, side, row == null ? null : row.values(), values);
         if (!after.equals(currentHash)) {
-            updates.put(id, values);
+            updates.put(id, withParentsOnB(pair, side, values, plan));
             plan.echoes.put(side + id, after);
         }
         return after;
+    }
+
+    /**
+     * Side B's values with each reference's parent A id replaced by its B id; the values before
+     * this are what B will read back, translated, so the hash is computed on them.
+     */
+    private Object[] withParentsOnB(Pair pair, String side, Object[] values, Plan plan) {
+        if ("a".equals(side) || pair.references().isEmpty()) {
+            return values;
+        }
+        Object[] translated = values.clone();
+        List<Table.Column> columns = pair.targetColumns();
+        for (Pair.Reference ref : pair.references()) {
+            for (int i = 0; i < columns.size(); i++) {
+                if (columns.get(i).name().equalsIgnoreCase(ref.bColumn()) && translated[i] != null) {
+                    String bId = plan.parentsOnB.get(ref.field()).get(String.valueOf(Values.canonical(translated[i])));
+                    translated[i] = ColumnValues.forColumn(bId, columns.get(i), ref.field());
+                }
+            }
+        }
+        return translated;
+    }
+
+    /**
+     * Parks a record whose parent (a ref(...) field) has no link yet, instead of writing a broken
+     * reference: it is applied again once the parent pair links the parent.
+     */
+    private boolean parked(Pair pair, String sideId, Map<String, Object> canonical, Plan plan) {
+        for (Pair.Reference ref : pair.references()) {
+            Object v = canonical.get(ref.field());
+            if (v instanceof References.Unlinked || v != null && !plan.parentsOnB.get(ref.field()).containsKey(String.valueOf(v))) {
+                plan.parked.put(sideId, ref.parent());
+                return true;
+            }
+        }
+        return false;
     }
 
     private Object[] values(Pair pair, String side, Map<String, Object> canonical) {
@@ -395,9 +470,13 @@ public class TwoWayWriter {
             state.deadLetter(pair.name(), pair.side(side).name(), id, e.getMessage(), String.valueOf(row.values()));
             return;
         }
+        if (parked(pair, side + id, canonical, plan)) {
+            return;
+        }
+        plan.done.add(side + id);
         String other = "a".equals(side) ? "b" : "a";
         Object[] values = values(pair, other, canonical);
-        ("a".equals(other) ? plan.insertA : plan.insertB).put(id, values);
+        ("a".equals(other) ? plan.insertA : plan.insertB).put(id, withParentsOnB(pair, other, values, plan));
         plan.insertedCanonical.put(side + id, canonical);
         plan.insertHash.put(side + id, Mapping.hash(canonical));
         plan.insertedHash.put(side + id, hashAfter(pair, other, null, values));
@@ -480,6 +559,7 @@ public class TwoWayWriter {
             try {
                 links.save(c, pair.name(), plan.links);
                 links.delete(c, pair.name(), plan.dropLinks);
+                references.park(c, pair.name(), plan.parked, plan.done);
                 for (Conflicts.Conflict conflict : plan.conflicts) {
                     conflicts.save(c, conflict);
                 }
@@ -498,15 +578,21 @@ public class TwoWayWriter {
     }
 
     /** Reads and locks the rows of these ids, with the columns the mapping reads and the change marker. */
-    private Map<String, Row> lockRead(Connection c, Side side, Set<String> ids) throws SQLException {
-        return lockRead(c, side, side.system().dialect().quote(side.key().name()), ids, true);
+    private Map<String, Row> lockRead(Pair pair, Connection c, Side side, Set<String> ids) throws SQLException {
+        return lockRead(pair, c, side, side.system().dialect().quote(side.key().name()), ids, true);
+    }
+
+    private static void addId(Set<String> ids, Object value) {
+        if (value != null && !(value instanceof References.Unlinked)) {
+            ids.add(String.valueOf(Values.canonical(value)));
+        }
     }
 
     /**
      * Reads and locks the rows whose {@code where} expression is one of {@code values}: record ids
      * (bound as the key column's type) or text.
      */
-    private Map<String, Row> lockRead(Connection c, Side side, String where, Set<String> values, boolean ids) throws SQLException {
+    private Map<String, Row> lockRead(Pair pair, Connection c, Side side, String where, Set<String> values, boolean ids) throws SQLException {
         Map<String, Row> rows = new HashMap<>();
         if (values.isEmpty()) {
             return rows;
@@ -543,6 +629,9 @@ public class TwoWayWriter {
                 }
             }
         }
+        if (side == pair.side("b") && !pair.references().isEmpty()) {
+            references.readB(pair, rows.values().stream().map(Row::values).toList());
+        }
         return rows;
     }
 
@@ -568,7 +657,7 @@ public class TwoWayWriter {
         Side otherSide = pair.side(other);
         var dialect = otherSide.system().dialect();
         String column = dialect.quote(otherSide.column(pair.matchColumn(other)).name());
-        Map<String, Row> candidates = lockRead(otherConnection, otherSide, "LOWER(TRIM(" + column + "))", byKey.keySet(), false);
+        Map<String, Row> candidates = lockRead(pair, otherConnection, otherSide, "LOWER(TRIM(" + column + "))", byKey.keySet(), false);
         Set<String> linked = links.find(pair.name(), other, candidates.keySet()).keySet();
         for (Map.Entry<String, Row> candidate : candidates.entrySet()) {
             if (linked.contains(candidate.getKey())) {

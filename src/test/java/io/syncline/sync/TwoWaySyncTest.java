@@ -259,4 +259,33 @@ class TwoWaySyncTest {
         assertEquals("RUNNING", status().getString("state").replace("STARTING", "RUNNING"));
         await().atMost(SYNC).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
     }
+
+    @Test
+    @Order(11)
+    void aChildWhoseParentIsNotLinkedYetWaitsForItAndThenPointsAtTheRightRecord() {
+        awaitQuiet();
+        given().post("/api/pairs/companies/pause").then().statusCode(200);
+        update(crm(), "INSERT INTO companies (name, domain) VALUES ('Initech', 'initech.example')");
+        long initech = count(crm(), "SELECT id FROM companies WHERE name = 'Initech'");
+        long a16 = crmId("person16@example.com");
+        update(crm(), "UPDATE people SET company_id = ?, phone = 'with a company' WHERE id = ?", initech, a16);
+        // the person is read and parked: writing it now would point at a company the help desk does not have
+        await().atMost(SYNC).until(() -> status().getLong("twoWay.parked") >= 1);
+        assertEquals(Map.of("phone", "+1 555 16"), row(helpdesk(), "SELECT phone FROM users WHERE id = ?", helpdeskId("person16@example.com")));
+
+        given().post("/api/pairs/companies/resume").then().statusCode(200);
+        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM organizations WHERE name = 'Initech'") == 1);
+        long orgId = count(helpdesk(), "SELECT id FROM organizations WHERE name = 'Initech'");
+        await().atMost(SYNC).untilAsserted(() -> assertEquals(Map.of("org_id", orgId, "phone", "with a company"),
+                row(helpdesk(), "SELECT org_id, phone FROM users WHERE id = ?", helpdeskId("person16@example.com"))));
+        assertEquals(0, status().getLong("twoWay.parked"));
+
+        // the other way: an organization and a user created in the help desk arrive in the CRM, the reference translated
+        update(helpdesk(), "INSERT INTO organizations (name, website) VALUES ('Globex', 'https://globex.example')");
+        long globex = count(helpdesk(), "SELECT id FROM organizations WHERE name = 'Globex'");
+        update(helpdesk(), "INSERT INTO users (email, first_name, active, org_id) VALUES ('hank@globex.example', 'Hank', 1, ?)", globex);
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM people WHERE email = 'hank@globex.example'") == 1);
+        assertEquals(count(crm(), "SELECT id FROM companies WHERE name = 'Globex'"),
+                count(crm(), "SELECT company_id FROM people WHERE email = 'hank@globex.example'"));
+    }
 }

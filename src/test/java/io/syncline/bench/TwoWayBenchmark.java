@@ -1,0 +1,259 @@
+package io.syncline.bench;
+
+import io.syncline.testing.EmbeddedDatabases;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The two-way benchmark (bench/run.sh two-way): 100,000 people that exist in PostgreSQL and in
+ * MariaDB, linked by Syncline's first run (matching by email); then 10,000 records edited in each
+ * system, 1,000 of them in both (different fields, so they merge), and the time until both sides
+ * have converged, with the number of rows Syncline wrote to each side.
+ *
+ * <p>Target: converged within 10 s of the first poll after the edits, and exactly one write per
+ * change that is not in conflict (a record edited on both sides is written on both sides, once).
+ */
+public final class TwoWayBenchmark {
+
+    private static final int ROWS = Integer.getInteger("bench.rows", 100_000);
+    private static final int EDITS = Integer.getInteger("bench.edits", 10_000);
+    private static final int BOTH = Integer.getInteger("bench.both", 1_000);
+    private static final String HEAP = System.getProperty("bench.heap", "256m");
+
+    private final String pgUrl;
+    private final String mariaUrl;
+
+    private TwoWayBenchmark() throws SQLException {
+        EmbeddedDatabases dbs = EmbeddedDatabases.get();
+        pgUrl = dbs.postgresDatabase("bench_crm", null);
+        mariaUrl = dbs.mariaDbDatabase("bench_helpdesk", null);
+    }
+
+    public static void main(String[] args) throws Exception {
+        TwoWayBenchmark bench = new TwoWayBenchmark();
+        System.out.printf("machine: %d cores, %s; Java %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"), System.getProperty("java.version"));
+        bench.prepare();
+        bench.run();
+    }
+
+    private Connection pg() throws SQLException {
+        return DriverManager.getConnection(pgUrl, "postgres", null);
+    }
+
+    private Connection maria() throws SQLException {
+        return DriverManager.getConnection(mariaUrl, "root", null);
+    }
+
+    /** The same 100,000 people on both sides, and a trigger on each table that counts the rows written to it. */
+    private void prepare() throws SQLException {
+        long t0 = System.nanoTime();
+        try (Connection c = pg(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS people");
+            s.execute("DROP TABLE IF EXISTS people_writes");
+            s.execute("DROP TABLE IF EXISTS companies");
+            s.execute("CREATE TABLE companies (id BIGSERIAL PRIMARY KEY, name VARCHAR(200) NOT NULL, domain VARCHAR(200), "
+                    + "updated_at TIMESTAMP(6) NOT NULL DEFAULT clock_timestamp())");
+            s.execute("CREATE TABLE people (id BIGSERIAL PRIMARY KEY, email VARCHAR(200) NOT NULL, first_name VARCHAR(100), "
+                    + "last_name VARCHAR(100), phone VARCHAR(40), status VARCHAR(20), notes VARCHAR(1000), company_id BIGINT REFERENCES companies (id), "
+                    + "updated_at TIMESTAMP(6) NOT NULL DEFAULT clock_timestamp())");
+            s.execute("CREATE TABLE people_writes (n BIGINT NOT NULL)");
+            s.execute("INSERT INTO people_writes VALUES (0)");
+            s.execute("INSERT INTO people (email, first_name, last_name, phone, status, updated_at) SELECT 'person' || x || '@example.com', "
+                    + "'First' || x, 'Last' || x, '+1 555 ' || x, 'Active', LOCALTIMESTAMP - INTERVAL '1 day' + x * INTERVAL '1 millisecond' FROM generate_series(1, " + ROWS + ") AS x");
+            s.execute("CREATE INDEX people_updated ON people (updated_at, id)");
+            s.execute("CREATE OR REPLACE FUNCTION people_touched() RETURNS trigger AS $$ BEGIN NEW.updated_at := clock_timestamp(); "
+                    + "UPDATE people_writes SET n = n + 1; RETURN NEW; END $$ LANGUAGE plpgsql");
+            s.execute("CREATE TRIGGER people_touched BEFORE INSERT OR UPDATE ON people FOR EACH ROW EXECUTE FUNCTION people_touched()");
+            s.execute("ANALYZE people");
+        }
+        try (Connection c = maria(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS users");
+            s.execute("DROP TABLE IF EXISTS user_writes");
+            s.execute("DROP TABLE IF EXISTS organizations");
+            s.execute("CREATE TABLE organizations (id BIGINT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(200) NOT NULL, website VARCHAR(200), "
+                    + "updated_at DATETIME(6) NOT NULL DEFAULT NOW(6) ON UPDATE NOW(6), INDEX organizations_updated (updated_at, id))");
+            s.execute("CREATE TABLE users (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(200) NOT NULL, first_name VARCHAR(100), "
+                    + "last_name VARCHAR(100), phone VARCHAR(40), active TINYINT, notes VARCHAR(1000), org_id BIGINT REFERENCES organizations (id), "
+                    + "updated_at DATETIME(6) NOT NULL DEFAULT NOW(6) ON UPDATE NOW(6), INDEX users_updated (updated_at, id))");
+            s.execute("CREATE TABLE user_writes (n BIGINT NOT NULL)");
+            s.execute("INSERT INTO user_writes VALUES (0)");
+            s.execute("INSERT INTO users (email, first_name, last_name, phone, active, updated_at) SELECT CONCAT('person', seq, '@example.com'), "
+                    + "CONCAT('First', seq), CONCAT('Last', seq), CONCAT('+1 555 ', seq), 1, NOW(6) - INTERVAL 1 DAY + INTERVAL seq * 1000 MICROSECOND FROM seq_1_to_" + ROWS);
+            s.execute("CREATE TRIGGER users_inserted AFTER INSERT ON users FOR EACH ROW UPDATE user_writes SET n = n + 1");
+            s.execute("CREATE TRIGGER users_updated AFTER UPDATE ON users FOR EACH ROW UPDATE user_writes SET n = n + 1");
+        }
+        System.out.printf("prepared %,d people in PostgreSQL and the same %,d users in MariaDB in %.1fs%n", ROWS, ROWS,
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    private void run() throws Exception {
+        Path work = Path.of("target", "bench-two-way");
+        Files.createDirectories(work);
+        Files.deleteIfExists(work.resolve("state.mv.db"));
+        Path log = work.resolve("server.log");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + HEAP, "-Xlog:gc:file=" + work.resolve("gc.log"),
+                "-Dquarkus.http.port=" + port,
+                "-Dcamel.main.routes-include-pattern=file:routes/people.yaml,file:routes/companies.yaml",
+                "-Dpeople.cron=* * * * * ?", "-Dpeople.window=1000",
+                "-Dsyncline.demo.enabled=false",
+                "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state"),
+                "-Dsyncline.systems.crm.url=" + pgUrl, "-Dsyncline.systems.crm.username=postgres",
+                "-Dsyncline.systems.helpdesk.url=" + mariaUrl, "-Dsyncline.systems.helpdesk.username=root",
+                "-jar", "target/quarkus-app/quarkus-run.jar"));
+        Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        String api = "http://localhost:" + port + "/api/pairs/people";
+        try {
+            long t0 = System.nanoTime();
+            Matcher matched = awaitLog(log, Pattern.compile("reconciliation in ([\\d.]+)s: (\\d+) matched"), 900);
+            awaitQuiet(api, 900);
+            System.out.printf("first run: %s records matched by email in %ss; all linked and quiet after %.1fs%n", matched.group(2),
+                    matched.group(1), (System.nanoTime() - t0) / 1e9);
+            long crmBefore = count(pg(), "SELECT n FROM people_writes");
+            long helpdeskBefore = count(maria(), "SELECT n FROM user_writes");
+            long apiABefore = jsonLong(get(api), "writtenA");
+            long apiBBefore = jsonLong(get(api), "writtenB");
+
+            // CRM edits people 1..EDITS (first name); the help desk edits EDITS-BOTH+1 .. 2*EDITS-BOTH (last name)
+            int bFrom = EDITS - BOTH + 1;
+            int bTo = bFrom + EDITS - 1;
+            try (Connection a = pg(); Connection b = maria(); Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+                sa.executeUpdate("UPDATE people SET first_name = 'A-edit' || id WHERE id BETWEEN 1 AND " + EDITS);
+                sb.executeUpdate("UPDATE users SET last_name = CONCAT('B-edit', id) WHERE id BETWEEN " + bFrom + " AND " + bTo);
+            }
+            long edited = System.nanoTime();
+            // the pair polls on every whole second (cron * * * * * ?): the first poll after the edits
+            double toFirstPoll = (1000 - System.currentTimeMillis() % 1000) / 1000.0;
+            System.out.printf("edited %,d people in PostgreSQL and %,d users in MariaDB, %,d of them on both sides%n", EDITS, EDITS, BOTH);
+            while (count(pg(), "SELECT COUNT(*) FROM people WHERE last_name LIKE 'B-edit%'") < EDITS
+                    || count(maria(), "SELECT COUNT(*) FROM users WHERE first_name LIKE 'A-edit%'") < EDITS) {
+                Thread.sleep(50);
+                if (System.nanoTime() - edited > TimeUnit.SECONDS.toNanos(300)) {
+                    throw new IllegalStateException("not converged within 300s");
+                }
+            }
+            double converged = (System.nanoTime() - edited) / 1e9;
+            awaitQuiet(api, 120);
+            long crmWrites = count(pg(), "SELECT n FROM people_writes") - crmBefore - EDITS;
+            long helpdeskWrites = count(maria(), "SELECT n FROM user_writes") - helpdeskBefore - EDITS;
+            String status = get(api);
+            long merged = count(pg(), "SELECT COUNT(*) FROM people WHERE first_name LIKE 'A-edit%' AND last_name LIKE 'B-edit%'");
+            long expected = EDITS; // each side receives the other side's 10,000 edits; the 1,000 merged ones count once per side
+            System.out.println();
+            System.out.println("== results ==");
+            System.out.printf("converged: %.2fs from the first poll after the edits (%.2fs from their commit); target < 10s: %s%n",
+                    converged - toFirstPoll, converged, converged - toFirstPoll < 10 ? "met" : "MISSED");
+            System.out.printf("merged on both sides: %,d of %,d records edited on both sides%n", merged, BOTH);
+            System.out.printf("rows Syncline wrote: %,d to PostgreSQL, %,d to MariaDB (expected %,d each: one per change, a merged record "
+                    + "once per side): %s%n", crmWrites, helpdeskWrites, expected,
+                    crmWrites == expected && helpdeskWrites == expected ? "met" : "MISSED");
+            System.out.printf("server counters: writtenA %d, writtenB %d, echoes suppressed %d, conflicts resolved %d%n",
+                    jsonLong(status, "writtenA") - apiABefore, jsonLong(status, "writtenB") - apiBBefore, jsonLong(status, "echoesSuppressed"),
+                    jsonLong(status, "conflictsResolved"));
+            System.out.printf("server peak heap: %s%n", peakHeap(work.resolve("gc.log")));
+        } finally {
+            server.destroy();
+            server.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits until nothing is pending and the write counters stand still for 3 seconds. */
+    private void awaitQuiet(String api, int seconds) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        String last = "";
+        long stableSince = System.nanoTime();
+        while (System.nanoTime() < end) {
+            String s;
+            try {
+                s = get(api);
+            } catch (IOException e) {
+                Thread.sleep(500);
+                continue;
+            }
+            String now = jsonLong(s, "writtenA") + "/" + jsonLong(s, "writtenB") + "/" + jsonLong(s, "links");
+            if (!now.equals(last) || jsonLong(s, "pendingWindows") > 0 || jsonLong(s, "links") < ROWS) {
+                last = now;
+                stableSince = System.nanoTime();
+            } else if (System.nanoTime() - stableSince > 3_000_000_000L) {
+                return;
+            }
+            Thread.sleep(300);
+        }
+        throw new IllegalStateException("the pair did not become quiet within " + seconds + "s");
+    }
+
+    private static String get(String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.body();
+    }
+
+    private static long jsonLong(String json, String field) {
+        Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (c; Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private int shown;
+
+    private Matcher awaitLog(Path log, Pattern pattern, int seconds) throws IOException, InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < end) {
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            for (int i = shown; i < lines.size(); i++) {
+                String line = lines.get(i);
+                if (line.contains("io.syn") || line.contains("ERROR") || line.contains("OutOfMemory")) {
+                    System.out.println("  server: " + line);
+                }
+            }
+            shown = lines.size();
+            for (String line : lines) {
+                Matcher m = pattern.matcher(line);
+                if (m.find()) {
+                    return m;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the server did not log '" + pattern + "' within " + seconds + "s; see " + log);
+    }
+
+    private static String peakHeap(Path gcLog) throws IOException {
+        Pattern after = Pattern.compile("->(\\d+)M\\((\\d+)M\\)");
+        int peak = 0;
+        for (String line : Files.readAllLines(gcLog)) {
+            Matcher m = after.matcher(line);
+            if (m.find()) {
+                peak = Math.max(peak, Integer.parseInt(m.group(1)));
+            }
+        }
+        return peak + " MB live after GC (cap " + HEAP + ")";
+    }
+}
