@@ -9,6 +9,7 @@ import jakarta.inject.Named;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jboss.logging.Logger;
 
@@ -68,6 +69,42 @@ public class DemoActivity {
             ps.setLong(3, id);
             ps.executeUpdate();
             LOG.infof("demo: helpdesk: ticket %d is now %s", id, status);
+        }
+        editPeople(crm, helpdesk, random);
+    }
+
+    /**
+     * Two-way pair "people": someone in the CRM changes a phone number, someone in the help desk a
+     * first name; now and then both edit the notes of the same person, a conflict for review
+     * (GET /api/pairs/people/conflicts).
+     */
+    private void editPeople(JdbcSystem crm, JdbcSystem helpdesk, ThreadLocalRandom random) throws SQLException {
+        int person = 1 + random.nextInt(4); // the people both systems had before the first run
+        String email = "person" + person + "@example.com";
+        try (Connection c = crm.connect();
+                PreparedStatement ps = c.prepareStatement("UPDATE people SET phone = ? WHERE LOWER(TRIM(email)) = ?")) {
+            ps.setString(1, "+44 20 7946 " + random.nextInt(1000, 10000));
+            ps.setString(2, email);
+            ps.executeUpdate();
+        }
+        try (Connection c = helpdesk.connect();
+                PreparedStatement ps = c.prepareStatement("UPDATE users SET first_name = ? WHERE LOWER(TRIM(email)) = ?")) {
+            ps.setString(1, List.of("Alan", "Ada", "Grace", "Edsger").get(random.nextInt(4)));
+            ps.setString(2, "person" + (1 + random.nextInt(4)) + "@example.com");
+            ps.executeUpdate();
+        }
+        if (random.nextInt(10) == 0) {
+            String note = "call back " + random.nextInt(1, 29) + " Dec";
+            for (JdbcSystem system : List.of(crm, helpdesk)) {
+                try (Connection c = system.connect();
+                        PreparedStatement ps = c.prepareStatement("UPDATE " + (system == crm ? "people" : "users")
+                                + " SET notes = ? WHERE LOWER(TRIM(email)) = ?")) {
+                    ps.setString(1, note + (system == crm ? " (crm)" : " (help desk)"));
+                    ps.setString(2, email);
+                    ps.executeUpdate();
+                }
+            }
+            LOG.infof("demo: both systems edited the notes of %s: a conflict for review, see GET /api/pairs/people/conflicts", email);
         }
     }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
@@ -40,18 +41,24 @@ public class Mapper implements Processor {
         Page page = exchange.getMessage().getMandatoryBody(Page.class);
         exchange.setProperty(Page.PROPERTY, page);
         Pair pair = page.pair();
+        List<String> ids;
         if (pair.isTwoWay()) {
-            mapTwoWay(page);
-            return;
-        }
-        Mapping mapping = pair.mapping();
-        List<FieldRule> targets = mapping.targetRules();
-        List<Table.Column> columns = pair.targetColumns();
-        int keyIndex = targets.indexOf(mapping.rule(pair.key()));
-        List<String> ids = new ArrayList<>(page.getChanges().size());
-        for (Iterator<Change> it = page.getChanges().iterator(); it.hasNext();) {
-            Change change = it.next();
-            try {
+            TwoWayMapping mapping = pair.twoWayMapping();
+            boolean sideA = "a".equals(page.sideRole());
+            if (!sideA && !pair.references().isEmpty()) {
+                references.readB(pair, page.getChanges().stream().map(Change::row).toList());
+            }
+            // each row to canonical from its side; the link holds that side's hash
+            ids = mapEach(page, change -> {
+                Map<String, Object> canonical = sideA ? mapping.readA(change.row()) : mapping.readB(change.row());
+                change.mapped(canonical, Mapping.hash(canonical), null, null);
+            });
+        } else {
+            Mapping mapping = pair.mapping();
+            List<FieldRule> targets = mapping.targetRules();
+            List<Table.Column> columns = pair.targetColumns();
+            int keyIndex = targets.indexOf(mapping.rule(pair.key()));
+            ids = mapEach(page, change -> {
                 Map<String, Object> canonical = mapping.toCanonical(change.row());
                 Object[] values = mapping.toTarget(canonical);
                 for (int i = 0; i < values.length; i++) {
@@ -61,41 +68,27 @@ public class Mapper implements Processor {
                     throw new RecordException("key field '" + pair.key() + "' is empty");
                 }
                 change.mapped(canonical, Mapping.hash(canonical), values, String.valueOf(values[keyIndex]));
-                ids.add(change.recordId());
-            } catch (RecordException e) {
-                state.deadLetter(pair.name(), change.side(), change.recordId(), e.getMessage(), String.valueOf(change.row()));
-                it.remove();
-                page.countDeadLetter();
-            }
+            });
         }
         if (!page.isFirstLoad()) {
-            page.syncedHashes(state.syncedHashes(pair.name(), ids));
+            page.syncedHashes(pair.isTwoWay() ? links.hashes(pair.name(), page.sideRole(), ids) : state.syncedHashes(pair.name(), ids));
         }
     }
 
-    /** A two-way page: each row to canonical from its side; the hashes the links hold for that side. */
-    private void mapTwoWay(Page page) {
-        Pair pair = page.pair();
-        TwoWayMapping mapping = pair.twoWayMapping();
-        boolean sideA = "a".equals(page.sideRole());
-        if (!sideA && !pair.references().isEmpty()) {
-            references.readB(pair, page.getChanges().stream().map(Change::row).toList());
-        }
+    /** Maps each change of the page; one that cannot be mapped becomes a dead letter and leaves the page. Returns the ids mapped. */
+    private List<String> mapEach(Page page, Consumer<Change> map) {
         List<String> ids = new ArrayList<>(page.getChanges().size());
         for (Iterator<Change> it = page.getChanges().iterator(); it.hasNext();) {
             Change change = it.next();
             try {
-                Map<String, Object> canonical = sideA ? mapping.readA(change.row()) : mapping.readB(change.row());
-                change.mapped(canonical, Mapping.hash(canonical), null, null);
+                map.accept(change);
                 ids.add(change.recordId());
             } catch (RecordException e) {
-                state.deadLetter(pair.name(), change.side(), change.recordId(), e.getMessage(), String.valueOf(change.row()));
+                state.deadLetter(page.pair().name(), change.side(), change.recordId(), e.getMessage(), String.valueOf(change.row()));
                 it.remove();
                 page.countDeadLetter();
             }
         }
-        if (!page.isFirstLoad()) {
-            page.syncedHashes(links.hashes(pair.name(), page.sideRole(), ids));
-        }
+        return ids;
     }
 }

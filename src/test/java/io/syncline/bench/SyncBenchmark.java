@@ -1,12 +1,7 @@
 package io.syncline.bench;
 
 import io.syncline.testing.EmbeddedDatabases;
-import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -200,8 +195,9 @@ public final class SyncBenchmark {
                 "-Dsyncline.systems.helpdesk.url=" + mariaUrl, "-Dsyncline.systems.helpdesk.username=" + mariaUser,
                 "-jar", "target/quarkus-app/quarkus-run.jar"));
         Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ServerLog serverLog = new ServerLog(log);
         try {
-            Matcher done = awaitLog(log, Pattern.compile("full load done: ([\\d,]+) rows in ([\\d.]+)s \\(([\\d,]+) rows/s\\)"), 1800);
+            Matcher done = serverLog.await(Pattern.compile("full load done: ([\\d,]+) rows in ([\\d.]+)s \\(([\\d,]+) rows/s\\)"), 1800);
             double rate = Double.parseDouble(done.group(3).replace(",", ""));
             long synced = count("SELECT COUNT(*) FROM customers");
             System.out.printf("(b) Syncline: %s rows in %ss = %,.0f rows/s; target holds %,d rows%n", done.group(1), done.group(2), rate, synced);
@@ -222,10 +218,10 @@ public final class SyncBenchmark {
                 }
             }
             double wall = (System.nanoTime() - t0) / 1e9;
-            Matcher poll = awaitLog(log, Pattern.compile("pair 'contacts': " + UPDATES + " records written to \\S+, \\d+ unchanged, \\d+ dead letters \\(([\\d.]+)s\\)"), 30);
+            Matcher poll = serverLog.await(Pattern.compile("pair 'contacts': " + UPDATES + " records written to \\S+, \\d+ unchanged, \\d+ dead letters \\(([\\d.]+)s\\)"), 30);
             double pollSeconds = Double.parseDouble(poll.group(1));
             System.out.printf("(c) %,d updates: the poll that took them lasted %.2fs; commit to all written %.2fs%n", UPDATES, pollSeconds, wall);
-            return new Result(rate, pollSeconds, wall, peakHeap(work.resolve("gc.log")));
+            return new Result(rate, pollSeconds, wall, ServerLog.peakHeap(work.resolve("gc.log"), HEAP));
         } finally {
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);
@@ -237,45 +233,5 @@ public final class SyncBenchmark {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    /** Server log lines already echoed, across calls of {@link #awaitLog}. */
-    private int shown;
-
-    private Matcher awaitLog(Path log, Pattern pattern, int seconds) throws IOException, InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < end) {
-            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
-            for (int i = shown; i < lines.size(); i++) {
-                String line = lines.get(i);
-                if (line.contains("io.syn") || line.contains("ERROR") || line.contains("OutOfMemory")) {
-                    System.out.println("  server: " + line);
-                }
-            }
-            shown = lines.size();
-            for (String line : lines) {
-                Matcher m = pattern.matcher(line);
-                if (m.find()) {
-                    return m;
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("the server did not log '" + pattern + "' within " + seconds + "s; see " + log);
-    }
-
-    /** The largest heap in use after a collection, from the server's GC log. */
-    private static String peakHeap(Path gcLog) throws IOException {
-        Pattern after = Pattern.compile("->(\\d+)M\\((\\d+)M\\)");
-        int peak = 0;
-        int committed = 0;
-        for (String line : Files.readAllLines(gcLog)) {
-            Matcher m = after.matcher(line);
-            if (m.find()) {
-                peak = Math.max(peak, Integer.parseInt(m.group(1)));
-                committed = Math.max(committed, Integer.parseInt(m.group(2)));
-            }
-        }
-        return peak + " MB live after GC (heap committed up to " + committed + " MB, cap " + HEAP + ")";
     }
 }

@@ -123,10 +123,11 @@ public final class TwoWayBenchmark {
                 "-Dsyncline.systems.helpdesk.url=" + mariaUrl, "-Dsyncline.systems.helpdesk.username=root",
                 "-jar", "target/quarkus-app/quarkus-run.jar"));
         Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ServerLog serverLog = new ServerLog(log);
         String api = "http://localhost:" + port + "/api/pairs/people";
         try {
             long t0 = System.nanoTime();
-            Matcher matched = awaitLog(log, Pattern.compile("reconciliation in ([\\d.]+)s: (\\d+) matched"), 900);
+            Matcher matched = serverLog.await(Pattern.compile("reconciliation in ([\\d.]+)s: (\\d+) matched"), 900);
             awaitQuiet(api, 900);
             System.out.printf("first run: %s records matched by email in %ss; all linked and quiet after %.1fs%n", matched.group(2),
                     matched.group(1), (System.nanoTime() - t0) / 1e9);
@@ -171,7 +172,7 @@ public final class TwoWayBenchmark {
             System.out.printf("server counters: writtenA %d, writtenB %d, echoes suppressed %d, conflicts resolved %d%n",
                     jsonLong(status, "writtenA") - apiABefore, jsonLong(status, "writtenB") - apiBBefore, jsonLong(status, "echoesSuppressed"),
                     jsonLong(status, "conflictsResolved"));
-            System.out.printf("server peak heap: %s%n", peakHeap(work.resolve("gc.log")));
+            System.out.printf("server peak heap: %s%n", ServerLog.peakHeap(work.resolve("gc.log"), HEAP));
         } finally {
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);
@@ -219,41 +220,5 @@ public final class TwoWayBenchmark {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    private int shown;
-
-    private Matcher awaitLog(Path log, Pattern pattern, int seconds) throws IOException, InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < end) {
-            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
-            for (int i = shown; i < lines.size(); i++) {
-                String line = lines.get(i);
-                if (line.contains("io.syn") || line.contains("ERROR") || line.contains("OutOfMemory")) {
-                    System.out.println("  server: " + line);
-                }
-            }
-            shown = lines.size();
-            for (String line : lines) {
-                Matcher m = pattern.matcher(line);
-                if (m.find()) {
-                    return m;
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("the server did not log '" + pattern + "' within " + seconds + "s; see " + log);
-    }
-
-    private static String peakHeap(Path gcLog) throws IOException {
-        Pattern after = Pattern.compile("->(\\d+)M\\((\\d+)M\\)");
-        int peak = 0;
-        for (String line : Files.readAllLines(gcLog)) {
-            Matcher m = after.matcher(line);
-            if (m.find()) {
-                peak = Math.max(peak, Integer.parseInt(m.group(1)));
-            }
-        }
-        return peak + " MB live after GC (cap " + HEAP + ")";
     }
 }

@@ -1,7 +1,6 @@
 package io.syncline.sync;
 
 import static io.restassured.RestAssured.given;
-import static io.syncline.testing.Sql.count;
 import static io.syncline.testing.Sql.crm;
 import static io.syncline.testing.Sql.helpdesk;
 import static io.syncline.testing.Sql.row;
