@@ -2,6 +2,11 @@
 -- canonical values both sides last agreed on, as JSON) and the hash of what each side holds.
 ALTER TABLE links ADD COLUMN b_hash VARCHAR(32);
 ALTER TABLE links ADD COLUMN base VARCHAR(4000);
+-- what a window is about to write, stored before the sides commit and cleared after the link moves:
+-- a crash in between tells the next apply which writes made it
+ALTER TABLE links ADD COLUMN next_base VARCHAR(4000);
+ALTER TABLE links ADD COLUMN next_a_hash VARCHAR(32);
+ALTER TABLE links ADD COLUMN next_b_hash VARCHAR(32);
 CREATE INDEX links_by_b ON links (b_id, pair);
 
 -- the aggregator's durable side: changes seen in the current window (batch_id '') and windows

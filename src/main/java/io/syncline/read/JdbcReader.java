@@ -185,7 +185,9 @@ public class JdbcReader {
                         rs.next();
                         total = rs.getLong(1);
                     }
-                    LOG.infof("pair '%s': full load of %s started: %,d rows", pair.name(), source.reference(), total);
+                    if (total > 0) { // an empty table is read again on every poll until it has rows: no news
+                        LOG.infof("pair '%s': full load of %s started: %,d rows", pair.name(), source.reference(), total);
+                    }
                     statement = connection.prepareStatement(select + order);
                 } else if (source.cursor().isTimestamp() && !pair.lookback().isZero()) {
                     // re-read the lookback window: late commits land there; unchanged rows are skipped by hash
@@ -350,7 +352,7 @@ public class JdbcReader {
                 return writeProblem;
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            if (fullLoad) {
+            if (fullLoad && done > 0) {
                 LOG.infof("pair '%s': full load done: %,d rows in %.1fs (%,.0f rows/s)", pair.name(), done, seconds, done / Math.max(seconds, 0.001));
             } else if (pair.isTwoWay() && (written.sum() > 0 || deadLetters.sum() > 0)) {
                 LOG.infof("pair '%s', side '%s': %d changes read for the next window, %d unchanged or echoes, %d dead letters (%.2fs)",

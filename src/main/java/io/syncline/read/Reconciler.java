@@ -71,7 +71,7 @@ public class Reconciler {
 
     /** What a pass found and, unless a dry run, did. */
     public record Report(String pair, boolean dryRun, long aRecords, long bRecords, long links, long createInA, long createInB, long matched,
-            long matchedDiffering, long drift, long deletedInA, long deletedInB, long deletesToApply, String guard,
+            long matchedDiffering, long drift, long bothChanged, long deletedInA, long deletedInB, long deletesToApply, String guard,
             Map<String, List<String>> samples, TwoWayWriter.Outcome applied, double seconds) {
     }
 
@@ -147,6 +147,7 @@ public class Reconciler {
         long deletedInB = 0;
         long deletesToApply = 0;
         long drift = 0;
+        long bothChanged = 0;
         for (LinkKey link : known) {
             linkedA.add(link.aId());
             linkedB.add(link.bId());
@@ -159,6 +160,9 @@ public class Reconciler {
                 deleteWork.add(link.aId()); // both gone: the link is dropped
             } else if (inA == null && Links.GONE.equals(link.aHash()) || inB == null && Links.GONE.equals(link.bHash())) {
                 continue; // a tombstone: the delete was handled when it was found
+            } else if (link.aHash().startsWith(Links.CREATING) || link.bHash().startsWith(Links.CREATING)) {
+                repairs.add("a", List.of(link.aId())); // a record being created when the server stopped: the writer finishes it
+                drift++;
             } else if (inA == null || inB == null) {
                 String gone = inA == null ? "a" : "b";
                 if (inA == null) {
@@ -173,6 +177,9 @@ public class Reconciler {
                 }
             } else if (!inA.hash().equals(link.aHash()) || !inB.hash().equals(link.bHash())) {
                 drift++;
+                if (!inA.hash().equals(link.aHash()) && !inB.hash().equals(link.bHash())) {
+                    bothChanged++; // a conflict for the policy to resolve, or for review
+                }
                 repairs.add("a", List.of(link.aId()));
                 sample(samples, "drift", link.aId());
             }
@@ -242,7 +249,7 @@ public class Reconciler {
             }
         }
         Report report = new Report(pair.name(), dryRun, a.size(), b.size(), known.size(), createInA, createInB, matches.size(), matchedDiffering,
-                drift, deletedInA, deletedInB, deletesToApply, guard, samples, applied, (System.nanoTime() - started) / 1e9);
+                drift, bothChanged, deletedInA, deletedInB, deletesToApply, guard, samples, applied, (System.nanoTime() - started) / 1e9);
         if (!dryRun && (matches.size() + createInA + createInB + drift + deletesToApply > 0 || guard != null)) {
             LOG.infof("pair '%s': reconciliation in %.1fs: %d matched (%d differing), %d created in a, %d in b, %d drifted, %d deletes%s",
                     pair.name(), report.seconds(), matches.size(), matchedDiffering, createInA, createInB, drift, deletesToApply,

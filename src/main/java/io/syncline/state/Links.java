@@ -23,10 +23,14 @@ public class Links {
 
     /** Ids per IN (...) query. */
     private static final int CHUNK = 1000;
-    private static final List<String> COLUMNS = List.of("pair", "a_id", "b_id", "a_hash", "b_hash", "base", "synced_at");
+    private static final List<String> COLUMNS = List.of("pair", "a_id", "b_id", "a_hash", "b_hash", "base", "synced_at", "next_base",
+            "next_a_hash", "next_b_hash");
 
     /** The hash of a side whose record was deleted and whose delete was handled: the link is a tombstone. */
     public static final String GONE = "~";
+
+    /** Prefixes the hash of a side whose record is being created: until the next apply, its insert may not have committed. */
+    public static final String CREATING = "+";
 
     @Inject
     SyncState state;
@@ -126,10 +130,57 @@ public class Links {
                     ps.setString(i++, link.bHash());
                     ps.setString(i++, CanonicalJson.write(link.base()));
                     ps.setLong(i++, now);
+                    ps.setNull(i++, java.sql.Types.VARCHAR); // the intent, if any, is done
+                    ps.setNull(i++, java.sql.Types.VARCHAR);
+                    ps.setNull(i++, java.sql.Types.VARCHAR);
                 }
                 ps.executeUpdate();
             }
         }
+    }
+
+    /**
+     * Stores what a window is about to write to both sides of these links (their next base and
+     * hashes), before the sides commit; {@link #save} clears it once the links have moved.
+     */
+    public void saveIntents(Connection c, String pair, Collection<Link> intents) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE links SET next_base = ?, next_a_hash = ?, next_b_hash = ? WHERE a_id = ? AND pair = ?")) {
+            for (Link intent : intents) {
+                ps.setString(1, CanonicalJson.write(intent.base()));
+                ps.setString(2, intent.aHash());
+                ps.setString(3, intent.bHash());
+                ps.setString(4, intent.aId());
+                ps.setString(5, pair);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** The intents left by a window that stopped between committing the sides and moving the links, by A id. */
+    public Map<String, Link> intents(String pair, Collection<String> aIds) {
+        Map<String, Link> found = new HashMap<>();
+        forChunks(aIds, chunk -> {
+            try (Connection c = state.connect();
+                    PreparedStatement ps = c.prepareStatement("SELECT a_id, b_id, next_base, next_a_hash, next_b_hash FROM links WHERE a_id IN ("
+                            + marks(chunk.size()) + ") AND pair = ? AND next_a_hash IS NOT NULL")) {
+                int i = 1;
+                for (String id : chunk) {
+                    ps.setString(i++, id);
+                }
+                ps.setString(i, pair);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.put(rs.getString(1), new Link(rs.getString(1), rs.getString(2), CanonicalJson.read(rs.getString(3)),
+                                rs.getString(4), rs.getString(5)));
+                    }
+                }
+            } catch (SQLException e) {
+                throw SyncState.failure("read the links of pair '" + pair + "'", e);
+            }
+        });
+        return found;
     }
 
     /** Removes links (both records are gone, or one was deleted and the delete propagated). */

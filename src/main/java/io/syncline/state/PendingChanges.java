@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.spi.RecoverableAggregationRepository;
 import org.apache.camel.support.DefaultExchange;
 
@@ -169,6 +170,7 @@ public class PendingChanges implements RecoverableAggregationRepository {
         }
         Exchange exchange = new DefaultExchange(context);
         exchange.setExchangeId(exchangeId);
+        exchange.setProperty(ExchangePropertyKey.AGGREGATED_CORRELATION_KEY, pair); // the aggregator resubmits it under this key
         exchange.getMessage().setBody(load(pair, exchangeId));
         return exchange;
     }

@@ -210,6 +210,7 @@ public class TwoWayWriter {
         final Map<String, Map<String, String>> parentsOnB = new HashMap<>(); // reference field -> parent's A id -> its B id
         final Map<String, String> parked = new HashMap<>(); // "a"/"b" + id -> the parent pair it waits for
         final Set<String> done = new HashSet<>(); // "a"/"b" + id applied without parking
+        final List<Link> creating = new ArrayList<>(); // links of records being created, stored before the insert commits
         int resolved;
         int newConflicts;
         int unchanged;
@@ -229,6 +230,7 @@ public class TwoWayWriter {
         newB.removeAll(byB.keySet());
         newB.removeAll(involved.values().stream().map(Link::bId).toList());
         Set<String> inConflict = forced == null ? conflicts.open(name, involved.keySet()) : Set.of();
+        Map<String, Link> intents = links.intents(name, involved.keySet());
 
         Set<String> readA = new HashSet<>(newA);
         Set<String> readB = new HashSet<>(newB);
@@ -258,7 +260,8 @@ public class TwoWayWriter {
                 }
                 for (Link link : involved.values()) {
                     try {
-                        decide(pair, link, rowsA.get(link.aId()), rowsB.get(link.bId()), inConflict.contains(link.aId()), forced, plan);
+                        decide(pair, link, intents.get(link.aId()), rowsA.get(link.aId()), rowsB.get(link.bId()), inConflict.contains(link.aId()),
+                                forced, plan);
                     } catch (RecordException e) {
                         state.deadLetter(name, a.name(), link.aId(), e.getMessage(), "link " + link.aId() + " <-> " + link.bId());
                     }
@@ -271,6 +274,23 @@ public class TwoWayWriter {
                 }
                 int createdB = execute(cb, pair, b, plan.updateB, plan.insertB, plan.deleteB, plan, "b");
                 int createdA = execute(ca, pair, a, plan.updateA, plan.insertA, plan.deleteA, plan, "a");
+                List<Link> writing = plan.links.stream()
+                        .filter(l -> plan.updateA.containsKey(l.aId()) || plan.updateB.containsKey(l.bId())).toList();
+                if (!writing.isEmpty()) {
+                    try (Connection c = links.begin()) {
+                        links.saveIntents(c, name, writing);
+                        c.commit();
+                    }
+                }
+                if (!plan.creating.isEmpty()) {
+                    // the new records' links, marked as being created, are stored before the inserts commit: a crash in
+                    // between leaves a link whose record is missing (created again) or present (merged against its base),
+                    // never a record without a link that would be matched with no base
+                    try (Connection c = links.begin()) {
+                        links.save(c, name, plan.creating);
+                        c.commit();
+                    }
+                }
                 cb.commit();
                 ca.commit();
                 commitState(pair, plan);
@@ -295,11 +315,26 @@ public class TwoWayWriter {
     }
 
     /** What to do for one link, given the rows both sides hold now. */
-    private void decide(Pair pair, Link link, Row rowA, Row rowB, boolean inConflict, Map<String, Object> forced, Plan plan) {
+    private void decide(Pair pair, Link link, Link intent, Row rowA, Row rowB, boolean inConflict, Map<String, Object> forced, Plan plan) {
         TwoWayMapping mapping = pair.twoWayMapping();
         if (rowA == null && rowB == null) {
             plan.dropLinks.add(link.aId());
             return;
+        }
+        boolean wasCreating = link.aHash().startsWith(Links.CREATING) || link.bHash().startsWith(Links.CREATING);
+        if (wasCreating) {
+            String creatingSide = link.aHash().startsWith(Links.CREATING) ? "a" : "b";
+            if ((creatingSide.equals("a") ? rowA : rowB) == null) { // its insert never committed: create it again
+                String from = creatingSide.equals("a") ? "b" : "a";
+                if (creatingSide.equals("a")) {
+                    plan.dropLinks.add(link.aId()); // the new record gets a new id, and a new link
+                }
+                create(pair, from, link.id(from), from.equals("a") ? rowA : rowB, plan);
+                return;
+            }
+            String hash = link.hash(creatingSide).substring(Links.CREATING.length());
+            link = creatingSide.equals("a") ? new Link(link.aId(), link.bId(), link.base(), hash, link.bHash())
+                    : new Link(link.aId(), link.bId(), link.base(), link.aHash(), hash);
         }
         if (rowA == null || rowB == null) {
             deleted(pair, link, rowA == null ? "a" : "b", rowA == null ? rowB : rowA, plan);
@@ -312,6 +347,24 @@ public class TwoWayWriter {
         }
         String hashA = Mapping.hash(canonicalA);
         String hashB = Mapping.hash(canonicalB);
+        if (intent != null) {
+            // the last window stopped after writing and before moving the link: see which of its writes made it
+            boolean aDone = hashA.equals(intent.aHash());
+            boolean bDone = hashB.equals(intent.bHash());
+            if (aDone || bDone) {
+                if (!aDone && hashA.equals(link.aHash()) || !bDone && hashB.equals(link.bHash())) {
+                    // one write made it and the other side still holds what it held: finish the window's work
+                    String newHashA = write(pair, "a", link.aId(), rowA, hashA, intent.base(), plan.updateA, plan);
+                    String newHashB = write(pair, "b", link.bId(), rowB, hashB, intent.base(), plan.updateB, plan);
+                    plan.links.add(new Link(link.aId(), link.bId(), intent.base(), newHashA, newHashB));
+                    plan.done.add("a" + link.aId());
+                    return;
+                }
+                // the window's writes made it and a side was edited since: that edit is a change against the window's result
+                link = intent;
+            }
+            // neither made it: the changes are resolved again against the older base
+        }
         boolean changedA = !hashA.equals(link.aHash());
         boolean changedB = !hashB.equals(link.bHash());
         Map<String, Object> result;
@@ -322,6 +375,9 @@ public class TwoWayWriter {
         } else {
             if (!changedA && !changedB) {
                 plan.unchanged++;
+                if (wasCreating) {
+                    plan.links.add(link); // the insert had committed: the link loses its mark
+                }
                 return;
             }
             if (inConflict) { // still waiting for an operator: keep the latest values for review, write nothing
@@ -525,6 +581,9 @@ public class TwoWayWriter {
                     Map<String, Object> base = plan.insertedCanonical.get(other + sourceId);
                     plan.links.add("a".equals(role) ? new Link(newId, sourceId, base, twinHash, sourceHash)
                             : new Link(sourceId, newId, base, sourceHash, twinHash));
+                    String creating = Links.CREATING + twinHash;
+                    plan.creating.add("a".equals(role) ? new Link(newId, sourceId, base, creating, sourceHash)
+                            : new Link(sourceId, newId, base, sourceHash, creating));
                     plan.echoes.put(role + newId, twinHash);
                     created++;
                 }

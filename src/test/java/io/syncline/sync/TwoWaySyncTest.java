@@ -195,6 +195,8 @@ class TwoWaySyncTest {
         update(helpdesk(), "INSERT INTO users (email, first_name, active) VALUES (' TWIN@example.com', 'Twin', 1)");
         update(crm(), "INSERT INTO people (email, first_name, status) VALUES ('solo@example.com', 'Solo', 'Active')");
         update(crm(), "DELETE FROM people WHERE id = ?", crmId("person15@example.com"));
+        update(crm(), "UPDATE people SET first_name = 'Dry' WHERE id = ?", crmId("person17@example.com"));
+        update(helpdesk(), "UPDATE users SET last_name = 'Run' WHERE id = ?", helpdeskId("person17@example.com"));
         long usersBefore = count(helpdesk(), "SELECT COUNT(*) FROM users");
 
         JsonPath report = given().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
@@ -203,6 +205,8 @@ class TwoWaySyncTest {
         assertEquals(1, report.getLong("createInB"), "solo");
         assertEquals(0, report.getLong("createInA"));
         assertEquals(1, report.getLong("deletedInA"), "person15");
+        assertEquals(1, report.getLong("drift"), "person17, changed since the last sync");
+        assertEquals(1, report.getLong("bothChanged"), "person17, on both sides");
         assertEquals(usersBefore, count(helpdesk(), "SELECT COUNT(*) FROM users"), "a dry run writes nothing");
         assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE id = ?", helpdeskId("person15@example.com")));
 

@@ -1,0 +1,111 @@
+package io.syncline.sync;
+
+import static io.restassured.RestAssured.given;
+import static io.syncline.testing.TwoWayPair.awaitQuiet;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import io.syncline.testing.RandomEdits;
+import io.syncline.testing.RealDatabases;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged server (target/quarkus-app) killed with SIGKILL at random moments while both
+ * sides of the two-way pair "people" are being edited, and while it is down more edits are made;
+ * after the last start both sides must agree with no lost update. Runs after {@code package}
+ * (failsafe), against its own PostgreSQL, MariaDB and state store.
+ */
+class KillIT {
+
+    private static final Path WORK = Path.of("target", "kill-it");
+    private static final int ROUNDS = 4;
+
+    private int port;
+    private Map<String, String> databases;
+    private int starts;
+
+    @Test
+    void killedAtAnyMomentTheServerLosesNothingAfterARestart() throws Exception {
+        long seed = Long.getLong("convergence.seed", 20261126L);
+        System.out.println("KillIT: seed " + seed);
+        Random random = new Random(seed);
+        databases = RealDatabases.configuration();
+        Files.createDirectories(WORK);
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        RestAssured.port = port;
+        RandomEdits edits = new RandomEdits(seed, IntStream.range(20, 60).mapToObj(i -> "person" + i + "@example.com").toList(), "killed", 6);
+        Process server = start();
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> linked() >= 105);
+            for (int round = 0; round < ROUNDS; round++) {
+                edits.run(40);
+                Thread.sleep(random.nextInt(2000)); // the kill lands anywhere: in a poll, a window, a write
+                server.destroyForcibly().waitFor();
+                System.out.printf("KillIT: killed the server in round %d after %d operations%n", round + 1, edits.operations());
+                edits.run(15); // the users go on while it is down
+                server = start();
+            }
+            awaitQuiet();
+            given().post("/api/pairs/people/reconcile").then().statusCode(200);
+            awaitQuiet();
+            JsonPath again = given().post("/api/pairs/people/reconcile").then().statusCode(200).extract().jsonPath();
+            assertEquals(0, again.getLong("drift") + again.getLong("createInA") + again.getLong("createInB") + again.getLong("deletesToApply"),
+                    "a second pass finds nothing to repair: " + again.prettify());
+            assertTrue(edits.verify() > 20, "most records were compared field by field");
+        } finally {
+            server.destroyForcibly().waitFor();
+        }
+    }
+
+    private long linked() {
+        try {
+            return given().get("/api/pairs/people").then().extract().jsonPath().getLong("links");
+        } catch (Exception e) { // RestAssured throws ConnectException undeclared
+            return 0; // not listening yet
+        }
+    }
+
+    private Process start() throws IOException {
+        starts++;
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-Dquarkus.http.port=" + port,
+                "-Dcamel.main.routes-include-pattern=file:routes/people.yaml,file:routes/companies.yaml",
+                "-Dpeople.cron=* * * * * ?", "-Dcompanies.cron=* * * * * ?", "-Dpeople.window=1000", "-Dcompanies.window=1000",
+                "-Dpeople.reconcile=0 0 0 1 1 ? 2099",
+                "-Dsyncline.demo.enabled=false",
+                "-Dsyncline.state.url=jdbc:h2:file:./" + WORK.resolve("state")));
+        databases.forEach((key, value) -> {
+            if (key.startsWith("syncline.systems.")) {
+                command.add("-D" + key + "=" + value);
+            }
+        });
+        command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(WORK.resolve("server-" + starts + ".log").toFile())
+                .start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> linked() > 0 || starts == 1 && process.isAlive() && listening());
+        return process;
+    }
+
+    private boolean listening() {
+        try {
+            return given().get("/q/health/live").statusCode() > 0;
+        } catch (Exception e) { // RestAssured throws ConnectException undeclared
+            return false;
+        }
+    }
+}
