@@ -2,6 +2,7 @@ package io.syncline.ops;
 
 import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
+import io.syncline.state.PendingChanges;
 import io.syncline.state.SyncState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -9,7 +10,11 @@ import jakarta.inject.Inject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
 
-/** Once the pairs are valid: restores their pause flags and gives each its health check. */
+/**
+ * Once the pairs are valid, before any route starts: restores their pause flags, gives each its
+ * health check, and each two-way pair the aggregation repository its window names
+ * ({@code pendingChanges-<pair>}).
+ */
 @ApplicationScoped
 public class PairOperations {
 
@@ -18,6 +23,9 @@ public class PairOperations {
 
     @Inject
     SyncState state;
+
+    @Inject
+    PendingChanges pendingChanges;
 
     void onPairsReady(@Observes Pairs.PairsReady ready) {
         HealthCheckRegistry registry = HealthCheckRegistry.get(context);
@@ -28,6 +36,9 @@ public class PairOperations {
             PairHealthCheck check = new PairHealthCheck(pair, state);
             check.setCamelContext(context);
             registry.register(check);
+            if (pair.isTwoWay()) {
+                context.getRegistry().bind(PendingChanges.beanName(pair.name()), pendingChanges.repository(pair.name()));
+            }
         }
     }
 }

@@ -5,7 +5,6 @@ import io.syncline.read.ChangeKey;
 import io.syncline.read.Page;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.inject.Named;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,7 +23,9 @@ import org.apache.camel.spi.RecoverableAggregationRepository;
 import org.apache.camel.support.DefaultExchange;
 
 /**
- * The durable aggregation repository of two-way pairs. The open window of a pair (correlation
+ * The durable side of two-way pairs' windows; each pair's aggregator uses its own
+ * {@link #repository(String) repository}, registered as the bean {@code pendingChanges-<pair>}
+ * (two aggregators sharing one repository would complete and recover each other's windows). The open window of a pair (correlation
  * key = pair name) lives in memory and in {@code pending_changes} with batch id ''. Each page added
  * is stored together with its side's cursor in one transaction, so the cursor passes a change only
  * once the change is safe here. A window that closes is tagged with its exchange id and deleted
@@ -32,9 +33,19 @@ import org.apache.camel.support.DefaultExchange;
  * by Camel's recovery ({@link #scan}, {@link #recover}) and applied again. Applying twice is harmless.
  */
 @ApplicationScoped
-@Named("pendingChanges")
-public class PendingChanges implements RecoverableAggregationRepository {
+public class PendingChanges {
 
+    /** The bean name of a pair's aggregation repository, as its pair file names it. */
+    public static String beanName(String pair) {
+        return "pendingChanges-" + pair;
+    }
+
+    /** The aggregation repository of one pair's window: its keys and batches only. */
+    public RecoverableAggregationRepository repository(String pair) {
+        return new Repository(pair);
+    }
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PendingChanges.class);
     private static final String OPEN = "";
     private static final List<String> COLUMNS = List.of("pair", "batch_id", "side", "record_id", "added_at");
 
@@ -47,13 +58,7 @@ public class PendingChanges implements RecoverableAggregationRepository {
     /** Windows closed by this process and when: Camel's recovery leaves them to the apply under way for a while. */
     private final Map<String, Long> closedAt = new ConcurrentHashMap<>();
     private static final long APPLY_GRACE_MILLIS = 30_000;
-    private long recoveryInterval = 5000;
-    private boolean useRecovery = true;
-    private String deadLetterUri;
-    private int maximumRedeliveries;
-
-    @Override
-    public Exchange add(CamelContext context, String pair, Exchange exchange) {
+    Exchange add(CamelContext context, String pair, Exchange exchange) {
         Window window = exchange.getMessage().getBody(Window.class);
         List<Page> pages = window.takeUnsaved();
         if (!pages.isEmpty()) {
@@ -107,8 +112,7 @@ public class PendingChanges implements RecoverableAggregationRepository {
         }
     }
 
-    @Override
-    public Exchange get(CamelContext context, String pair) {
+    Exchange get(CamelContext context, String pair) {
         Exchange cached = open.get(pair);
         if (cached != null) {
             return cached;
@@ -123,8 +127,7 @@ public class PendingChanges implements RecoverableAggregationRepository {
         return exchange;
     }
 
-    @Override
-    public void remove(CamelContext context, String pair, Exchange exchange) {
+    void remove(CamelContext context, String pair, Exchange exchange) {
         try (Connection c = state.connect();
                 PreparedStatement ps = c.prepareStatement("UPDATE pending_changes SET batch_id = ? WHERE pair = ? AND batch_id = ?")) {
             ps.setString(1, exchange.getExchangeId());
@@ -136,10 +139,10 @@ public class PendingChanges implements RecoverableAggregationRepository {
         }
         open.remove(pair);
         closedAt.put(exchange.getExchangeId(), System.currentTimeMillis());
+        LOG.debugf("pair '%s': window %s closed", pair, exchange.getExchangeId());
     }
 
-    @Override
-    public void confirm(CamelContext context, String exchangeId) {
+    void confirm(CamelContext context, String exchangeId) {
         try (Connection c = state.connect(); PreparedStatement ps = c.prepareStatement("DELETE FROM pending_changes WHERE batch_id = ?")) {
             ps.setString(1, exchangeId);
             ps.executeUpdate();
@@ -147,27 +150,22 @@ public class PendingChanges implements RecoverableAggregationRepository {
             throw SyncState.failure("forget an applied window", e);
         }
         closedAt.remove(exchangeId);
+        LOG.debugf("window %s applied and forgotten", exchangeId);
     }
 
-    @Override
-    public Set<String> getKeys() {
-        return distinct("SELECT DISTINCT pair FROM pending_changes WHERE batch_id = ?", OPEN);
+    Set<String> keys(String pair) {
+        return distinct("SELECT DISTINCT pair FROM pending_changes WHERE batch_id = ? AND pair = ?", OPEN, pair);
     }
 
-    @Override
-    public Set<String> scan(CamelContext context) {
+    Set<String> scan(String pair) {
         long now = System.currentTimeMillis();
-        Set<String> batches = distinct("SELECT DISTINCT batch_id FROM pending_changes WHERE batch_id <> ?", OPEN);
+        Set<String> batches = distinct("SELECT DISTINCT batch_id FROM pending_changes WHERE batch_id <> ? AND pair = ?", OPEN, pair);
         batches.removeIf(id -> now - closedAt.getOrDefault(id, 0L) < APPLY_GRACE_MILLIS);
         return batches;
     }
 
-    @Override
-    public Exchange recover(CamelContext context, String exchangeId) {
-        String pair = distinct("SELECT DISTINCT pair FROM pending_changes WHERE batch_id = ?", exchangeId).stream().findFirst().orElse(null);
-        if (pair == null) {
-            return null;
-        }
+    Exchange recover(CamelContext context, String pair, String exchangeId) {
+        LOG.debugf("pair '%s': window %s recovered", pair, exchangeId);
         Exchange exchange = new DefaultExchange(context);
         exchange.setExchangeId(exchangeId);
         exchange.setProperty(ExchangePropertyKey.AGGREGATED_CORRELATION_KEY, pair); // the aggregator resubmits it under this key
@@ -195,7 +193,7 @@ public class PendingChanges implements RecoverableAggregationRepository {
 
     /** Windows of the pair stored but not yet applied (open or closed). */
     public long pending(String pair) {
-        Set<String> any = distinct("SELECT DISTINCT batch_id FROM pending_changes WHERE pair = ?", pair);
+        Set<String> any = distinct("SELECT DISTINCT batch_id FROM pending_changes WHERE pair = ?", pair, null);
         return any.size();
     }
 
@@ -216,10 +214,13 @@ public class PendingChanges implements RecoverableAggregationRepository {
         }
     }
 
-    private Set<String> distinct(String sql, String parameter) {
+    private Set<String> distinct(String sql, String parameter, String second) {
         Set<String> values = new LinkedHashSet<>();
         try (Connection c = state.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, parameter);
+            if (second != null) {
+                ps.setString(2, second);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     values.add(rs.getString(1));
@@ -231,48 +232,96 @@ public class PendingChanges implements RecoverableAggregationRepository {
         }
     }
 
-    @Override
-    public void setRecoveryInterval(long interval, TimeUnit timeUnit) {
-        this.recoveryInterval = timeUnit.toMillis(interval);
-    }
+    /** One pair's aggregation repository; recovery settings are Camel's defaults (every 5 s, no limit). */
+    private final class Repository implements RecoverableAggregationRepository {
+        private final String pair;
+        private long recoveryInterval = 5000;
+        private boolean useRecovery = true;
+        private String deadLetterUri;
+        private int maximumRedeliveries;
 
-    @Override
-    public void setRecoveryInterval(long interval) {
-        this.recoveryInterval = interval;
-    }
+        Repository(String pair) {
+            this.pair = pair;
+        }
 
-    @Override
-    public long getRecoveryInterval() {
-        return recoveryInterval;
-    }
+        @Override
+        public Exchange add(CamelContext context, String key, Exchange exchange) {
+            return PendingChanges.this.add(context, key, exchange);
+        }
 
-    @Override
-    public void setUseRecovery(boolean useRecovery) {
-        this.useRecovery = useRecovery;
-    }
+        @Override
+        public Exchange get(CamelContext context, String key) {
+            return PendingChanges.this.get(context, key);
+        }
 
-    @Override
-    public boolean isUseRecovery() {
-        return useRecovery;
-    }
+        @Override
+        public void remove(CamelContext context, String key, Exchange exchange) {
+            PendingChanges.this.remove(context, key, exchange);
+        }
 
-    @Override
-    public void setDeadLetterUri(String deadLetterUri) {
-        this.deadLetterUri = deadLetterUri;
-    }
+        @Override
+        public void confirm(CamelContext context, String exchangeId) {
+            PendingChanges.this.confirm(context, exchangeId);
+        }
 
-    @Override
-    public String getDeadLetterUri() {
-        return deadLetterUri;
-    }
+        @Override
+        public Set<String> getKeys() {
+            return keys(pair);
+        }
 
-    @Override
-    public void setMaximumRedeliveries(int maximumRedeliveries) {
-        this.maximumRedeliveries = maximumRedeliveries;
-    }
+        @Override
+        public Set<String> scan(CamelContext context) {
+            return PendingChanges.this.scan(pair);
+        }
 
-    @Override
-    public int getMaximumRedeliveries() {
-        return maximumRedeliveries;
+        @Override
+        public Exchange recover(CamelContext context, String exchangeId) {
+            return PendingChanges.this.recover(context, pair, exchangeId);
+        }
+
+        @Override
+        public void setRecoveryInterval(long interval, TimeUnit timeUnit) {
+            this.recoveryInterval = timeUnit.toMillis(interval);
+        }
+
+        @Override
+        public void setRecoveryInterval(long interval) {
+            this.recoveryInterval = interval;
+        }
+
+        @Override
+        public long getRecoveryInterval() {
+            return recoveryInterval;
+        }
+
+        @Override
+        public void setUseRecovery(boolean useRecovery) {
+            this.useRecovery = useRecovery;
+        }
+
+        @Override
+        public boolean isUseRecovery() {
+            return useRecovery;
+        }
+
+        @Override
+        public void setDeadLetterUri(String deadLetterUri) {
+            this.deadLetterUri = deadLetterUri;
+        }
+
+        @Override
+        public String getDeadLetterUri() {
+            return deadLetterUri;
+        }
+
+        @Override
+        public void setMaximumRedeliveries(int maximumRedeliveries) {
+            this.maximumRedeliveries = maximumRedeliveries;
+        }
+
+        @Override
+        public int getMaximumRedeliveries() {
+            return maximumRedeliveries;
+        }
     }
 }

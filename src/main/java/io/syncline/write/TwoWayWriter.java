@@ -106,8 +106,8 @@ public class TwoWayWriter {
 
     private Outcome apply(Window window, boolean matchNew) {
         Pair pair = pairs.get(window.pair());
-        references.parked(pair.name()).forEach(window::add); // retried with every window, in case their parent came meanwhile
         try {
+            references.parked(pair.name()).forEach(window::add); // retried with every window, in case their parent came meanwhile
             Outcome outcome = applyLocked(pair, window, matchNew);
             state.status(pair.name()).applied(null);
             pendingChanges.applied(window, side -> pair.side(side).name());

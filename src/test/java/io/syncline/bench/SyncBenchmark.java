@@ -190,7 +190,7 @@ public final class SyncBenchmark {
                 "-Dcamel.main.routes-include-pattern=file:routes/contacts.yaml",
                 "-Dcontacts.cron=* * * * * ?",
                 "-Dsyncline.demo.enabled=false",
-                "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state"),
+                "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0",
                 "-Dsyncline.systems.crm.url=" + pgUrl, "-Dsyncline.systems.crm.username=" + pgUser,
                 "-Dsyncline.systems.helpdesk.url=" + mariaUrl, "-Dsyncline.systems.helpdesk.username=" + mariaUser,
                 "-jar", "target/quarkus-app/quarkus-run.jar"));

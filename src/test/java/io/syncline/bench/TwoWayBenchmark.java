@@ -118,7 +118,7 @@ public final class TwoWayBenchmark {
                 "-Dcamel.main.routes-include-pattern=file:routes/people.yaml,file:routes/companies.yaml",
                 "-Dpeople.cron=* * * * * ?", "-Dpeople.window=1000",
                 "-Dsyncline.demo.enabled=false",
-                "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state"),
+                "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0",
                 "-Dsyncline.systems.crm.url=" + pgUrl, "-Dsyncline.systems.crm.username=postgres",
                 "-Dsyncline.systems.helpdesk.url=" + mariaUrl, "-Dsyncline.systems.helpdesk.username=root",
                 "-jar", "target/quarkus-app/quarkus-run.jar"));

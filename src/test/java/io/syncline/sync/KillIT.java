@@ -88,7 +88,9 @@ class KillIT {
                 "-Dpeople.cron=* * * * * ?", "-Dcompanies.cron=* * * * * ?", "-Dpeople.window=1000", "-Dcompanies.window=1000",
                 "-Dpeople.reconcile=0 0 0 1 1 ? 2099",
                 "-Dsyncline.demo.enabled=false",
-                "-Dsyncline.state.url=jdbc:h2:file:./" + WORK.resolve("state")));
+                "-Dquarkus.log.category.\"io.syncline.state.PendingChanges\".level=DEBUG",
+                "-Dquarkus.log.category.\"org.apache.camel.processor.aggregate.AggregateProcessor\".level=WARN",
+                "-Dsyncline.state.url=jdbc:h2:file:./" + WORK.resolve("state") + ";WRITE_DELAY=0"));
         databases.forEach((key, value) -> {
             if (key.startsWith("syncline.systems.")) {
                 command.add("-D" + key + "=" + value);

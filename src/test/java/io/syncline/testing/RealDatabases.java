@@ -61,7 +61,7 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
     }
 
     private static String stateUrl() {
-        return "jdbc:h2:file:./" + STATE_DIR.resolve("syncline") + ";DB_CLOSE_ON_EXIT=FALSE";
+        return "jdbc:h2:file:./" + STATE_DIR.resolve("syncline") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
     }
 
     private static void deleteStateStore() throws IOException {
