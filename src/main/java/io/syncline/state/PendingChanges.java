@@ -269,14 +269,25 @@ public class PendingChanges {
             return keys(pair);
         }
 
+        // Camel runs scan and recover on a scheduled task that stops for good when one throws: log, then rethrow
         @Override
         public Set<String> scan(CamelContext context) {
-            return PendingChanges.this.scan(pair);
+            try {
+                return PendingChanges.this.scan(pair);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "pair '%s': looking for windows to recover failed", pair);
+                throw e;
+            }
         }
 
         @Override
         public Exchange recover(CamelContext context, String exchangeId) {
-            return PendingChanges.this.recover(context, pair, exchangeId);
+            try {
+                return PendingChanges.this.recover(context, pair, exchangeId);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "pair '%s': recovering window %s failed", pair, exchangeId);
+                throw e;
+            }
         }
 
         @Override

@@ -68,6 +68,9 @@ class KillIT {
                     "a second pass finds nothing to repair: " + again.prettify());
             assertTrue(edits.verify() > 20, "most records were compared field by field");
         } finally {
+            // what the last server was doing, for a failure's investigation
+            new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(server.pid()), "Thread.print")
+                    .redirectErrorStream(true).redirectOutput(WORK.resolve("threads.txt").toFile()).start().waitFor();
             server.destroyForcibly().waitFor();
         }
     }
