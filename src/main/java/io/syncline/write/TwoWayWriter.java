@@ -116,7 +116,11 @@ public class TwoWayWriter {
                 if (!child.equals(pair.name())) {
                     Window parked = new Window(child);
                     ids.forEach(parked::add);
-                    apply(parked, true);
+                    try {
+                        apply(parked, true);
+                    } catch (RuntimeException e) {
+                        // logged and shown by the child pair; its records stay parked and are tried with its next window
+                    }
                 }
             });
             return outcome;
