@@ -58,12 +58,19 @@ public class Links {
 
     /** The links of these ids of {@code side} ("a" or "b"), by that side's id. */
     public Map<String, Link> find(String pair, String side, Collection<String> ids) {
+        return select(pair, "a".equals(side) ? "a_id" : "b_id", "base, a_hash, b_hash", "", ids, side);
+    }
+
+    /**
+     * Links whose {@code idColumn} is one of {@code ids}, a chunk per query; the selected columns are
+     * the two ids, then a base and two hashes (by {@code values}), keyed by the id of {@code side}.
+     */
+    private Map<String, Link> select(String pair, String idColumn, String values, String condition, Collection<String> ids, String side) {
         Map<String, Link> found = new HashMap<>();
-        String column = "a".equals(side) ? "a_id" : "b_id";
         forChunks(ids, chunk -> {
             try (Connection c = state.connect();
-                    PreparedStatement ps = c.prepareStatement("SELECT a_id, b_id, base, a_hash, b_hash FROM links WHERE "
-                            + column + " IN (" + marks(chunk.size()) + ") AND pair = ?")) {
+                    PreparedStatement ps = c.prepareStatement("SELECT a_id, b_id, " + values + " FROM links WHERE " + idColumn + " IN ("
+                            + marks(chunk.size()) + ") AND pair = ?" + condition)) {
                 int i = 1;
                 for (String id : chunk) {
                     ps.setString(i++, id);
@@ -160,27 +167,7 @@ public class Links {
 
     /** The intents left by a window that stopped between committing the sides and moving the links, by A id. */
     public Map<String, Link> intents(String pair, Collection<String> aIds) {
-        Map<String, Link> found = new HashMap<>();
-        forChunks(aIds, chunk -> {
-            try (Connection c = state.connect();
-                    PreparedStatement ps = c.prepareStatement("SELECT a_id, b_id, next_base, next_a_hash, next_b_hash FROM links WHERE a_id IN ("
-                            + marks(chunk.size()) + ") AND pair = ? AND next_a_hash IS NOT NULL")) {
-                int i = 1;
-                for (String id : chunk) {
-                    ps.setString(i++, id);
-                }
-                ps.setString(i, pair);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        found.put(rs.getString(1), new Link(rs.getString(1), rs.getString(2), CanonicalJson.read(rs.getString(3)),
-                                rs.getString(4), rs.getString(5)));
-                    }
-                }
-            } catch (SQLException e) {
-                throw SyncState.failure("read the links of pair '" + pair + "'", e);
-            }
-        });
-        return found;
+        return select(pair, "a_id", "next_base, next_a_hash, next_b_hash", " AND next_a_hash IS NOT NULL", aIds, "a");
     }
 
     /** Removes links (both records are gone, or one was deleted and the delete propagated). */

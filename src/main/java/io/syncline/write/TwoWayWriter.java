@@ -78,6 +78,9 @@ public class TwoWayWriter {
     @Inject
     References references;
 
+    @Inject
+    SideRows rows;
+
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
     /** What one application of a window did. */
@@ -191,10 +194,6 @@ public class TwoWayWriter {
         }
     }
 
-    /** The current rows of one side, by id, with the change marker; null values for ids that are gone. */
-    private record Row(Map<String, Object> values, Object cursor) {
-    }
-
     /** Everything one chunk will do, decided before anything is written. */
     private static final class Plan {
         final Map<String, Object[]> updateA = new LinkedHashMap<>();
@@ -246,11 +245,11 @@ public class TwoWayWriter {
             ca.setAutoCommit(false);
             cb.setAutoCommit(false);
             try {
-                Map<String, Row> rowsA = lockRead(pair, ca, a, readA);
-                Map<String, Row> rowsB = lockRead(pair, cb, b, readB);
+                Map<String, SideRows.Row> rowsA = rows.lockRead(pair, ca, a, readA);
+                Map<String, SideRows.Row> rowsB = rows.lockRead(pair, cb, b, readB);
                 if (pair.match() != null && matchNew) {
-                    matchNew(pair, "a", newA, rowsA, cb, rowsB, involved);
-                    matchNew(pair, "b", newB, rowsB, ca, rowsA, involved);
+                    rows.matchNew(pair, "a", newA, rowsA, cb, rowsB, involved);
+                    rows.matchNew(pair, "b", newB, rowsB, ca, rowsA, involved);
                 }
                 Plan plan = new Plan();
                 for (Pair.Reference ref : pair.references()) {
@@ -319,7 +318,7 @@ public class TwoWayWriter {
     }
 
     /** What to do for one link, given the rows both sides hold now. */
-    private void decide(Pair pair, Link link, Link intent, Row rowA, Row rowB, boolean inConflict, Map<String, Object> forced, Plan plan) {
+    private void decide(Pair pair, Link link, Link intent, SideRows.Row rowA, SideRows.Row rowB, boolean inConflict, Map<String, Object> forced, Plan plan) {
         TwoWayMapping mapping = pair.twoWayMapping();
         if (rowA == null && rowB == null) {
             plan.dropLinks.add(link.aId());
@@ -419,7 +418,7 @@ public class TwoWayWriter {
      * Plans the write of {@code result} to one side when it differs from what the side holds;
      * returns the hash the side will hold.
      */
-    private String write(Pair pair, String side, String id, Row row, String currentHash, Map<String, Object> result,
+    private String write(Pair pair, String side, String id, SideRows.Row row, String currentHash, Map<String, Object> result,
             Map<String, Object[]> updates, Plan plan) {
         Object[] values = values(pair, side, result);
         String after = hashAfter(pair, side, row == null ? null : row.values(), values);
@@ -489,7 +488,7 @@ public class TwoWayWriter {
      * side's hash is {@link Links#GONE}), so the survivor is neither created again on the side
      * that deleted it nor counted as a delete again.
      */
-    private void deleted(Pair pair, Link link, String goneSide, Row survivor, Plan plan) {
+    private void deleted(Pair pair, Link link, String goneSide, SideRows.Row survivor, Plan plan) {
         String other = "a".equals(goneSide) ? "b" : "a";
         TwoWayMapping mapping = pair.twoWayMapping();
         Map<String, Object> canonical = new LinkedHashMap<>("a".equals(other) ? mapping.readA(survivor.values()) : mapping.readB(survivor.values()));
@@ -518,7 +517,7 @@ public class TwoWayWriter {
     }
 
     /** A record with no link yet: created on the other side, where the insert's generated id becomes the link. */
-    private void create(Pair pair, String side, String id, Row row, Plan plan) {
+    private void create(Pair pair, String side, String id, SideRows.Row row, Plan plan) {
         if (row == null) {
             return; // created and deleted before the window closed
         }
@@ -640,115 +639,14 @@ public class TwoWayWriter {
         }
     }
 
-    /** Reads and locks the rows of these ids, with the columns the mapping reads and the change marker. */
-    private Map<String, Row> lockRead(Pair pair, Connection c, Side side, Set<String> ids) throws SQLException {
-        return lockRead(pair, c, side, side.system().dialect().quote(side.key().name()), ids, true);
-    }
-
     private static void addId(Set<String> ids, Object value) {
         if (value != null && !(value instanceof References.Unlinked)) {
             ids.add(String.valueOf(Values.canonical(value)));
         }
     }
 
-    /**
-     * Reads and locks the rows whose {@code where} expression is one of {@code values}: record ids
-     * (bound as the key column's type) or text.
-     */
-    private Map<String, Row> lockRead(Pair pair, Connection c, Side side, String where, Set<String> values, boolean ids) throws SQLException {
-        Map<String, Row> rows = new HashMap<>();
-        if (values.isEmpty()) {
-            return rows;
-        }
-        var dialect = side.system().dialect();
-        List<String> columns = new ArrayList<>(side.columns());
-        List<Table.Column> types = new ArrayList<>(columns.stream().map(side::column).toList());
-        types.add(side.key());
-        types.add(side.cursor());
-        String select = "SELECT " + types.stream().map(t -> dialect.quote(t.name())).collect(Collectors.joining(", ")) + " FROM "
-                + side.quotedTable() + " WHERE " + where + " IN (";
-        List<String> all = new ArrayList<>(values);
-        for (int from = 0; from < all.size(); from += CHUNK) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
-            String sql = select + chunk.stream().map(x -> "?").collect(Collectors.joining(", ")) + ") FOR UPDATE";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int i = 1;
-                for (String value : chunk) {
-                    if (ids) {
-                        side.key().bindId(ps, i++, value);
-                    } else {
-                        ps.setString(i++, value);
-                    }
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Map<String, Object> row = new HashMap<>(columns.size() * 2);
-                        for (int col = 0; col < columns.size(); col++) {
-                            row.put(columns.get(col), types.get(col).read(rs, col + 1));
-                        }
-                        String id = String.valueOf(Values.canonical(rs.getObject(columns.size() + 1)));
-                        rows.put(id, new Row(row, types.get(columns.size() + 1).read(rs, columns.size() + 2)));
-                    }
-                }
-            }
-        }
-        if (side == pair.side("b") && !pair.references().isEmpty()) {
-            references.readB(pair, rows.values().stream().map(Row::values).toList());
-        }
-        return rows;
-    }
-
-    /**
-     * Links new records of {@code side} to records of the other side that have the same natural
-     * key and no link yet, instead of creating twins: records created on both sides, or a replay
-     * after a crash between a create and its link.
-     */
-    private void matchNew(Pair pair, String side, Set<String> newIds, Map<String, Row> rows, Connection otherConnection,
-            Map<String, Row> otherRows, Map<String, Link> involved) throws SQLException {
-        String other = "a".equals(side) ? "b" : "a";
-        Map<String, String> byKey = new HashMap<>();
-        for (String id : newIds) {
-            Row row = rows.get(id);
-            String key = row == null ? null : naturalKey(pair, side, row);
-            if (key != null) {
-                byKey.putIfAbsent(key, id);
-            }
-        }
-        if (byKey.isEmpty()) {
-            return;
-        }
-        Side otherSide = pair.side(other);
-        var dialect = otherSide.system().dialect();
-        String column = dialect.quote(otherSide.column(pair.matchColumn(other)).name());
-        Map<String, Row> candidates = lockRead(pair, otherConnection, otherSide, "LOWER(TRIM(" + column + "))", byKey.keySet(), false);
-        Set<String> linked = links.find(pair.name(), other, candidates.keySet()).keySet();
-        for (Map.Entry<String, Row> candidate : candidates.entrySet()) {
-            if (linked.contains(candidate.getKey())) {
-                continue;
-            }
-            String id = byKey.remove(naturalKey(pair, other, candidate.getValue()));
-            if (id != null) {
-                Link link = "a".equals(side) ? new Link(id, candidate.getKey(), null, "-", "-") : new Link(candidate.getKey(), id, null, "-", "-");
-                involved.put(link.aId(), link);
-                newIds.remove(id);
-                otherRows.put(candidate.getKey(), candidate.getValue());
-            }
-        }
-    }
-
-    private static String naturalKey(Pair pair, String side, Row row) {
-        try {
-            TwoWayMapping mapping = pair.twoWayMapping();
-            Object value = ("a".equals(side) ? mapping.readA(row.values()) : mapping.readB(row.values())).get(pair.match());
-            String key = value == null ? null : value.toString().trim().toLowerCase(java.util.Locale.ROOT);
-            return key == null || key.isEmpty() ? null : key;
-        } catch (RecordException e) {
-            return null;
-        }
-    }
-
     /** A row's change marker as an instant, for last-writer-wins; a local time is read as UTC on both sides. */
-    private static Instant time(Row row) {
+    private static Instant time(SideRows.Row row) {
         Object cursor = row.cursor();
         if (cursor instanceof Instant i) {
             return i;
