@@ -91,8 +91,7 @@ class KillIT {
                 "-Dpeople.cron=* * * * * ?", "-Dcompanies.cron=* * * * * ?", "-Dpeople.window=1000", "-Dcompanies.window=1000",
                 "-Dpeople.reconcile=0 0 0 1 1 ? 2099",
                 "-Dsyncline.demo.enabled=false",
-                "-Dquarkus.log.category.\"io.syncline.state.PendingChanges\".level=DEBUG",
-                "-Dquarkus.log.category.\"org.apache.camel.processor.aggregate.AggregateProcessor\".level=WARN",
+                "-Dquarkus.log.category.\"io.syncline.state.PendingChanges\".level=DEBUG", // windows closed, recovered, forgotten
                 "-Dsyncline.state.url=jdbc:h2:file:./" + WORK.resolve("state") + ";WRITE_DELAY=0"));
         databases.forEach((key, value) -> {
             if (key.startsWith("syncline.systems.")) {
