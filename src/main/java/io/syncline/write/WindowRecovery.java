@@ -1,0 +1,69 @@
+package io.syncline.write;
+
+import io.syncline.pair.Pair;
+import io.syncline.pair.Pairs;
+import io.syncline.state.PendingChanges;
+import io.syncline.system.DaemonThreads;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Applies the windows of two-way pairs that were closed but never applied: the server stopped
+ * (or was killed) while applying them, or their apply failed. Every few seconds, for every
+ * two-way pair; applying a window twice is harmless.
+ */
+@ApplicationScoped
+public class WindowRecovery {
+
+    private static final Logger LOG = Logger.getLogger(WindowRecovery.class);
+    private static final long EVERY_SECONDS = 5;
+
+    @Inject
+    Pairs pairs;
+
+    @Inject
+    PendingChanges pendingChanges;
+
+    @Inject
+    TwoWayWriter writer;
+
+    private ScheduledExecutorService timer;
+
+    void onPairsReady(@Observes Pairs.PairsReady ready) {
+        if (ready.pairs().stream().anyMatch(Pair::isTwoWay)) {
+            timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("syncline-window-recovery"));
+            timer.scheduleWithFixedDelay(this::recover, EVERY_SECONDS, EVERY_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    private void recover() {
+        for (Pair pair : pairs.all()) {
+            if (!pair.isTwoWay()) {
+                continue;
+            }
+            try {
+                pendingChanges.stranded(pair.name()).forEach((id, window) -> {
+                    LOG.infof("pair '%s': applying %s left by a stopped or failed apply", pair.name(), window);
+                    writer.apply(window);
+                    pendingChanges.forget(id);
+                });
+            } catch (RuntimeException e) {
+                // the writer has logged why; the window stays and is tried again
+                LOG.debugf("pair '%s': window recovery: %s", pair.name(), e.getMessage());
+            }
+        }
+    }
+}
