@@ -348,10 +348,4 @@ public class Reconciler {
         String key = String.valueOf(value).trim().toLowerCase(Locale.ROOT);
         return key.isEmpty() ? null : key;
     }
-
-    /** For the status API: whether a pair's first comparison has run in this process. */
-    public boolean firstRunDone(String pair) {
-        return firstRunDone.contains(pair);
-    }
-
 }
