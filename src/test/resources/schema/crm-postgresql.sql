@@ -49,3 +49,18 @@ CREATE TRIGGER people_touched BEFORE INSERT OR UPDATE ON people FOR EACH ROW EXE
 INSERT INTO people (email, first_name, last_name, phone, status)
     SELECT 'person' || x || '@example.com', 'Ada' || x, 'Byron', '+1 555 ' || x, 'Active' FROM generate_series(1, 100) AS x;
 UPDATE people_writes SET n = 0;
+-- As a Django app keeps its tables: a timestamptz change marker the application sets, no trigger
+CREATE TABLE orders (
+    id        BIGSERIAL PRIMARY KEY,
+    reference VARCHAR(40) NOT NULL,
+    total     NUMERIC(10, 2),
+    note      TEXT,
+    modified  TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX orders_modified ON orders (modified, id);
+-- an integer version the application increments
+CREATE TABLE invoices (
+    id      BIGINT PRIMARY KEY,
+    amount  INTEGER,
+    version BIGINT NOT NULL
+);

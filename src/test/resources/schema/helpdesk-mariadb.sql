@@ -51,3 +51,13 @@ INSERT INTO users (email, first_name, last_name, phone, active)
     FROM seq_1_to_60;
 INSERT INTO users (email, first_name, last_name, active) SELECT CONCAT('helper', seq, '@example.com'), 'Help', 'Desk', 1 FROM seq_101_to_105;
 UPDATE user_writes SET n = 0;
+CREATE TABLE orders (
+    crm_id    BIGINT PRIMARY KEY,
+    reference VARCHAR(40) NOT NULL,
+    total     DECIMAL(10, 2),
+    note      TEXT
+) CHARACTER SET utf8mb4;
+CREATE TABLE invoices (
+    crm_id BIGINT PRIMARY KEY,
+    amount INT
+);

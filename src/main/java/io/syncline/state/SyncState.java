@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.flywaydb.core.Flyway;
 import org.jboss.logging.Logger;
@@ -39,6 +40,8 @@ public class SyncState {
     private JdbcSystem store;
     private Dialect ownTables;
     private final Map<String, PairStatus> statuses = new ConcurrentHashMap<>();
+    /** The dead letters' keys, so that a record read in sync drops its dead letter without a query per record read. */
+    private final Set<String> deadLettered = ConcurrentHashMap.newKeySet();
 
     @PostConstruct
     void migrate() {
@@ -49,6 +52,14 @@ public class SyncState {
                 .locations("classpath:db/state")
                 .load()
                 .migrate();
+        try (Connection c = store.connect(); PreparedStatement ps = c.prepareStatement("SELECT pair, side, record_id FROM dead_letters");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                deadLettered.add(deadLetterKey(rs.getString(1), rs.getString(2), rs.getString(3)));
+            }
+        } catch (SQLException e) {
+            throw failure("read the dead letters", e);
+        }
         LOG.infof("state store ready: %s", store);
     }
 
@@ -149,7 +160,7 @@ public class SyncState {
                 }
             }
             if (!written.isEmpty()) {
-                clearDeadLetters(c, pair, side, written);
+                clearDeadLetters(c, pair, side, written.stream().map(Change::recordId).toList());
             }
             if (end != null) {
                 advance(c, pair, side, end, written.size(), now);
@@ -196,7 +207,8 @@ public class SyncState {
         }
     }
 
-    private void clearDeadLetters(Connection c, String pair, String side, List<Change> written) throws SQLException {
+    /** Removes the dead letters of records that have now synced, in the caller's transaction. */
+    public void clearDeadLetters(Connection c, String pair, String side, Collection<String> recordIds) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM dead_letters WHERE pair = ? AND side = ?")) {
             ps.setString(1, pair);
             ps.setString(2, side);
@@ -207,10 +219,11 @@ public class SyncState {
             }
         }
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM dead_letters WHERE pair = ? AND side = ? AND record_id = ?")) {
-            for (Change change : written) {
+            for (String id : recordIds) {
+                deadLettered.remove(deadLetterKey(pair, side, id));
                 ps.setString(1, pair);
                 ps.setString(2, side);
-                ps.setString(3, change.recordId());
+                ps.setString(3, id);
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -248,6 +261,7 @@ public class SyncState {
      * Returns true when the record was not a dead letter before.
      */
     public boolean deadLetter(String pair, String side, String recordId, String reason, String record) {
+        deadLettered.add(deadLetterKey(pair, side, recordId));
         long now = System.currentTimeMillis();
         String shortReason = truncate(reason, 2000);
         String shortRecord = truncate(record, 4000);
@@ -300,6 +314,25 @@ public class SyncState {
         } catch (SQLException e) {
             throw failure("read the dead letters of pair '" + pair + "'", e);
         }
+    }
+
+    /** A record read as the link holds it is in sync: a dead letter it had (say, the other side refused it) is resolved. */
+    public void inSync(String pair, String side, String recordId) {
+        if (deadLettered.remove(deadLetterKey(pair, side, recordId))) {
+            try (Connection c = store.connect(); PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM dead_letters WHERE pair = ? AND side = ? AND record_id = ?")) {
+                ps.setString(1, pair);
+                ps.setString(2, side);
+                ps.setString(3, recordId);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw failure("clear a dead letter of pair '" + pair + "'", e);
+            }
+        }
+    }
+
+    private static String deadLetterKey(String pair, String side, String recordId) {
+        return pair + "/" + side + "/" + recordId;
     }
 
     public long deadLetterCount(String pair) {

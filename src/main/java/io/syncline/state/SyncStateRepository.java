@@ -32,6 +32,7 @@ public class SyncStateRepository implements IdempotentRepository {
         String synced = page != null ? page.syncedHashes().get(k.recordId()) : state.syncedHash(k.pair(), k.recordId());
         if (k.hash().equals(synced)) {
             state.status(k.pair()).skipped(key);
+            state.inSync(k.pair(), k.side(), k.recordId()); // what the link holds: a dead letter it had is resolved
             return false;
         }
         return !pendingChanges.isWaiting(k); // a re-read of a change that already waits in a window

@@ -17,6 +17,13 @@ public record Table(String name, Map<String, Column> columns, List<List<String>>
 
     public record Column(String name, int jdbcType, String typeName) {
 
+        public Column {
+            // PostgreSQL's driver reports timestamptz as TIMESTAMP; only its type name tells that it holds instants
+            if (jdbcType == Types.TIMESTAMP && typeName != null && typeName.equalsIgnoreCase("timestamptz")) {
+                jdbcType = Types.TIMESTAMP_WITH_TIMEZONE;
+            }
+        }
+
         public boolean isTimestamp() {
             return jdbcType == Types.TIMESTAMP || jdbcType == Types.TIMESTAMP_WITH_TIMEZONE
                     || typeName.toLowerCase(Locale.ROOT).startsWith("timestamp")

@@ -37,6 +37,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -343,8 +344,18 @@ public class TwoWayWriter {
             deleted(pair, link, rowA == null ? "a" : "b", rowA == null ? rowB : rowA, plan);
             return;
         }
-        Map<String, Object> canonicalA = mapping.readA(rowA.values());
-        Map<String, Object> canonicalB = mapping.readB(rowB.values());
+        Map<String, Object> canonicalA;
+        Map<String, Object> canonicalB;
+        String failing = "a";
+        try {
+            canonicalA = mapping.readA(rowA.values());
+            failing = "b";
+            canonicalB = mapping.readB(rowB.values());
+        } catch (RecordException e) { // the record of that side holds what the mapping refuses: its dead letter, until it is fixed
+            state.deadLetter(pair.name(), pair.side(failing).name(), link.id(failing), e.getMessage(),
+                    String.valueOf(("a".equals(failing) ? rowA : rowB).values()));
+            return;
+        }
         if (parked(pair, "b" + link.bId(), canonicalB, plan)) {
             return;
         }
@@ -628,6 +639,9 @@ public class TwoWayWriter {
                 for (String aId : plan.conflictsSettled) {
                     conflicts.delete(c, pair.name(), aId);
                 }
+                // records that were resolved (written, equal, or left for review) could be mapped: no longer dead letters
+                state.clearDeadLetters(c, pair.name(), pair.side("a").name(), plan.links.stream().map(Link::aId).filter(Objects::nonNull).toList());
+                state.clearDeadLetters(c, pair.name(), pair.side("b").name(), plan.links.stream().map(Link::bId).filter(Objects::nonNull).toList());
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

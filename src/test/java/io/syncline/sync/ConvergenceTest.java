@@ -1,6 +1,7 @@
 package io.syncline.sync;
 
 import static io.restassured.RestAssured.given;
+import static io.syncline.testing.TwoWayPair.settleAndVerify;
 import static io.syncline.testing.TwoWayPair.awaitQuiet;
 import static io.syncline.testing.TwoWayPair.crmWrites;
 import static io.syncline.testing.TwoWayPair.helpdeskWrites;
@@ -39,19 +40,14 @@ class ConvergenceTest {
         long crmBefore = crmWrites();
         long helpdeskBefore = helpdeskWrites();
         edits.run(OPERATIONS);
-        awaitQuiet();
-        given().post("/api/pairs/people/reconcile").then().statusCode(200); // hard deletes are found by reconciliation
-        awaitQuiet();
-        JsonPath again = given().post("/api/pairs/people/reconcile").then().statusCode(200).extract().jsonPath();
-        assertEquals(0, again.getLong("drift") + again.getLong("createInA") + again.getLong("createInB") + again.getLong("deletesToApply"),
-                "a second pass finds nothing to repair: " + again.prettify());
-
-        assertTrue(edits.verify() > 20, "most records were compared field by field");
+        assertTrue(settleAndVerify(edits) > 20, "most records were compared field by field");
+        assertTrue(edits.brokenEdits() > 0, "some edits wrote values the mapping refuses (dead letters until repaired)");
         long synclineCrm = crmWrites() - crmBefore - edits.crmOwnWrites();
         long synclineHelpdesk = helpdeskWrites() - helpdeskBefore - edits.helpdeskOwnWrites();
-        System.out.printf("ConvergenceTest: %d operations; Syncline wrote %d rows to the CRM and %d to the help desk%n", OPERATIONS,
-                synclineCrm, synclineHelpdesk);
-        assertTrue(synclineCrm + synclineHelpdesk <= OPERATIONS, "at most one write per change: echoes are not written back");
+        System.out.printf("ConvergenceTest: %d operations, %d records repaired, %d conflicts resolved; Syncline wrote %d rows to the CRM"
+                + " and %d to the help desk%n", OPERATIONS, edits.repairs(), edits.resolutions(), synclineCrm, synclineHelpdesk);
+        assertTrue(synclineCrm + synclineHelpdesk <= OPERATIONS + edits.repairs() + 2L * edits.resolutions(),
+                "at most one write per change (a resolution writes both sides): echoes are not written back");
         assertTrue(status().getLong("twoWay.echoesSuppressed") > 0);
     }
 }

@@ -1,13 +1,11 @@
 package io.syncline.sync;
 
 import static io.restassured.RestAssured.given;
-import static io.syncline.testing.TwoWayPair.awaitQuiet;
+import static io.syncline.testing.TwoWayPair.settleAndVerify;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restassured.RestAssured;
-import io.restassured.path.json.JsonPath;
 import io.syncline.testing.RandomEdits;
 import io.syncline.testing.RealDatabases;
 import java.io.IOException;
@@ -16,10 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,6 +32,10 @@ class KillIT {
 
     private static final Path WORK = Path.of("target", "kill-it");
     private static final int ROUNDS = 4;
+    /** More kills while none has interrupted a window yet. */
+    private static final int MAX_ROUNDS = 8;
+    /** What a server logs when it starts with windows that the previous one left open or unapplied. */
+    private static final String RESUMED = "left by the last stop are resumed";
 
     private int port;
     private Map<String, String> databases;
@@ -43,6 +47,7 @@ class KillIT {
         System.out.println("KillIT: seed " + seed);
         Random random = new Random(seed);
         databases = RealDatabases.configuration();
+        deleteRecursively(WORK); // a state store left by an earlier run would start this one half done
         Files.createDirectories(WORK);
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -52,21 +57,20 @@ class KillIT {
         Process server = start();
         try {
             await().atMost(Duration.ofSeconds(120)).until(() -> linked() >= 105);
-            for (int round = 0; round < ROUNDS; round++) {
+            for (int round = 0; round < ROUNDS || interruptedWindows() == 0 && round < MAX_ROUNDS; round++) {
                 edits.run(40);
                 Thread.sleep(random.nextInt(2000)); // the kill lands anywhere: in a poll, a window, a write
                 server.destroyForcibly().waitFor();
+                edits.serverStopped();
                 System.out.printf("KillIT: killed the server in round %d after %d operations%n", round + 1, edits.operations());
                 edits.run(15); // the users go on while it is down
                 server = start();
+                edits.serverStarted();
             }
-            awaitQuiet();
-            given().post("/api/pairs/people/reconcile").then().statusCode(200);
-            awaitQuiet();
-            JsonPath again = given().post("/api/pairs/people/reconcile").then().statusCode(200).extract().jsonPath();
-            assertEquals(0, again.getLong("drift") + again.getLong("createInA") + again.getLong("createInB") + again.getLong("deletesToApply"),
-                    "a second pass finds nothing to repair: " + again.prettify());
-            assertTrue(edits.verify() > 20, "most records were compared field by field");
+            // with no lookback, a change is read once: one that a kill caught in a window is applied only if the window was kept
+            assertTrue(interruptedWindows() > 0, "inconclusive: no kill interrupted a window (no server said it resumed one)");
+            System.out.printf("KillIT: %d of %d kills interrupted a window%n", interruptedWindows(), starts - 1);
+            assertTrue(settleAndVerify(edits) > 20, "most records were compared field by field");
         } finally {
             try { // what the last server was doing, for a failure's investigation
                 new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(server.pid()), "Thread.print")
@@ -75,6 +79,27 @@ class KillIT {
                 System.out.println("KillIT: no thread dump (" + e.getMessage() + ")");
             }
             server.destroyForcibly().waitFor();
+        }
+    }
+
+    /** Starts whose server found windows left open or unapplied by the kill before it (its own log says so). */
+    private long interruptedWindows() throws IOException {
+        long n = 0;
+        for (int i = 2; i <= starts; i++) {
+            if (Files.readString(WORK.resolve("server-" + i + ".log")).contains(RESUMED)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
         }
     }
 
@@ -93,6 +118,7 @@ class KillIT {
                 "-Dcamel.main.routes-include-pattern=file:routes/people.yaml,file:routes/companies.yaml",
                 "-Dpeople.cron=* * * * * ?", "-Dcompanies.cron=* * * * * ?", "-Dpeople.window=1000", "-Dcompanies.window=1000",
                 "-Dpeople.reconcile=0 0 0 1 1 ? 2099",
+                "-Dpeople.lookback=0s", // no re-read that could bring back what a lost window held
                 "-Dsyncline.demo.enabled=false",
                 "-Dquarkus.log.category.\"io.syncline.state.PendingChanges\".level=DEBUG", // windows closed, recovered, forgotten
                 "-Dsyncline.state.url=jdbc:h2:file:./" + WORK.resolve("state") + ";WRITE_DELAY=0"));

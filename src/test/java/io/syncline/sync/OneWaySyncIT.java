@@ -2,7 +2,7 @@ package io.syncline.sync;
 
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 
-/** The same scenarios against the packaged (or native) server; needs a failsafe run, not part of ./mvnw verify. */
+/** The same scenarios against the packaged server (failsafe, part of ./mvnw verify; the native binary where one can be built). */
 @QuarkusIntegrationTest
 class OneWaySyncIT extends OneWaySyncTest {
 }

@@ -6,19 +6,23 @@ import static io.syncline.testing.Sql.crm;
 import static io.syncline.testing.Sql.helpdesk;
 import static io.syncline.testing.Sql.row;
 import static io.syncline.testing.Sql.update;
+import static io.syncline.testing.Polls.awaitPolls;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 import io.syncline.testing.EmbeddedDatabases;
 import io.syncline.testing.RealDatabases;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -93,9 +97,11 @@ class OneWaySyncTest {
     }
 
     @Test
-    void unchangedRowsAreNotRewrittenByLaterPolls() throws InterruptedException {
+    void unchangedRowsAreNotRewrittenByLaterPolls() {
+        update(crm(), "UPDATE contacts SET tier = 'silver', updated_at = LOCALTIMESTAMP WHERE id = 8");
+        await().atMost(SYNC).until(() -> "silver".equals(row(helpdesk(), "SELECT tier FROM customers WHERE crm_id = 8").get("tier")));
         long writes = count(helpdesk(), "SELECT n FROM customer_writes");
-        Thread.sleep(3_500); // three polls, each re-reading its lookback window
+        awaitPolls("contacts", 3); // three polls, each re-reading the edited row inside its lookback window
         assertEquals(writes, count(helpdesk(), "SELECT n FROM customer_writes"));
     }
 
@@ -123,6 +129,7 @@ class OneWaySyncTest {
 
     @Test
     void targetDownForAWhileLosesNothingAndHealthGoesDownAndUp() throws Exception {
+        long writesBefore = count(helpdesk(), "SELECT n FROM customer_writes");
         EmbeddedDatabases.get().stopMariaDb();
         try {
             for (int id = 3001; id <= 3050; id++) {
@@ -132,11 +139,31 @@ class OneWaySyncTest {
             await().atMost(SYNC).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503)
                     .body("checks.find { it.name == 'syncline-pair-contacts' }.status", equalTo("DOWN")));
             given().get("/api/pairs/contacts").then().body("state", equalTo("FAILING")).body("lastError", not(equalTo(null)));
+            // backoff: polled every second, but after four failures in a row the next attempt waits 8 s
+            await().atMost(SYNC).untilAsserted(() -> given().get("/q/health/ready").then()
+                    .body("checks.find { it.name == 'syncline-pair-contacts' }.data.reason", containsString("(4 in a row)")));
+            JsonPath status = given().get("/api/pairs/contacts").then().extract().jsonPath();
+            Duration wait = Duration.between(Instant.parse(status.getString("lastPollStarted")), Instant.parse(status.getString("nextAttempt")));
+            assertTrue(wait.toMillis() >= 7_000, "the fourth failure waits 8 s for the next attempt, not one poll interval: " + wait);
         } finally {
             EmbeddedDatabases.get().startMariaDb();
         }
         await().atMost(Duration.ofSeconds(90)).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM customers WHERE crm_id BETWEEN 3001 AND 3050") == 50);
         await().atMost(SYNC).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
         given().get("/api/pairs/contacts").then().body("state", equalTo("RUNNING"));
+        awaitPolls("contacts", 2);
+        assertEquals(50, count(helpdesk(), "SELECT n FROM customer_writes") - writesBefore, "each row written once, nothing twice");
+    }
+
+    @Test
+    void resyncRewritesRecordsChangedBehindSynclinesBack() {
+        update(helpdesk(), "UPDATE customers SET full_name = 'tampered' WHERE crm_id IN (10, 11)");
+        awaitPolls("contacts", 2); // the source did not change: polling leaves the target as it is
+        assertEquals("tampered", row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 10").get("full_name"));
+        given().post("/api/pairs/contacts/resync").then().statusCode(202);
+        await().atMost(SYNC).untilAsserted(() -> {
+            assertEquals("Ada10 Lovelace", row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 10").get("full_name"));
+            assertEquals("Ada11 Lovelace", row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 11").get("full_name"));
+        });
     }
 }

@@ -1,5 +1,6 @@
 package io.syncline.sync;
 
+import static io.restassured.RestAssured.given;
 import static io.syncline.testing.Sql.crm;
 import static io.syncline.testing.Sql.helpdesk;
 import static io.syncline.testing.Sql.row;
@@ -9,6 +10,7 @@ import static io.syncline.testing.TwoWayPair.crmId;
 import static io.syncline.testing.TwoWayPair.helpdeskId;
 import static io.syncline.testing.TwoWayPair.status;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -24,6 +26,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A server whose window never closes: a change is read, its cursor moves on, and it waits in the
  * pending window when the server stops. {@link RestartTest} (the next start) checks it arrives.
+ * No lookback here or there: the restarted server cannot read the change again, only the window
+ * kept in the state store can bring it. The one-way pair "tickets" is paused here, to stay paused.
  */
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)
@@ -37,7 +41,7 @@ class PendingWindowTest {
     public static class LongWindow implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("people.window", "600000");
+            return Map.of("people.window", "600000", "people.lookback", "0s");
         }
     }
 
@@ -49,5 +53,11 @@ class PendingWindowTest {
         assertNotEquals(PHONE, row(helpdesk(), "SELECT phone FROM users WHERE id = ?", helpdeskId(EMAIL)).get("phone"), "not applied yet");
         assertEquals(PHONE, row(crm(), "SELECT phone FROM people WHERE id = ?", crmId(EMAIL)).get("phone"));
         // the server stops after this test, with the window still open
+    }
+
+    @Test
+    void aPausedPairIsPausedDurably() {
+        given().post("/api/pairs/tickets/pause").then().statusCode(200).body("state", equalTo("PAUSED"));
+        // RestartTest checks that it is still paused after the restart
     }
 }

@@ -7,8 +7,11 @@ import static io.syncline.testing.Sql.helpdesk;
 import static io.syncline.testing.Sql.row;
 import static io.syncline.testing.Sql.update;
 import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.notNullValue;
+import static io.syncline.testing.Polls.awaitPolls;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -41,16 +44,22 @@ class RestartTest {
         }
     }
 
-    /** Runs before the restarted server: notes the target's write count, then edits one contact. */
+    /**
+     * Runs before the restarted server: notes the target's write count and whether the pending
+     * window's change had reached the help desk, then edits one contact and one ticket.
+     */
     public static class EditWhileDown implements QuarkusTestResourceLifecycleManager {
         static long writesBefore = -1;
+        static Object phoneBeforeRestart;
 
         @Override
         public Map<String, String> start() {
             RealDatabases.configuration();
             writesBefore = count(helpdesk(), "SELECT n FROM customer_writes");
+            phoneBeforeRestart = row(helpdesk(), "SELECT phone FROM users WHERE LOWER(TRIM(email)) = ?", PendingWindowTest.EMAIL).get("phone");
             update(crm(), "UPDATE contacts SET first_name = 'Edited', updated_at = LOCALTIMESTAMP WHERE id = 42");
-            return Map.of();
+            update(helpdesk(), "UPDATE tickets SET status = 'closed', updated_at = NOW(6) WHERE id = 11");
+            return Map.of("people.lookback", "0s"); // only the stored window can bring the pending change
         }
 
         @Override
@@ -59,18 +68,27 @@ class RestartTest {
     }
 
     @Test
-    void restartResumesFromTheCursorWithoutRewritingUnchangedRows() throws InterruptedException {
+    void restartResumesFromTheCursorWithoutRewritingUnchangedRows() {
         await().atMost(Duration.ofSeconds(30)).until(
                 () -> "Edited Lovelace".equals(row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 42").get("full_name")));
-        given().get("/api/pairs/contacts").then().statusCode(200).body("lastSuccessfulPoll", notNullValue());
-        Thread.sleep(2_500); // more polls over the lookback window
+        awaitPolls("contacts", 3); // more polls over the lookback window
         assertEquals(EditWhileDown.writesBefore + 1, count(helpdesk(), "SELECT n FROM customer_writes"),
                 "only the contact edited while the server was down is written again");
     }
 
     @Test
     void aWindowStillOpenAtShutdownIsAppliedAfterTheRestart() {
+        assertNotEquals(PendingWindowTest.PHONE, EditWhileDown.phoneBeforeRestart, "the change was still waiting when the server stopped");
         await().atMost(Duration.ofSeconds(60)).until(() -> PendingWindowTest.PHONE.equals(row(helpdesk(),
                 "SELECT phone FROM users WHERE id = ?", io.syncline.testing.TwoWayPair.helpdeskId(PendingWindowTest.EMAIL)).get("phone")));
+    }
+
+    @Test
+    void aPairPausedBeforeTheRestartStaysPausedUntilResumed() {
+        given().get("/api/pairs/tickets").then().statusCode(200).body("state", equalTo("PAUSED"));
+        awaitPolls("contacts", 2); // the other pairs poll meanwhile
+        assertEquals(true, row(crm(), "SELECT is_open FROM tickets WHERE helpdesk_id = 11").get("is_open"), "not synced while paused");
+        given().post("/api/pairs/tickets/resume").then().statusCode(200).body("state", not(equalTo("PAUSED")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Boolean.FALSE.equals(row(crm(), "SELECT is_open FROM tickets WHERE helpdesk_id = 11").get("is_open")));
     }
 }

@@ -169,21 +169,45 @@ class TwoWaySyncTest {
         awaitQuiet();
         long a12 = crmId("person12@example.com");
         long b12 = helpdeskId("person12@example.com");
-        try (Connection editor = DriverManager.getConnection(helpdesk(), "root", null)) {
-            editor.setAutoCommit(false);
-            try (PreparedStatement ps = editor.prepareStatement("UPDATE users SET last_name = 'Racer' WHERE id = ?")) {
-                ps.setLong(1, b12);
-                ps.executeUpdate(); // holds the row while Syncline wants to write it
-            }
-            update(crm(), "UPDATE people SET first_name = 'Raced' WHERE id = ?", a12);
-            Thread.sleep(3000); // Syncline has read the CRM change and waits for the row
-            editor.commit();
-        }
+        race(b12, "UPDATE users SET last_name = 'Racer' WHERE id = ?", () -> update(crm(), "UPDATE people SET first_name = 'Raced' WHERE id = ?", a12));
         Map<String, Object> expected = Map.of("first_name", "Raced", "last_name", "Racer");
         await().atMost(SYNC).untilAsserted(() -> {
             assertEquals(expected, row(crm(), "SELECT first_name, last_name FROM people WHERE id = ?", a12));
             assertEquals(expected, row(helpdesk(), "SELECT first_name, last_name FROM users WHERE id = ?", b12));
         });
+    }
+
+    @Test
+    @Order(6)
+    void aWriteThatRacesAnEditOfTheSameFieldFollowsTheFieldRule() throws Exception {
+        awaitQuiet();
+        long a18 = crmId("person18@example.com");
+        long b18 = helpdeskId("person18@example.com");
+        race(b18, "UPDATE users SET phone = 'help desk, racing' WHERE id = ?",
+                () -> update(crm(), "UPDATE people SET phone = 'crm, raced' WHERE id = ?", a18));
+        // phone: b-wins. Written without a lock, the CRM's value would overwrite the help desk's committed edit
+        await().atMost(SYNC).untilAsserted(() -> {
+            assertEquals("help desk, racing", row(crm(), "SELECT phone FROM people WHERE id = ?", a18).get("phone"));
+            assertEquals("help desk, racing", row(helpdesk(), "SELECT phone FROM users WHERE id = ?", b18).get("phone"));
+        });
+    }
+
+    /**
+     * Holds the help-desk row with an uncommitted edit, makes the CRM edit, waits until Syncline's
+     * connection is blocked on that row (InnoDB reports a transaction in LOCK WAIT), then commits.
+     */
+    private static void race(long helpdeskId, String helpdeskEdit, Runnable crmEdit) throws Exception {
+        try (Connection editor = DriverManager.getConnection(helpdesk(), "root", null)) {
+            editor.setAutoCommit(false);
+            try (PreparedStatement ps = editor.prepareStatement(helpdeskEdit)) {
+                ps.setLong(1, helpdeskId);
+                ps.executeUpdate(); // holds the row while Syncline wants to write it
+            }
+            crmEdit.run();
+            await().atMost(SYNC).until(() -> count(helpdesk(),
+                    "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'") > 0);
+            editor.commit();
+        }
     }
 
     @Test

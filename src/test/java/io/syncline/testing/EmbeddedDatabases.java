@@ -35,6 +35,14 @@ public final class EmbeddedDatabases {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll));
     }
 
+    /** Stops the servers if this class started them: a benchmark's end (a test run's JVM stops them as it exits). */
+    public static synchronized void stopIfStarted() {
+        if (instance != null) {
+            instance.stopAll();
+            instance = null;
+        }
+    }
+
     public static synchronized EmbeddedDatabases get() {
         if (instance == null) {
             try {

@@ -1,5 +1,6 @@
 package io.syncline.testing;
 
+import static io.restassured.RestAssured.given;
 import static io.syncline.testing.Sql.crm;
 import static io.syncline.testing.Sql.helpdesk;
 import static io.syncline.testing.Sql.row;
@@ -7,6 +8,7 @@ import static io.syncline.testing.Sql.update;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.restassured.http.ContentType;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,14 +22,25 @@ import java.util.Set;
  * Seeded random inserts, updates and deletes on both sides of the two-way pair "people", as their
  * users would make them, remembered so that the outcome can be checked once both sides are quiet:
  * both sides agree, and no edit was lost (a field edited on one side only holds that side's last
- * value; one edited on both holds one side's last value).
+ * value; one edited on both holds one side's last value, and the later one when the two edits were
+ * made {@link #SETTLED} apart while the server ran). Some edits write a value the mapping cannot
+ * take (dead letters until {@link #repair()}); {@code notes} is a field left for manual review.
  */
 public final class RandomEdits {
 
-    private static final List<String> FIELDS = List.of("first_name", "last_name", "phone", "status");
+    /**
+     * Two edits this far apart, made while the server ran, are not one conflict but two changes: a
+     * window (1 s in the tests) plus a poll interval (1 s) plus a second to apply.
+     */
+    public static final long SETTLED = 3_000;
+
+    private static final List<String> FIELDS = List.of("first_name", "last_name", "phone", "status", "notes");
+    /** The pair's canonical field names and the CRM's columns, where they differ. */
+    private static final Map<String, String> COLUMNS = Map.of("first", "first_name", "last", "last_name");
     private static final Map<String, Integer> ACTIVE = Map.of("Active", 1, "Inactive", 0, "Blocked", 2);
 
-    private record Edit(String side, Object value) {
+    /** One user's edit of one field; {@code epoch} counts the server's starts, -1 while it is down. */
+    private record Edit(String side, Object value, long at, int epoch) {
     }
 
     private final Random random;
@@ -41,6 +54,15 @@ public final class RandomEdits {
     private int operation;
     private int crmOwnWrites;
     private int helpdeskOwnWrites;
+    private int epoch;
+    private boolean serverUp = true;
+    /** Records holding a value their side's mapping refuses, by email: "crm" or "helpdesk". */
+    private final Map<String, String> broken = new HashMap<>();
+    /** Records that held such a value: an edit of the other side could not be applied meanwhile, so timing proves nothing. */
+    private final Set<String> everBroken = new HashSet<>();
+    private int brokenEdits;
+    private int repairs;
+    private int resolutions;
 
     /**
      * @param existing emails of linked people the edits may touch
@@ -54,6 +76,16 @@ public final class RandomEdits {
         this.maxDeletes = maxDeletes;
     }
 
+    /** The server was stopped: edits from now on are made while it is down, until {@link #serverStarted()}. */
+    public void serverStopped() {
+        serverUp = false;
+    }
+
+    public void serverStarted() {
+        serverUp = true;
+        epoch++;
+    }
+
     /** Makes {@code count} operations, a few milliseconds apart. */
     public void run(int count) throws InterruptedException {
         for (int i = 0; i < count; i++) {
@@ -63,6 +95,8 @@ public final class RandomEdits {
                 insert(crmSide);
             } else if (kind < 8 && deletes < maxDeletes) {
                 delete(crmSide);
+            } else if (kind < 11) {
+                breakRecord(crmSide);
             } else {
                 edit(crmSide);
             }
@@ -74,6 +108,61 @@ public final class RandomEdits {
     public int operations() {
         return operation;
     }
+
+    /** Edits that wrote a value the mapping refuses (each a dead letter until repaired). */
+    public int brokenEdits() {
+        return brokenEdits;
+    }
+
+    /** The CRM's status for the canonical (and help-desk) value. */
+    private static String status(int active) {
+        return ACTIVE.entrySet().stream().filter(e -> e.getValue() == active).map(Map.Entry::getKey).findFirst().orElseThrow();
+    }
+
+    /** Deletes made in each system (hard deletes: polling cannot see them, reconciliation finds them). */
+    public int deletes() {
+        return deletes;
+    }
+
+    /** Their users fix the records that hold a value the mapping refuses: after this, no dead letter is due. Returns how many. */
+    public int repair() {
+        int repaired = broken.size();
+        repairs += repaired;
+        for (Map.Entry<String, String> e : new ArrayList<>(broken.entrySet())) {
+            String value = List.of("Active", "Inactive", "Blocked").get(random.nextInt(3));
+            editField(e.getKey(), "crm".equals(e.getValue()), "status", value);
+        }
+        broken.clear();
+        return repaired;
+    }
+
+    /**
+     * An operator resolves every conflict left for review, choosing a side at random, through the
+     * API; the chosen values count as the last edit on both sides. Returns how many.
+     */
+    public int resolveConflicts() {
+        List<Map<String, Object>> open = given().get("/api/pairs/people/conflicts").then().statusCode(200).extract().jsonPath().getList("$");
+        for (Map<String, Object> conflict : open) {
+            String email = String.valueOf(((Map<?, ?>) conflict.get("a")).get("email"));
+            Map<String, Object> values = given().contentType(ContentType.JSON).body(Map.of("choose", random.nextBoolean() ? "a" : "b"))
+                    .post("/api/pairs/people/conflicts/" + conflict.get("aId") + "/resolve").then().statusCode(200)
+                    .extract().jsonPath().getMap("values");
+            values.forEach((field, value) -> record(email.trim().toLowerCase(), COLUMNS.getOrDefault(field, field), "both",
+                    field.equals("status") ? status(((Number) value).intValue()) : value));
+        }
+        resolutions += open.size();
+        return open.size();
+    }
+
+    /** Records repaired and conflicts resolved so far: each adds writes that are no echo. */
+    public int repairs() {
+        return repairs;
+    }
+
+    public int resolutions() {
+        return resolutions;
+    }
+
 
     /** Rows the edits themselves inserted or updated in the CRM (its write counter counts them too). */
     public int crmOwnWrites() {
@@ -109,13 +198,20 @@ public final class RandomEdits {
                 if (history.isEmpty()) {
                     continue;
                 }
-                Object lastCrm = last(history, "crm");
-                Object lastHelpdesk = last(history, "helpdesk");
+                Edit lastCrm = last(history, "crm");
+                Edit lastHelpdesk = last(history, "helpdesk");
                 Object now = a.get(field);
-                assertTrue(Objects.equals(now, lastCrm) || Objects.equals(now, lastHelpdesk), email + ": " + field + " is '" + now
-                        + "', which is neither side's last edit (crm " + lastCrm + ", help desk " + lastHelpdesk + "): a lost update");
+                String what = email + ": " + field + " is '" + now + "' (crm " + lastCrm + ", help desk " + lastHelpdesk + ")";
                 if (lastCrm == null || lastHelpdesk == null) {
-                    assertEquals(lastCrm != null ? lastCrm : lastHelpdesk, now, email + ": " + field + " was edited on one side only");
+                    assertEquals((lastCrm != null ? lastCrm : lastHelpdesk).value(), now, what + ": edited on one side only");
+                    continue;
+                }
+                assertTrue(Objects.equals(now, lastCrm.value()) || Objects.equals(now, lastHelpdesk.value()),
+                        what + ": neither side's last edit, a lost update");
+                Edit later = lastCrm.at() > lastHelpdesk.at() ? lastCrm : lastHelpdesk;
+                Edit earlier = later == lastCrm ? lastHelpdesk : lastCrm;
+                if (later.epoch() >= 0 && later.epoch() == earlier.epoch() && later.at() - earlier.at() > SETTLED && !everBroken.contains(email)) {
+                    assertEquals(later.value(), now, what + ": the later edit, " + (later.at() - earlier.at()) + " ms later, must win");
                 }
             }
             checked++;
@@ -123,14 +219,15 @@ public final class RandomEdits {
         return checked;
     }
 
-    private static Object last(List<Edit> history, String side) {
-        Object value = null;
+    /** The last edit on that side; a resolution written to both sides counts on each. */
+    private static Edit last(List<Edit> history, String side) {
+        Edit last = null;
         for (Edit e : history) {
-            if (e.side().equals(side)) {
-                value = e.value();
+            if (e.side().equals(side) || e.side().equals("both")) {
+                last = e;
             }
         }
-        return value;
+        return last;
     }
 
     private void insert(boolean crmSide) {
@@ -145,8 +242,8 @@ public final class RandomEdits {
 
     private void delete(boolean crmSide) {
         String email = emails.get(random.nextInt(emails.size()));
-        if (deletedInCrm.contains(email) || deletedInHelpdesk.contains(email)) {
-            return;
+        if (deletedInCrm.contains(email) || deletedInHelpdesk.contains(email) || broken.containsKey(email)) {
+            return; // a deleted record's dead letter would never clear
         }
         int n = crmSide ? update(crm(), "DELETE FROM people WHERE LOWER(TRIM(email)) = ?", email)
                 : update(helpdesk(), "DELETE FROM users WHERE LOWER(TRIM(email)) = ?", email);
@@ -163,20 +260,53 @@ public final class RandomEdits {
         }
         String field = FIELDS.get(random.nextInt(FIELDS.size()));
         String value = field.equals("status") ? List.of("Active", "Inactive", "Blocked").get(random.nextInt(3)) : prefix + field + "-" + operation;
+        editField(email, crmSide, field, value);
+    }
+
+    /** Writes a status the mapping refuses: 'Pending' in the CRM, 7 in the help desk. */
+    private void breakRecord(boolean crmSide) {
+        String email = emails.get(random.nextInt(emails.size()));
+        if (deletedInCrm.contains(email) || deletedInHelpdesk.contains(email) || broken.containsKey(email)) {
+            return;
+        }
+        int n = crmSide ? update(crm(), "UPDATE people SET status = 'Pending' WHERE LOWER(TRIM(email)) = ?", email)
+                : update(helpdesk(), "UPDATE users SET active = 7 WHERE LOWER(TRIM(email)) = ?", email);
+        if (n > 0) {
+            countOwnWrite(crmSide, n);
+            broken.put(email, crmSide ? "crm" : "helpdesk");
+            everBroken.add(email);
+            brokenEdits++;
+        }
+    }
+
+    private void editField(String email, boolean crmSide, String field, String value) {
         int n;
         if (crmSide) {
             n = update(crm(), "UPDATE people SET " + field + " = ? WHERE LOWER(TRIM(email)) = ?", value, email);
-            crmOwnWrites += n;
         } else if (field.equals("status")) {
             n = update(helpdesk(), "UPDATE users SET active = ? WHERE LOWER(TRIM(email)) = ?", ACTIVE.get(value), email);
-            helpdeskOwnWrites += n;
         } else {
             n = update(helpdesk(), "UPDATE users SET " + field + " = ? WHERE LOWER(TRIM(email)) = ?", value, email);
+        }
+        countOwnWrite(crmSide, n);
+        if (n > 0) { // a record inserted on the other side may not have arrived yet
+            if (field.equals("status") && (crmSide ? "crm" : "helpdesk").equals(broken.get(email))) {
+                broken.remove(email); // a valid status again
+            }
+            record(email, field, crmSide ? "crm" : "helpdesk", value);
+        }
+    }
+
+    private void countOwnWrite(boolean crmSide, int n) {
+        if (crmSide) {
+            crmOwnWrites += n;
+        } else {
             helpdeskOwnWrites += n;
         }
-        if (n > 0) { // a record inserted on the other side may not have arrived yet
-            edits.computeIfAbsent(email, e -> new HashMap<>()).computeIfAbsent(field, f -> new ArrayList<>())
-                    .add(new Edit(crmSide ? "crm" : "helpdesk", value));
-        }
+    }
+
+    private void record(String email, String field, String side, Object value) {
+        edits.computeIfAbsent(email, e -> new HashMap<>()).computeIfAbsent(field, f -> new ArrayList<>())
+                .add(new Edit(side, value, System.currentTimeMillis(), serverUp ? epoch : -1));
     }
 }
