@@ -10,6 +10,7 @@ import static io.syncline.testing.TwoWayPair.crmId;
 import static io.syncline.testing.TwoWayPair.helpdeskId;
 import static io.syncline.testing.TwoWayPair.status;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * A server whose window never closes: a change is read, its cursor moves on, and it waits in the
  * pending window when the server stops. {@link RestartTest} (the next start) checks it arrives.
  * No lookback here or there: the restarted server cannot read the change again, only the window
- * kept in the state store can bring it. The one-way pair "tickets" is paused here, to stay paused.
+ * kept in the state store can bring it. The one-way pair "tickets" is paused here, to stay paused;
+ * the test pair "stalled" never polls.
  */
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)
@@ -41,7 +43,10 @@ class PendingWindowTest {
     public static class LongWindow implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("people.window", "600000", "people.lookback", "0s");
+            return Map.of("people.window", "600000", "people.lookback", "0s",
+                    // and a pair whose trigger never fires
+                    "camel.main.routes-include-pattern", "file:routes/*.yaml,file:src/test/resources/routes/*.yaml,"
+                            + "file:src/test/resources/stalled-routes/*.yaml");
         }
     }
 
@@ -53,6 +58,14 @@ class PendingWindowTest {
         assertNotEquals(PHONE, row(helpdesk(), "SELECT phone FROM users WHERE id = ?", helpdeskId(EMAIL)).get("phone"), "not applied yet");
         assertEquals(PHONE, row(crm(), "SELECT phone FROM people WHERE id = ?", crmId(EMAIL)).get("phone"));
         // the server stops after this test, with the window still open
+    }
+
+    @Test
+    void aPairThatDoesNotPollIsReportedOverdue() {
+        await().atMost(SYNC).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503)
+                .body("checks.find { it.name == 'syncline-pair-stalled' }.status", equalTo("DOWN"))
+                .body("checks.find { it.name == 'syncline-pair-stalled' }.data.reason", containsString("overdue")));
+        given().get("/q/health/ready").then().body("checks.find { it.name == 'syncline-pair-orders' }.status", equalTo("UP"));
     }
 
     @Test
