@@ -83,7 +83,7 @@ public class JdbcReader {
         Side side = pair.side(sideName);
         String pollKey = pairName + "/" + sideName;
         PairStatus status = state.status(pairName);
-        if (status.state() == PairStatus.State.PAUSED || status.inBackoff() || !polling.add(pollKey)) {
+        if (status.state() == PairStatus.State.PAUSED || status.inBackoff(sideName) || !polling.add(pollKey)) {
             return Collections.emptyIterator();
         }
         status.pollStarted();
@@ -107,7 +107,7 @@ public class JdbcReader {
                 if (problem != null) {
                     failed(pair, side, new IllegalStateException(problem));
                 } else {
-                    status.pollSucceeded();
+                    status.pollSucceeded(side.name());
                 }
             }
 
@@ -130,9 +130,9 @@ public class JdbcReader {
         }
         String reason = root.getMessage() != null ? root.getMessage().lines().findFirst().orElse("") : root.getClass().getSimpleName();
         PairStatus status = state.status(pair.name());
-        status.pollFailed(reason, pair.maxBackoff());
+        status.pollFailed(side.name(), reason, pair.maxBackoff());
         LOG.errorf("pair '%s', side '%s': poll failed (attempt %d, next in %s): %s", pair.name(), side.name(),
-                status.consecutiveFailures(), Duration.between(Instant.now(), status.nextAttempt()).toSeconds() + "s", reason);
+                status.consecutiveFailures(), Duration.between(Instant.now(), status.nextAttempt(side.name())).toSeconds() + "s", reason);
     }
 
     /** One poll: an open streaming query, read a page at a time. */

@@ -2,6 +2,9 @@ package io.syncline.state;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** What a pair is doing right now; kept in memory, the durable part lives in the state store. */
 public final class PairStatus {
@@ -15,9 +18,8 @@ public final class PairStatus {
     private Instant lastPollStarted;
     private Instant lastSuccess;
     private Instant lastProgress = Instant.now();
-    private String lastError;
-    private int consecutiveFailures;
-    private Instant nextAttempt;
+    /** The sides whose last poll failed: a side that polls well does not hide, or reset the backoff of, one that does not. */
+    private final Map<String, Failure> failures = new LinkedHashMap<>();
     private long loadDone;
     private long loadTotal;
 
@@ -55,16 +57,34 @@ public final class PairStatus {
         return lastProgress;
     }
 
+    /** Why a side's polls fail, how often in a row, and when it is tried again. */
+    private record Failure(String error, int inARow, Instant nextAttempt) {
+    }
+
+    /** The failure of the side that has failed most often in a row, or null when every side polls. */
+    private Failure worst() {
+        return failures.values().stream().max(Comparator.comparingInt(Failure::inARow)).orElse(null);
+    }
+
     public synchronized String lastError() {
-        return lastError;
+        Failure f = worst();
+        return f == null ? null : f.error();
     }
 
     public synchronized int consecutiveFailures() {
-        return consecutiveFailures;
+        Failure f = worst();
+        return f == null ? 0 : f.inARow();
     }
 
     public synchronized Instant nextAttempt() {
-        return nextAttempt;
+        Failure f = worst();
+        return f == null ? null : f.nextAttempt();
+    }
+
+    /** When the side's last poll failed, when it may be tried again. */
+    public synchronized Instant nextAttempt(String side) {
+        Failure f = failures.get(side);
+        return f == null ? null : f.nextAttempt();
     }
 
     /** Rows done and expected in the full load under way; zero when none is. */
@@ -86,25 +106,23 @@ public final class PairStatus {
         loadTotal = total;
     }
 
-    public synchronized void pollSucceeded() {
+    public synchronized void pollSucceeded(String side) {
         lastSuccess = Instant.now();
         lastProgress = lastSuccess;
-        lastError = null;
-        consecutiveFailures = 0;
-        nextAttempt = null;
+        failures.remove(side);
         loadDone = 0;
         loadTotal = 0;
         if (state != State.PAUSED) {
-            state = State.RUNNING;
+            state = failures.isEmpty() ? State.RUNNING : State.FAILING;
         }
     }
 
-    /** Records the failure and when to try again: doubling from one second up to {@code maxBackoff}. */
-    public synchronized void pollFailed(String error, Duration maxBackoff) {
-        lastError = error;
-        consecutiveFailures++;
-        long seconds = Math.min(maxBackoff.toSeconds(), 1L << Math.min(consecutiveFailures - 1, 20));
-        nextAttempt = Instant.now().plusSeconds(Math.max(1, seconds));
+    /** Records a side's failure and when to try it again: doubling from one second up to {@code maxBackoff}. */
+    public synchronized void pollFailed(String side, String error, Duration maxBackoff) {
+        Failure before = failures.get(side);
+        int inARow = before == null ? 1 : before.inARow() + 1;
+        long seconds = Math.min(maxBackoff.toSeconds(), 1L << Math.min(inARow - 1, 20));
+        failures.put(side, new Failure(error, inARow, Instant.now().plusSeconds(Math.max(1, seconds))));
         loadDone = 0;
         loadTotal = 0;
         if (state != State.PAUSED) {
@@ -112,15 +130,16 @@ public final class PairStatus {
         }
     }
 
-    public synchronized boolean inBackoff() {
-        return nextAttempt != null && Instant.now().isBefore(nextAttempt);
+    public synchronized boolean inBackoff(String side) {
+        Failure f = failures.get(side);
+        return f != null && Instant.now().isBefore(f.nextAttempt());
     }
 
     public synchronized void paused(boolean paused) {
         if (paused) {
             state = State.PAUSED;
         } else if (state == State.PAUSED) {
-            state = lastError == null ? State.RUNNING : State.FAILING;
+            state = failures.isEmpty() ? State.RUNNING : State.FAILING;
             lastProgress = Instant.now();
         }
     }
