@@ -209,18 +209,12 @@ public class SyncState {
 
     /** Removes the dead letters of records that have now synced, in the caller's transaction. */
     public void clearDeadLetters(Connection c, String pair, String side, Collection<String> recordIds) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM dead_letters WHERE pair = ? AND side = ?")) {
-            ps.setString(1, pair);
-            ps.setString(2, side);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next() && rs.getLong(1) == 0) {
-                    return; // the usual case: nothing to clear, no per-row deletes
-                }
-            }
+        List<String> letters = recordIds.stream().filter(id -> deadLettered.contains(deadLetterKey(pair, side, id))).toList();
+        if (letters.isEmpty()) {
+            return; // the usual case: no dead letter among them, nothing to ask the store
         }
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM dead_letters WHERE pair = ? AND side = ? AND record_id = ?")) {
-            for (String id : recordIds) {
-                deadLettered.remove(deadLetterKey(pair, side, id));
+            for (String id : letters) {
                 ps.setString(1, pair);
                 ps.setString(2, side);
                 ps.setString(3, id);
@@ -228,6 +222,7 @@ public class SyncState {
             }
             ps.executeBatch();
         }
+        letters.forEach(id -> deadLettered.remove(deadLetterKey(pair, side, id)));
     }
 
     void advance(Connection c, String pair, String side, Position end, int synced, long now) throws SQLException {
@@ -318,13 +313,9 @@ public class SyncState {
 
     /** A record read as the link holds it is in sync: a dead letter it had (say, the other side refused it) is resolved. */
     public void inSync(String pair, String side, String recordId) {
-        if (deadLettered.remove(deadLetterKey(pair, side, recordId))) {
-            try (Connection c = store.connect(); PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM dead_letters WHERE pair = ? AND side = ? AND record_id = ?")) {
-                ps.setString(1, pair);
-                ps.setString(2, side);
-                ps.setString(3, recordId);
-                ps.executeUpdate();
+        if (deadLettered.contains(deadLetterKey(pair, side, recordId))) {
+            try (Connection c = store.connect()) {
+                clearDeadLetters(c, pair, side, List.of(recordId));
             } catch (SQLException e) {
                 throw failure("clear a dead letter of pair '" + pair + "'", e);
             }
