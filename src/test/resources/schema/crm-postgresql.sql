@@ -64,3 +64,10 @@ CREATE TABLE invoices (
     amount  INTEGER,
     version BIGINT NOT NULL
 );
+-- As a Django or Rails app keeps a table: a timestamptz marker the application sets, no default, no trigger
+CREATE TABLE accounts (
+    id       BIGSERIAL PRIMARY KEY,
+    name     VARCHAR(100) NOT NULL,
+    plan     VARCHAR(20),
+    modified TIMESTAMPTZ NOT NULL
+);

@@ -51,13 +51,22 @@ INSERT INTO users (email, first_name, last_name, phone, active)
     FROM seq_1_to_60;
 INSERT INTO users (email, first_name, last_name, active) SELECT CONCAT('helper', seq, '@example.com'), 'Help', 'Desk', 1 FROM seq_101_to_105;
 UPDATE user_writes SET n = 0;
+-- `modified` is set by the application: no default, no ON UPDATE (Syncline stamps it: targetStamp)
 CREATE TABLE orders (
     crm_id    BIGINT PRIMARY KEY,
     reference VARCHAR(40) NOT NULL,
     total     DECIMAL(10, 2),
-    note      TEXT
+    note      TEXT,
+    modified  DATETIME(6) NOT NULL
 ) CHARACTER SET utf8mb4;
 CREATE TABLE invoices (
     crm_id BIGINT PRIMARY KEY,
     amount INT
 );
+-- As a Laravel app keeps a table: the application sets `modified`, no default, no ON UPDATE, no trigger
+CREATE TABLE clients (
+    id       BIGINT AUTO_INCREMENT PRIMARY KEY,
+    name     VARCHAR(100) NOT NULL,
+    plan     VARCHAR(20),
+    modified DATETIME(6) NOT NULL
+) CHARACTER SET utf8mb4;

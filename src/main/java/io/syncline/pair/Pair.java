@@ -42,6 +42,9 @@ public class Pair {
     private String bKey = "id";
     private String aCursor = "updated_at";
     private String bCursor = "updated_at";
+    private String targetStamp;
+    private String aStamp;
+    private String bStamp;
     private String policy = "field-merge";
     private String fallback = "last-writer-wins";
     private String fields;
@@ -136,6 +139,19 @@ public class Pair {
 
     public void setBCursor(String bCursor) {
         this.bCursor = bCursor;
+    }
+
+    /** A change marker of the target that its application maintains: Syncline stamps it on every write. */
+    public void setTargetStamp(String targetStamp) {
+        this.targetStamp = targetStamp;
+    }
+
+    public void setAStamp(String aStamp) {
+        this.aStamp = aStamp;
+    }
+
+    public void setBStamp(String bStamp) {
+        this.bStamp = bStamp;
     }
 
     public void setPolicy(String policy) {
@@ -234,6 +250,10 @@ public class Pair {
                 problems.add("key: target column '" + targetKeyColumn + "' of " + target
                         + " is neither the primary key nor a unique index; the upsert needs one (CREATE UNIQUE INDEX ...)");
             }
+            targetSide = stamped("targetStamp", targetStamp, targetSide, targetColumns.stream().map(Table.Column::name).toList(), problems);
+            if (targetSide.stamp() != null && targetSide.stamp().isInteger() && !targetSide.system().dialect().upsertIncrements()) {
+                problems.add("targetStamp: " + targetSide.system().dialect().name() + " targets can be stamped with a time, not a version");
+            }
         }
         if (parsedMapping != null && sourceSide != null && sourceKeyColumnName() != null) {
             sourceKeyColumn = sourceSide.table().column(sourceKeyColumnName()).orElse(null);
@@ -302,6 +322,7 @@ public class Pair {
                 aColumns = twoWayMapping.aColumns().stream().map(c -> table.column(c).orElse(null)).toList();
                 checkNotWritten("aKey", key, twoWayMapping.aColumns(), problems);
             }
+            sourceSide = stamped("aStamp", aStamp, sourceSide, twoWayMapping.aColumns(), problems);
         }
         if (targetSide != null) {
             Table table = targetSide.table();
@@ -321,6 +342,7 @@ public class Pair {
                 targetSide = targetSide.reading(key, bCursorColumn, twoWayMapping.bColumns());
                 checkNotWritten("bKey", key, twoWayMapping.bColumns(), problems);
             }
+            targetSide = stamped("bStamp", bStamp, targetSide, twoWayMapping.bColumns(), problems);
         }
         boolean lastWriter = parsedPolicy != null && (parsedPolicy.record() == Policy.Rule.LAST_WRITER_WINS
                 || parsedPolicy.record() == Policy.Rule.FIELD_MERGE && parsedPolicy.fallback() == Policy.Rule.LAST_WRITER_WINS
@@ -344,10 +366,26 @@ public class Pair {
     private static Table.Column cursor(String setting, String column, Side side, List<String> problems) {
         Table.Column found = column(setting, column, side, problems);
         if (found != null && !found.isTimestamp() && !found.isInteger()) {
-            problems.add(setting + ": column '" + column + "' is " + found.typeName() + "; a cursor must be a timestamp or an integer version");
+            problems.add(setting + ": column '" + column + "' is " + found.typeName() + "; a change marker must be a timestamp or an integer version");
             return null;
         }
         return found;
+    }
+
+    /** The side with its stamp setting: a change marker (timestamp or version) that the mapping does not write. */
+    private static Side stamped(String setting, String column, Side side, List<String> written, List<String> problems) {
+        if (column == null) {
+            return side;
+        }
+        Table.Column found = cursor(setting, column, side, problems);
+        if (found == null) {
+            return side;
+        }
+        if (written.stream().anyMatch(c -> c.equalsIgnoreCase(found.name()))) {
+            problems.add(setting + ": the mapping writes column '" + found.name() + "' too; Syncline stamps it, so leave it out of the mapping");
+            return side;
+        }
+        return side.stamping(found);
     }
 
     private static void checkNotWritten(String setting, Table.Column key, List<String> written, List<String> problems) {
@@ -398,7 +436,7 @@ public class Pair {
                 problems.add(role + ": table '" + tableName + "' does not exist in system '" + systemName + "' (" + system.get().url() + ")");
                 return null;
             }
-            return new Side(role, reference, system.get(), table.get(), null, null, List.of());
+            return new Side(role, reference, system.get(), table.get(), null, null, List.of(), null);
         } catch (SQLException e) {
             problems.add(role + ": cannot read the tables of system '" + systemName + "' (" + system.get().url() + "): " + e.getMessage());
             return null;

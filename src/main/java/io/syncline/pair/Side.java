@@ -11,9 +11,11 @@ import java.util.List;
  * @param key     the column that identifies a record (a side that is read, and each side of a two-way pair)
  * @param cursor  the column that grows on every change (a side that is read), else null
  * @param columns the columns read, lower case
+ * @param stamp   the change marker Syncline sets on every record it writes to this side (the application maintains
+ *                it, the database does not), else null
  */
 public record Side(String role, String reference, JdbcSystem system, Table table, Table.Column key, Table.Column cursor,
-        List<String> columns) {
+        List<String> columns, Table.Column stamp) {
 
     /** The side's short name in the state store and in messages: the system name. */
     public String name() {
@@ -29,6 +31,10 @@ public record Side(String role, String reference, JdbcSystem system, Table table
     }
 
     Side reading(Table.Column key, Table.Column cursor, List<String> columns) {
-        return new Side(role, reference, system, table, key, cursor, columns);
+        return new Side(role, reference, system, table, key, cursor, columns, stamp);
+    }
+
+    Side stamping(Table.Column stamp) {
+        return new Side(role, reference, system, table, key, cursor, columns, stamp);
     }
 }

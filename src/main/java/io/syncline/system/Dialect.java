@@ -3,10 +3,12 @@ package io.syncline.system;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * What differs between the databases Syncline reads and writes: identifier quoting, the upsert
@@ -68,13 +70,20 @@ public abstract class Dialect {
         return "\"";
     }
 
+    /** A multi-row upsert of {@code rows} rows into {@code table}, keyed by {@code keys}; every value is a bind parameter. */
+    public String upsert(String table, List<String> columns, List<String> keys, int rows) {
+        return upsert(table, columns, keys, rows, null);
+    }
+
     /**
      * A multi-row upsert of {@code rows} rows into {@code table}, keyed by {@code keys}; every
-     * value is a bind parameter.
+     * value is a bind parameter, but the {@code stamp} column's (if any), which is {@link #stamp stamped}.
      */
-    public String upsert(String table, List<String> columns, List<String> keys, int rows) {
-        String cols = columns.stream().map(this::quote).collect(Collectors.joining(", "));
-        String one = "(" + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
+    public String upsert(String table, List<String> columns, List<String> keys, int rows, Table.Column stamp) {
+        String cols = columns.stream().map(this::quote).collect(Collectors.joining(", "))
+                + (stamp == null ? "" : ", " + quote(stamp.name()));
+        String one = "(" + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + (stamp == null ? "" : ", " + stamp(stamp, true))
+                + ")";
         StringBuilder sql = new StringBuilder(64 + rows * one.length() + 2);
         sql.append(upsertHead(table, cols, keys)).append(" VALUES ");
         for (int i = 0; i < rows; i++) {
@@ -84,15 +93,36 @@ public abstract class Dialect {
             sql.append(one);
         }
         List<String> updated = columns.stream().filter(c -> !keys.contains(c)).collect(Collectors.toList());
-        sql.append(upsertTail(keys, updated));
+        sql.append(upsertTail(keys, updated, stamp == null ? null : quote(stamp.name()) + " = " + stamp(stamp, false)));
         return sql.toString();
+    }
+
+    /**
+     * The value that stamps a change marker on a write: the database's current time, or the next
+     * version (1 for a new record). Statement time, not transaction start, so that it is not behind
+     * what other writers commit meanwhile.
+     */
+    public String stamp(Table.Column column, boolean insert) {
+        if (column.isInteger()) {
+            return insert ? "1" : "COALESCE(" + quote(column.name()) + ", 0) + 1";
+        }
+        return now(column.jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE);
+    }
+
+    /** The current time as a timestamp with or without time zone. */
+    protected abstract String now(boolean withZone);
+
+    /** True when an upsert can stamp an integer version on update (then it differs from the insert's value). */
+    public boolean upsertIncrements() {
+        return true;
     }
 
     protected String upsertHead(String table, String quotedColumns, List<String> keys) {
         return "INSERT INTO " + quote(table) + " (" + quotedColumns + ")";
     }
 
-    protected abstract String upsertTail(List<String> keys, List<String> updated);
+    /** The upsert's end: what is updated when the key exists; {@code stampSet} is "column = value" or null. */
+    protected abstract String upsertTail(List<String> keys, List<String> updated, String stampSet);
 
     /** Makes {@code statement} stream its result in slices of {@code fetchSize} rows. */
     public void stream(Connection connection, Statement statement, int fetchSize) throws SQLException {
@@ -110,13 +140,18 @@ public abstract class Dialect {
         }
 
         @Override
-        protected String upsertTail(List<String> keys, List<String> updated) {
+        protected String upsertTail(List<String> keys, List<String> updated, String stampSet) {
             String conflict = " ON CONFLICT (" + keys.stream().map(this::quote).collect(Collectors.joining(", ")) + ")";
-            if (updated.isEmpty()) {
+            if (updated.isEmpty() && stampSet == null) {
                 return conflict + " DO NOTHING";
             }
-            return conflict + " DO UPDATE SET "
-                    + updated.stream().map(c -> quote(c) + " = EXCLUDED." + quote(c)).collect(Collectors.joining(", "));
+            return conflict + " DO UPDATE SET " + Stream.concat(updated.stream().map(c -> quote(c) + " = EXCLUDED." + quote(c)),
+                    Stream.ofNullable(stampSet)).collect(Collectors.joining(", "));
+        }
+
+        @Override
+        protected String now(boolean withZone) {
+            return withZone ? "clock_timestamp()" : "CAST(clock_timestamp() AS TIMESTAMP)";
         }
 
         @Override
@@ -143,10 +178,15 @@ public abstract class Dialect {
         }
 
         @Override
-        protected String upsertTail(List<String> keys, List<String> updated) {
+        protected String upsertTail(List<String> keys, List<String> updated, String stampSet) {
             List<String> set = updated.isEmpty() ? keys : updated;
-            return " ON DUPLICATE KEY UPDATE "
-                    + set.stream().map(c -> quote(c) + " = VALUES(" + quote(c) + ")").collect(Collectors.joining(", "));
+            return " ON DUPLICATE KEY UPDATE " + Stream.concat(set.stream().map(c -> quote(c) + " = VALUES(" + quote(c) + ")"),
+                    Stream.ofNullable(stampSet)).collect(Collectors.joining(", "));
+        }
+
+        @Override
+        protected String now(boolean withZone) {
+            return "NOW(6)"; // MariaDB has no timestamp with time zone; NOW(6) is the statement's time in the session's zone
         }
     }
 
@@ -167,8 +207,18 @@ public abstract class Dialect {
         }
 
         @Override
-        protected String upsertTail(List<String> keys, List<String> updated) {
-            return "";
+        protected String upsertTail(List<String> keys, List<String> updated, String stampSet) {
+            return ""; // MERGE writes the inserted values, the stamp included, whether the key exists or not
+        }
+
+        @Override
+        protected String now(boolean withZone) {
+            return withZone ? "CURRENT_TIMESTAMP" : "LOCALTIMESTAMP";
+        }
+
+        @Override
+        public boolean upsertIncrements() {
+            return false;
         }
     }
 }

@@ -204,7 +204,7 @@ public class JdbcWriter {
     private String sql(Pair pair, int rows) {
         return statements.computeIfAbsent(pair.name() + "/" + rows, k -> pair.target().system().dialect().upsert(
                 pair.target().table().name(), pair.targetColumns().stream().map(Table.Column::name).toList(),
-                List.of(pair.targetKeyColumn()), rows));
+                List.of(pair.targetKeyColumn()), rows, pair.target().stamp()));
     }
 
     /**

@@ -314,7 +314,7 @@ public class TwoWayWriter {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("pair '" + name + "': applying a window failed: " + e.getMessage(), e);
+            throw new IllegalStateException("applying a window failed: " + e.getMessage(), e);
         }
     }
 
@@ -560,8 +560,10 @@ public class TwoWayWriter {
         String table = side.quotedTable();
         var dialect = side.system().dialect();
         String key = dialect.quote(side.key().name());
+        Table.Column stamp = side.stamp();
         if (!updates.isEmpty()) {
-            String set = columns.stream().map(col -> dialect.quote(side.column(col).name()) + " = ?").collect(Collectors.joining(", "));
+            String set = columns.stream().map(col -> dialect.quote(side.column(col).name()) + " = ?").collect(Collectors.joining(", "))
+                    + (stamp == null ? "" : ", " + dialect.quote(stamp.name()) + " = " + dialect.stamp(stamp, false));
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET " + set + " WHERE " + key + " = ?")) {
                 for (Map.Entry<String, Object[]> update : updates.entrySet()) {
                     int i = bind(ps, update.getValue(), types);
@@ -573,8 +575,9 @@ public class TwoWayWriter {
         }
         int created = 0;
         if (!inserts.isEmpty()) {
-            String cols = columns.stream().map(col -> dialect.quote(side.column(col).name())).collect(Collectors.joining(", "));
-            String marks = columns.stream().map(col -> "?").collect(Collectors.joining(", "));
+            String cols = columns.stream().map(col -> dialect.quote(side.column(col).name())).collect(Collectors.joining(", "))
+                    + (stamp == null ? "" : ", " + dialect.quote(stamp.name()));
+            String marks = columns.stream().map(col -> "?").collect(Collectors.joining(", ")) + (stamp == null ? "" : ", " + dialect.stamp(stamp, true));
             String other = "a".equals(role) ? "b" : "a";
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (" + cols + ") VALUES (" + marks + ")",
                     new String[] {side.key().name()})) {

@@ -9,6 +9,7 @@ import static io.syncline.testing.Sql.update;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -19,6 +20,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -44,6 +46,7 @@ class CursorPathsTest {
                 + " FROM generate_series(1, 35) AS x");
         await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM orders WHERE reference LIKE 'A-%'") == 35);
         assertEquals("café ☕ 7", row(helpdesk(), "SELECT note FROM orders WHERE reference = 'A-7'").get("note"));
+        assertNotNull(row(helpdesk(), "SELECT modified FROM orders WHERE reference = 'A-7'").get("modified"), "targetStamp: stamped on insert");
         assertEquals(0, new BigDecimal("10.50").compareTo((BigDecimal) row(helpdesk(), "SELECT total FROM orders WHERE reference = 'A-7'").get("total")));
     }
 
@@ -51,6 +54,7 @@ class CursorPathsTest {
     void lateCommitBehindTheCursorIsPickedUpByTheLookback() throws Exception {
         update(crm(), "INSERT INTO orders (reference, total, modified) VALUES ('L-1', 1, now())");
         await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM orders WHERE reference = 'L-1'") == 1);
+        Timestamp targetStamp = (Timestamp) row(helpdesk(), "SELECT modified FROM orders WHERE reference = 'L-1'").get("modified");
         try (Connection late = DriverManager.getConnection(crm(), "postgres", null)) {
             late.setAutoCommit(false);
             Instant stamped;
@@ -67,6 +71,8 @@ class CursorPathsTest {
             late.commit(); // now visible, behind the cursor: only the lookback re-read can find it
         }
         await().atMost(SYNC).until(() -> new BigDecimal("99.99").compareTo(total("L-1")) == 0);
+        Timestamp restamped = (Timestamp) row(helpdesk(), "SELECT modified FROM orders WHERE reference = 'L-1'").get("modified");
+        assertTrue(restamped.after(targetStamp), "targetStamp: stamped again on update: " + targetStamp + " -> " + restamped);
     }
 
     @Test

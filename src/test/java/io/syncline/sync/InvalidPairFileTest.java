@@ -39,6 +39,7 @@ class InvalidPairFileTest {
                 containsString("pair 'wrongColumns' is invalid"),
                 containsString("column 'e_mail' does not exist in crm.contacts"),
                 containsString("target column 'nickname' does not exist in helpdesk.customers"),
+                containsString("targetStamp: column 'email' is VARCHAR; a change marker must be a timestamp or an integer version"),
                 containsString("pair 'wrongTransform' is invalid"),
                 containsString("mapping line 2 'email <- email | lowr  -> email': unknown transform 'lowr'"),
                 containsString("pair 'wrongTwoWay' is invalid"),
