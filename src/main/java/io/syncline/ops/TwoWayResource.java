@@ -1,6 +1,7 @@
 package io.syncline.ops;
 
 import io.syncline.mapping.Values;
+import io.syncline.mapping.RecordException;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
 import io.syncline.read.Reconciler;
@@ -9,6 +10,7 @@ import io.syncline.state.Conflicts;
 import io.syncline.write.TwoWayWriter;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -64,7 +66,12 @@ public class TwoWayResource {
                 .toList();
     }
 
-    /** Writes the chosen values to both sides and clears the conflict; the link's base becomes those values. */
+    /**
+     * The operator's decision on the fields in conflict: those fields take the chosen side's values (or the
+     * given ones) on both sides; every other field is resolved as usual, so an edit made meanwhile survives.
+     * Values either side's mapping cannot write are refused (400) before anything is settled; a conflict
+     * already resolved, or one whose record now conflicts on fields the decision leaves open, answers 409.
+     */
     @POST
     @Path("conflicts/{aId}/resolve")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -72,27 +79,40 @@ public class TwoWayResource {
         Pair pair = twoWay(name);
         Conflicts.Conflict conflict = conflicts.find(pair.name(), aId).orElseThrow(() -> notFound(
                 "pair '" + pair.name() + "' has no conflict for record " + aId + " of side a"));
-        Map<String, Object> result = new LinkedHashMap<>(conflict.a());
         if (decision == null || (decision.choose() == null) == (decision.values() == null)) {
             throw badRequest("send either {\"choose\": \"a\"} / {\"choose\": \"b\"} or {\"values\": {field: value, ...}}");
         }
+        Map<String, Object> decided = new LinkedHashMap<>();
         if (decision.choose() != null) {
-            switch (decision.choose()) {
-                case "a" -> {
-                }
-                case "b" -> result.putAll(conflict.b());
+            Map<String, Object> chosen = switch (decision.choose()) {
+                case "a" -> conflict.a();
+                case "b" -> conflict.b();
                 default -> throw badRequest("choose: '" + decision.choose() + "' is neither \"a\" nor \"b\"");
-            }
+            };
+            conflict.fields().forEach(field -> decided.put(field, chosen.get(field)));
         } else {
             decision.values().forEach((field, value) -> {
-                if (!result.containsKey(field)) {
-                    throw badRequest("values: '" + field + "' is not a canonical field of pair '" + pair.name() + "' " + result.keySet());
+                if (!conflict.a().containsKey(field)) {
+                    throw badRequest("values: '" + field + "' is not a canonical field of pair '" + pair.name() + "' " + conflict.a().keySet());
                 }
-                result.put(field, like(field, value, result.get(field)));
+                decided.put(field, like(field, value, conflict.a().get(field)));
             });
         }
-        TwoWayWriter.Outcome outcome = writer.force(pair, aId, result);
-        return Map.of("pair", pair.name(), "aId", aId, "bId", conflict.bId(), "values", CanonicalJson.plain(result),
+        Map<String, Object> probe = new LinkedHashMap<>(conflict.a());
+        probe.putAll(decided);
+        try {
+            pair.twoWayMapping().toA(probe, pair.side("a")::column);
+            pair.twoWayMapping().toB(probe, pair.targetColumns());
+        } catch (RecordException e) {
+            throw badRequest("values: " + e.getMessage() + "; the conflict stays open");
+        }
+        TwoWayWriter.Outcome outcome;
+        try {
+            outcome = writer.force(pair, aId, decided);
+        } catch (TwoWayWriter.NotSettled e) {
+            throw new ClientErrorException(Response.status(409).type(MediaType.APPLICATION_JSON).entity(Map.of("error", e.getMessage())).build());
+        }
+        return Map.of("pair", pair.name(), "aId", aId, "bId", conflict.bId(), "values", CanonicalJson.plain(decided),
                 "writtenA", outcome.writtenA(), "writtenB", outcome.writtenB());
     }
 

@@ -1,5 +1,6 @@
 package io.syncline.write;
 
+import io.syncline.conflict.Policy;
 import io.syncline.conflict.Resolution;
 import io.syncline.mapping.ColumnValues;
 import io.syncline.mapping.Mapping;
@@ -182,16 +183,29 @@ public class TwoWayWriter {
     }
 
     /**
-     * Writes {@code result} to both sides of a link, whatever they hold: how an operator's decision
-     * on a conflict is carried out.
+     * Carries out an operator's decision on a conflict: the decided fields take the decided values on
+     * both sides, the others are resolved against the base as any change is.
+     *
+     * @throws NotSettled when the conflict was resolved meanwhile, or the record now conflicts on fields
+     *                    the decision leaves open
      */
-    public Outcome force(Pair pair, String aId, Map<String, Object> result) {
+    public Outcome force(Pair pair, String aId, Map<String, Object> decided) {
         ReentrantLock lock = locks.computeIfAbsent(pair.name(), k -> new ReentrantLock());
         lock.lock();
         try {
-            return applyChunk(pair, Set.of(aId), Set.of(), result, false);
+            if (conflicts.open(pair.name(), Set.of(aId)).isEmpty()) {
+                throw new NotSettled("pair '" + pair.name() + "' has no open conflict for record " + aId + " of side a any more: resolved meanwhile");
+            }
+            return applyChunk(pair, Set.of(aId), Set.of(), decided, false);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** A decision that cannot settle its conflict (see {@link #force}); nothing was written. */
+    public static final class NotSettled extends RuntimeException {
+        NotSettled(String message) {
+            super(message);
         }
     }
 
@@ -383,9 +397,23 @@ public class TwoWayWriter {
         boolean changedB = !hashB.equals(link.bHash());
         Map<String, Object> result;
         if (forced != null) {
-            result = new LinkedHashMap<>(canonicalA);
-            result.putAll(forced);
-            plan.conflictsSettled.add(link.aId());
+            // the decided fields hold the decision on both sides, so they are in conflict no more; the rest resolve as usual
+            Map<String, Object> decidedA = new LinkedHashMap<>(canonicalA);
+            decidedA.putAll(forced);
+            Map<String, Object> decidedB = new LinkedHashMap<>(canonicalB);
+            forced.forEach((field, value) -> {
+                if (mapping.bFields().contains(field)) {
+                    decidedB.put(field, value);
+                }
+            });
+            Resolution resolution = Resolution.resolve(pair.policy(), link.base(), decidedA, true, time(rowA), decidedB, true, time(rowB),
+                    mapping.bFields());
+            if (resolution.isManual()) {
+                List<String> open = resolution.conflicting().stream().filter(f -> pair.policy().ruleFor(f) == Policy.Rule.MANUAL).toList();
+                throw new NotSettled("record " + link.aId() + " of pair '" + pair.name() + "' now also conflicts on " + open
+                        + ", left to an operator; decide those fields too (\"values\")");
+            }
+            result = resolution.result();
         } else {
             if (!changedA && !changedB) {
                 plan.unchanged++;
@@ -423,6 +451,9 @@ public class TwoWayWriter {
         String newHashA = write(pair, "a", link.aId(), rowA, hashA, result, plan.updateA, plan);
         String newHashB = write(pair, "b", link.bId(), rowB, hashB, result, plan.updateB, plan);
         plan.links.add(new Link(link.aId(), link.bId(), result, newHashA, newHashB));
+        if (forced != null) {
+            plan.conflictsSettled.add(link.aId()); // only once both writes are planned: a value a side refuses leaves it open
+        }
     }
 
     /**

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Every kind of cursor the README promises, on the test pairs of {@code src/test/resources/routes}:
  * "orders" reads a PostgreSQL {@code timestamptz} marker that the application sets (as Django
- * does), "invoices" an integer version; both read pages of 10 rows.
+ * does) and stamps the help desk's {@code modified}, which has no default; "invoices" reads an
+ * integer version; both read pages of 10 rows.
  */
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)

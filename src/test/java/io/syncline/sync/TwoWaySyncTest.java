@@ -34,6 +34,11 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -161,6 +166,56 @@ class TwoWaySyncTest {
         // the record syncs again
         update(helpdesk(), "UPDATE users SET notes = 'settled' WHERE id = ?", b10);
         await().atMost(SYNC).until(() -> "settled".equals(row(crm(), "SELECT notes FROM people WHERE id = ?", a10).get("notes")));
+    }
+
+    @Test
+    @Order(5)
+    void aDecisionSettlesOnlyTheFieldsInConflictAndIsCheckedFirst() throws Exception {
+        awaitQuiet();
+        long a19 = crmId("person19@example.com");
+        long b19 = helpdeskId("person19@example.com");
+        pause();
+        update(crm(), "UPDATE people SET notes = 'crm notes' WHERE id = ?", a19);
+        update(helpdesk(), "UPDATE users SET notes = 'help desk notes' WHERE id = ?", b19);
+        resume();
+        String resolve = "/api/pairs/people/conflicts/" + a19 + "/resolve";
+        await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/people/conflicts").then()
+                .body("aId", org.hamcrest.Matchers.hasItem(String.valueOf(a19))));
+        // while it waits for review, each side edits another field of the record
+        update(crm(), "UPDATE people SET first_name = 'Waiting' WHERE id = ?", a19);
+        update(helpdesk(), "UPDATE users SET last_name = 'Meanwhile' WHERE id = ?", b19);
+        awaitQuiet();
+
+        // a value the CRM's mapping cannot take back (status 7): refused before anything is settled
+        given().contentType(ContentType.JSON).body("{\"values\": {\"status\": 7}}").post(resolve).then().statusCode(400)
+                .body("error", containsString("the conflict stays open"));
+        given().get("/api/pairs/people/conflicts").then().body("aId", org.hamcrest.Matchers.hasItem(String.valueOf(a19)));
+
+        // two operators decide at once: one settles it, the other learns it is settled
+        CountDownLatch go = new CountDownLatch(1);
+        Callable<Integer> decide = () -> {
+            go.await();
+            return given().contentType(ContentType.JSON).body("{\"choose\": \"a\"}").post(resolve).statusCode();
+        };
+        ExecutorService operators = Executors.newFixedThreadPool(2);
+        try {
+            Future<Integer> first = operators.submit(decide);
+            Future<Integer> second = operators.submit(decide);
+            go.countDown();
+            List<Integer> codes = new java.util.ArrayList<>(List.of(first.get(), second.get()));
+            java.util.Collections.sort(codes);
+            assertEquals(200, codes.get(0), "one decision settles the conflict: " + codes);
+            assertTrue(codes.get(1) == 409 || codes.get(1) == 404, "the other is refused: " + codes);
+        } finally {
+            operators.shutdownNow();
+        }
+        Map<String, Object> expected = Map.of("notes", "crm notes", "first_name", "Waiting", "last_name", "Meanwhile");
+        await().atMost(SYNC).untilAsserted(() -> {
+            assertEquals(expected, row(crm(), "SELECT notes, first_name, last_name FROM people WHERE id = ?", a19),
+                    "the decision on notes; the edits of other fields made meanwhile survive");
+            assertEquals(expected, row(helpdesk(), "SELECT notes, first_name, last_name FROM users WHERE id = ?", b19));
+        });
+        given().get("/api/pairs/people/conflicts").then().body("findAll { it.aId == '" + a19 + "' }", hasSize(0));
     }
 
     @Test

@@ -114,11 +114,6 @@ public final class RandomEdits {
         return brokenEdits;
     }
 
-    /** The CRM's status for the canonical (and help-desk) value. */
-    private static String status(int active) {
-        return ACTIVE.entrySet().stream().filter(e -> e.getValue() == active).map(Map.Entry::getKey).findFirst().orElseThrow();
-    }
-
     /** Deletes made in each system (hard deletes: polling cannot see them, reconciliation finds them). */
     public int deletes() {
         return deletes;
@@ -162,7 +157,6 @@ public final class RandomEdits {
     public int resolutions() {
         return resolutions;
     }
-
 
     /** Rows the edits themselves inserted or updated in the CRM (its write counter counts them too). */
     public int crmOwnWrites() {
@@ -308,5 +302,10 @@ public final class RandomEdits {
     private void record(String email, String field, String side, Object value) {
         edits.computeIfAbsent(email, e -> new HashMap<>()).computeIfAbsent(field, f -> new ArrayList<>())
                 .add(new Edit(side, value, System.currentTimeMillis(), serverUp ? epoch : -1));
+    }
+
+    /** The CRM's status for the canonical (and help-desk) value. */
+    private static String status(int active) {
+        return ACTIVE.entrySet().stream().filter(e -> e.getValue() == active).map(Map.Entry::getKey).findFirst().orElseThrow();
     }
 }
