@@ -73,13 +73,18 @@ public class PairResource {
         return state.deadLetters(pair(name).name(), Math.max(1, Math.min(limit, 10_000)));
     }
 
-    /** Forgets cursor and hashes: the next poll reads the whole source and rewrites every record. */
+    /**
+     * One way: forgets cursor and hashes, the next poll reads the whole source and rewrites every record.
+     * Two way: both sides are read again from the start and every record compared with its link; links,
+     * bases and tombstones are kept, so nothing deleted comes back and nothing is matched twice.
+     */
     @POST
     @Path("{pair}/resync")
     public Response resync(@PathParam("pair") String name) {
         Pair pair = pair(name);
-        state.resetForResync(pair.name());
-        return Response.accepted(Map.of("pair", pair.name(), "message", "full resync starts with the next poll")).build();
+        state.resetForResync(pair.name(), !pair.isTwoWay());
+        return Response.accepted(Map.of("pair", pair.name(), "message", pair.isTwoWay()
+                ? "both sides are read again with the next polls and compared with the links" : "full resync starts with the next poll")).build();
     }
 
     @POST

@@ -387,15 +387,22 @@ public class SyncState {
         status(pair).paused(paused);
     }
 
-    /** Forgets the pair's cursors and hashes, so that the next poll reads and rewrites everything. */
-    public void resetForResync(String pair) {
+    /**
+     * Forgets the pair's cursors, so that the next poll reads everything again, and with
+     * {@code forgetLinks} its links too, so that everything is rewritten (a one-way pair's links are
+     * only hashes; a two-way pair's are its records' identity, base and tombstones, and are kept:
+     * what is read again is compared with them).
+     */
+    public void resetForResync(String pair, boolean forgetLinks) {
         try (Connection c = store.connect()) {
             c.setAutoCommit(false);
             try (PreparedStatement links = c.prepareStatement("DELETE FROM links WHERE pair = ?");
                     PreparedStatement cursors = c.prepareStatement(
                             "UPDATE pair_state SET cursor_value = NULL, cursor_id = NULL WHERE pair = ?")) {
-                links.setString(1, pair);
-                links.executeUpdate();
+                if (forgetLinks) {
+                    links.setString(1, pair);
+                    links.executeUpdate();
+                }
                 cursors.setString(1, pair);
                 cursors.executeUpdate();
                 c.commit();
