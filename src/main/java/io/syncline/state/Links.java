@@ -32,6 +32,12 @@ public class Links {
     /** Prefixes the hash of a side whose record is being created: until the next apply, its insert may not have committed. */
     public static final String CREATING = "+";
 
+    /**
+     * Prefixes, in a window's intent, the hash of a side the window did not write (it held the result already):
+     * finding that hash there after a stop proves nothing about the window's progress.
+     */
+    public static final String UNTOUCHED = "=";
+
     @Inject
     SyncState state;
 

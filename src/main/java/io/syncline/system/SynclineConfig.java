@@ -2,6 +2,7 @@ package io.syncline.system;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,6 +18,9 @@ public interface SynclineConfig {
 
     /** The embedded demo's users, who edit records so that a newcomer sees them move. */
     Demo demo();
+
+    /** For tests only: commit points where a window's apply fails once, {@code pair:point}, e.g. {@code people:before-sides-commit}. */
+    Optional<List<String>> faults();
 
     interface Demo {
         @WithDefault("false")

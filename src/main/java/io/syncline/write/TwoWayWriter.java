@@ -63,6 +63,9 @@ public class TwoWayWriter {
     private static final int CHUNK = 1000;
 
     @Inject
+    Faults faults;
+
+    @Inject
     Pairs pairs;
 
     @Inject
@@ -293,7 +296,10 @@ public class TwoWayWriter {
                 int createdB = execute(cb, pair, b, plan.updateB, plan.insertB, plan.deleteB, plan, "b");
                 int createdA = execute(ca, pair, a, plan.updateA, plan.insertA, plan.deleteA, plan, "a");
                 List<Link> writing = plan.links.stream()
-                        .filter(l -> plan.updateA.containsKey(l.aId()) || plan.updateB.containsKey(l.bId())).toList();
+                        .filter(l -> plan.updateA.containsKey(l.aId()) || plan.updateB.containsKey(l.bId()))
+                        .map(l -> new Link(l.aId(), l.bId(), l.base(), (plan.updateA.containsKey(l.aId()) ? "" : Links.UNTOUCHED) + l.aHash(),
+                                (plan.updateB.containsKey(l.bId()) ? "" : Links.UNTOUCHED) + l.bHash()))
+                        .toList();
                 if (!writing.isEmpty()) {
                     try (Connection c = links.begin()) {
                         links.saveIntents(c, name, writing);
@@ -309,8 +315,11 @@ public class TwoWayWriter {
                         c.commit();
                     }
                 }
+                faults.at(name, Faults.BEFORE_SIDES_COMMIT, involved.keySet());
                 cb.commit();
+                faults.at(name, Faults.BETWEEN_SIDES_COMMIT, involved.keySet());
                 ca.commit();
+                faults.at(name, Faults.BEFORE_STATE_COMMIT, involved.keySet());
                 commitState(pair, plan);
                 PairStatus status = state.status(name);
                 int writtenA = plan.updateA.size() + createdA + plan.deleteA.size();
@@ -376,11 +385,16 @@ public class TwoWayWriter {
         String hashA = Mapping.hash(canonicalA);
         String hashB = Mapping.hash(canonicalB);
         if (intent != null) {
-            // the last window stopped after writing and before moving the link: see which of its writes made it
-            boolean aDone = hashA.equals(intent.aHash());
-            boolean bDone = hashB.equals(intent.bHash());
+            // the last window stopped after writing and before moving the link: see which of its writes made it (a side
+            // it did not write proves nothing: it may hold an edit made since, and the window's change is then not done)
+            boolean aWrote = !intent.aHash().startsWith(Links.UNTOUCHED);
+            boolean bWrote = !intent.bHash().startsWith(Links.UNTOUCHED);
+            String aIntended = aWrote ? intent.aHash() : intent.aHash().substring(Links.UNTOUCHED.length());
+            String bIntended = bWrote ? intent.bHash() : intent.bHash().substring(Links.UNTOUCHED.length());
+            boolean aDone = aWrote && hashA.equals(aIntended);
+            boolean bDone = bWrote && hashB.equals(bIntended);
             if (aDone || bDone) {
-                if (!aDone && hashA.equals(link.aHash()) || !bDone && hashB.equals(link.bHash())) {
+                if (aWrote && !aDone && hashA.equals(link.aHash()) || bWrote && !bDone && hashB.equals(link.bHash())) {
                     // one write made it and the other side still holds what it held: finish the window's work
                     String newHashA = write(pair, "a", link.aId(), rowA, hashA, intent.base(), plan.updateA, plan);
                     String newHashB = write(pair, "b", link.bId(), rowB, hashB, intent.base(), plan.updateB, plan);
@@ -388,8 +402,8 @@ public class TwoWayWriter {
                     plan.done.add("a" + link.aId());
                     return;
                 }
-                // the window's writes made it and a side was edited since: that edit is a change against the window's result
-                link = intent;
+                // the window's writes made it (and a side may have been edited since: a change against the window's result)
+                link = new Link(intent.aId(), intent.bId(), intent.base(), aIntended, bIntended);
             }
             // neither made it: the changes are resolved again against the older base
         }
@@ -417,8 +431,8 @@ public class TwoWayWriter {
         } else {
             if (!changedA && !changedB) {
                 plan.unchanged++;
-                if (wasCreating) {
-                    plan.links.add(link); // the insert had committed: the link loses its mark
+                if (wasCreating || intent != null) {
+                    plan.links.add(link); // the insert, or the window, had committed: the link loses its mark, or takes the intent
                 }
                 return;
             }

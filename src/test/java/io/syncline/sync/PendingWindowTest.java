@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)
 @TestProfile(PendingWindowTest.LongWindow.class)
-@Order(4)
+@Order(5)
 class PendingWindowTest {
 
     static final String EMAIL = "person60@example.com";

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)
 @TestProfile(RestartTest.Restarted.class)
-@Order(5)
+@Order(6)
 class RestartTest {
 
     public static class Restarted implements QuarkusTestProfile {

@@ -1,0 +1,40 @@
+package io.syncline.write;
+
+import io.syncline.system.SynclineConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Named points between two commits of a window's apply where a test makes the apply fail, once
+ * each, as a crash would stop it there: {@code syncline.faults=people:before-sides-commit} (any
+ * window of the pair) or {@code people/95:before-sides-commit} (a window that holds record 95 of
+ * side a). Nothing is armed unless that property is set; the server logs each fault it injects.
+ */
+@ApplicationScoped
+public class Faults {
+
+    /** After the window's intent is stored, before either side commits. */
+    public static final String BEFORE_SIDES_COMMIT = "before-sides-commit";
+    /** After side b committed, before side a does. */
+    public static final String BETWEEN_SIDES_COMMIT = "between-sides-commit";
+    /** After both sides committed, before the links move. */
+    public static final String BEFORE_STATE_COMMIT = "before-state-commit";
+
+    private final Set<String> armed = ConcurrentHashMap.newKeySet();
+
+    Faults(SynclineConfig config) {
+        config.faults().ifPresent(armed::addAll);
+    }
+
+    /** Fails here, once, when a test armed this point for this pair or one of these records of its side a. */
+    void at(String pair, String point, Collection<String> aIds) {
+        if (armed.isEmpty()) {
+            return;
+        }
+        if (armed.remove(pair + ":" + point) || aIds.stream().anyMatch(id -> armed.remove(pair + "/" + id + ":" + point))) {
+            throw new IllegalStateException("fault injected at " + point + " (syncline.faults)");
+        }
+    }
+}
