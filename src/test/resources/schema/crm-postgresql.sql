@@ -71,3 +71,12 @@ CREATE TABLE accounts (
     plan     VARCHAR(20),
     modified TIMESTAMPTZ NOT NULL
 );
+-- As Laravel keeps a table: nullable timestamps that the application sets (one row has none yet)
+CREATE TABLE tasks (
+    id         BIGSERIAL PRIMARY KEY,
+    title      VARCHAR(200),
+    created_at TIMESTAMP(0) NULL,
+    updated_at TIMESTAMP(0) NULL
+);
+INSERT INTO tasks (title, created_at, updated_at) VALUES ('Call Ada', LOCALTIMESTAMP, LOCALTIMESTAMP),
+    ('Imported, never touched', NULL, NULL), ('Write to Grace', LOCALTIMESTAMP, LOCALTIMESTAMP);

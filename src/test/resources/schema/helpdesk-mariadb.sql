@@ -70,3 +70,7 @@ CREATE TABLE clients (
     plan     VARCHAR(20),
     modified DATETIME(6) NOT NULL
 ) CHARACTER SET utf8mb4;
+CREATE TABLE tasks (
+    crm_id BIGINT PRIMARY KEY,
+    title  VARCHAR(200)
+) CHARACTER SET utf8mb4;

@@ -285,6 +285,11 @@ public class JdbcReader {
                     Object key = rows.getObject(keyIndex + 1);
                     Object position = value(cursorIndex + 1);
                     String id = String.valueOf(io.syncline.mapping.Values.canonical(key));
+                    if (position == null) { // only a full load meets it: "cursor > ?" never matches NULL
+                        state.deadLetter(pair.name(), source.name(), id, "its change marker '" + source.cursor().name()
+                                + "' is empty: polling cannot follow its changes; once the marker is set, it syncs", String.valueOf(row));
+                        continue;
+                    }
                     changes.add(new Change(pair.name(), source.name(), id, row, new Position(positionText(position), id)));
                 }
                 return changes;
@@ -298,10 +303,6 @@ public class JdbcReader {
         }
 
         private String positionText(Object value) {
-            if (value == null) {
-                throw new IllegalStateException("pair '" + pair.name() + "': a row of " + source.reference()
-                        + " has no value in its cursor column '" + source.cursor().name() + "'");
-            }
             return value instanceof Number n ? String.valueOf(n.longValue()) : value.toString();
         }
 

@@ -96,7 +96,8 @@ public final class JdbcSystem implements AutoCloseable {
                     }
                     String col = rs.getString("COLUMN_NAME");
                     columns.putIfAbsent(col.toLowerCase(Locale.ROOT),
-                            new Table.Column(col, rs.getInt("DATA_TYPE"), rs.getString("TYPE_NAME")));
+                            new Table.Column(col, rs.getInt("DATA_TYPE"), rs.getString("TYPE_NAME"),
+                                    rs.getInt("NULLABLE") != DatabaseMetaData.columnNoNulls));
                 }
             }
             List<List<String>> uniqueKeys = new ArrayList<>();

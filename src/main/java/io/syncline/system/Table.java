@@ -15,7 +15,12 @@ import java.util.Optional;
 /** A table as the database describes it: real name, columns by lower-case name, unique keys. */
 public record Table(String name, Map<String, Column> columns, List<List<String>> uniqueKeys) {
 
-    public record Column(String name, int jdbcType, String typeName) {
+    /** @param nullable the column may hold NULL (a change marker that may is reported at start-up) */
+    public record Column(String name, int jdbcType, String typeName, boolean nullable) {
+
+        public Column(String name, int jdbcType, String typeName) {
+            this(name, jdbcType, typeName, false);
+        }
 
         public Column {
             // PostgreSQL's driver reports timestamptz as TIMESTAMP; only its type name tells that it holds instants

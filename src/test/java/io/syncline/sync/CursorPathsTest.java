@@ -7,6 +7,9 @@ import static io.syncline.testing.Sql.helpdesk;
 import static io.syncline.testing.Sql.row;
 import static io.syncline.testing.Sql.update;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -31,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * Every kind of cursor the README promises, on the test pairs of {@code src/test/resources/routes}:
  * "orders" reads a PostgreSQL {@code timestamptz} marker that the application sets (as Django
  * does) and stamps the help desk's {@code modified}, which has no default; "invoices" reads an
- * integer version; both read pages of 10 rows.
+ * integer version; both read pages of 10 rows. "tasks" has Laravel's nullable timestamps.
  */
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)
@@ -87,6 +90,17 @@ class CursorPathsTest {
         update(crm(), "UPDATE invoices SET amount = 1, version = 8 WHERE id = 3");
         await().atMost(SYNC).until(() -> ((Number) row(helpdesk(), "SELECT amount FROM invoices WHERE crm_id = 3").get("amount")).intValue() == 1);
         assertEquals("8 / 3", cursor("invoices"));
+    }
+
+    @Test
+    void aRowWithoutAChangeMarkerIsADeadLetterUntilItHasOne() {
+        // "tasks" keeps Laravel's nullable timestamps; its second row has none: the full load goes past it
+        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM tasks") == 2);
+        given().get("/api/pairs/tasks/dead-letters").then().statusCode(200)
+                .body("find { it.recordId == '2' }.reason", containsString("change marker 'updated_at' is empty"));
+        update(crm(), "UPDATE tasks SET updated_at = LOCALTIMESTAMP WHERE id = 2");
+        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM tasks") == 3);
+        await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/tasks/dead-letters").then().body("recordId", not(hasItem("2"))));
     }
 
     private static BigDecimal total(String reference) {
