@@ -38,6 +38,21 @@ public class Links {
      */
     public static final String UNTOUCHED = "=";
 
+    /** A side's hash as a window's intent stores it: marked {@link #UNTOUCHED} when the window does not write that side. */
+    public static String intended(String hash, boolean written) {
+        return written ? hash : UNTOUCHED + hash;
+    }
+
+    /** True when the intent's window writes that side. */
+    public static boolean written(String intendedHash) {
+        return !intendedHash.startsWith(UNTOUCHED);
+    }
+
+    /** The hash an intent expects the side to hold, without its mark. */
+    public static String expected(String intendedHash) {
+        return intendedHash.startsWith(UNTOUCHED) ? intendedHash.substring(UNTOUCHED.length()) : intendedHash;
+    }
+
     @Inject
     SyncState state;
 

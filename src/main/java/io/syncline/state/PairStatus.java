@@ -81,7 +81,7 @@ public final class PairStatus {
         return f == null ? null : f.nextAttempt();
     }
 
-    /** When the side's last poll failed, when it may be tried again. */
+    /** When a side whose last poll failed may be tried again; null when it did not fail. */
     public synchronized Instant nextAttempt(String side) {
         Failure f = failures.get(side);
         return f == null ? null : f.nextAttempt();

@@ -297,8 +297,8 @@ public class TwoWayWriter {
                 int createdA = execute(ca, pair, a, plan.updateA, plan.insertA, plan.deleteA, plan, "a");
                 List<Link> writing = plan.links.stream()
                         .filter(l -> plan.updateA.containsKey(l.aId()) || plan.updateB.containsKey(l.bId()))
-                        .map(l -> new Link(l.aId(), l.bId(), l.base(), (plan.updateA.containsKey(l.aId()) ? "" : Links.UNTOUCHED) + l.aHash(),
-                                (plan.updateB.containsKey(l.bId()) ? "" : Links.UNTOUCHED) + l.bHash()))
+                        .map(l -> new Link(l.aId(), l.bId(), l.base(), Links.intended(l.aHash(), plan.updateA.containsKey(l.aId())),
+                                Links.intended(l.bHash(), plan.updateB.containsKey(l.bId()))))
                         .toList();
                 if (!writing.isEmpty()) {
                     try (Connection c = links.begin()) {
@@ -387,10 +387,10 @@ public class TwoWayWriter {
         if (intent != null) {
             // the last window stopped after writing and before moving the link: see which of its writes made it (a side
             // it did not write proves nothing: it may hold an edit made since, and the window's change is then not done)
-            boolean aWrote = !intent.aHash().startsWith(Links.UNTOUCHED);
-            boolean bWrote = !intent.bHash().startsWith(Links.UNTOUCHED);
-            String aIntended = aWrote ? intent.aHash() : intent.aHash().substring(Links.UNTOUCHED.length());
-            String bIntended = bWrote ? intent.bHash() : intent.bHash().substring(Links.UNTOUCHED.length());
+            boolean aWrote = Links.written(intent.aHash());
+            boolean bWrote = Links.written(intent.bHash());
+            String aIntended = Links.expected(intent.aHash());
+            String bIntended = Links.expected(intent.bHash());
             boolean aDone = aWrote && hashA.equals(aIntended);
             boolean bDone = bWrote && hashB.equals(bIntended);
             if (aDone || bDone) {

@@ -139,15 +139,10 @@ class TwoWaySyncTest {
         awaitQuiet();
         long a10 = crmId("person10@example.com");
         long b10 = helpdeskId("person10@example.com");
-        pause();
-        update(crm(), "UPDATE people SET notes = 'from the crm' WHERE id = ?", a10);
-        update(helpdesk(), "UPDATE users SET notes = 'from the help desk' WHERE id = ?", b10);
-        update(crm(), "UPDATE people SET phone = 'meanwhile' WHERE id = ?", crmId("person11@example.com"));
-        resume();
+        openNotesConflict(a10, b10, "from the crm", "from the help desk",
+                () -> update(crm(), "UPDATE people SET phone = 'meanwhile' WHERE id = ?", crmId("person11@example.com")));
         await().atMost(SYNC).until(() -> "meanwhile".equals(
                 row(helpdesk(), "SELECT phone FROM users WHERE id = ?", helpdeskId("person11@example.com")).get("phone")));
-        await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/people/conflicts").then().statusCode(200)
-                .body("aId", org.hamcrest.Matchers.hasItem(String.valueOf(a10))));
         awaitQuiet();
         JsonPath conflict = given().get("/api/pairs/people/conflicts").then().extract().jsonPath();
         assertEquals(List.of("notes"), conflict.getList("find { it.aId == '" + a10 + "' }.fields"));
@@ -174,13 +169,9 @@ class TwoWaySyncTest {
         awaitQuiet();
         long a19 = crmId("person19@example.com");
         long b19 = helpdeskId("person19@example.com");
-        pause();
-        update(crm(), "UPDATE people SET notes = 'crm notes' WHERE id = ?", a19);
-        update(helpdesk(), "UPDATE users SET notes = 'help desk notes' WHERE id = ?", b19);
-        resume();
+        openNotesConflict(a19, b19, "crm notes", "help desk notes", () -> {
+        });
         String resolve = "/api/pairs/people/conflicts/" + a19 + "/resolve";
-        await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/people/conflicts").then()
-                .body("aId", org.hamcrest.Matchers.hasItem(String.valueOf(a19))));
         // while it waits for review, each side edits another field of the record
         update(crm(), "UPDATE people SET first_name = 'Waiting' WHERE id = ?", a19);
         update(helpdesk(), "UPDATE users SET last_name = 'Meanwhile' WHERE id = ?", b19);
@@ -245,6 +236,20 @@ class TwoWaySyncTest {
             assertEquals("help desk, racing", row(crm(), "SELECT phone FROM people WHERE id = ?", a18).get("phone"));
             assertEquals("help desk, racing", row(helpdesk(), "SELECT phone FROM users WHERE id = ?", b18).get("phone"));
         });
+    }
+
+    /**
+     * Both systems edit the notes (manual review) of one person while the pair is paused, with
+     * {@code meanwhile} edits of other records; returns once the conflict is listed.
+     */
+    private static void openNotesConflict(long aId, long bId, String crmNotes, String helpdeskNotes, Runnable meanwhile) {
+        pause();
+        update(crm(), "UPDATE people SET notes = ? WHERE id = ?", crmNotes, aId);
+        update(helpdesk(), "UPDATE users SET notes = ? WHERE id = ?", helpdeskNotes, bId);
+        meanwhile.run();
+        resume();
+        await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/people/conflicts").then().statusCode(200)
+                .body("aId", org.hamcrest.Matchers.hasItem(String.valueOf(aId))));
     }
 
     /**
