@@ -1,6 +1,7 @@
 package io.syncline.mapping;
 
 import io.syncline.pair.Pair;
+import io.syncline.pair.Role;
 import io.syncline.read.Change;
 import io.syncline.read.Page;
 import io.syncline.state.Links;
@@ -71,7 +72,7 @@ public class Mapper implements Processor {
             });
         }
         if (!page.isFirstLoad()) {
-            page.syncedHashes(pair.isTwoWay() ? links.hashes(pair.name(), page.sideRole(), ids) : state.syncedHashes(pair.name(), ids));
+            page.syncedHashes(pair.isTwoWay() ? links.hashes(pair.name(), Role.of(page.sideRole()), ids) : state.syncedHashes(pair.name(), ids));
         }
     }
 

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * A two-way pair's mapping read in both directions. Side A is the left of each line, side B the
@@ -103,12 +102,12 @@ public final class TwoWayMapping {
         return canonical;
     }
 
-    /** Canonical values to A's columns, converted to each column's type. */
-    public Object[] toA(Map<String, Object> canonical, Function<String, Table.Column> columns) {
+    /** Canonical values to A's columns ({@link #aColumns}, in that order), converted to each column's type. */
+    public Object[] toA(Map<String, Object> canonical, List<Table.Column> columns) {
         Object[] values = new Object[toA.size()];
         for (int i = 0; i < values.length; i++) {
             Way way = toA.get(i);
-            values[i] = ColumnValues.forColumn(way.run(canonical.get(way.field())), columns.apply(way.column()), way.field());
+            values[i] = ColumnValues.forColumn(way.run(canonical.get(way.field())), columns.get(i), way.field());
         }
         return values;
     }

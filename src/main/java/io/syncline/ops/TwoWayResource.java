@@ -3,10 +3,12 @@ package io.syncline.ops;
 import io.syncline.mapping.Values;
 import io.syncline.mapping.RecordException;
 import io.syncline.pair.Pair;
+import io.syncline.pair.Role;
 import io.syncline.pair.Pairs;
 import io.syncline.read.Reconciler;
 import io.syncline.state.CanonicalJson;
 import io.syncline.state.Conflicts;
+import io.syncline.write.TwoWayPlanner;
 import io.syncline.write.TwoWayWriter;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
@@ -101,15 +103,15 @@ public class TwoWayResource {
         Map<String, Object> probe = new LinkedHashMap<>(conflict.a());
         probe.putAll(decided);
         try {
-            pair.twoWayMapping().toA(probe, pair.side("a")::column);
-            pair.twoWayMapping().toB(probe, pair.targetColumns());
+            pair.rules().values(Role.A, probe);
+            pair.rules().values(Role.B, probe);
         } catch (RecordException e) {
             throw badRequest("values: " + e.getMessage() + "; the conflict stays open");
         }
         TwoWayWriter.Outcome outcome;
         try {
             outcome = writer.force(pair, aId, decided);
-        } catch (TwoWayWriter.NotSettled e) {
+        } catch (TwoWayPlanner.NotSettled e) {
             throw new ClientErrorException(Response.status(409).type(MediaType.APPLICATION_JSON).entity(Map.of("error", e.getMessage())).build());
         }
         return Map.of("pair", pair.name(), "aId", aId, "bId", conflict.bId(), "values", CanonicalJson.plain(decided),

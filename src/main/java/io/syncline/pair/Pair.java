@@ -73,6 +73,7 @@ public class Pair {
     private DeleteGuard guard;
     private List<Table.Column> aColumns;
     private final List<Reference> references = new ArrayList<>();
+    private TwoWayRules rules;
 
     /**
      * A field that holds the id of a record of another two-way pair ({@code ref(parent)}): A's
@@ -206,6 +207,7 @@ public class Pair {
             if (!problems.isEmpty()) {
                 throw new PairConfigException(file + ": pair '" + name + "' is invalid:\n  - " + String.join("\n  - ", problems));
             }
+            rules = new TwoWayRules(name, twoWayMapping, aColumns, targetColumns, parsedPolicy, aDeleteRule, bDeleteRule, references, match);
             return;
         }
         sourceSide = side("source", source, systems, problems);
@@ -503,9 +505,14 @@ public class Pair {
         return parsedPolicy;
     }
 
-    /** What to do on the other side when a record of {@code side} ("a" or "b") is deleted. */
-    public Deletes deletes(String side) {
-        return "a".equals(side) ? aDeleteRule : bDeleteRule;
+    /** Side A or B of a two-way pair. */
+    public Side side(Role which) {
+        return which == Role.A ? sourceSide : targetSide;
+    }
+
+    /** What a two-way pair's planner decides by: the settings without the systems behind them. */
+    public TwoWayRules rules() {
+        return rules;
     }
 
     public DeleteGuard deleteGuard() {

@@ -6,6 +6,7 @@ import io.syncline.mapping.TwoWayMapping;
 import io.syncline.mapping.Values;
 import io.syncline.pair.Deletes;
 import io.syncline.pair.Pair;
+import io.syncline.pair.Role;
 import io.syncline.pair.Pairs;
 import io.syncline.pair.Side;
 import io.syncline.state.Links;
@@ -164,16 +165,16 @@ public class Reconciler {
                 repairs.add("a", List.of(link.aId())); // a record being created when the server stopped: the writer finishes it
                 drift++;
             } else if (inA == null || inB == null) {
-                String gone = inA == null ? "a" : "b";
+                Role gone = inA == null ? Role.A : Role.B;
                 if (inA == null) {
                     deletedInA++;
                 } else {
                     deletedInB++;
                 }
-                if (pair.deletes(gone).kind() != Deletes.Kind.IGNORE) {
+                if (pair.rules().deletes(gone).kind() != Deletes.Kind.IGNORE) {
                     deletesToApply++;
                     deleteWork.add(link.aId());
-                    sample(samples, "deletedIn" + gone.toUpperCase(Locale.ROOT), link.id(gone));
+                    sample(samples, "deletedIn" + gone, link.id(gone));
                 }
             } else if (!inA.hash().equals(link.aHash()) || !inB.hash().equals(link.bHash())) {
                 drift++;

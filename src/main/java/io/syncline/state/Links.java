@@ -1,5 +1,6 @@
 package io.syncline.state;
 
+import io.syncline.pair.Role;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -61,32 +62,32 @@ public class Links {
      * @param aHash null or "-" when unknown: the next look at the side counts as a change
      */
     public record Link(String aId, String bId, Map<String, Object> base, String aHash, String bHash) {
-        public String hash(String side) {
-            return "a".equals(side) ? aHash : bHash;
+        public String hash(Role side) {
+            return side == Role.A ? aHash : bHash;
         }
 
-        public String id(String side) {
-            return "a".equals(side) ? aId : bId;
+        public String id(Role side) {
+            return side == Role.A ? aId : bId;
         }
     }
 
     /** A link without its base: what reconciliation compares. */
     public record LinkKey(String aId, String bId, String aHash, String bHash) {
-        public String id(String side) {
-            return "a".equals(side) ? aId : bId;
+        public String id(Role side) {
+            return side == Role.A ? aId : bId;
         }
     }
 
-    /** The links of these ids of {@code side} ("a" or "b"), by that side's id. */
-    public Map<String, Link> find(String pair, String side, Collection<String> ids) {
-        return select(pair, "a".equals(side) ? "a_id" : "b_id", "base, a_hash, b_hash", "", ids, side);
+    /** The links of these ids of {@code side}, by that side's id. */
+    public Map<String, Link> find(String pair, Role side, Collection<String> ids) {
+        return select(pair, side == Role.A ? "a_id" : "b_id", "base, a_hash, b_hash", "", ids, side);
     }
 
     /**
      * Links whose {@code idColumn} is one of {@code ids}, a chunk per query; the selected columns are
      * the two ids, then a base and two hashes (by {@code values}), keyed by the id of {@code side}.
      */
-    private Map<String, Link> select(String pair, String idColumn, String values, String condition, Collection<String> ids, String side) {
+    private Map<String, Link> select(String pair, String idColumn, String values, String condition, Collection<String> ids, Role side) {
         Map<String, Link> found = new HashMap<>();
         forChunks(ids, chunk -> {
             try (Connection c = state.connect();
@@ -111,7 +112,7 @@ public class Links {
     }
 
     /** The hashes side {@code side} held when last synced, for a page of its ids: what the idempotent consumer compares. */
-    public Map<String, String> hashes(String pair, String side, Collection<String> ids) {
+    public Map<String, String> hashes(String pair, Role side, Collection<String> ids) {
         Map<String, String> hashes = new HashMap<>();
         find(pair, side, ids).forEach((id, link) -> {
             if (link.hash(side) != null) {
@@ -188,7 +189,7 @@ public class Links {
 
     /** The intents left by a window that stopped between committing the sides and moving the links, by A id. */
     public Map<String, Link> intents(String pair, Collection<String> aIds) {
-        return select(pair, "a_id", "next_base, next_a_hash, next_b_hash", " AND next_a_hash IS NOT NULL", aIds, "a");
+        return select(pair, "a_id", "next_base, next_a_hash, next_b_hash", " AND next_a_hash IS NOT NULL", aIds, Role.A);
     }
 
     /** Removes links (both records are gone, or one was deleted and the delete propagated). */

@@ -2,6 +2,7 @@ package io.syncline.state;
 
 import io.syncline.mapping.Values;
 import io.syncline.pair.Pair;
+import io.syncline.pair.Role;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -48,7 +49,7 @@ public class References {
                 }
             });
             Map<String, String> toA = new HashMap<>();
-            links.find(ref.parent(), "b", ids).forEach((bId, link) -> toA.put(bId, link.aId()));
+            links.find(ref.parent(), Role.B, ids).forEach((bId, link) -> toA.put(bId, link.aId()));
             translate(ref, rows, toA);
         }
     }
@@ -87,7 +88,7 @@ public class References {
     /** The parent pair's B ids of these A ids (those without a link are absent). */
     public Map<String, String> bIds(String parent, Collection<String> aIds) {
         Map<String, String> toB = new HashMap<>();
-        links.find(parent, "a", aIds).forEach((aId, link) -> toB.put(aId, link.bId()));
+        links.find(parent, Role.A, aIds).forEach((aId, link) -> toB.put(aId, link.bId()));
         return toB;
     }
 

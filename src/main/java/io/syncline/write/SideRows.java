@@ -1,13 +1,12 @@
 package io.syncline.write;
 
-import io.syncline.mapping.RecordException;
-import io.syncline.mapping.TwoWayMapping;
 import io.syncline.mapping.Values;
 import io.syncline.pair.Pair;
+import io.syncline.pair.Role;
 import io.syncline.pair.Side;
 import io.syncline.state.Links;
-import io.syncline.state.Links.Link;
 import io.syncline.state.References;
+import io.syncline.system.Row;
 import io.syncline.system.Table;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -18,14 +17,14 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * How the two-way writer reads the sides: the current rows of a chunk's records, locked until its
- * transaction ends, with references translated; and the unlinked twins of new records, by natural key.
+ * How the two-way writer reads and writes the sides: the current rows of a chunk's records, locked
+ * until its transaction ends, with references translated; the unlinked twins of new records, by
+ * natural key; and a plan's updates, inserts and deletes.
  */
 @ApplicationScoped
 class SideRows {
@@ -39,12 +38,9 @@ class SideRows {
     @Inject
     References references;
 
-    /** The current rows of one side, by id, with the change marker; null values for ids that are gone. */
-    record Row(Map<String, Object> values, Object cursor) {
-    }
-
-    /** Reads and locks the rows of these ids, with the columns the mapping reads and the change marker. */
-    Map<String, Row> lockRead(Pair pair, Connection c, Side side, Set<String> ids) throws SQLException {
+    /** Reads and locks the rows of these ids, with the columns the mapping reads and the change marker; gone ids are missing. */
+    Map<String, Row> lockRead(Pair pair, Connection c, Role role, Set<String> ids) throws SQLException {
+        Side side = pair.side(role);
         return lockRead(pair, c, side, side.system().dialect().quote(side.key().name()), ids, true);
     }
 
@@ -96,52 +92,85 @@ class SideRows {
     }
 
     /**
-     * Links new records of {@code side} to records of the other side that have the same natural
-     * key and no link yet, instead of creating twins: records created on both sides, or a replay
-     * after a crash between a create and its link.
+     * The records of {@code side} without a link whose natural key is one of {@code keys} (trimmed,
+     * lower case), read and locked: the twins that new records of the other side may have.
      */
-    void matchNew(Pair pair, String side, Set<String> newIds, Map<String, Row> rows, Connection otherConnection,
-            Map<String, Row> otherRows, Map<String, Link> involved) throws SQLException {
-        String other = "a".equals(side) ? "b" : "a";
-        Map<String, String> byKey = new HashMap<>();
-        for (String id : newIds) {
-            Row row = rows.get(id);
-            String key = row == null ? null : naturalKey(pair, side, row);
-            if (key != null) {
-                byKey.putIfAbsent(key, id);
-            }
+    Map<String, Row> unlinkedByKey(Pair pair, Connection c, Role side, Set<String> keys) throws SQLException {
+        if (keys.isEmpty()) {
+            return Map.of();
         }
-        if (byKey.isEmpty()) {
-            return;
-        }
-        Side otherSide = pair.side(other);
-        var dialect = otherSide.system().dialect();
-        String column = dialect.quote(otherSide.column(pair.matchColumn(other)).name());
-        Map<String, Row> candidates = lockRead(pair, otherConnection, otherSide, "LOWER(TRIM(" + column + "))", byKey.keySet(), false);
-        Set<String> linked = links.find(pair.name(), other, candidates.keySet()).keySet();
-        for (Map.Entry<String, Row> candidate : candidates.entrySet()) {
-            if (linked.contains(candidate.getKey())) {
-                continue;
-            }
-            String id = byKey.remove(naturalKey(pair, other, candidate.getValue()));
-            if (id != null) {
-                Link link = "a".equals(side) ? new Link(id, candidate.getKey(), null, "-", "-") : new Link(candidate.getKey(), id, null, "-", "-");
-                involved.put(link.aId(), link);
-                newIds.remove(id);
-                otherRows.put(candidate.getKey(), candidate.getValue());
-            }
-        }
+        Side s = pair.side(side);
+        String column = s.system().dialect().quote(s.column(pair.matchColumn(side.key())).name());
+        Map<String, Row> candidates = lockRead(pair, c, s, "LOWER(TRIM(" + column + "))", keys, false);
+        candidates.keySet().removeAll(links.find(pair.name(), side, candidates.keySet()).keySet());
+        return candidates;
     }
 
-    private static String naturalKey(Pair pair, String side, Row row) {
-        try {
-            TwoWayMapping mapping = pair.twoWayMapping();
-            Object value = ("a".equals(side) ? mapping.readA(row.values()) : mapping.readB(row.values())).get(pair.match());
-            String key = value == null ? null : value.toString().trim().toLowerCase(Locale.ROOT);
-            return key == null || key.isEmpty() ? null : key;
-        } catch (RecordException e) {
-            return null;
+    /**
+     * Carries out a plan's updates, inserts and deletes on one side, inside the caller's
+     * transaction; returns the ids the inserts generated, in the order of the plan's creates.
+     */
+    List<String> write(Connection c, Pair pair, Role role, Plan plan) throws SQLException {
+        Side side = pair.side(role);
+        List<Table.Column> columns = pair.rules().written(role);
+        var dialect = side.system().dialect();
+        String table = side.quotedTable();
+        String key = dialect.quote(side.key().name());
+        Table.Column stamp = side.stamp();
+        Map<String, Object[]> updates = plan.updates(role);
+        if (!updates.isEmpty()) {
+            String set = columns.stream().map(col -> dialect.quote(col.name()) + " = ?").collect(Collectors.joining(", "))
+                    + (stamp == null ? "" : ", " + dialect.quote(stamp.name()) + " = " + dialect.stamp(stamp, false));
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET " + set + " WHERE " + key + " = ?")) {
+                for (Map.Entry<String, Object[]> update : updates.entrySet()) {
+                    int i = bind(ps, update.getValue(), columns);
+                    side.key().bindId(ps, i, update.getKey());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
         }
+        List<String> created = new ArrayList<>();
+        if (!plan.creates(role).isEmpty()) {
+            String cols = columns.stream().map(col -> dialect.quote(col.name())).collect(Collectors.joining(", "))
+                    + (stamp == null ? "" : ", " + dialect.quote(stamp.name()));
+            String marks = columns.stream().map(col -> "?").collect(Collectors.joining(", ")) + (stamp == null ? "" : ", " + dialect.stamp(stamp, true));
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (" + cols + ") VALUES (" + marks + ")",
+                    new String[] {side.key().name()})) {
+                for (Plan.Create create : plan.creates(role)) {
+                    bind(ps, create.values(), columns);
+                    ps.executeUpdate();
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        if (!keys.next()) {
+                            throw new SQLException(side.reference() + " returned no generated " + side.key().name()
+                                    + "; a two-way pair creates records and needs a generated id column", "42000");
+                        }
+                        created.add(String.valueOf(Values.canonical(keys.getObject(1))));
+                    }
+                }
+            }
+        }
+        if (!plan.deletes(role).isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE " + key + " = ?")) {
+                for (String id : plan.deletes(role)) {
+                    side.key().bindId(ps, 1, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        return created;
     }
 
+    private static int bind(PreparedStatement ps, Object[] values, List<Table.Column> types) throws SQLException {
+        int i = 1;
+        for (int col = 0; col < values.length; col++) {
+            if (values[col] == null) {
+                ps.setNull(i++, types.get(col).jdbcType());
+            } else {
+                ps.setObject(i++, values[col]);
+            }
+        }
+        return i;
+    }
 }

@@ -126,8 +126,8 @@ class MappingTest {
 
         assertEquals(java.util.List.of("status", "birth_date", "created_at"), twoWay.aColumns(), "a concatenation is not written back to A");
         assertEquals(java.util.Set.of("status", "born", "created"), twoWay.aWritableFields());
-        Object[] a = twoWay.toA(canonical, column -> new io.syncline.system.Table.Column(column,
-                column.equals("created_at") ? java.sql.Types.TIMESTAMP : java.sql.Types.VARCHAR, "x"));
+        Object[] a = twoWay.toA(canonical, twoWay.aColumns().stream().map(column -> new io.syncline.system.Table.Column(column,
+                column.equals("created_at") ? java.sql.Types.TIMESTAMP : java.sql.Types.VARCHAR, "x")).toList());
         assertEquals("Inactive", a[0], "value map inverted");
         assertEquals("10/12/1985", a[1], "date pattern written back");
         assertEquals(LocalDateTime.of(2024, 7, 1, 12, 0), a[2], "UTC instant to Paris summer time");

@@ -1,0 +1,66 @@
+package io.syncline.pair;
+
+import io.syncline.conflict.Policy;
+import io.syncline.mapping.Mapping;
+import io.syncline.mapping.RecordException;
+import io.syncline.mapping.TwoWayMapping;
+import io.syncline.system.Table;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What decides a two-way pair's records, without the systems behind it: the mapping with the
+ * columns it writes on each side, the conflict policy, the delete rules, the references to other
+ * pairs and the natural key.
+ *
+ * @param aColumns the columns written to A, in the order of {@link TwoWayMapping#toA}
+ * @param bColumns the columns written to B, in the order of {@link TwoWayMapping#toB}
+ * @param match    the natural-key field, or null
+ */
+public record TwoWayRules(String pair, TwoWayMapping mapping, List<Table.Column> aColumns, List<Table.Column> bColumns, Policy policy,
+        Deletes aDeletes, Deletes bDeletes, List<Pair.Reference> references, String match) {
+
+    public TwoWayRules {
+        references = List.copyOf(references);
+    }
+
+    /** A row of {@code side} as canonical values; a RecordException when the mapping refuses it. */
+    public Map<String, Object> read(Role side, Map<String, Object> row) {
+        return side == Role.A ? mapping.readA(row) : mapping.readB(row);
+    }
+
+    /** Canonical values as {@code side}'s column values, in the order of {@link #written}. */
+    public Object[] values(Role side, Map<String, Object> canonical) {
+        return side == Role.A ? mapping.toA(canonical, aColumns) : mapping.toB(canonical, bColumns);
+    }
+
+    /** The columns written to {@code side}. */
+    public List<Table.Column> written(Role side) {
+        return side == Role.A ? aColumns : bColumns;
+    }
+
+    /** The hash {@code side} will read as after {@code values} are written over {@code row} (null for a new record). */
+    public String hashAfter(Role side, Map<String, Object> row, Object[] values) {
+        List<String> columns = written(side).stream().map(Table.Column::name).toList();
+        return Mapping.hash(read(side, TwoWayMapping.overlay(row, columns, values)));
+    }
+
+    public Deletes deletes(Role side) {
+        return side == Role.A ? aDeletes : bDeletes;
+    }
+
+    /** The record's natural key (trimmed, lower case), or null when it has none or the mapping refuses the row. */
+    public String naturalKey(Role side, Map<String, Object> row) {
+        if (match == null) {
+            return null;
+        }
+        try {
+            Object value = read(side, row).get(match);
+            String key = value == null ? null : value.toString().trim().toLowerCase(Locale.ROOT);
+            return key == null || key.isEmpty() ? null : key;
+        } catch (RecordException e) {
+            return null;
+        }
+    }
+}

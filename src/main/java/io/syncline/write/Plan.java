@@ -1,0 +1,63 @@
+package io.syncline.write;
+
+import io.syncline.pair.Role;
+import io.syncline.state.Conflicts;
+import io.syncline.state.Links.Link;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything one chunk of a two-way window will do, decided by {@link TwoWayPlanner} before
+ * anything is written, and carried out by {@link TwoWayWriter}.
+ *
+ * @param updates     per side: record id -> the values of the columns the mapping writes
+ * @param creates     per side: the records to insert there, each the twin of a record of the other side
+ * @param deletes     per side: record ids to delete
+ * @param links       the links as they stand once both sides hold the plan's result
+ * @param dropLinks   A ids of links that end (both records gone, or a delete carried over)
+ * @param conflicts   records left to an operator, with the sides' latest values
+ * @param settled     A ids whose open conflict an operator's decision settles
+ * @param echoes      per side: record id -> the hash the side will read back after the plan's update
+ * @param parked      "a"/"b" + id -> the parent pair a record waits for (its reference is not linked yet)
+ * @param done        "a"/"b" + id of records the plan handles (no longer parked)
+ * @param deadLetters records the mapping refuses
+ */
+public record Plan(Map<Role, Map<String, Object[]>> updates, Map<Role, List<Create>> creates, Map<Role, Set<String>> deletes, List<Link> links,
+        Set<String> dropLinks, List<Conflicts.Conflict> conflicts, Set<String> settled, Map<Role, Map<String, String>> echoes,
+        Map<String, String> parked, Set<String> done, List<DeadLetter> deadLetters, int resolved, int newConflicts, int unchanged,
+        int deleted) {
+
+    /**
+     * A record of the other side to insert on a side; the insert's generated id makes the link.
+     *
+     * @param sourceId   the record's id on the side it comes from
+     * @param base       its canonical values: the new link's base
+     * @param sourceHash the hash of the record on its own side
+     * @param twinHash   the hash the new twin will read as
+     */
+    public record Create(String sourceId, Object[] values, Map<String, Object> base, String sourceHash, String twinHash) {
+    }
+
+    /** A record of one side whose values the mapping refuses; it waits as a dead letter until it is fixed. */
+    public record DeadLetter(Role side, String id, String reason, String record) {
+    }
+
+    public Map<String, Object[]> updates(Role side) {
+        return updates.get(side);
+    }
+
+    public List<Create> creates(Role side) {
+        return creates.get(side);
+    }
+
+    public Set<String> deletes(Role side) {
+        return deletes.get(side);
+    }
+
+    /** True when the plan writes nothing to either side. */
+    public boolean writesNothing() {
+        return updates.values().stream().allMatch(Map::isEmpty) && creates.values().stream().allMatch(List::isEmpty)
+                && deletes.values().stream().allMatch(Set::isEmpty);
+    }
+}

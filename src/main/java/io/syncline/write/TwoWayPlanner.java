@@ -1,0 +1,451 @@
+package io.syncline.write;
+
+import io.syncline.conflict.Policy;
+import io.syncline.conflict.Resolution;
+import io.syncline.mapping.ColumnValues;
+import io.syncline.mapping.Mapping;
+import io.syncline.mapping.RecordException;
+import io.syncline.mapping.Values;
+import io.syncline.pair.Deletes;
+import io.syncline.pair.Pair;
+import io.syncline.pair.Role;
+import io.syncline.pair.TwoWayRules;
+import io.syncline.state.Conflicts;
+import io.syncline.state.Links;
+import io.syncline.state.Links.Link;
+import io.syncline.state.References;
+import io.syncline.system.Row;
+import io.syncline.system.Table;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides what a chunk of a two-way window does, from what is known before anything is written:
+ * the links, the rows both sides hold now, and the pair's rules. For each link it compares each
+ * side's hash with the link's to see who changed since the base, resolves by the policy, and
+ * plans only writes that change what a side holds. Records without a link are matched by natural
+ * key or created on the other side. It reads and writes nothing itself: the {@link Plan} it
+ * returns is carried out by {@link TwoWayWriter}.
+ */
+public final class TwoWayPlanner {
+
+    /**
+     * What the planner knows of one chunk.
+     *
+     * @param links      the links of the chunk's records, by A id
+     * @param intents    the intents a window left when it stopped after writing and before moving its links, by A id
+     * @param a          the rows side A holds now, by id (missing: the record is gone)
+     * @param b          the rows side B holds now, by id
+     * @param newA       ids of records of A the window saw that have no link
+     * @param newB       ids of records of B the window saw that have no link
+     * @param unlinkedA  ids of other records of A without a link that may be the twin of a new record of B (same natural key)
+     * @param unlinkedB  the same for B
+     * @param inConflict A ids whose conflict waits for an operator
+     * @param decision   an operator's decision (canonical field -> value) for the chunk's only link, else null
+     * @param parentsOnB per reference field: the parent's A id -> its B id, for the parents the rows name
+     */
+    public record Chunk(Map<String, Link> links, Map<String, Link> intents, Map<String, Row> a, Map<String, Row> b, Set<String> newA,
+            Set<String> newB, Set<String> unlinkedA, Set<String> unlinkedB, Set<String> inConflict, Map<String, Object> decision,
+            Map<String, Map<String, String>> parentsOnB) {
+
+        public Map<String, Row> rows(Role side) {
+            return side == Role.A ? a : b;
+        }
+    }
+
+    /** A decision that cannot settle its conflict; nothing is planned. */
+    public static final class NotSettled extends RuntimeException {
+        NotSettled(String message) {
+            super(message);
+        }
+    }
+
+    private final TwoWayRules rules;
+    private final Chunk chunk;
+    // the plan as it is drafted
+    private final Map<Role, Map<String, Object[]>> updates = perSide(LinkedHashMap::new);
+    private final Map<Role, List<Plan.Create>> creates = perSide(ArrayList::new);
+    private final Map<Role, Set<String>> deletes = perSide(LinkedHashSet::new);
+    private final List<Link> links = new ArrayList<>();
+    private final Set<String> dropLinks = new LinkedHashSet<>();
+    private final List<Conflicts.Conflict> conflicts = new ArrayList<>();
+    private final Set<String> settled = new HashSet<>();
+    private final Map<Role, Map<String, String>> echoes = perSide(HashMap::new);
+    private final Map<String, String> parked = new HashMap<>();
+    private final Set<String> done = new HashSet<>();
+    private final List<Plan.DeadLetter> deadLetters = new ArrayList<>();
+    private int resolved;
+    private int newConflicts;
+    private int unchanged;
+    private int deleted;
+
+    private TwoWayPlanner(TwoWayRules rules, Chunk chunk) {
+        this.rules = rules;
+        this.chunk = chunk;
+    }
+
+    /** The plan for one chunk; throws {@link NotSettled} when the chunk's decision leaves a conflict open. */
+    public static Plan plan(TwoWayRules rules, Chunk chunk) {
+        return new TwoWayPlanner(rules, chunk).plan();
+    }
+
+    /** The ids of the parents that the rows (and a decision) name, per reference field: what {@link Chunk#parentsOnB} translates. */
+    public static Map<String, Set<String>> parentIds(TwoWayRules rules, Collection<Row> a, Collection<Row> b, Map<String, Object> decision) {
+        Map<String, Set<String>> ids = new HashMap<>();
+        for (Pair.Reference ref : rules.references()) {
+            Set<String> parents = ids.computeIfAbsent(ref.field(), k -> new HashSet<>());
+            a.forEach(r -> addId(parents, r.values().get(ref.aColumn())));
+            b.forEach(r -> addId(parents, r.values().get(ref.bColumn())));
+            if (decision != null) {
+                addId(parents, decision.get(ref.field()));
+            }
+        }
+        return ids;
+    }
+
+    private Plan plan() {
+        Map<String, Link> involved = new LinkedHashMap<>(chunk.links());
+        Set<String> newA = new LinkedHashSet<>(chunk.newA());
+        Set<String> newB = new LinkedHashSet<>(chunk.newB());
+        match(newA, newB, involved);
+        for (Link link : involved.values()) {
+            try {
+                decide(link, chunk.intents().get(link.aId()), chunk.a().get(link.aId()), chunk.b().get(link.bId()));
+            } catch (RecordException e) { // a value the mapping cannot write to a side: nothing is planned for the link
+                forget(link);
+                deadLetters.add(new Plan.DeadLetter(Role.A, link.aId(), e.getMessage(), "link " + link.aId() + " <-> " + link.bId()));
+            }
+        }
+        for (String id : newA) {
+            create(Role.A, id);
+        }
+        for (String id : newB) {
+            create(Role.B, id);
+        }
+        return new Plan(updates, creates, deletes, links, dropLinks, conflicts, settled, echoes, parked, done, deadLetters, resolved,
+                newConflicts, unchanged, deleted);
+    }
+
+    /**
+     * Links new records to unlinked records of the other side with the same natural key, instead of
+     * creating twins: records created on both sides, or a replay after a crash between a create and
+     * its link. Of several records with one key on a side, the first (new ones first) is matched.
+     */
+    private void match(Set<String> newA, Set<String> newB, Map<String, Link> involved) {
+        if (rules.match() == null) {
+            return;
+        }
+        Map<String, String> aByKey = byKey(Role.A, newA, chunk.unlinkedA());
+        Map<String, String> bByKey = byKey(Role.B, newB, chunk.unlinkedB());
+        aByKey.forEach((key, aId) -> {
+            String bId = bByKey.get(key);
+            if (bId != null && (newA.contains(aId) || newB.contains(bId))) {
+                involved.put(aId, new Link(aId, bId, null, "-", "-"));
+                newA.remove(aId);
+                newB.remove(bId);
+            }
+        });
+    }
+
+    private Map<String, String> byKey(Role side, Set<String> fresh, Set<String> unlinked) {
+        Map<String, String> byKey = new LinkedHashMap<>();
+        Set<String> ids = new LinkedHashSet<>(fresh);
+        ids.addAll(unlinked);
+        for (String id : ids) {
+            Row row = chunk.rows(side).get(id);
+            String key = row == null ? null : rules.naturalKey(side, row.values());
+            if (key != null) {
+                byKey.putIfAbsent(key, id);
+            }
+        }
+        return byKey;
+    }
+
+    private void forget(Link link) {
+        for (Role side : Role.values()) {
+            updates.get(side).remove(link.id(side));
+            echoes.get(side).remove(link.id(side));
+            done.remove(side.key() + link.id(side));
+        }
+        settled.remove(link.aId());
+    }
+
+    /** What to do for one link, given the rows both sides hold now. */
+    private void decide(Link link, Link intent, Row rowA, Row rowB) {
+        if (rowA == null && rowB == null) {
+            dropLinks.add(link.aId());
+            return;
+        }
+        boolean wasCreating = link.aHash().startsWith(Links.CREATING) || link.bHash().startsWith(Links.CREATING);
+        if (wasCreating) {
+            Role creating = link.aHash().startsWith(Links.CREATING) ? Role.A : Role.B;
+            if ((creating == Role.A ? rowA : rowB) == null) { // its insert never committed: create it again
+                if (creating == Role.A) {
+                    dropLinks.add(link.aId()); // the new record gets a new id, and a new link
+                }
+                create(creating.other(), link.id(creating.other()));
+                return;
+            }
+            String hash = link.hash(creating).substring(Links.CREATING.length());
+            link = creating == Role.A ? new Link(link.aId(), link.bId(), link.base(), hash, link.bHash())
+                    : new Link(link.aId(), link.bId(), link.base(), link.aHash(), hash);
+        }
+        if (rowA == null || rowB == null) {
+            deleted(link, rowA == null ? Role.A : Role.B, rowA == null ? rowB : rowA);
+            return;
+        }
+        Map<String, Object> canonicalA = canonical(Role.A, link.aId(), rowA);
+        Map<String, Object> canonicalB = canonicalA == null ? null : canonical(Role.B, link.bId(), rowB);
+        if (canonicalB == null || parked(Role.B, link.bId(), canonicalB)) {
+            return;
+        }
+        String hashA = Mapping.hash(canonicalA);
+        String hashB = Mapping.hash(canonicalB);
+        if (intent != null) {
+            // the last window stopped after writing and before moving the link: see which of its writes made it (a side
+            // it did not write proves nothing: it may hold an edit made since, and the window's change is then not done)
+            boolean aWrote = Links.written(intent.aHash());
+            boolean bWrote = Links.written(intent.bHash());
+            String aIntended = Links.expected(intent.aHash());
+            String bIntended = Links.expected(intent.bHash());
+            boolean aDone = aWrote && hashA.equals(aIntended);
+            boolean bDone = bWrote && hashB.equals(bIntended);
+            if (aDone || bDone) {
+                if (aWrote && !aDone && hashA.equals(link.aHash()) || bWrote && !bDone && hashB.equals(link.bHash())) {
+                    // one write made it and the other side still holds what it held: finish the window's work
+                    String newHashA = write(Role.A, link.aId(), rowA, hashA, intent.base());
+                    String newHashB = write(Role.B, link.bId(), rowB, hashB, intent.base());
+                    links.add(new Link(link.aId(), link.bId(), intent.base(), newHashA, newHashB));
+                    done.add("a" + link.aId());
+                    return;
+                }
+                // the window's writes made it (and a side may have been edited since: a change against the window's result)
+                link = new Link(intent.aId(), intent.bId(), intent.base(), aIntended, bIntended);
+            }
+            // neither made it: the changes are resolved again against the older base
+        }
+        boolean changedA = !hashA.equals(link.aHash());
+        boolean changedB = !hashB.equals(link.bHash());
+        Map<String, Object> result;
+        if (chunk.decision() != null) {
+            result = decided(link, canonicalA, rowA, canonicalB, rowB);
+        } else {
+            if (!changedA && !changedB) {
+                unchanged++;
+                if (wasCreating || intent != null) {
+                    links.add(link); // the insert, or the window, had committed: the link loses its mark, or takes the intent
+                }
+                return;
+            }
+            if (chunk.inConflict().contains(link.aId())) { // still waiting for an operator: keep the latest values for review, write nothing
+                conflicts.add(new Conflicts.Conflict(rules.pair(), link.aId(), link.bId(), List.of(), link.base(), canonicalA, canonicalB, null, null));
+                links.add(new Link(link.aId(), link.bId(), link.base(), hashA, hashB));
+                return;
+            }
+            Resolution resolution = Resolution.resolve(rules.policy(), link.base(), canonicalA, changedA, time(rowA), canonicalB, changedB,
+                    time(rowB), rules.mapping().bFields());
+            if (resolution.isManual()) {
+                conflicts.add(new Conflicts.Conflict(rules.pair(), link.aId(), link.bId(), resolution.conflicting(), link.base(), canonicalA,
+                        canonicalB, null, null));
+                newConflicts++;
+                // the link keeps its base but takes the sides' hashes: re-reads are skipped, a new edit is seen
+                links.add(new Link(link.aId(), link.bId(), link.base(), hashA, hashB));
+                return;
+            }
+            if (!resolution.conflicting().isEmpty()) {
+                resolved++;
+            }
+            result = resolution.result();
+        }
+        if (parked(Role.A, link.aId(), result)) {
+            return;
+        }
+        done.add("a" + link.aId());
+        done.add("b" + link.bId());
+        String newHashA = write(Role.A, link.aId(), rowA, hashA, result);
+        String newHashB = write(Role.B, link.bId(), rowB, hashB, result);
+        links.add(new Link(link.aId(), link.bId(), result, newHashA, newHashB));
+        if (chunk.decision() != null) {
+            settled.add(link.aId()); // only once both writes are planned: a value a side refuses leaves it open
+        }
+    }
+
+    /**
+     * An operator's decision: the decided fields hold the decision on both sides, so they are in
+     * conflict no more; the rest resolve as usual.
+     */
+    private Map<String, Object> decided(Link link, Map<String, Object> canonicalA, Row rowA, Map<String, Object> canonicalB, Row rowB) {
+        Map<String, Object> decidedA = new LinkedHashMap<>(canonicalA);
+        decidedA.putAll(chunk.decision());
+        Map<String, Object> decidedB = new LinkedHashMap<>(canonicalB);
+        chunk.decision().forEach((field, value) -> {
+            if (rules.mapping().bFields().contains(field)) {
+                decidedB.put(field, value);
+            }
+        });
+        Resolution resolution = Resolution.resolve(rules.policy(), link.base(), decidedA, true, time(rowA), decidedB, true, time(rowB),
+                rules.mapping().bFields());
+        if (resolution.isManual()) {
+            List<String> open = resolution.conflicting().stream().filter(f -> rules.policy().ruleFor(f) == Policy.Rule.MANUAL).toList();
+            throw new NotSettled("record " + link.aId() + " of pair '" + rules.pair() + "' now also conflicts on " + open
+                    + ", left to an operator; decide those fields too (\"values\")");
+        }
+        return resolution.result();
+    }
+
+    /** A side's row as canonical values; null, and a dead letter, when the mapping refuses it. */
+    private Map<String, Object> canonical(Role side, String id, Row row) {
+        try {
+            return rules.read(side, row.values());
+        } catch (RecordException e) { // the record holds what the mapping refuses: its dead letter, until it is fixed
+            deadLetters.add(new Plan.DeadLetter(side, id, e.getMessage(), String.valueOf(row.values())));
+            return null;
+        }
+    }
+
+    /**
+     * Plans the write of {@code result} to one side when it differs from what the side holds;
+     * returns the hash the side will hold.
+     */
+    private String write(Role side, String id, Row row, String currentHash, Map<String, Object> result) {
+        Object[] values = rules.values(side, result);
+        String after = rules.hashAfter(side, row == null ? null : row.values(), values);
+        if (!after.equals(currentHash)) {
+            updates.get(side).put(id, withParentsOnB(side, values));
+            echoes.get(side).put(id, after);
+        }
+        return after;
+    }
+
+    /**
+     * Side B's values with each reference's parent A id replaced by its B id; the values before
+     * this are what B will read back, translated, so the hash is computed on them.
+     */
+    private Object[] withParentsOnB(Role side, Object[] values) {
+        if (side == Role.A || rules.references().isEmpty()) {
+            return values;
+        }
+        Object[] translated = values.clone();
+        List<Table.Column> columns = rules.bColumns();
+        for (Pair.Reference ref : rules.references()) {
+            for (int i = 0; i < columns.size(); i++) {
+                if (columns.get(i).name().equalsIgnoreCase(ref.bColumn()) && translated[i] != null) {
+                    String bId = chunk.parentsOnB().get(ref.field()).get(String.valueOf(Values.canonical(translated[i])));
+                    translated[i] = ColumnValues.forColumn(bId, columns.get(i), ref.field());
+                }
+            }
+        }
+        return translated;
+    }
+
+    /**
+     * Parks a record whose parent (a ref(...) field) has no link yet, instead of writing a broken
+     * reference: it is applied again once the parent pair links the parent.
+     */
+    private boolean parked(Role side, String id, Map<String, Object> canonical) {
+        for (Pair.Reference ref : rules.references()) {
+            Object v = canonical.get(ref.field());
+            if (v instanceof References.Unlinked
+                    || v != null && !chunk.parentsOnB().getOrDefault(ref.field(), Map.of()).containsKey(String.valueOf(v))) {
+                parked.put(side.key() + id, ref.parent());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * One side's record is gone while its link remains: the pair's delete rule for that side
+     * decides, once. Unless the rule deletes the survivor, the link stays as a tombstone (the gone
+     * side's hash is {@link Links#GONE}), so the survivor is neither created again on the side
+     * that deleted it nor counted as a delete again.
+     */
+    private void deleted(Link link, Role gone, Row survivor) {
+        Role other = gone.other();
+        Map<String, Object> canonical = canonical(other, link.id(other), survivor);
+        if (canonical == null) {
+            return;
+        }
+        canonical = new LinkedHashMap<>(canonical);
+        String current = Mapping.hash(canonical);
+        Deletes rule = rules.deletes(gone);
+        if (Links.GONE.equals(link.hash(gone)) || rule.kind() == Deletes.Kind.IGNORE) {
+            links.add(tombstone(link, gone, link.base(), current));
+            return;
+        }
+        if (rule.kind() == Deletes.Kind.DELETE) {
+            deletes.get(other).add(link.id(other));
+            dropLinks.add(link.aId());
+            deleted++;
+            return;
+        }
+        canonical.put(rule.field(), rule.value());
+        String after = write(other, link.id(other), survivor, current, canonical);
+        deleted++;
+        links.add(tombstone(link, gone, canonical, after));
+    }
+
+    private static Link tombstone(Link link, Role gone, Map<String, Object> base, String survivorHash) {
+        return gone == Role.A ? new Link(link.aId(), link.bId(), base, Links.GONE, survivorHash)
+                : new Link(link.aId(), link.bId(), base, survivorHash, Links.GONE);
+    }
+
+    /** A record with no link yet: created on the other side, where the insert's generated id becomes the link. */
+    private void create(Role side, String id) {
+        Row row = chunk.rows(side).get(id);
+        if (row == null) {
+            return; // created and deleted before the window closed
+        }
+        Map<String, Object> canonical = canonical(side, id, row);
+        if (canonical == null || parked(side, id, canonical)) {
+            return;
+        }
+        Role other = side.other();
+        Object[] values;
+        try {
+            values = rules.values(other, canonical);
+        } catch (RecordException e) { // a value the other side's column cannot hold
+            deadLetters.add(new Plan.DeadLetter(side, id, e.getMessage(), String.valueOf(row.values())));
+            return;
+        }
+        done.add(side.key() + id);
+        creates.get(other).add(new Plan.Create(id, withParentsOnB(other, values), canonical, Mapping.hash(canonical),
+                rules.hashAfter(other, null, values)));
+    }
+
+    private static void addId(Set<String> ids, Object value) {
+        if (value != null && !(value instanceof References.Unlinked)) {
+            ids.add(String.valueOf(Values.canonical(value)));
+        }
+    }
+
+    /** A row's change marker as an instant, for last-writer-wins; a local time is read as UTC on both sides. */
+    private static Instant time(Row row) {
+        Object marker = row.marker();
+        if (marker instanceof Instant i) {
+            return i;
+        }
+        if (marker instanceof LocalDateTime ldt) {
+            return ldt.toInstant(ZoneOffset.UTC);
+        }
+        return null;
+    }
+
+    private static <T> Map<Role, T> perSide(java.util.function.Supplier<T> empty) {
+        Map<Role, T> map = new EnumMap<>(Role.class);
+        map.put(Role.A, empty.get());
+        map.put(Role.B, empty.get());
+        return map;
+    }
+}
