@@ -1,6 +1,6 @@
 package io.syncline.conflict;
 
-import io.syncline.mapping.Values;
+import io.syncline.value.Values;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package io.syncline.mapping;
 
+import io.syncline.value.RecordException;
+import io.syncline.value.Values;
 import io.syncline.system.Table;
 import java.sql.Types;
 import java.time.Instant;

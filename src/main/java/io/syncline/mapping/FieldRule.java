@@ -1,5 +1,6 @@
 package io.syncline.mapping;
 
+import io.syncline.value.Values;
 import java.util.List;
 import java.util.Map;
 

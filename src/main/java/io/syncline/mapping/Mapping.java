@@ -1,5 +1,7 @@
 package io.syncline.mapping;
 
+import io.syncline.value.RecordException;
+import io.syncline.value.Values;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,5 +1,7 @@
 package io.syncline.mapping;
 
+import io.syncline.value.RecordException;
+import io.syncline.value.Values;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,11 +1,11 @@
 package io.syncline.ops;
 
-import io.syncline.mapping.Values;
-import io.syncline.mapping.RecordException;
+import io.syncline.value.Values;
+import io.syncline.value.RecordException;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Role;
 import io.syncline.pair.Pairs;
-import io.syncline.read.Reconciler;
+import io.syncline.reconcile.Reconciler;
 import io.syncline.state.CanonicalJson;
 import io.syncline.state.Conflicts;
 import io.syncline.write.TwoWayPlanner;

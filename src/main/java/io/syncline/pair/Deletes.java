@@ -1,6 +1,6 @@
 package io.syncline.pair;
 
-import io.syncline.mapping.Values;
+import io.syncline.value.Values;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;

@@ -2,7 +2,7 @@ package io.syncline.pair;
 
 import io.syncline.conflict.Policy;
 import io.syncline.mapping.Mapping;
-import io.syncline.mapping.RecordException;
+import io.syncline.value.RecordException;
 import io.syncline.mapping.TwoWayMapping;
 import io.syncline.system.Table;
 import java.util.List;

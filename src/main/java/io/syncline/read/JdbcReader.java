@@ -1,10 +1,13 @@
 package io.syncline.read;
 
+import io.syncline.reconcile.Reconciler;
+import io.syncline.change.Page;
+import io.syncline.change.Change;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
 import io.syncline.pair.Side;
 import io.syncline.state.PairStatus;
-import io.syncline.state.Position;
+import io.syncline.system.Position;
 import io.syncline.state.SyncState;
 import io.syncline.system.DaemonThreads;
 import io.syncline.system.Dialect;
@@ -284,7 +287,7 @@ public class JdbcReader {
                     }
                     Object key = rows.getObject(keyIndex + 1);
                     Object position = value(cursorIndex + 1);
-                    String id = String.valueOf(io.syncline.mapping.Values.canonical(key));
+                    String id = String.valueOf(io.syncline.value.Values.canonical(key));
                     if (position == null) { // only a full load meets it: "cursor > ?" never matches NULL
                         state.deadLetter(pair.name(), source.name(), id, "its change marker '" + source.cursor().name()
                                 + "' is empty: polling cannot follow its changes; once the marker is set, it syncs", String.valueOf(row));

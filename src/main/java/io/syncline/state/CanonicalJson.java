@@ -3,7 +3,7 @@ package io.syncline.state;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.syncline.mapping.Values;
+import io.syncline.value.Values;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,8 +1,9 @@
 package io.syncline.state;
 
-import io.syncline.read.Change;
-import io.syncline.read.ChangeKey;
-import io.syncline.read.Page;
+import io.syncline.change.Window;
+import io.syncline.change.Change;
+import io.syncline.change.ChangeKey;
+import io.syncline.change.Page;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;

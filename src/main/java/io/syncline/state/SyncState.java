@@ -1,6 +1,7 @@
 package io.syncline.state;
 
-import io.syncline.read.Change;
+import io.syncline.system.Position;
+import io.syncline.change.Change;
 import io.syncline.system.Dialect;
 import io.syncline.system.JdbcSystem;
 import io.syncline.system.SynclineConfig;

@@ -2,8 +2,8 @@ package io.syncline.write;
 
 import io.syncline.pair.Pair;
 import io.syncline.pair.Side;
-import io.syncline.read.Change;
-import io.syncline.read.Page;
+import io.syncline.change.Change;
+import io.syncline.change.Page;
 import io.syncline.state.SyncState;
 import io.syncline.system.DaemonThreads;
 import io.syncline.system.Dialect;

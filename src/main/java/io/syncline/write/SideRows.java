@@ -1,6 +1,6 @@
 package io.syncline.write;
 
-import io.syncline.mapping.Values;
+import io.syncline.value.Values;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Role;
 import io.syncline.pair.Side;

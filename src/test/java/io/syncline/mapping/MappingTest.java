@@ -1,5 +1,6 @@
 package io.syncline.mapping;
 
+import io.syncline.value.RecordException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

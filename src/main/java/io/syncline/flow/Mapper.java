@@ -1,9 +1,14 @@
-package io.syncline.mapping;
+package io.syncline.flow;
 
+import io.syncline.mapping.Mapping;
+import io.syncline.mapping.TwoWayMapping;
+import io.syncline.mapping.FieldRule;
+import io.syncline.value.RecordException;
+import io.syncline.mapping.ColumnValues;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Role;
-import io.syncline.read.Change;
-import io.syncline.read.Page;
+import io.syncline.change.Change;
+import io.syncline.change.Page;
 import io.syncline.state.Links;
 import io.syncline.state.References;
 import io.syncline.state.SyncState;

@@ -1,9 +1,9 @@
-package io.syncline.read;
+package io.syncline.reconcile;
 
 import io.syncline.mapping.Mapping;
-import io.syncline.mapping.RecordException;
+import io.syncline.value.RecordException;
 import io.syncline.mapping.TwoWayMapping;
-import io.syncline.mapping.Values;
+import io.syncline.value.Values;
 import io.syncline.pair.Deletes;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Role;
@@ -15,7 +15,7 @@ import io.syncline.state.Links.LinkKey;
 import io.syncline.state.PairStatus;
 import io.syncline.state.References;
 import io.syncline.state.SyncState;
-import io.syncline.state.Window;
+import io.syncline.change.Window;
 import io.syncline.system.Table;
 import io.syncline.write.TwoWayWriter;
 import jakarta.enterprise.context.ApplicationScoped;

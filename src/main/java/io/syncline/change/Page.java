@@ -1,9 +1,9 @@
-package io.syncline.read;
+package io.syncline.change;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Side;
-import io.syncline.state.Position;
+import io.syncline.system.Position;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.syncline.mapping;
+package io.syncline.value;
 
 import java.math.BigDecimal;
 import java.sql.Timestamp;

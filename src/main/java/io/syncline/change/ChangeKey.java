@@ -1,4 +1,4 @@
-package io.syncline.read;
+package io.syncline.change;
 
 /** The text form of an idempotent key, {@code pair/side/id#hash}; the id may itself hold '/' or '#'. */
 public record ChangeKey(String pair, String side, String recordId, String hash) {

@@ -1,7 +1,9 @@
-package io.syncline.state;
+package io.syncline.flow;
 
-import io.syncline.read.ChangeKey;
-import io.syncline.read.Page;
+import io.syncline.state.PendingChanges;
+import io.syncline.state.SyncState;
+import io.syncline.change.ChangeKey;
+import io.syncline.change.Page;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;

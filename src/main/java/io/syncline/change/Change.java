@@ -1,6 +1,6 @@
-package io.syncline.read;
+package io.syncline.change;
 
-import io.syncline.state.Position;
+import io.syncline.system.Position;
 import java.util.Map;
 
 /**

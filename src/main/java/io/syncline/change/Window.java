@@ -1,8 +1,6 @@
-package io.syncline.state;
+package io.syncline.change;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.syncline.read.Change;
-import io.syncline.read.Page;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;

@@ -1,4 +1,4 @@
-package io.syncline.state;
+package io.syncline.system;
 
 /**
  * Where a polling reader stands on one side: the cursor column's value (ISO text for

@@ -1,7 +1,7 @@
-package io.syncline.conflict;
+package io.syncline.flow;
 
-import io.syncline.read.Page;
-import io.syncline.state.Window;
+import io.syncline.change.Page;
+import io.syncline.change.Window;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 import org.apache.camel.AggregationStrategy;
