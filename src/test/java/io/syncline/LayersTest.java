@@ -1,5 +1,6 @@
 package io.syncline;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -47,6 +48,13 @@ class LayersTest {
                 .whereLayer("systems").mayOnlyBeAccessedByLayers("mapping", "conflict policies", "pair settings", "changes", "state store",
                         "engine", "flow", "ops", "demo")
                 .check(SYNCLINE);
+    }
+
+    @Test
+    void onlyTheSystemsTheStateStoreAndTheDemoSpeakJdbc() {
+        noClasses().that().resideOutsideOfPackages("io.syncline.system..", "io.syncline.state..", "io.syncline.demo..")
+                .should().dependOnClassesThat().resideInAPackage("java.sql..")
+                .because("the engine reaches a system only through its Entity, so that any kind of system plugs in").check(SYNCLINE);
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.syncline.mapping;
 import io.syncline.value.RecordException;
 import io.syncline.value.Values;
 import io.syncline.system.Table;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -20,14 +19,14 @@ public final class ColumnValues {
         if (value == null) {
             return null;
         }
-        switch (column.jdbcType()) {
-            case Types.INTEGER, Types.BIGINT, Types.SMALLINT, Types.TINYINT:
+        switch (column.kind()) {
+            case INTEGER:
                 return Values.toLong(value, field);
-            case Types.NUMERIC, Types.DECIMAL, Types.REAL, Types.FLOAT, Types.DOUBLE:
+            case DECIMAL:
                 return Values.toDecimal(value, field);
-            case Types.BOOLEAN, Types.BIT:
+            case BOOLEAN:
                 return Values.toBoolean(value, field);
-            case Types.DATE:
+            case DATE:
                 if (value instanceof LocalDate) {
                     return value;
                 }
@@ -35,12 +34,12 @@ public final class ColumnValues {
                     return Values.toLocalDateTime(value).toLocalDate();
                 }
                 throw misfit(value, column, field);
-            case Types.TIMESTAMP_WITH_TIMEZONE:
+            case INSTANT:
                 if (value instanceof Instant || value instanceof LocalDateTime || value instanceof OffsetDateTime) {
                     return Values.toOffsetDateTime(value);
                 }
                 throw misfit(value, column, field);
-            case Types.TIMESTAMP:
+            case LOCAL_DATE_TIME:
                 if (value instanceof Instant || value instanceof LocalDateTime || value instanceof LocalDate) {
                     return Values.toLocalDateTime(value);
                 }
@@ -48,7 +47,7 @@ public final class ColumnValues {
                     return Values.toLocalDateTime(odt.toInstant());
                 }
                 throw misfit(value, column, field);
-            case Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR, Types.NCHAR, Types.NVARCHAR, Types.LONGNVARCHAR, Types.CLOB:
+            case TEXT:
                 return value instanceof Boolean || value instanceof Number || value instanceof Temporal
                         ? Values.hashForm(value).substring(1) : value.toString();
             default:

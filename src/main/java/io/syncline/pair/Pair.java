@@ -7,9 +7,9 @@ import io.syncline.mapping.MappingSyntaxException;
 import io.syncline.mapping.Transform;
 import io.syncline.mapping.TwoWayMapping;
 import io.syncline.conflict.Policy;
+import io.syncline.system.SystemException;
 import io.syncline.system.Systems;
 import io.syncline.system.Table;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -208,6 +208,8 @@ public class Pair {
                 throw new PairConfigException(file + ": pair '" + name + "' is invalid:\n  - " + String.join("\n  - ", problems));
             }
             rules = new TwoWayRules(name, twoWayMapping, aColumns, targetColumns, parsedPolicy, aDeleteRule, bDeleteRule, references, match);
+            sourceSide = sourceSide.writing(aColumns, null);
+            targetSide = targetSide.writing(targetColumns, null);
             return;
         }
         sourceSide = side("source", source, systems, problems);
@@ -266,6 +268,8 @@ public class Pair {
         if (!problems.isEmpty()) {
             throw new PairConfigException(file + ": pair '" + name + "' is invalid:\n  - " + String.join("\n  - ", problems));
         }
+        sourceSide = sourceSide.writing(List.of(), null);
+        targetSide = targetSide.writing(targetColumns, targetKeyColumn);
     }
 
     /** A two-way pair: sides a and b, each read and written, ids tied by links rather than mapped. */
@@ -438,8 +442,8 @@ public class Pair {
                 problems.add(role + ": table '" + tableName + "' does not exist in system '" + systemName + "' (" + system.get().url() + ")");
                 return null;
             }
-            return new Side(role, reference, system.get(), table.get(), null, null, List.of(), null);
-        } catch (SQLException e) {
+            return new Side(role, reference, system.get(), table.get(), null, null, List.of(), null, null);
+        } catch (SystemException e) {
             problems.add(role + ": cannot read the tables of system '" + systemName + "' (" + system.get().url() + "): " + e.getMessage());
             return null;
         }

@@ -1,5 +1,7 @@
 package io.syncline.pair;
 
+import io.syncline.system.Entity;
+import io.syncline.system.JdbcEntity;
 import io.syncline.system.JdbcSystem;
 import io.syncline.system.Table;
 import java.util.List;
@@ -13,9 +15,10 @@ import java.util.List;
  * @param columns the columns read, lower case
  * @param stamp   the change marker Syncline sets on every record it writes to this side (the application maintains
  *                it, the database does not), else null
+ * @param entity  how the engine reads and writes the side, once the pair is valid
  */
 public record Side(String role, String reference, JdbcSystem system, Table table, Table.Column key, Table.Column cursor,
-        List<String> columns, Table.Column stamp) {
+        List<String> columns, Table.Column stamp, Entity entity) {
 
     /** The side's short name in the state store and in messages: the system name. */
     public String name() {
@@ -31,10 +34,16 @@ public record Side(String role, String reference, JdbcSystem system, Table table
     }
 
     Side reading(Table.Column key, Table.Column cursor, List<String> columns) {
-        return new Side(role, reference, system, table, key, cursor, columns, stamp);
+        return new Side(role, reference, system, table, key, cursor, columns, stamp, null);
     }
 
     Side stamping(Table.Column stamp) {
-        return new Side(role, reference, system, table, key, cursor, columns, stamp);
+        return new Side(role, reference, system, table, key, cursor, columns, stamp, null);
+    }
+
+    /** The side with its entity, which writes {@code written} (and upserts by {@code upsertKey}, a one-way target). */
+    Side writing(List<Table.Column> written, String upsertKey) {
+        return new Side(role, reference, system, table, key, cursor, columns, stamp,
+                new JdbcEntity(reference, system, table, key, cursor, columns, written, stamp, upsertKey));
     }
 }

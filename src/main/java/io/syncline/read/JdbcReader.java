@@ -1,5 +1,6 @@
 package io.syncline.read;
 
+import io.syncline.system.Entity;
 import io.syncline.reconcile.Reconciler;
 import io.syncline.change.Page;
 import io.syncline.change.Change;
@@ -10,27 +11,16 @@ import io.syncline.state.PairStatus;
 import io.syncline.system.Position;
 import io.syncline.state.SyncState;
 import io.syncline.system.DaemonThreads;
-import io.syncline.system.Dialect;
-import io.syncline.system.Table;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +28,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.jboss.logging.Logger;
@@ -96,7 +85,7 @@ public class JdbcReader {
                 reconciler.firstRun(pair); // match what exists on both sides before a full load could copy it
             }
             poll = new PagedPoll(pair, side, state.cursor(pairName, side.name()));
-        } catch (RuntimeException | SQLException e) {
+        } catch (RuntimeException e) {
             polling.remove(pollKey);
             failed(pair, side, e);
             return Collections.emptyIterator();
@@ -145,13 +134,7 @@ public class JdbcReader {
         private final Side source;
         private final boolean fullLoad;
         private final boolean firstLoad;
-        private final Connection connection;
-        private final PreparedStatement statement;
-        private final ResultSet rows;
-        private final List<String> columns;
-        private final List<Table.Column> selectedColumns;
-        private final int keyIndex;
-        private final int cursorIndex;
+        private final Entity.Feed feed;
         private final long started = System.nanoTime();
         private long total;
         private long done;
@@ -163,80 +146,17 @@ public class JdbcReader {
         private boolean exhausted;
         private String failure;
 
-        PagedPoll(Pair pair, Side source, Position cursor) throws SQLException {
+        PagedPoll(Pair pair, Side source, Position cursor) {
             this.pair = pair;
             this.source = source;
             this.fullLoad = cursor.isStart();
             // a full load of a pair without links (the first one, or after a resync) need not look any hash up
             this.firstLoad = fullLoad && state.linkCount(pair.name()) == 0;
-            Dialect dialect = source.system().dialect();
-            Table table = source.table();
-            columns = source.columns();
-            String keyColumn = source.key().name();
-            String cursorColumn = source.cursor().name();
-            List<String> selected = new ArrayList<>(columns.stream().map(c -> table.column(c).orElseThrow().name()).toList());
-            keyIndex = indexOrAdd(selected, keyColumn);
-            cursorIndex = indexOrAdd(selected, cursorColumn);
-            selectedColumns = selected.stream().map(source::column).toList();
-            String select = "SELECT " + selected.stream().map(dialect::quote).collect(Collectors.joining(", ")) + " FROM " + source.quotedTable();
-            String order = " ORDER BY " + dialect.quote(cursorColumn) + ", " + dialect.quote(keyColumn);
-            connection = source.system().connect();
-            try {
-                if (fullLoad) {
-                    try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM " + source.quotedTable());
-                            ResultSet rs = count.executeQuery()) {
-                        rs.next();
-                        total = rs.getLong(1);
-                    }
-                    if (total > 0) { // an empty table is read again on every poll until it has rows: no news
-                        LOG.infof("pair '%s': full load of %s started: %,d rows", pair.name(), source.reference(), total);
-                    }
-                    statement = connection.prepareStatement(select + order);
-                } else if (source.cursor().isTimestamp() && !pair.lookback().isZero()) {
-                    // re-read the lookback window: late commits land there; unchanged rows are skipped by hash
-                    statement = connection.prepareStatement(select + " WHERE " + dialect.quote(cursorColumn) + " >= ?" + order);
-                    bindCursor(1, minusLookback(cursor.value()));
-                } else {
-                    statement = connection.prepareStatement(select + " WHERE " + dialect.quote(cursorColumn) + " > ? OR ("
-                            + dialect.quote(cursorColumn) + " = ? AND " + dialect.quote(keyColumn) + " > ?)" + order);
-                    bindCursor(1, cursor.value());
-                    bindCursor(2, cursor.value());
-                    source.key().bindId(statement, 3, cursor.id());
-                }
-                dialect.stream(connection, statement, pair.pageSize());
-                rows = statement.executeQuery();
-            } catch (SQLException | RuntimeException e) {
-                close(connection);
-                throw e;
+            feed = source.entity().changedSince(cursor, pair.lookback(), pair.pageSize());
+            total = Math.max(0, feed.size());
+            if (fullLoad && total > 0) { // an empty table is read again on every poll until it has rows: no news
+                LOG.infof("pair '%s': full load of %s started: %,d rows", pair.name(), source.reference(), total);
             }
-        }
-
-        private int indexOrAdd(List<String> selected, String column) {
-            for (int i = 0; i < selected.size(); i++) {
-                if (selected.get(i).equalsIgnoreCase(column)) {
-                    return i;
-                }
-            }
-            selected.add(column);
-            return selected.size() - 1;
-        }
-
-        private void bindCursor(int index, String value) throws SQLException {
-            Table.Column column = source.cursor();
-            if (column.isInteger()) {
-                statement.setLong(index, Long.parseLong(value));
-            } else if (column.jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE) {
-                statement.setObject(index, Instant.parse(value).atOffset(ZoneOffset.UTC));
-            } else {
-                statement.setObject(index, LocalDateTime.parse(value));
-            }
-        }
-
-        private String minusLookback(String value) {
-            if (source.cursor().jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE) {
-                return Instant.parse(value).minus(pair.lookback()).toString();
-            }
-            return LocalDateTime.parse(value).minus(pair.lookback()).toString();
         }
 
         @Override
@@ -277,36 +197,16 @@ public class JdbcReader {
         }
 
         private List<Change> readPage() {
-            try {
-                List<Change> changes = new ArrayList<>(pair.pageSize());
-                int width = columns.size();
-                while (changes.size() < pair.pageSize() && rows.next()) {
-                    Map<String, Object> row = new HashMap<>(width * 2);
-                    for (int i = 0; i < width; i++) {
-                        row.put(columns.get(i), value(i + 1));
-                    }
-                    Object key = rows.getObject(keyIndex + 1);
-                    Object position = value(cursorIndex + 1);
-                    String id = String.valueOf(io.syncline.value.Values.canonical(key));
-                    if (position == null) { // only a full load meets it: "cursor > ?" never matches NULL
-                        state.deadLetter(pair.name(), source.name(), id, "its change marker '" + source.cursor().name()
-                                + "' is empty: polling cannot follow its changes; once the marker is set, it syncs", String.valueOf(row));
-                        continue;
-                    }
-                    changes.add(new Change(pair.name(), source.name(), id, row, new Position(positionText(position), id)));
+            List<Change> changes = new ArrayList<>(pair.pageSize());
+            for (Entity.Record record : feed.next()) {
+                if (record.marker() == null) { // only a full load meets it: "marker > ?" never matches NULL
+                    state.deadLetter(pair.name(), source.name(), record.id(), "its change marker '" + source.cursor().name()
+                            + "' is empty: polling cannot follow its changes; once the marker is set, it syncs", String.valueOf(record.values()));
+                    continue;
                 }
-                return changes;
-            } catch (SQLException e) {
-                throw new IllegalStateException("reading " + source.reference() + " failed: " + e.getMessage(), e);
+                changes.add(new Change(pair.name(), source.name(), record.id(), record.values(), Position.of(record.marker(), record.id())));
             }
-        }
-
-        private Object value(int index) throws SQLException {
-            return selectedColumns.get(index - 1).read(rows, index);
-        }
-
-        private String positionText(Object value) {
-            return value instanceof Number n ? String.valueOf(n.longValue()) : value.toString();
+            return changes;
         }
 
         private void progress() {
@@ -371,25 +271,9 @@ public class JdbcReader {
         @Override
         public void close() {
             if (ahead != null) {
-                ahead.handle((rows, error) -> null).join(); // never close the result set under a running read
+                ahead.handle((rows, error) -> null).join(); // never close the feed under a running read
             }
-            close(connection);
-        }
-
-        private void close(Connection c) {
-            try {
-                if (!c.getAutoCommit()) {
-                    c.rollback();
-                    c.setAutoCommit(true);
-                }
-            } catch (SQLException ignored) {
-                // the connection is closed below; a broken one is dropped by the pool
-            }
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // nothing more to release
-            }
+            feed.close();
         }
     }
 }

@@ -3,7 +3,6 @@ package io.syncline.reconcile;
 import io.syncline.mapping.Mapping;
 import io.syncline.value.RecordException;
 import io.syncline.mapping.TwoWayMapping;
-import io.syncline.value.Values;
 import io.syncline.pair.Deletes;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Role;
@@ -16,15 +15,10 @@ import io.syncline.state.PairStatus;
 import io.syncline.state.References;
 import io.syncline.state.SyncState;
 import io.syncline.change.Window;
-import io.syncline.system.Table;
 import io.syncline.write.TwoWayWriter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -34,7 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -263,12 +256,7 @@ public class Reconciler {
         if (matches.isEmpty()) {
             return;
         }
-        try (Connection c = links.begin()) {
-            links.save(c, pair.name(), matches);
-            c.commit();
-        } catch (SQLException e) {
-            throw new IllegalStateException("pair '" + pair.name() + "': storing matched links failed: " + e.getMessage(), e);
-        }
+        links.saveIntents(pair.name(), List.of(), matches);
     }
 
     private static void sample(Map<String, List<String>> samples, String kind, String id) {
@@ -283,56 +271,35 @@ public class Reconciler {
         Side side = pair.side(role);
         TwoWayMapping mapping = pair.twoWayMapping();
         Set<String> bFields = mapping.bFields();
-        var dialect = side.system().dialect();
-        List<String> columns = side.columns();
-        List<Table.Column> types = new ArrayList<>(columns.stream().map(side::column).toList());
-        types.add(side.key());
-        String sql = "SELECT " + types.stream().map(t -> dialect.quote(t.name())).collect(Collectors.joining(", ")) + " FROM " + side.quotedTable();
         Map<String, Seen> seen = new HashMap<>();
         Map<String, Map<String, String>> parents = "b".equals(role) ? references.allBtoA(pair) : Map.of();
-        long bad = 0;
-        try (Connection c = side.system().connect(); PreparedStatement ps = c.prepareStatement(sql)) {
-            dialect.stream(c, ps, 1000);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Map<String, Object> row = new HashMap<>(columns.size() * 2);
-                    for (int i = 0; i < columns.size(); i++) {
-                        row.put(columns.get(i), types.get(i).read(rs, i + 1));
-                    }
-                    String id = String.valueOf(Values.canonical(rs.getObject(columns.size() + 1)));
-                    if (!parents.isEmpty()) {
-                        References.readB(pair, List.of(row), parents);
-                    }
-                    try {
-                        Map<String, Object> canonical = "a".equals(role) ? mapping.readA(row) : mapping.readB(row);
-                        String hash = Mapping.hash(canonical);
-                        String projection = hash;
-                        if ("a".equals(role)) {
-                            Map<String, Object> asB = new LinkedHashMap<>();
-                            canonical.forEach((k, v) -> {
-                                if (bFields.contains(k)) {
-                                    asB.put(k, v);
-                                }
-                            });
-                            projection = Mapping.hash(asB);
-                        }
-                        seen.put(id, new Seen(hash, projection, naturalKey(pair, canonical)));
-                    } catch (RecordException e) {
-                        bad++; // the poll reports it as a dead letter; here it simply is not compared
-                        seen.put(id, UNMAPPABLE);
-                    }
-                }
-            } finally {
-                if (!c.getAutoCommit()) {
-                    c.rollback();
-                }
+        long[] bad = {0};
+        side.entity().scan(record -> {
+            Map<String, Object> row = record.values();
+            if (!parents.isEmpty()) {
+                References.readB(pair, List.of(row), parents);
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("pair '" + pair.name() + "': reading " + side.reference() + " for reconciliation failed: "
-                    + e.getMessage(), e);
-        }
-        if (bad > 0) {
-            LOG.debugf("pair '%s': %d records of %s cannot be mapped and were not compared", pair.name(), bad, side.reference());
+            try {
+                Map<String, Object> canonical = "a".equals(role) ? mapping.readA(row) : mapping.readB(row);
+                String hash = Mapping.hash(canonical);
+                String projection = hash;
+                if ("a".equals(role)) {
+                    Map<String, Object> asB = new LinkedHashMap<>();
+                    canonical.forEach((k, v) -> {
+                        if (bFields.contains(k)) {
+                            asB.put(k, v);
+                        }
+                    });
+                    projection = Mapping.hash(asB);
+                }
+                seen.put(record.id(), new Seen(hash, projection, naturalKey(pair, canonical)));
+            } catch (RecordException e) {
+                bad[0]++; // the poll reports it as a dead letter; here it simply is not compared
+                seen.put(record.id(), UNMAPPABLE);
+            }
+        });
+        if (bad[0] > 0) {
+            LOG.debugf("pair '%s': %d records of %s cannot be mapped and were not compared", pair.name(), bad[0], side.reference());
         }
         return seen;
     }

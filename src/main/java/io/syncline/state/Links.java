@@ -187,6 +187,22 @@ public class Links {
         }
     }
 
+    /**
+     * Stores, in one transaction of its own, a window's intents ({@link #saveIntents(Connection, String, Collection)})
+     * and new links: of the records it is about to create, marked {@link #CREATING}, or of records matched by natural key.
+     */
+    public void saveIntents(String pair, Collection<Link> intents, Collection<Link> creating) {
+        try (Connection c = begin()) {
+            if (!intents.isEmpty()) {
+                saveIntents(c, pair, intents);
+            }
+            save(c, pair, creating);
+            c.commit();
+        } catch (SQLException e) {
+            throw SyncState.failure("store the intent of a window of pair '" + pair + "'", e);
+        }
+    }
+
     /** The intents left by a window that stopped between committing the sides and moving the links, by A id. */
     public Map<String, Link> intents(String pair, Collection<String> aIds) {
         return select(pair, "a_id", "next_base, next_a_hash, next_b_hash", " AND next_a_hash IS NOT NULL", aIds, Role.A);

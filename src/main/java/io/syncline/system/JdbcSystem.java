@@ -68,8 +68,12 @@ public final class JdbcSystem implements AutoCloseable {
         return dataSource.getConnection();
     }
 
-    /** The table's real name and columns, looked up case-insensitively; empty if it does not exist. */
-    public Optional<Table> table(String tableName) throws SQLException {
+    /**
+     * The table's real name and columns, looked up case-insensitively; empty if it does not exist.
+     *
+     * @throws SystemException when the database cannot be reached or read
+     */
+    public Optional<Table> table(String tableName) {
         try (Connection c = connect()) {
             DatabaseMetaData meta = c.getMetaData();
             String actual = null;
@@ -122,6 +126,8 @@ public final class JdbcSystem implements AutoCloseable {
             }
             uniqueKeys.addAll(indexes.values());
             return Optional.of(new Table(actual, columns, uniqueKeys));
+        } catch (SQLException e) {
+            throw new SystemException(e.getMessage(), e);
         }
     }
 

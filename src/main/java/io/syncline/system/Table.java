@@ -29,6 +29,24 @@ public record Table(String name, Map<String, Column> columns, List<List<String>>
             }
         }
 
+        /** What kind of value the column holds, whatever the database calls its type. */
+        public enum Kind {
+            INTEGER, DECIMAL, BOOLEAN, DATE, LOCAL_DATE_TIME, INSTANT, TEXT, OTHER
+        }
+
+        public Kind kind() {
+            return switch (jdbcType) {
+                case Types.INTEGER, Types.BIGINT, Types.SMALLINT, Types.TINYINT -> Kind.INTEGER;
+                case Types.NUMERIC, Types.DECIMAL, Types.REAL, Types.FLOAT, Types.DOUBLE -> Kind.DECIMAL;
+                case Types.BOOLEAN, Types.BIT -> Kind.BOOLEAN;
+                case Types.DATE -> Kind.DATE;
+                case Types.TIMESTAMP -> Kind.LOCAL_DATE_TIME;
+                case Types.TIMESTAMP_WITH_TIMEZONE -> Kind.INSTANT;
+                case Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR, Types.NCHAR, Types.NVARCHAR, Types.LONGNVARCHAR, Types.CLOB -> Kind.TEXT;
+                default -> Kind.OTHER;
+            };
+        }
+
         public boolean isTimestamp() {
             return jdbcType == Types.TIMESTAMP || jdbcType == Types.TIMESTAMP_WITH_TIMEZONE
                     || typeName.toLowerCase(Locale.ROOT).startsWith("timestamp")
@@ -51,7 +69,11 @@ public record Table(String name, Map<String, Column> columns, List<List<String>>
                 case Types.DATE:
                     return rows.getObject(index, LocalDate.class);
                 default:
-                    return rows.getObject(index);
+                    Object value = rows.getObject(index);
+                    if (value instanceof java.sql.Timestamp ts) {
+                        return ts.toLocalDateTime();
+                    }
+                    return value instanceof java.sql.Date d ? d.toLocalDate() : value;
             }
         }
 

@@ -1,7 +1,6 @@
 package io.syncline.value;
 
 import java.math.BigDecimal;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -39,12 +38,6 @@ public final class Values {
 
     /** The same value in the form used for canonical records (no driver-specific types). */
     public static Object canonical(Object value) {
-        if (value instanceof Timestamp ts) {
-            return ts.toLocalDateTime();
-        }
-        if (value instanceof java.sql.Date d) {
-            return d.toLocalDate();
-        }
         if (value instanceof OffsetDateTime odt) {
             return odt.toInstant();
         }

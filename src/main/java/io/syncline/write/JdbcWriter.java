@@ -1,20 +1,15 @@
 package io.syncline.write;
 
+import io.syncline.system.Entity;
 import io.syncline.pair.Pair;
-import io.syncline.pair.Side;
 import io.syncline.change.Change;
 import io.syncline.change.Page;
 import io.syncline.state.SyncState;
 import io.syncline.system.DaemonThreads;
-import io.syncline.system.Dialect;
-import io.syncline.system.Table;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +36,6 @@ public class JdbcWriter {
     @Inject
     SyncState state;
 
-    private final Map<String, String> statements = new ConcurrentHashMap<>();
     private final Map<String, WriteQueue> queues = new ConcurrentHashMap<>();
     private final ExecutorService stateWriter = Executors.newCachedThreadPool(DaemonThreads.named("syncline-state-writer"));
 
@@ -143,76 +137,22 @@ public class JdbcWriter {
     }
 
     /** Returns the changes written; those the target refused are stored as dead letters. */
-    private List<Change> upsert(Pair pair, List<Change> changes) throws SQLException {
-        Side target = pair.target();
-        try (Connection c = target.system().connect()) {
-            c.setAutoCommit(false);
-            try {
-                upsertAll(c, pair, changes);
-                c.commit();
-                return changes;
-            } catch (SQLException e) {
-                c.rollback();
-                if (!isRecordError(e)) {
-                    throw e;
-                }
-                LOG.warnf("pair '%s': target %s refused a page (%s); writing its records one by one", pair.name(),
-                        target.reference(), e.getMessage());
-            }
-            List<Change> written = new ArrayList<>(changes.size());
-            for (Change change : changes) {
-                try {
-                    upsertAll(c, pair, List.of(change));
-                    c.commit();
-                    written.add(change);
-                } catch (SQLException e) {
-                    c.rollback();
-                    if (!isRecordError(e)) {
-                        throw e;
-                    }
-                    String reason = "target " + target.reference() + " refused the record: " + e.getMessage();
-                    state.deadLetter(pair.name(), change.side(), change.recordId(), reason, String.valueOf(change.row()));
-                }
-            }
-            return written;
+    private List<Change> upsert(Pair pair, List<Change> changes) {
+        Map<String, String> refused = pair.target().entity().upsert(changes.stream().map(c -> new Entity.Write(c.recordId(), c.targetValues())).toList());
+        if (refused.isEmpty()) {
+            return changes;
         }
-    }
-
-    private void upsertAll(Connection c, Pair pair, List<Change> changes) throws SQLException {
-        Side target = pair.target();
-        List<Table.Column> columns = pair.targetColumns();
-        int perStatement = Math.max(1, Math.min(pair.pageSize(), Dialect.MAX_PARAMETERS / columns.size()));
-        for (int from = 0; from < changes.size(); from += perStatement) {
-            List<Change> slice = changes.subList(from, Math.min(changes.size(), from + perStatement));
-            try (PreparedStatement ps = c.prepareStatement(sql(pair, slice.size()))) {
-                int i = 1;
-                for (Change change : slice) {
-                    Object[] values = change.targetValues();
-                    for (int col = 0; col < values.length; col++) {
-                        if (values[col] == null) {
-                            ps.setNull(i++, columns.get(col).jdbcType());
-                        } else {
-                            ps.setObject(i++, values[col]);
-                        }
-                    }
-                }
-                ps.executeUpdate();
+        LOG.warnf("pair '%s': target %s refused %d records of a page; they are dead letters", pair.name(), pair.target().reference(),
+                refused.size());
+        List<Change> written = new ArrayList<>(changes.size());
+        for (Change change : changes) {
+            String reason = refused.get(change.recordId());
+            if (reason == null) {
+                written.add(change);
+            } else {
+                state.deadLetter(pair.name(), change.side(), change.recordId(), "target " + reason, String.valueOf(change.row()));
             }
         }
-    }
-
-    private String sql(Pair pair, int rows) {
-        return statements.computeIfAbsent(pair.name() + "/" + rows, k -> pair.target().system().dialect().upsert(
-                pair.target().table().name(), pair.targetColumns().stream().map(Table.Column::name).toList(),
-                List.of(pair.targetKeyColumn()), rows, pair.target().stamp()));
-    }
-
-    /**
-     * A data or constraint error (SQL state class 22 or 23) is about one record; anything else (a
-     * lost connection, a missing table) is about the target, and the page is retried later.
-     */
-    private static boolean isRecordError(SQLException e) {
-        String sqlState = e.getSQLState();
-        return sqlState != null && (sqlState.startsWith("22") || sqlState.startsWith("23"));
+        return written;
     }
 }

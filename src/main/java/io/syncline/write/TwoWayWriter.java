@@ -1,5 +1,7 @@
 package io.syncline.write;
 
+import io.syncline.state.AppliedWindows;
+import io.syncline.system.Entity;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
 import io.syncline.pair.Role;
@@ -17,8 +19,6 @@ import io.syncline.system.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -72,7 +71,7 @@ public class TwoWayWriter {
     References references;
 
     @Inject
-    SideRows rows;
+    AppliedWindows appliedWindows;
 
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
@@ -212,76 +211,91 @@ public class TwoWayWriter {
             readA.add(l.aId());
             readB.add(l.bId());
         });
-        try (Connection ca = pair.side(Role.A).system().connect(); Connection cb = pair.side(Role.B).system().connect()) {
-            ca.setAutoCommit(false);
-            cb.setAutoCommit(false);
-            try {
-                Map<String, Row> rowsA = rows.lockRead(pair, ca, Role.A, readA);
-                Map<String, Row> rowsB = rows.lockRead(pair, cb, Role.B, readB);
-                Set<String> unlinkedA = Set.of();
-                Set<String> unlinkedB = Set.of();
-                if (pair.match() != null && matchNew) {
-                    Map<String, Row> twinsB = rows.unlinkedByKey(pair, cb, Role.B, naturalKeys(pair, Role.A, newA, rowsA));
-                    Map<String, Row> twinsA = rows.unlinkedByKey(pair, ca, Role.A, naturalKeys(pair, Role.B, newB, rowsB));
-                    rowsB.putAll(twinsB);
-                    rowsA.putAll(twinsA);
-                    unlinkedB = twinsB.keySet();
-                    unlinkedA = twinsA.keySet();
-                }
-                Map<String, Map<String, String>> parentsOnB = new HashMap<>();
-                TwoWayPlanner.parentIds(pair.rules(), rowsA.values(), rowsB.values(), decision).forEach((field, ids) -> parentsOnB.put(field,
-                        references.bIds(pair.references().stream().filter(r -> r.field().equals(field)).findFirst().orElseThrow().parent(), ids)));
-                Plan plan = TwoWayPlanner.plan(pair.rules(), new TwoWayPlanner.Chunk(involved, intents, rowsA, rowsB, newA, newB, unlinkedA,
-                        unlinkedB, inConflict, decision, parentsOnB));
-                for (Plan.DeadLetter refused : plan.deadLetters()) {
-                    state.deadLetter(name, pair.side(refused.side()).name(), refused.id(), refused.reason(), refused.record());
-                }
-                List<String> createdB = rows.write(cb, pair, Role.B, plan);
-                List<String> createdA = rows.write(ca, pair, Role.A, plan);
-                List<Link> created = new ArrayList<>();
-                List<Link> creating = new ArrayList<>();
-                Map<Role, Map<String, String>> echoes = new EnumMap<>(plan.echoes());
-                linkCreated(Role.A, plan.creates(Role.A), createdA, created, creating, echoes);
-                linkCreated(Role.B, plan.creates(Role.B), createdB, created, creating, echoes);
-                List<Link> writing = plan.links().stream()
-                        .filter(l -> plan.updates(Role.A).containsKey(l.aId()) || plan.updates(Role.B).containsKey(l.bId()))
-                        .map(l -> new Link(l.aId(), l.bId(), l.base(), Links.intended(l.aHash(), plan.updates(Role.A).containsKey(l.aId())),
-                                Links.intended(l.bHash(), plan.updates(Role.B).containsKey(l.bId()))))
-                        .toList();
-                if (!writing.isEmpty() || !creating.isEmpty()) {
-                    // the new records' links, marked as being created, are stored before the inserts commit: a crash in
-                    // between leaves a link whose record is missing (created again) or present (merged against its base),
-                    // never a record without a link that would be matched with no base
-                    try (Connection c = links.begin()) {
-                        links.saveIntents(c, name, writing);
-                        links.save(c, name, creating);
-                        c.commit();
-                    }
-                }
-                faults.at(name, Faults.BEFORE_SIDES_COMMIT, involved.keySet());
-                cb.commit();
-                faults.at(name, Faults.BETWEEN_SIDES_COMMIT, involved.keySet());
-                ca.commit();
-                faults.at(name, Faults.BEFORE_STATE_COMMIT, involved.keySet());
-                commitState(pair, plan, created);
-                PairStatus status = state.status(name);
-                int writtenA = plan.updates(Role.A).size() + createdA.size() + plan.deletes(Role.A).size();
-                int writtenB = plan.updates(Role.B).size() + createdB.size() + plan.deletes(Role.B).size();
-                status.written("a", writtenA);
-                status.written("b", writtenB);
-                status.resolved(plan.resolved());
-                status.deleted(plan.deleted());
-                echoes.forEach((side, bySide) -> bySide.forEach((id, hash) -> status.expectEcho(ChangeKey.of(name, pair.side(side).name(), id, hash))));
-                return new Outcome(writtenA, writtenB, createdA.size() + createdB.size(), plan.resolved(), plan.newConflicts(), plan.deleted(),
-                        plan.unchanged());
-            } catch (SQLException | RuntimeException e) {
-                rollback(ca);
-                rollback(cb);
-                throw e;
+        try (Entity.Session sa = pair.side(Role.A).entity().open(); Entity.Session sb = pair.side(Role.B).entity().open()) {
+            Map<String, Row> rowsA = sa.lock(readA);
+            Map<String, Row> rowsB = readB(pair, sb.lock(readB));
+            Set<String> unlinkedA = Set.of();
+            Set<String> unlinkedB = Set.of();
+            if (pair.match() != null && matchNew) {
+                Map<String, Row> twinsB = unlinkedByKey(pair, sb, Role.B, naturalKeys(pair, Role.A, newA, rowsA));
+                Map<String, Row> twinsA = unlinkedByKey(pair, sa, Role.A, naturalKeys(pair, Role.B, newB, rowsB));
+                rowsB.putAll(twinsB);
+                rowsA.putAll(twinsA);
+                unlinkedB = twinsB.keySet();
+                unlinkedA = twinsA.keySet();
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("applying a window failed: " + e.getMessage(), e);
+            Map<String, Map<String, String>> parentsOnB = new HashMap<>();
+            TwoWayPlanner.parentIds(pair.rules(), rowsA.values(), rowsB.values(), decision).forEach((field, ids) -> parentsOnB.put(field,
+                    references.bIds(pair.references().stream().filter(r -> r.field().equals(field)).findFirst().orElseThrow().parent(), ids)));
+            Plan plan = TwoWayPlanner.plan(pair.rules(), new TwoWayPlanner.Chunk(involved, intents, rowsA, rowsB, newA, newB, unlinkedA,
+                    unlinkedB, inConflict, decision, parentsOnB));
+            for (Plan.DeadLetter refused : plan.deadLetters()) {
+                state.deadLetter(name, pair.side(refused.side()).name(), refused.id(), refused.reason(), refused.record());
+            }
+            List<String> createdB = write(sb, Role.B, plan);
+            List<String> createdA = write(sa, Role.A, plan);
+            List<Link> created = new ArrayList<>();
+            List<Link> creating = new ArrayList<>();
+            Map<Role, Map<String, String>> echoes = new EnumMap<>(plan.echoes());
+            linkCreated(Role.A, plan.creates(Role.A), createdA, created, creating, echoes);
+            linkCreated(Role.B, plan.creates(Role.B), createdB, created, creating, echoes);
+            List<Link> writing = plan.links().stream()
+                    .filter(l -> plan.updates(Role.A).containsKey(l.aId()) || plan.updates(Role.B).containsKey(l.bId()))
+                    .map(l -> new Link(l.aId(), l.bId(), l.base(), Links.intended(l.aHash(), plan.updates(Role.A).containsKey(l.aId())),
+                            Links.intended(l.bHash(), plan.updates(Role.B).containsKey(l.bId()))))
+                    .toList();
+            if (!writing.isEmpty() || !creating.isEmpty()) {
+                // the window's intent, and the new records' links marked as being created, are stored before the sides commit:
+                // a crash in between leaves a link whose record is missing (created again) or present (merged against its base),
+                // never a record without a link that would be matched with no base
+                links.saveIntents(name, writing, creating);
+            }
+            faults.at(name, Faults.BEFORE_SIDES_COMMIT, involved.keySet());
+            sb.commit();
+            faults.at(name, Faults.BETWEEN_SIDES_COMMIT, involved.keySet());
+            sa.commit();
+            faults.at(name, Faults.BEFORE_STATE_COMMIT, involved.keySet());
+            commitState(pair, plan, created);
+            PairStatus status = state.status(name);
+            int writtenA = plan.updates(Role.A).size() + createdA.size() + plan.deletes(Role.A).size();
+            int writtenB = plan.updates(Role.B).size() + createdB.size() + plan.deletes(Role.B).size();
+            status.written("a", writtenA);
+            status.written("b", writtenB);
+            status.resolved(plan.resolved());
+            status.deleted(plan.deleted());
+            echoes.forEach((side, bySide) -> bySide.forEach((id, hash) -> status.expectEcho(ChangeKey.of(name, pair.side(side).name(), id, hash))));
+            return new Outcome(writtenA, writtenB, createdA.size() + createdB.size(), plan.resolved(), plan.newConflicts(), plan.deleted(),
+                    plan.unchanged());
         }
+    }
+
+    /** Side B's rows with each reference's B id read as the parent's A id, as the mapping expects. */
+    private Map<String, Row> readB(Pair pair, Map<String, Row> rows) {
+        if (!pair.references().isEmpty()) {
+            references.readB(pair, rows.values().stream().map(Row::values).toList());
+        }
+        return rows;
+    }
+
+    /** The records of {@code side} without a link whose natural key is one of {@code keys}: the twins new records may have. */
+    private Map<String, Row> unlinkedByKey(Pair pair, Entity.Session session, Role side, Set<String> keys) {
+        if (keys.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Row> candidates = session.lockByNaturalKey(pair.matchColumn(side.key()), keys);
+        if (side == Role.B) {
+            readB(pair, candidates);
+        }
+        candidates.keySet().removeAll(links.find(pair.name(), side, candidates.keySet()).keySet());
+        return candidates;
+    }
+
+    /** Carries out the plan's writes to one side, inside its session; returns the ids of the records it created. */
+    private static List<String> write(Entity.Session session, Role side, Plan plan) {
+        session.update(plan.updates(side).entrySet().stream().map(u -> new Entity.Write(u.getKey(), u.getValue())).toList());
+        List<String> created = session.create(plan.creates(side).stream().map(c -> new Entity.Write(c.sourceId(), c.values())).toList());
+        session.delete(plan.deletes(side));
+        return created;
     }
 
     /** The natural keys of new records of {@code side}: the keys their twins on the other side may have. */
@@ -318,37 +332,7 @@ public class TwoWayWriter {
     private void commitState(Pair pair, Plan plan, List<Link> created) {
         List<Link> moved = new ArrayList<>(plan.links());
         moved.addAll(created);
-        try (Connection c = links.begin()) {
-            try {
-                links.save(c, pair.name(), moved);
-                links.delete(c, pair.name(), plan.dropLinks());
-                references.park(c, pair.name(), plan.parked(), plan.done());
-                for (Conflicts.Conflict conflict : plan.conflicts()) {
-                    conflicts.save(c, conflict);
-                }
-                for (String aId : plan.settled()) {
-                    conflicts.delete(c, pair.name(), aId);
-                }
-                // records that were resolved (written, equal, or left for review) could be mapped: no longer dead letters
-                for (Role side : Role.values()) {
-                    state.clearDeadLetters(c, pair.name(), pair.side(side).name(), moved.stream().map(l -> l.id(side)).filter(Objects::nonNull).toList());
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            // both sides hold the result; the next look at these records finds them equal and records the links then
-            throw new IllegalStateException("pair '" + pair.name() + "': the links of an applied window could not be stored: " + e.getMessage(), e);
-        }
-    }
-
-    private static void rollback(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection is closed next; the database rolls back what was not committed
-        }
+        appliedWindows.commit(pair.name(), pair.side(Role.A).name(), pair.side(Role.B).name(), new AppliedWindows.Applied(moved,
+                plan.dropLinks(), plan.parked(), plan.done(), plan.conflicts(), plan.settled()));
     }
 }

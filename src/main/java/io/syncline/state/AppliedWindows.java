@@ -1,0 +1,70 @@
+package io.syncline.state;
+
+import io.syncline.state.Links.Link;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Records, in one state-store transaction, what an applied chunk of a two-way window leaves behind. */
+@ApplicationScoped
+public class AppliedWindows {
+
+    @Inject
+    SyncState state;
+
+    @Inject
+    Links links;
+
+    @Inject
+    Conflicts conflicts;
+
+    @Inject
+    References references;
+
+    /**
+     * @param links     the links as both sides now hold them
+     * @param dropLinks A ids of links that end
+     * @param parked    "a"/"b" + id -> the parent pair a record waits for
+     * @param done      "a"/"b" + id of records handled (no longer parked)
+     * @param conflicts records left to an operator
+     * @param settled   A ids whose conflict an operator's decision settled
+     */
+    public record Applied(Collection<Link> links, Collection<String> dropLinks, Map<String, String> parked, Collection<String> done,
+            List<Conflicts.Conflict> conflicts, Collection<String> settled) {
+    }
+
+    /**
+     * Moves the links, stores conflicts and parked records, and clears the dead letters of the
+     * records that could be resolved; {@code sideA} and {@code sideB} name the sides' systems.
+     */
+    public void commit(String pair, String sideA, String sideB, Applied applied) {
+        try (Connection c = links.begin()) {
+            try {
+                links.save(c, pair, applied.links());
+                links.delete(c, pair, applied.dropLinks());
+                references.park(c, pair, applied.parked(), applied.done());
+                for (Conflicts.Conflict conflict : applied.conflicts()) {
+                    conflicts.save(c, conflict);
+                }
+                for (String aId : applied.settled()) {
+                    conflicts.delete(c, pair, aId);
+                }
+                // records that were resolved (written, equal, or left for review) could be mapped: no longer dead letters
+                state.clearDeadLetters(c, pair, sideA, applied.links().stream().map(Link::aId).filter(Objects::nonNull).toList());
+                state.clearDeadLetters(c, pair, sideB, applied.links().stream().map(Link::bId).filter(Objects::nonNull).toList());
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            // both sides hold the result; the next look at these records finds them equal and records the links then
+            throw new IllegalStateException("pair '" + pair + "': the links of an applied window could not be stored: " + e.getMessage(), e);
+        }
+    }
+}

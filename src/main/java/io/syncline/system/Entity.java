@@ -1,0 +1,98 @@
+package io.syncline.system;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One entity of a system (a table, later an API collection) as one side of a pair sees it: all
+ * the engine knows of a system. Records are identified by their id as text; their values are keyed
+ * by lower-case field (column) name. {@link JdbcEntity} holds every statement Syncline runs
+ * against a database system.
+ */
+public interface Entity {
+
+    /** {@code system.entity}, as the pair file names it. */
+    String reference();
+
+    /**
+     * The records changed since {@code from}, in the order of their change marker (ties broken by
+     * id), a page at a time. From {@link Position#START} it reads every record: a full load. With a
+     * lookback, it re-reads that far behind {@code from}, so changes committed late are not missed.
+     */
+    Feed changedSince(Position from, Duration lookback, int pageSize);
+
+    /** A unit of work: records read and locked, then writes that commit together. */
+    Session open();
+
+    /**
+     * Creates or replaces records by the pair's key (a one-way target) and commits; returns the ids
+     * the entity refused, each with the reason, and writes the others.
+     */
+    Map<String, String> upsert(List<Write> records);
+
+    /** Every record, in id order, streamed: what reconciliation compares. */
+    void scan(Consumer<Record> each);
+
+    /**
+     * One record as the entity holds it now.
+     *
+     * @param marker its change marker: a local date-time, an instant or a version; null when it has none
+     */
+    record Record(String id, Map<String, Object> values, Object marker) {
+        public Row row() {
+            return new Row(values, marker);
+        }
+    }
+
+    /** The records of one poll, read a page at a time; closing it ends the read. */
+    interface Feed extends AutoCloseable {
+        /** The number of records a full load reads, counted when it starts; -1 for an incremental read. */
+        long size();
+
+        /** The next page; fewer than a page size of records when the feed is exhausted. */
+        List<Record> next();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Values to write, in the order of the columns the pair writes.
+     *
+     * @param id the record's id; for a create, the id of its source record on the other side
+     */
+    record Write(String id, Object[] values) {
+    }
+
+    /**
+     * A unit of work on the entity: what it reads stays locked (or versioned) until it ends, and
+     * what it writes is committed together. Closing an uncommitted session rolls it back.
+     */
+    interface Session extends AutoCloseable {
+
+        /** The records of these ids, locked until the session ends; ids that are gone are missing. */
+        Map<String, Row> lock(Collection<String> ids);
+
+        /**
+         * The records whose {@code field}, trimmed and in lower case, is one of {@code keys},
+         * locked, by id: the records a natural key may match.
+         */
+        Map<String, Row> lockByNaturalKey(String field, Collection<String> keys);
+
+        /** Updates the records of these ids. */
+        void update(List<Write> updates);
+
+        /** Creates records; returns the ids the entity gave them, in order. */
+        List<String> create(List<Write> creates);
+
+        void delete(Collection<String> ids);
+
+        void commit();
+
+        @Override
+        void close();
+    }
+}

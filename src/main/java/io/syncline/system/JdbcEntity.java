@@ -1,0 +1,446 @@
+package io.syncline.system;
+
+import io.syncline.value.Values;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * A table of a database system as one side of a pair sees it: every statement Syncline runs
+ * against a system is built here, with the system's {@link Dialect}.
+ */
+public final class JdbcEntity implements Entity {
+
+    /** Ids per IN (...) list. */
+    private static final int CHUNK = 1000;
+
+    private final String reference;
+    private final JdbcSystem system;
+    private final Dialect dialect;
+    private final Table table;
+    private final Table.Column key;
+    private final Table.Column marker;
+    private final List<String> columns;
+    private final List<Table.Column> written;
+    private final Table.Column stamp;
+    private final String upsertKey;
+    private final Map<Integer, String> upserts = new ConcurrentHashMap<>();
+
+    /**
+     * @param key       the id column
+     * @param marker    the change marker (a side that is read), else null
+     * @param columns   the columns read, lower case
+     * @param written   the columns written, in the order of {@link Write#values}
+     * @param stamp     the change marker Syncline sets on every write (the application maintains it), else null
+     * @param upsertKey the column a one-way target's records are upserted by, else null
+     */
+    public JdbcEntity(String reference, JdbcSystem system, Table table, Table.Column key, Table.Column marker, List<String> columns,
+            List<Table.Column> written, Table.Column stamp, String upsertKey) {
+        this.reference = reference;
+        this.system = system;
+        this.dialect = system.dialect();
+        this.table = table;
+        this.key = key;
+        this.marker = marker;
+        this.columns = List.copyOf(columns);
+        this.written = List.copyOf(written);
+        this.stamp = stamp;
+        this.upsertKey = upsertKey;
+    }
+
+    @Override
+    public String reference() {
+        return reference;
+    }
+
+    @Override
+    public Feed changedSince(Position from, Duration lookback, int pageSize) {
+        try {
+            return new JdbcFeed(from, lookback, pageSize);
+        } catch (SQLException e) {
+            throw failure("reading", e);
+        }
+    }
+
+    @Override
+    public Session open() {
+        try {
+            return new JdbcSession(system.connect());
+        } catch (SQLException e) {
+            throw failure("connecting to", e);
+        }
+    }
+
+    @Override
+    public void scan(Consumer<Record> each) {
+        Selected selected = new Selected(false);
+        String sql = selected.select() + " ORDER BY " + dialect.quote(key.name());
+        try (Connection c = system.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            dialect.stream(c, ps, CHUNK);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    each.accept(selected.record(rs));
+                }
+            } finally {
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                }
+            }
+        } catch (SQLException e) {
+            throw failure("reading", e);
+        }
+    }
+
+    /**
+     * Writes the records in multi-row upserts, in one transaction; when the table refuses one
+     * (a data or constraint error), the records are written one by one and those it refuses are
+     * returned with the reason.
+     */
+    @Override
+    public Map<String, String> upsert(List<Write> records) {
+        Map<String, String> refused = new LinkedHashMap<>();
+        try (Connection c = system.connect()) {
+            c.setAutoCommit(false);
+            try {
+                upsert(c, records);
+                c.commit();
+                return refused;
+            } catch (SQLException e) {
+                c.rollback();
+                if (!isRecordError(e)) {
+                    throw e;
+                }
+            }
+            for (Write record : records) {
+                try {
+                    upsert(c, List.of(record));
+                    c.commit();
+                } catch (SQLException e) {
+                    c.rollback();
+                    if (!isRecordError(e)) {
+                        throw e;
+                    }
+                    refused.put(record.id(), reference + " refused the record: " + e.getMessage());
+                }
+            }
+            return refused;
+        } catch (SQLException e) {
+            throw failure("writing to", e);
+        }
+    }
+
+    private void upsert(Connection c, List<Write> records) throws SQLException {
+        int perStatement = Math.max(1, Math.min(records.size(), Dialect.MAX_PARAMETERS / written.size()));
+        for (int from = 0; from < records.size(); from += perStatement) {
+            List<Write> slice = records.subList(from, Math.min(records.size(), from + perStatement));
+            String sql = upserts.computeIfAbsent(slice.size(), rows -> dialect.upsert(table.name(),
+                    written.stream().map(Table.Column::name).toList(), List.of(upsertKey), rows, stamp));
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                for (Write record : slice) {
+                    i = bind(ps, i, record.values());
+                }
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /**
+     * A data or constraint error (SQL state class 22 or 23) is about one record; anything else (a
+     * lost connection, a missing table) is about the system.
+     */
+    private static boolean isRecordError(SQLException e) {
+        String sqlState = e.getSQLState();
+        return sqlState != null && (sqlState.startsWith("22") || sqlState.startsWith("23"));
+    }
+
+    private int bind(PreparedStatement ps, int first, Object[] values) throws SQLException {
+        int i = first;
+        for (int col = 0; col < values.length; col++) {
+            if (values[col] == null) {
+                ps.setNull(i++, written.get(col).jdbcType());
+            } else {
+                ps.setObject(i++, values[col]);
+            }
+        }
+        return i;
+    }
+
+    private SystemException failure(String doing, SQLException e) {
+        return new SystemException(doing + " " + reference + " failed: " + e.getMessage(), e);
+    }
+
+    /** The columns a read selects: those the pair reads, then the id and (when asked) the change marker. */
+    private final class Selected {
+        final List<Table.Column> types = new ArrayList<>();
+        final int keyIndex;
+        final int markerIndex;
+
+        Selected(boolean withMarker) {
+            columns.forEach(c -> types.add(table.column(c).orElseThrow()));
+            types.add(key);
+            keyIndex = types.size();
+            if (withMarker) {
+                types.add(marker);
+            }
+            markerIndex = withMarker ? types.size() : -1;
+        }
+
+        String select() {
+            return "SELECT " + types.stream().map(t -> dialect.quote(t.name())).collect(Collectors.joining(", ")) + " FROM "
+                    + dialect.quote(table.name());
+        }
+
+        Record record(ResultSet rs) throws SQLException {
+            Map<String, Object> row = new HashMap<>(columns.size() * 2);
+            for (int col = 0; col < columns.size(); col++) {
+                row.put(columns.get(col), types.get(col).read(rs, col + 1));
+            }
+            String id = String.valueOf(Values.canonical(rs.getObject(keyIndex)));
+            return new Record(id, row, markerIndex < 0 ? null : types.get(markerIndex - 1).read(rs, markerIndex));
+        }
+    }
+
+    /** One poll's open streaming query. */
+    private final class JdbcFeed implements Feed {
+        private final Selected selected = new Selected(true);
+        private final int pageSize;
+        private final Connection connection;
+        private final PreparedStatement statement;
+        private final ResultSet rows;
+        private long size = -1;
+
+        JdbcFeed(Position from, Duration lookback, int pageSize) throws SQLException {
+            this.pageSize = pageSize;
+            String order = " ORDER BY " + dialect.quote(marker.name()) + ", " + dialect.quote(key.name());
+            String column = dialect.quote(marker.name());
+            connection = system.connect();
+            try {
+                if (from.isStart()) {
+                    try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM " + dialect.quote(table.name()));
+                            ResultSet rs = count.executeQuery()) {
+                        rs.next();
+                        size = rs.getLong(1);
+                    }
+                    statement = connection.prepareStatement(selected.select() + order);
+                } else if (marker.isTimestamp() && !lookback.isZero()) {
+                    // re-read the lookback window: late commits land there; the engine skips unchanged records
+                    statement = connection.prepareStatement(selected.select() + " WHERE " + column + " >= ?" + order);
+                    bindMarker(1, minus(from.value(), lookback));
+                } else {
+                    statement = connection.prepareStatement(selected.select() + " WHERE " + column + " > ? OR (" + column + " = ? AND "
+                            + dialect.quote(key.name()) + " > ?)" + order);
+                    bindMarker(1, from.value());
+                    bindMarker(2, from.value());
+                    key.bindId(statement, 3, from.id());
+                }
+                dialect.stream(connection, statement, pageSize);
+                rows = statement.executeQuery();
+            } catch (SQLException | RuntimeException e) {
+                closeQuietly(connection);
+                throw e;
+            }
+        }
+
+        private void bindMarker(int index, String value) throws SQLException {
+            if (marker.isInteger()) {
+                statement.setLong(index, Long.parseLong(value));
+            } else if (marker.jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE) {
+                statement.setObject(index, Instant.parse(value).atOffset(ZoneOffset.UTC));
+            } else {
+                statement.setObject(index, LocalDateTime.parse(value));
+            }
+        }
+
+        private String minus(String value, Duration lookback) {
+            if (marker.jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE) {
+                return Instant.parse(value).minus(lookback).toString();
+            }
+            return LocalDateTime.parse(value).minus(lookback).toString();
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public List<Record> next() {
+            try {
+                List<Record> page = new ArrayList<>(pageSize);
+                while (page.size() < pageSize && rows.next()) {
+                    page.add(selected.record(rows));
+                }
+                return page;
+            } catch (SQLException e) {
+                throw failure("reading", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(connection);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            if (!c.getAutoCommit()) {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException ignored) {
+            // the connection is closed below; a broken one is dropped by the pool
+        }
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // nothing more to release
+        }
+    }
+
+    /** A transaction on the table: rows read with FOR UPDATE stay locked until it ends. */
+    private final class JdbcSession implements Session {
+        private final Connection c;
+
+        JdbcSession(Connection c) throws SQLException {
+            this.c = c;
+            c.setAutoCommit(false);
+        }
+
+        @Override
+        public Map<String, Row> lock(Collection<String> ids) {
+            return lock(dialect.quote(key.name()), ids, true);
+        }
+
+        @Override
+        public Map<String, Row> lockByNaturalKey(String field, Collection<String> keys) {
+            return lock("LOWER(TRIM(" + dialect.quote(table.column(field).orElseThrow().name()) + "))", keys, false);
+        }
+
+        /** The rows whose {@code where} expression is one of {@code values}: ids (bound as the id column's type) or text. */
+        private Map<String, Row> lock(String where, Collection<String> values, boolean ids) {
+            Map<String, Row> found = new HashMap<>();
+            Selected selected = new Selected(true);
+            List<String> all = new ArrayList<>(values);
+            try {
+                for (int from = 0; from < all.size(); from += CHUNK) {
+                    List<String> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
+                    String sql = selected.select() + " WHERE " + where + " IN (" + chunk.stream().map(x -> "?").collect(Collectors.joining(", "))
+                            + ") FOR UPDATE";
+                    try (PreparedStatement ps = c.prepareStatement(sql)) {
+                        int i = 1;
+                        for (String value : chunk) {
+                            if (ids) {
+                                key.bindId(ps, i++, value);
+                            } else {
+                                ps.setString(i++, value);
+                            }
+                        }
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                Record record = selected.record(rs);
+                                found.put(record.id(), record.row());
+                            }
+                        }
+                    }
+                }
+                return found;
+            } catch (SQLException e) {
+                throw failure("reading", e);
+            }
+        }
+
+        @Override
+        public void update(List<Write> updates) {
+            if (updates.isEmpty()) {
+                return;
+            }
+            String set = written.stream().map(col -> dialect.quote(col.name()) + " = ?").collect(Collectors.joining(", "))
+                    + (stamp == null ? "" : ", " + dialect.quote(stamp.name()) + " = " + dialect.stamp(stamp, false));
+            String sql = "UPDATE " + dialect.quote(table.name()) + " SET " + set + " WHERE " + dialect.quote(key.name()) + " = ?";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (Write update : updates) {
+                    key.bindId(ps, bind(ps, 1, update.values()), update.id());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            } catch (SQLException e) {
+                throw failure("writing to", e);
+            }
+        }
+
+        @Override
+        public List<String> create(List<Write> creates) {
+            List<String> ids = new ArrayList<>();
+            if (creates.isEmpty()) {
+                return ids;
+            }
+            String cols = written.stream().map(col -> dialect.quote(col.name())).collect(Collectors.joining(", "))
+                    + (stamp == null ? "" : ", " + dialect.quote(stamp.name()));
+            String marks = written.stream().map(col -> "?").collect(Collectors.joining(", ")) + (stamp == null ? "" : ", " + dialect.stamp(stamp, true));
+            String sql = "INSERT INTO " + dialect.quote(table.name()) + " (" + cols + ") VALUES (" + marks + ")";
+            try (PreparedStatement ps = c.prepareStatement(sql, new String[] {key.name()})) {
+                for (Write create : creates) {
+                    bind(ps, 1, create.values());
+                    ps.executeUpdate();
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        if (!keys.next()) {
+                            throw new SQLException(reference + " returned no generated " + key.name()
+                                    + "; a two-way pair creates records and needs a generated id column", "42000");
+                        }
+                        ids.add(String.valueOf(Values.canonical(keys.getObject(1))));
+                    }
+                }
+                return ids;
+            } catch (SQLException e) {
+                throw failure("writing to", e);
+            }
+        }
+
+        @Override
+        public void delete(Collection<String> ids) {
+            if (ids.isEmpty()) {
+                return;
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + dialect.quote(table.name()) + " WHERE " + dialect.quote(key.name()) + " = ?")) {
+                for (String id : ids) {
+                    key.bindId(ps, 1, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            } catch (SQLException e) {
+                throw failure("writing to", e);
+            }
+        }
+
+        @Override
+        public void commit() {
+            try {
+                c.commit();
+            } catch (SQLException e) {
+                throw failure("committing to", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(c);
+        }
+    }
+}
