@@ -11,12 +11,13 @@ import io.syncline.system.SystemException;
 import io.syncline.system.Systems;
 import io.syncline.system.Table;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.camel.util.TimeUtils;
+import org.quartz.CronExpression;
 
 /**
  * A sync pair's settings, declared as a bean in its pair file under {@code routes/} and checked
@@ -35,6 +36,9 @@ public class Pair {
     private String lookback = "5s";
     private String overdue = "2m";
     private String maxBackoff = "60s";
+    private String schedule = "0/5 * * * * ?";
+    private String window = "2s";
+    private String reconcile = "off";
     // two-way settings
     private String a;
     private String b;
@@ -66,6 +70,7 @@ public class Pair {
     private Duration lookbackDuration;
     private Duration overdueDuration;
     private Duration maxBackoffDuration;
+    private Duration windowDuration;
     private TwoWayMapping twoWayMapping;
     private Policy parsedPolicy;
     private Deletes aDeleteRule;
@@ -183,6 +188,18 @@ public class Pair {
         this.deleteGuard = deleteGuard;
     }
 
+    public void setSchedule(String schedule) {
+        this.schedule = schedule;
+    }
+
+    public void setWindow(String window) {
+        this.window = window;
+    }
+
+    public void setReconcile(String reconcile) {
+        this.reconcile = reconcile;
+    }
+
     /**
      * Checks every setting against the configured systems and their tables, and resolves names.
      * All problems are reported at once, each naming the file, the field and what to do.
@@ -197,6 +214,11 @@ public class Pair {
         lookbackDuration = duration("lookback", lookback, problems);
         overdueDuration = duration("overdue", overdue, problems);
         maxBackoffDuration = duration("maxBackoff", maxBackoff, problems);
+        windowDuration = duration("window", window, problems);
+        cron("schedule", schedule, problems);
+        if (!"off".equals(reconcile)) {
+            cron("reconcile", reconcile, problems);
+        }
         try {
             parsedMapping = Mapping.parse(mapping);
         } catch (MappingSyntaxException e) {
@@ -451,35 +473,21 @@ public class Pair {
 
     private static Duration duration(String field, String value, List<String> problems) {
         try {
-            return parseDuration(value);
-        } catch (IllegalArgumentException e) {
-            problems.add(field + ": '" + value + "' is not a duration; write e.g. 500ms, 5s, 2m or 1h");
+            Duration d = TimeUtils.toDuration(value == null ? "" : value.trim());
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(value);
+            }
+            return d;
+        } catch (RuntimeException e) {
+            problems.add(field + ": '" + value + "' is not a duration; write e.g. 500ms, 5s, 2m, 1h or 1m30s");
             return null;
         }
     }
 
-    static Duration parseDuration(String text) {
-        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (t.startsWith("pt") || t.startsWith("p")) {
-                return Duration.parse(t.toUpperCase(Locale.ROOT));
-            }
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
-            }
-            long amount = Long.parseLong(t.substring(0, t.length() - 1).trim());
-            switch (t.charAt(t.length() - 1)) {
-                case 's':
-                    return Duration.ofSeconds(amount);
-                case 'm':
-                    return Duration.ofMinutes(amount);
-                case 'h':
-                    return Duration.ofHours(amount);
-                default:
-                    throw new IllegalArgumentException(text);
-            }
-        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-            throw new IllegalArgumentException(text, e);
+    private static void cron(String field, String value, List<String> problems) {
+        if (value == null || !CronExpression.isValidExpression(value.trim())) {
+            problems.add(field + ": '" + value + "' is not a Quartz cron expression; write six fields, seconds first, e.g. 0/5 * * * * ?"
+                    + ("reconcile".equals(field) ? ", or off to reconcile on demand only" : ""));
         }
     }
 
@@ -594,6 +602,26 @@ public class Pair {
 
     public Duration maxBackoff() {
         return maxBackoffDuration;
+    }
+
+    /** When the pair is polled: a Quartz cron expression, seconds first (the poll routes read it: {@code {{bean:<pair>.schedule}}}). */
+    public String schedule() {
+        return schedule.trim();
+    }
+
+    /** How long a two-way window collects changes before it is applied, in milliseconds (the aggregate's completionInterval). */
+    public long windowMillis() {
+        return windowDuration.toMillis();
+    }
+
+    /** When reconciliation runs: a Quartz cron expression; when it is off, a valid one that its route, not started, never uses. */
+    public String reconcileSchedule() {
+        return reconciles() ? reconcile.trim() : "0 0 0 1 1 ?";
+    }
+
+    /** False when reconciliation runs on demand only (POST /api/pairs/{pair}/reconcile). */
+    public boolean reconciles() {
+        return !"off".equals(reconcile);
     }
 
     @Override

@@ -197,7 +197,7 @@ public final class SyncBenchmark {
         command.addAll(List.of(
                 "-Dquarkus.http.port=" + port,
                 "-Dcamel.main.routes-include-pattern=file:routes/contacts.yaml",
-                "-Dcontacts.cron=* * * * * ?",
+                "-Dcontacts.schedule=* * * * * ?",
                 "-Dsyncline.demo.enabled=false",
                 "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0",
                 "-Dsyncline.systems.crm.url=" + pgUrl, "-Dsyncline.systems.crm.username=" + pgUser,

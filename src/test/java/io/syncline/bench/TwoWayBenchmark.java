@@ -121,7 +121,7 @@ public final class TwoWayBenchmark {
                 "-Xmx" + HEAP, "-Xlog:gc:file=" + work.resolve("gc.log"),
                 "-Dquarkus.http.port=" + port,
                 "-Dcamel.main.routes-include-pattern=file:routes/people.yaml,file:routes/companies.yaml",
-                "-Dpeople.cron=* * * * * ?", "-Dpeople.window=1000",
+                "-Dpeople.schedule=* * * * * ?", "-Dpeople.window=1s",
                 "-Dsyncline.demo.enabled=false",
                 "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0",
                 "-Dsyncline.systems.crm.url=" + pgUrl, "-Dsyncline.systems.crm.username=postgres",

@@ -119,8 +119,8 @@ class KillIT {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 "-Dquarkus.http.port=" + port,
                 "-Dcamel.main.routes-include-pattern=file:routes/people.yaml,file:routes/companies.yaml",
-                "-Dpeople.cron=* * * * * ?", "-Dcompanies.cron=* * * * * ?", "-Dpeople.window=1000", "-Dcompanies.window=1000",
-                "-Dpeople.reconcile=0 0 0 1 1 ? 2099",
+                "-Dpeople.schedule=* * * * * ?", "-Dcompanies.schedule=* * * * * ?", "-Dpeople.window=1s", "-Dcompanies.window=1s",
+                "-Dpeople.reconcile=off",
                 "-Dpeople.lookback=0s", // no re-read that could bring back what a lost window held
                 "-Dsyncline.demo.enabled=false",
                 "-Dquarkus.log.category.\"io.syncline.state.PendingChanges\".level=DEBUG", // windows closed, recovered, forgotten

@@ -43,7 +43,7 @@ class PendingWindowTest {
     public static class LongWindow implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("people.window", "600000", "people.lookback", "0s",
+            return Map.of("people.window", "10m", "people.lookback", "0s",
                     // and a pair whose trigger never fires
                     "camel.main.routes-include-pattern", "file:routes/*.yaml,file:src/test/resources/routes/*.yaml,"
                             + "file:src/test/resources/stalled-routes/*.yaml");
