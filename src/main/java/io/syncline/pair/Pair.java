@@ -7,55 +7,20 @@ import io.syncline.mapping.MappingSyntaxException;
 import io.syncline.mapping.Transform;
 import io.syncline.mapping.TwoWayMapping;
 import io.syncline.conflict.Policy;
-import io.syncline.system.SystemException;
 import io.syncline.system.Systems;
 import io.syncline.system.Table;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
-import org.apache.camel.util.TimeUtils;
-import org.quartz.CronExpression;
 
 /**
  * A sync pair's settings, declared as a bean in its pair file under {@code routes/} and checked
  * against the databases at start-up by {@link Pairs}. The bean's name is the pair's name.
  */
 @RegisterForReflection
-public class Pair {
-
-    // settings, as written in the pair file
-    private String source;
-    private String target;
-    private String key = "id";
-    private String cursor = "updated_at";
-    private String mapping;
-    private int pageSize = 1000;
-    private String lookback = "5s";
-    private String overdue = "2m";
-    private String maxBackoff = "60s";
-    private String schedule = "0/5 * * * * ?";
-    private String window = "2s";
-    private String reconcile = "off";
-    // two-way settings
-    private String a;
-    private String b;
-    private String aKey = "id";
-    private String bKey = "id";
-    private String aCursor = "updated_at";
-    private String bCursor = "updated_at";
-    private String targetStamp;
-    private String aStamp;
-    private String bStamp;
-    private String policy = "field-merge";
-    private String fallback = "last-writer-wins";
-    private String fields;
-    private String match;
-    private String aDeletes = "ignore";
-    private String bDeletes = "ignore";
-    private String deleteGuard = "10%";
+public class Pair extends PairSettings {
 
     // resolved by validate()
     private String name;
@@ -87,119 +52,6 @@ public class Pair {
     public record Reference(String field, String parent, String aColumn, String bColumn, int line) {
     }
 
-    public void setSource(String source) {
-        this.source = source;
-    }
-
-    public void setTarget(String target) {
-        this.target = target;
-    }
-
-    public void setKey(String key) {
-        this.key = key;
-    }
-
-    public void setCursor(String cursor) {
-        this.cursor = cursor;
-    }
-
-    public void setMapping(String mapping) {
-        this.mapping = mapping;
-    }
-
-    public void setPageSize(int pageSize) {
-        this.pageSize = pageSize;
-    }
-
-    public void setLookback(String lookback) {
-        this.lookback = lookback;
-    }
-
-    public void setOverdue(String overdue) {
-        this.overdue = overdue;
-    }
-
-    public void setMaxBackoff(String maxBackoff) {
-        this.maxBackoff = maxBackoff;
-    }
-
-    public void setA(String a) {
-        this.a = a;
-    }
-
-    public void setB(String b) {
-        this.b = b;
-    }
-
-    public void setAKey(String aKey) {
-        this.aKey = aKey;
-    }
-
-    public void setBKey(String bKey) {
-        this.bKey = bKey;
-    }
-
-    public void setACursor(String aCursor) {
-        this.aCursor = aCursor;
-    }
-
-    public void setBCursor(String bCursor) {
-        this.bCursor = bCursor;
-    }
-
-    /** A change marker of the target that its application maintains: Syncline stamps it on every write. */
-    public void setTargetStamp(String targetStamp) {
-        this.targetStamp = targetStamp;
-    }
-
-    public void setAStamp(String aStamp) {
-        this.aStamp = aStamp;
-    }
-
-    public void setBStamp(String bStamp) {
-        this.bStamp = bStamp;
-    }
-
-    public void setPolicy(String policy) {
-        this.policy = policy;
-    }
-
-    public void setFallback(String fallback) {
-        this.fallback = fallback;
-    }
-
-    public void setFields(String fields) {
-        this.fields = fields;
-    }
-
-    public void setMatch(String match) {
-        this.match = match;
-    }
-
-    public void setADeletes(String aDeletes) {
-        this.aDeletes = aDeletes;
-    }
-
-    public void setBDeletes(String bDeletes) {
-        this.bDeletes = bDeletes;
-    }
-
-    public void setDeleteGuard(String deleteGuard) {
-        this.deleteGuard = deleteGuard;
-    }
-
-    public void setSchedule(String schedule) {
-        this.schedule = schedule;
-    }
-
-    public void setWindow(String window) {
-        this.window = window;
-    }
-
-    public void setReconcile(String reconcile) {
-        this.reconcile = reconcile;
-    }
-
     /**
      * Checks every setting against the configured systems and their tables, and resolves names.
      * All problems are reported at once, each naming the file, the field and what to do.
@@ -211,13 +63,13 @@ public class Pair {
         if (pageSize < 1 || pageSize > 50_000) {
             problems.add("pageSize: " + pageSize + " is out of range; use 1 to 50000 (default 1000)");
         }
-        lookbackDuration = duration("lookback", lookback, problems);
-        overdueDuration = duration("overdue", overdue, problems);
-        maxBackoffDuration = duration("maxBackoff", maxBackoff, problems);
-        windowDuration = duration("window", window, problems);
-        cron("schedule", schedule, problems);
+        lookbackDuration = SettingChecks.duration("lookback", lookback, problems);
+        overdueDuration = SettingChecks.duration("overdue", overdue, problems);
+        maxBackoffDuration = SettingChecks.duration("maxBackoff", maxBackoff, problems);
+        windowDuration = SettingChecks.duration("window", window, problems);
+        SettingChecks.cron("schedule", schedule, problems);
         if (!"off".equals(reconcile)) {
-            cron("reconcile", reconcile, problems);
+            SettingChecks.cron("reconcile", reconcile, problems);
         }
         try {
             parsedMapping = Mapping.parse(mapping);
@@ -234,8 +86,8 @@ public class Pair {
             targetSide = targetSide.writing(targetColumns, null);
             return;
         }
-        sourceSide = side("source", source, systems, problems);
-        targetSide = side("target", target, systems, problems);
+        sourceSide = SettingChecks.side("source", source, systems, problems);
+        targetSide = SettingChecks.side("target", target, systems, problems);
         if (parsedMapping != null) {
             checkKey(problems);
             parsedMapping.rules().stream().filter(r -> r.toCanonical().stream().anyMatch(t -> t instanceof Transform.Reference))
@@ -243,14 +95,7 @@ public class Pair {
         }
         if (parsedMapping != null && sourceSide != null) {
             Table table = sourceSide.table();
-            for (FieldRule rule : parsedMapping.rules()) {
-                for (String column : rule.sourceColumns()) {
-                    if (table.column(column).isEmpty()) {
-                        problems.add("mapping line " + rule.line() + " '" + rule.text() + "': column '" + column
-                                + "' does not exist in " + source + " (its columns: " + table.columnNames() + ")");
-                    }
-                }
-            }
+            SettingChecks.readColumnsExist(parsedMapping, sourceSide, problems);
             cursorColumn = table.column(cursor).orElse(null);
             if (cursorColumn == null) {
                 problems.add("cursor: column '" + cursor + "' does not exist in " + source + " (its columns: "
@@ -262,21 +107,12 @@ public class Pair {
         }
         if (parsedMapping != null && targetSide != null) {
             Table table = targetSide.table();
-            targetColumns = new ArrayList<>();
-            for (FieldRule rule : parsedMapping.targetRules()) {
-                Optional<Table.Column> column = table.column(rule.target());
-                if (column.isEmpty()) {
-                    problems.add("mapping line " + rule.line() + " '" + rule.text() + "': target column '" + rule.target()
-                            + "' does not exist in " + target + " (its columns: " + table.columnNames() + ")");
-                } else {
-                    targetColumns.add(column.get());
-                }
-            }
+            targetColumns = SettingChecks.writtenColumns(parsedMapping, targetSide, problems);
             if (targetKeyColumn != null && table.column(targetKeyColumn).isPresent() && !table.isUniqueKey(targetKeyColumn)) {
                 problems.add("key: target column '" + targetKeyColumn + "' of " + target
                         + " is neither the primary key nor a unique index; the upsert needs one (CREATE UNIQUE INDEX ...)");
             }
-            targetSide = stamped("targetStamp", targetStamp, targetSide, targetColumns.stream().map(Table.Column::name).toList(), problems);
+            targetSide = SettingChecks.stamped("targetStamp", targetStamp, targetSide, targetColumns.stream().map(Table.Column::name).toList(), problems);
             if (targetSide.stamp() != null && targetSide.stamp().isInteger() && !targetSide.system().dialect().upsertIncrements()) {
                 problems.add("targetStamp: " + targetSide.system().dialect().name() + " targets can be stamped with a time, not a version");
             }
@@ -299,8 +135,8 @@ public class Pair {
         if (source != null || target != null) {
             problems.add("source/target: a pair is either one way (source, target) or two way (a, b); remove source and target");
         }
-        sourceSide = side("a", a, systems, problems);
-        targetSide = side("b", b, systems, problems);
+        sourceSide = SettingChecks.side("a", a, systems, problems);
+        targetSide = SettingChecks.side("b", b, systems, problems);
         if (sourceSide != null && targetSide != null && sourceSide.name().equals(targetSide.name())) {
             problems.add("b: both sides are in system '" + sourceSide.name() + "'; a two-way pair needs two systems");
         }
@@ -335,42 +171,25 @@ public class Pair {
         }
         if (sourceSide != null) {
             Table table = sourceSide.table();
-            for (FieldRule rule : parsedMapping.rules()) {
-                for (String column : rule.sourceColumns()) {
-                    if (table.column(column).isEmpty()) {
-                        problems.add("mapping line " + rule.line() + " '" + rule.text() + "': column '" + column
-                                + "' does not exist in " + a + " (its columns: " + table.columnNames() + ")");
-                    }
-                }
-            }
-            Table.Column key = column("aKey", aKey, sourceSide, problems);
-            Table.Column aCursorColumn = cursor("aCursor", aCursor, sourceSide, problems);
+            SettingChecks.readColumnsExist(parsedMapping, sourceSide, problems);
+            Table.Column key = SettingChecks.column("aKey", aKey, sourceSide, problems);
+            Table.Column aCursorColumn = SettingChecks.cursor("aCursor", aCursor, sourceSide, problems);
             if (key != null && aCursorColumn != null) {
                 sourceSide = sourceSide.reading(key, aCursorColumn, parsedMapping.sourceColumns());
                 aColumns = twoWayMapping.aColumns().stream().map(c -> table.column(c).orElse(null)).toList();
-                checkNotWritten("aKey", key, twoWayMapping.aColumns(), problems);
+                SettingChecks.checkNotWritten("aKey", key, twoWayMapping.aColumns(), problems);
             }
-            sourceSide = stamped("aStamp", aStamp, sourceSide, twoWayMapping.aColumns(), problems);
+            sourceSide = SettingChecks.stamped("aStamp", aStamp, sourceSide, twoWayMapping.aColumns(), problems);
         }
         if (targetSide != null) {
-            Table table = targetSide.table();
-            targetColumns = new ArrayList<>();
-            for (FieldRule rule : parsedMapping.targetRules()) {
-                Optional<Table.Column> column = table.column(rule.target());
-                if (column.isEmpty()) {
-                    problems.add("mapping line " + rule.line() + " '" + rule.text() + "': column '" + rule.target()
-                            + "' does not exist in " + b + " (its columns: " + table.columnNames() + ")");
-                } else {
-                    targetColumns.add(column.get());
-                }
-            }
-            Table.Column key = column("bKey", bKey, targetSide, problems);
-            Table.Column bCursorColumn = cursor("bCursor", bCursor, targetSide, problems);
+            targetColumns = SettingChecks.writtenColumns(parsedMapping, targetSide, problems);
+            Table.Column key = SettingChecks.column("bKey", bKey, targetSide, problems);
+            Table.Column bCursorColumn = SettingChecks.cursor("bCursor", bCursor, targetSide, problems);
             if (key != null && bCursorColumn != null) {
                 targetSide = targetSide.reading(key, bCursorColumn, twoWayMapping.bColumns());
-                checkNotWritten("bKey", key, twoWayMapping.bColumns(), problems);
+                SettingChecks.checkNotWritten("bKey", key, twoWayMapping.bColumns(), problems);
             }
-            targetSide = stamped("bStamp", bStamp, targetSide, twoWayMapping.bColumns(), problems);
+            targetSide = SettingChecks.stamped("bStamp", bStamp, targetSide, twoWayMapping.bColumns(), problems);
         }
         boolean lastWriter = parsedPolicy != null && (parsedPolicy.record() == Policy.Rule.LAST_WRITER_WINS
                 || parsedPolicy.record() == Policy.Rule.FIELD_MERGE && parsedPolicy.fallback() == Policy.Rule.LAST_WRITER_WINS
@@ -379,47 +198,6 @@ public class Pair {
                 && (!sourceSide.cursor().isTimestamp() || !targetSide.cursor().isTimestamp())) {
             problems.add("policy: last-writer-wins compares the sides' cursor columns as times, but aCursor or bCursor is not a timestamp;"
                     + " choose a-wins, b-wins or manual");
-        }
-    }
-
-    private static Table.Column column(String setting, String column, Side side, List<String> problems) {
-        Optional<Table.Column> found = side.table().column(column);
-        if (found.isEmpty()) {
-            problems.add(setting + ": column '" + column + "' does not exist in " + side.reference() + " (its columns: "
-                    + side.table().columnNames() + ")");
-        }
-        return found.orElse(null);
-    }
-
-    private static Table.Column cursor(String setting, String column, Side side, List<String> problems) {
-        Table.Column found = column(setting, column, side, problems);
-        if (found != null && !found.isTimestamp() && !found.isInteger()) {
-            problems.add(setting + ": column '" + column + "' is " + found.typeName() + "; a change marker must be a timestamp or an integer version");
-            return null;
-        }
-        return found;
-    }
-
-    /** The side with its stamp setting: a change marker (timestamp or version) that the mapping does not write. */
-    private static Side stamped(String setting, String column, Side side, List<String> written, List<String> problems) {
-        if (column == null) {
-            return side;
-        }
-        Table.Column found = cursor(setting, column, side, problems);
-        if (found == null) {
-            return side;
-        }
-        if (written.stream().anyMatch(c -> c.equalsIgnoreCase(found.name()))) {
-            problems.add(setting + ": the mapping writes column '" + found.name() + "' too; Syncline stamps it, so leave it out of the mapping");
-            return side;
-        }
-        return side.stamping(found);
-    }
-
-    private static void checkNotWritten(String setting, Table.Column key, List<String> written, List<String> problems) {
-        if (written.stream().anyMatch(c -> c.equalsIgnoreCase(key.name()))) {
-            problems.add(setting + ": the mapping writes the id column '" + key.name()
-                    + "'; in a two-way pair ids are tied by links, so leave the id columns out of the mapping");
         }
     }
 
@@ -438,57 +216,6 @@ public class Pair {
     private String sourceKeyColumnName() {
         FieldRule rule = parsedMapping.rule(key);
         return rule == null ? null : rule.plainSourceColumn();
-    }
-
-    private Side side(String role, String reference, Systems systems, List<String> problems) {
-        if (reference == null || reference.isBlank()) {
-            problems.add(role + ": missing; write it as system.table, e.g. crm.contacts");
-            return null;
-        }
-        int dot = reference.indexOf('.');
-        if (dot <= 0 || dot == reference.length() - 1) {
-            problems.add(role + ": '" + reference + "' is not of the form system.table");
-            return null;
-        }
-        String systemName = reference.substring(0, dot);
-        String tableName = reference.substring(dot + 1);
-        var system = systems.find(systemName);
-        if (system.isEmpty()) {
-            problems.add(role + ": unknown system '" + systemName + "'; configured systems: " + systems.names()
-                    + " (add syncline.systems." + systemName + ".url to application.properties)");
-            return null;
-        }
-        try {
-            Optional<Table> table = system.get().table(tableName);
-            if (table.isEmpty()) {
-                problems.add(role + ": table '" + tableName + "' does not exist in system '" + systemName + "' (" + system.get().url() + ")");
-                return null;
-            }
-            return new Side(role, reference, system.get(), table.get(), null, null, List.of(), null, null);
-        } catch (SystemException e) {
-            problems.add(role + ": cannot read the tables of system '" + systemName + "' (" + system.get().url() + "): " + e.getMessage());
-            return null;
-        }
-    }
-
-    private static Duration duration(String field, String value, List<String> problems) {
-        try {
-            Duration d = TimeUtils.toDuration(value == null ? "" : value.trim());
-            if (d.isNegative()) {
-                throw new IllegalArgumentException(value);
-            }
-            return d;
-        } catch (RuntimeException e) {
-            problems.add(field + ": '" + value + "' is not a duration; write e.g. 500ms, 5s, 2m, 1h or 1m30s");
-            return null;
-        }
-    }
-
-    private static void cron(String field, String value, List<String> problems) {
-        if (value == null || !CronExpression.isValidExpression(value.trim())) {
-            problems.add(field + ": '" + value + "' is not a Quartz cron expression; write six fields, seconds first, e.g. 0/5 * * * * ?"
-                    + ("reconcile".equals(field) ? ", or off to reconcile on demand only" : ""));
-        }
     }
 
     public boolean isTwoWay() {

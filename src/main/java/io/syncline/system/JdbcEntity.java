@@ -5,11 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -71,7 +67,8 @@ public final class JdbcEntity implements Entity {
     @Override
     public Feed changedSince(Position from, Duration lookback, int pageSize) {
         try {
-            return new JdbcFeed(from, lookback, pageSize);
+            return new JdbcFeed(system.connect(), dialect, table, key, marker, new SelectedColumns(dialect, table, columns, key, marker), from,
+                    lookback, pageSize, e -> failure("reading", e));
         } catch (SQLException e) {
             throw failure("reading", e);
         }
@@ -88,7 +85,7 @@ public final class JdbcEntity implements Entity {
 
     @Override
     public void scan(Consumer<Record> each) {
-        Selected selected = new Selected(false);
+        SelectedColumns selected = new SelectedColumns(dialect, table, columns, key, null);
         String sql = selected.select() + " ORDER BY " + dialect.quote(key.name());
         try (Connection c = system.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             dialect.stream(c, ps, CHUNK);
@@ -185,120 +182,7 @@ public final class JdbcEntity implements Entity {
         return new SystemException(doing + " " + reference + " failed: " + e.getMessage(), e);
     }
 
-    /** The columns a read selects: those the pair reads, then the id and (when asked) the change marker. */
-    private final class Selected {
-        final List<Table.Column> types = new ArrayList<>();
-        final int keyIndex;
-        final int markerIndex;
-
-        Selected(boolean withMarker) {
-            columns.forEach(c -> types.add(table.column(c).orElseThrow()));
-            types.add(key);
-            keyIndex = types.size();
-            if (withMarker) {
-                types.add(marker);
-            }
-            markerIndex = withMarker ? types.size() : -1;
-        }
-
-        String select() {
-            return "SELECT " + types.stream().map(t -> dialect.quote(t.name())).collect(Collectors.joining(", ")) + " FROM "
-                    + dialect.quote(table.name());
-        }
-
-        Record record(ResultSet rs) throws SQLException {
-            Map<String, Object> row = new HashMap<>(columns.size() * 2);
-            for (int col = 0; col < columns.size(); col++) {
-                row.put(columns.get(col), types.get(col).read(rs, col + 1));
-            }
-            String id = String.valueOf(Values.canonical(rs.getObject(keyIndex)));
-            return new Record(id, row, markerIndex < 0 ? null : types.get(markerIndex - 1).read(rs, markerIndex));
-        }
-    }
-
-    /** One poll's open streaming query. */
-    private final class JdbcFeed implements Feed {
-        private final Selected selected = new Selected(true);
-        private final int pageSize;
-        private final Connection connection;
-        private final PreparedStatement statement;
-        private final ResultSet rows;
-        private long size = -1;
-
-        JdbcFeed(Position from, Duration lookback, int pageSize) throws SQLException {
-            this.pageSize = pageSize;
-            String order = " ORDER BY " + dialect.quote(marker.name()) + ", " + dialect.quote(key.name());
-            String column = dialect.quote(marker.name());
-            connection = system.connect();
-            try {
-                if (from.isStart()) {
-                    try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM " + dialect.quote(table.name()));
-                            ResultSet rs = count.executeQuery()) {
-                        rs.next();
-                        size = rs.getLong(1);
-                    }
-                    statement = connection.prepareStatement(selected.select() + order);
-                } else if (marker.isTimestamp() && !lookback.isZero()) {
-                    // re-read the lookback window: late commits land there; the engine skips unchanged records
-                    statement = connection.prepareStatement(selected.select() + " WHERE " + column + " >= ?" + order);
-                    bindMarker(1, minus(from.value(), lookback));
-                } else {
-                    statement = connection.prepareStatement(selected.select() + " WHERE " + column + " > ? OR (" + column + " = ? AND "
-                            + dialect.quote(key.name()) + " > ?)" + order);
-                    bindMarker(1, from.value());
-                    bindMarker(2, from.value());
-                    key.bindId(statement, 3, from.id());
-                }
-                dialect.stream(connection, statement, pageSize);
-                rows = statement.executeQuery();
-            } catch (SQLException | RuntimeException e) {
-                closeQuietly(connection);
-                throw e;
-            }
-        }
-
-        private void bindMarker(int index, String value) throws SQLException {
-            if (marker.isInteger()) {
-                statement.setLong(index, Long.parseLong(value));
-            } else if (marker.jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE) {
-                statement.setObject(index, Instant.parse(value).atOffset(ZoneOffset.UTC));
-            } else {
-                statement.setObject(index, LocalDateTime.parse(value));
-            }
-        }
-
-        private String minus(String value, Duration lookback) {
-            if (marker.jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE) {
-                return Instant.parse(value).minus(lookback).toString();
-            }
-            return LocalDateTime.parse(value).minus(lookback).toString();
-        }
-
-        @Override
-        public long size() {
-            return size;
-        }
-
-        @Override
-        public List<Record> next() {
-            try {
-                List<Record> page = new ArrayList<>(pageSize);
-                while (page.size() < pageSize && rows.next()) {
-                    page.add(selected.record(rows));
-                }
-                return page;
-            } catch (SQLException e) {
-                throw failure("reading", e);
-            }
-        }
-
-        @Override
-        public void close() {
-            closeQuietly(connection);
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
+    static void closeQuietly(Connection c) {
         try {
             if (!c.getAutoCommit()) {
                 c.rollback();
@@ -336,7 +220,7 @@ public final class JdbcEntity implements Entity {
         /** The rows whose {@code where} expression is one of {@code values}: ids (bound as the id column's type) or text. */
         private Map<String, Row> lock(String where, Collection<String> values, boolean ids) {
             Map<String, Row> found = new HashMap<>();
-            Selected selected = new Selected(true);
+            SelectedColumns selected = new SelectedColumns(dialect, table, columns, key, marker);
             List<String> all = new ArrayList<>(values);
             try {
                 for (int from = 0; from < all.size(); from += CHUNK) {

@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,30 +38,6 @@ import java.util.Set;
  * returns is carried out by {@link TwoWayWriter}.
  */
 public final class TwoWayPlanner {
-
-    /**
-     * What the planner knows of one chunk.
-     *
-     * @param links      the links of the chunk's records, by A id
-     * @param intents    the intents a window left when it stopped after writing and before moving its links, by A id
-     * @param a          the rows side A holds now, by id (missing: the record is gone)
-     * @param b          the rows side B holds now, by id
-     * @param newA       ids of records of A the window saw that have no link
-     * @param newB       ids of records of B the window saw that have no link
-     * @param unlinkedA  ids of other records of A without a link that may be the twin of a new record of B (same natural key)
-     * @param unlinkedB  the same for B
-     * @param inConflict A ids whose conflict waits for an operator
-     * @param decision   an operator's decision (canonical field -> value) for the chunk's only link, else null
-     * @param parentsOnB per reference field: the parent's A id -> its B id, for the parents the rows name
-     */
-    public record Chunk(Map<String, Link> links, Map<String, Link> intents, Map<String, Row> a, Map<String, Row> b, Set<String> newA,
-            Set<String> newB, Set<String> unlinkedA, Set<String> unlinkedB, Set<String> inConflict, Map<String, Object> decision,
-            Map<String, Map<String, String>> parentsOnB) {
-
-        public Map<String, Row> rows(Role side) {
-            return side == Role.A ? a : b;
-        }
-    }
 
     /** A decision that cannot settle its conflict; nothing is planned. */
     public static final class NotSettled extends RuntimeException {
@@ -100,25 +75,11 @@ public final class TwoWayPlanner {
         return new TwoWayPlanner(rules, chunk).plan();
     }
 
-    /** The ids of the parents that the rows (and a decision) name, per reference field: what {@link Chunk#parentsOnB} translates. */
-    public static Map<String, Set<String>> parentIds(TwoWayRules rules, Collection<Row> a, Collection<Row> b, Map<String, Object> decision) {
-        Map<String, Set<String>> ids = new HashMap<>();
-        for (Pair.Reference ref : rules.references()) {
-            Set<String> parents = ids.computeIfAbsent(ref.field(), k -> new HashSet<>());
-            a.forEach(r -> addId(parents, r.values().get(ref.aColumn())));
-            b.forEach(r -> addId(parents, r.values().get(ref.bColumn())));
-            if (decision != null) {
-                addId(parents, decision.get(ref.field()));
-            }
-        }
-        return ids;
-    }
-
     private Plan plan() {
         Map<String, Link> involved = new LinkedHashMap<>(chunk.links());
         Set<String> newA = new LinkedHashSet<>(chunk.newA());
         Set<String> newB = new LinkedHashSet<>(chunk.newB());
-        match(newA, newB, involved);
+        chunk.match(rules, newA, newB, involved);
         for (Link link : involved.values()) {
             try {
                 decide(link, chunk.intents().get(link.aId()), chunk.a().get(link.aId()), chunk.b().get(link.bId()));
@@ -135,41 +96,6 @@ public final class TwoWayPlanner {
         }
         return new Plan(updates, creates, deletes, links, dropLinks, conflicts, settled, echoes, parked, done, deadLetters, resolved,
                 newConflicts, unchanged, deleted);
-    }
-
-    /**
-     * Links new records to unlinked records of the other side with the same natural key, instead of
-     * creating twins: records created on both sides, or a replay after a crash between a create and
-     * its link. Of several records with one key on a side, the first (new ones first) is matched.
-     */
-    private void match(Set<String> newA, Set<String> newB, Map<String, Link> involved) {
-        if (rules.match() == null) {
-            return;
-        }
-        Map<String, String> aByKey = byKey(Role.A, newA, chunk.unlinkedA());
-        Map<String, String> bByKey = byKey(Role.B, newB, chunk.unlinkedB());
-        aByKey.forEach((key, aId) -> {
-            String bId = bByKey.get(key);
-            if (bId != null && (newA.contains(aId) || newB.contains(bId))) {
-                involved.put(aId, new Link(aId, bId, null, "-", "-"));
-                newA.remove(aId);
-                newB.remove(bId);
-            }
-        });
-    }
-
-    private Map<String, String> byKey(Role side, Set<String> fresh, Set<String> unlinked) {
-        Map<String, String> byKey = new LinkedHashMap<>();
-        Set<String> ids = new LinkedHashSet<>(fresh);
-        ids.addAll(unlinked);
-        for (String id : ids) {
-            Row row = chunk.rows(side).get(id);
-            String key = row == null ? null : rules.naturalKey(side, row.values());
-            if (key != null) {
-                byKey.putIfAbsent(key, id);
-            }
-        }
-        return byKey;
     }
 
     private void forget(Link link) {
@@ -422,12 +348,6 @@ public final class TwoWayPlanner {
         done.add(side.key() + id);
         creates.get(other).add(new Plan.Create(id, withParentsOnB(other, values), canonical, Mapping.hash(canonical),
                 rules.hashAfter(other, null, values)));
-    }
-
-    private static void addId(Set<String> ids, Object value) {
-        if (value != null && !(value instanceof References.Unlinked)) {
-            ids.add(String.valueOf(Values.canonical(value)));
-        }
     }
 
     /** A row's change marker as an instant, for last-writer-wins; a local time is read as UTC on both sides. */

@@ -225,9 +225,9 @@ public class TwoWayWriter {
                 unlinkedA = twinsA.keySet();
             }
             Map<String, Map<String, String>> parentsOnB = new HashMap<>();
-            TwoWayPlanner.parentIds(pair.rules(), rowsA.values(), rowsB.values(), decision).forEach((field, ids) -> parentsOnB.put(field,
+            Chunk.parentIds(pair.rules(), rowsA.values(), rowsB.values(), decision).forEach((field, ids) -> parentsOnB.put(field,
                     references.bIds(pair.references().stream().filter(r -> r.field().equals(field)).findFirst().orElseThrow().parent(), ids)));
-            Plan plan = TwoWayPlanner.plan(pair.rules(), new TwoWayPlanner.Chunk(involved, intents, rowsA, rowsB, newA, newB, unlinkedA,
+            Plan plan = TwoWayPlanner.plan(pair.rules(), new Chunk(involved, intents, rowsA, rowsB, newA, newB, unlinkedA,
                     unlinkedB, inConflict, decision, parentsOnB));
             for (Plan.DeadLetter refused : plan.deadLetters()) {
                 state.deadLetter(name, pair.side(refused.side()).name(), refused.id(), refused.reason(), refused.record());

@@ -113,8 +113,8 @@ class TwoWayPlannerTest {
 
     private static final Map<String, Map<String, String>> COMPANY_LINKED = Map.of("company", Map.of("7", "70"));
 
-    private static TwoWayPlanner.Chunk chunk(Link link, Row rowA, Row rowB) {
-        return new TwoWayPlanner.Chunk(Map.of(link.aId(), link), Map.of(), rows(link.aId(), rowA), rows(link.bId(), rowB), Set.of(), Set.of(),
+    private static Chunk chunk(Link link, Row rowA, Row rowB) {
+        return new Chunk(Map.of(link.aId(), link), Map.of(), rows(link.aId(), rowA), rows(link.bId(), rowB), Set.of(), Set.of(),
                 Set.of(), Set.of(), Set.of(), null, COMPANY_LINKED);
     }
 
@@ -242,7 +242,7 @@ class TwoWayPlannerTest {
     void aRecordWaitingForAnOperatorIsWrittenNowhereAndKeepsItsBase() {
         TwoWayRules rules = rules("field-merge");
         Link link = link(rules);
-        TwoWayPlanner.Chunk waiting = new TwoWayPlanner.Chunk(Map.of("1", link), Map.of(), rows("1", Edit.A.a), rows("10", BASE_B), Set.of(),
+        Chunk waiting = new Chunk(Map.of("1", link), Map.of(), rows("1", Edit.A.a), rows("10", BASE_B), Set.of(),
                 Set.of(), Set.of(), Set.of(), Set.of("1"), null, COMPANY_LINKED);
         Plan plan = TwoWayPlanner.plan(rules, waiting);
         assertTrue(plan.writesNothing());
@@ -256,7 +256,7 @@ class TwoWayPlannerTest {
         Link link = link(rules);
         Row rowA = a("Ann", "111", "Active", EARLY);
         Row rowB = b("Bea", "222", 1, LATE); // the phone was edited meanwhile on B
-        TwoWayPlanner.Chunk decided = new TwoWayPlanner.Chunk(Map.of("1", link), Map.of(), rows("1", rowA), rows("10", rowB), Set.of(), Set.of(),
+        Chunk decided = new Chunk(Map.of("1", link), Map.of(), rows("1", rowA), rows("10", rowB), Set.of(), Set.of(),
                 Set.of(), Set.of(), Set.of(), Map.of("name", "Bea"), COMPANY_LINKED);
         Plan plan = TwoWayPlanner.plan(rules, decided);
         assertEquals(canonical("Bea", "222", 1), after(rules, plan, Role.A, "1", rowA));
@@ -264,7 +264,7 @@ class TwoWayPlannerTest {
 
         TwoWayRules twoManual = rules("field-merge", "name: manual, phone: manual", "ignore", "ignore");
         Row phoneOnA = a("Ann", "333", "Active", EARLY);
-        TwoWayPlanner.Chunk stillOpen = new TwoWayPlanner.Chunk(Map.of("1", link(twoManual)), Map.of(), rows("1", phoneOnA), rows("10", rowB),
+        Chunk stillOpen = new Chunk(Map.of("1", link(twoManual)), Map.of(), rows("1", phoneOnA), rows("10", rowB),
                 Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), Map.of("name", "Bea"), COMPANY_LINKED);
         assertThrows(TwoWayPlanner.NotSettled.class, () -> TwoWayPlanner.plan(twoManual, stillOpen), "the phone conflicts too: not settled");
     }
@@ -302,7 +302,7 @@ class TwoWayPlannerTest {
         Map<String, Row> rowsA = new HashMap<>(Map.of("1", a("ADA@example.com ", "Ada", "111", "Active", EARLY),
                 "2", a("bob@example.com", "Bob", "555", "Active", EARLY)));
         Map<String, Row> rowsB = new HashMap<>(Map.of("10", b("ada@example.com", "Ada Lovelace", "111", 1, LATE)));
-        TwoWayPlanner.Chunk chunk = new TwoWayPlanner.Chunk(Map.of(), Map.of(), rowsA, rowsB, Set.of("1", "2"), Set.of(), Set.of(), Set.of("10"),
+        Chunk chunk = new Chunk(Map.of(), Map.of(), rowsA, rowsB, Set.of("1", "2"), Set.of(), Set.of(), Set.of("10"),
                 Set.of(), null, COMPANY_LINKED);
         Plan plan = TwoWayPlanner.plan(rules, chunk);
         assertEquals(List.of("2"), plan.creates(Role.B).stream().map(Plan.Create::sourceId).toList(), "only Bob is new to B");
@@ -320,7 +320,7 @@ class TwoWayPlannerTest {
     void aChildWhoseParentIsNotLinkedIsParkedNotWritten() {
         TwoWayRules rules = rules("field-merge");
         Map<String, Map<String, String>> noParent = Map.of("company", Map.of());
-        TwoWayPlanner.Chunk chunk = new TwoWayPlanner.Chunk(Map.of(), Map.of(), rows("2", a("bob@example.com", "Bob", "555", "Active", EARLY)),
+        Chunk chunk = new Chunk(Map.of(), Map.of(), rows("2", a("bob@example.com", "Bob", "555", "Active", EARLY)),
                 Map.of(), Set.of("2"), Set.of(), Set.of(), Set.of(), Set.of(), null, noParent);
         Plan plan = TwoWayPlanner.plan(rules, chunk);
         assertTrue(plan.writesNothing());
@@ -335,7 +335,7 @@ class TwoWayPlannerTest {
         Link other = new Link("2", "20", link.base(), link.aHash(), link.bHash());
         Map<String, Row> rowsA = new HashMap<>(Map.of("1", BASE_A, "2", BASE_A));
         Map<String, Row> rowsB = new HashMap<>(Map.of("10", b(" ", "Ada", "111", 1, LATE), "20", b("Ada", "222", 1, LATE)));
-        Plan plan = TwoWayPlanner.plan(rules, new TwoWayPlanner.Chunk(Map.of("1", link, "2", other), Map.of(), rowsA, rowsB, Set.of(), Set.of(),
+        Plan plan = TwoWayPlanner.plan(rules, new Chunk(Map.of("1", link, "2", other), Map.of(), rowsA, rowsB, Set.of(), Set.of(),
                 Set.of(), Set.of(), Set.of(), null, COMPANY_LINKED));
         assertEquals(1, plan.deadLetters().size());
         assertEquals(Role.B, plan.deadLetters().get(0).side(), "the empty required email is B's");
@@ -351,7 +351,7 @@ class TwoWayPlannerTest {
         String annHash = Mapping.hash(ANN);
         Link intent = new Link("1", "10", ANN, annHash, annHash);
         Row bHoldsAnn = b("Ann", "111", 1, LATE);
-        TwoWayPlanner.Chunk chunk = new TwoWayPlanner.Chunk(Map.of("1", link), Map.of("1", intent), rows("1", BASE_A), rows("10", bHoldsAnn),
+        Chunk chunk = new Chunk(Map.of("1", link), Map.of("1", intent), rows("1", BASE_A), rows("10", bHoldsAnn),
                 Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), null, COMPANY_LINKED);
         Plan plan = TwoWayPlanner.plan(rules, chunk);
         assertEquals(ANN, after(rules, plan, Role.A, "1", BASE_A), "A is written what the window meant to write");
@@ -362,7 +362,7 @@ class TwoWayPlannerTest {
         Link untouched = new Link("1", "10", ANN, Links.intended(annHash, false), annHash);
         Row aHoldsAnn = a("Ann", "111", "Active", EARLY);
         Row bEdited = b("Ada", "222", 1, LATE);
-        Plan redone = TwoWayPlanner.plan(rules, new TwoWayPlanner.Chunk(Map.of("1", link), Map.of("1", untouched), rows("1", aHoldsAnn),
+        Plan redone = TwoWayPlanner.plan(rules, new Chunk(Map.of("1", link), Map.of("1", untouched), rows("1", aHoldsAnn),
                 rows("10", bEdited), Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), null, COMPANY_LINKED));
         assertEquals(MERGED, after(rules, redone, Role.B, "10", bEdited), "A's name is not lost");
         assertEquals(MERGED, after(rules, redone, Role.A, "1", aHoldsAnn));

@@ -1,0 +1,144 @@
+package io.syncline.pair;
+
+import io.syncline.mapping.FieldRule;
+import io.syncline.mapping.Mapping;
+import io.syncline.system.SystemException;
+import io.syncline.system.Systems;
+import io.syncline.system.Table;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.camel.util.TimeUtils;
+import org.quartz.CronExpression;
+
+/**
+ * The checks of a pair's settings against the systems: each adds what is wrong to {@code problems},
+ * naming the setting and what to do, so that a pair file's every problem is reported at once.
+ */
+final class SettingChecks {
+
+    private SettingChecks() {
+    }
+
+    /** Every column the mapping reads exists in the side's table. */
+    static void readColumnsExist(Mapping mapping, Side side, List<String> problems) {
+        Table table = side.table();
+        for (FieldRule rule : mapping.rules()) {
+            for (String column : rule.sourceColumns()) {
+                if (table.column(column).isEmpty()) {
+                    problems.add("mapping line " + rule.line() + " '" + rule.text() + "': column '" + column + "' does not exist in "
+                            + side.reference() + " (its columns: " + table.columnNames() + ")");
+                }
+            }
+        }
+    }
+
+    /** The columns the mapping writes to the side (its target columns), each of which must exist. */
+    static List<Table.Column> writtenColumns(Mapping mapping, Side side, List<String> problems) {
+        Table table = side.table();
+        List<Table.Column> columns = new ArrayList<>();
+        for (FieldRule rule : mapping.targetRules()) {
+            Optional<Table.Column> column = table.column(rule.target());
+            if (column.isEmpty()) {
+                problems.add("mapping line " + rule.line() + " '" + rule.text() + "': " + ("target".equals(side.role()) ? "target " : "")
+                        + "column '" + rule.target() + "' does not exist in " + side.reference() + " (its columns: " + table.columnNames() + ")");
+            } else {
+                columns.add(column.get());
+            }
+        }
+        return columns;
+    }
+
+    static Table.Column column(String setting, String column, Side side, List<String> problems) {
+        Optional<Table.Column> found = side.table().column(column);
+        if (found.isEmpty()) {
+            problems.add(setting + ": column '" + column + "' does not exist in " + side.reference() + " (its columns: "
+                    + side.table().columnNames() + ")");
+        }
+        return found.orElse(null);
+    }
+
+    static Table.Column cursor(String setting, String column, Side side, List<String> problems) {
+        Table.Column found = column(setting, column, side, problems);
+        if (found != null && !found.isTimestamp() && !found.isInteger()) {
+            problems.add(setting + ": column '" + column + "' is " + found.typeName() + "; a change marker must be a timestamp or an integer version");
+            return null;
+        }
+        return found;
+    }
+
+    /** The side with its stamp setting: a change marker (timestamp or version) that the mapping does not write. */
+    static Side stamped(String setting, String column, Side side, List<String> written, List<String> problems) {
+        if (column == null) {
+            return side;
+        }
+        Table.Column found = cursor(setting, column, side, problems);
+        if (found == null) {
+            return side;
+        }
+        if (written.stream().anyMatch(c -> c.equalsIgnoreCase(found.name()))) {
+            problems.add(setting + ": the mapping writes column '" + found.name() + "' too; Syncline stamps it, so leave it out of the mapping");
+            return side;
+        }
+        return side.stamping(found);
+    }
+
+    static void checkNotWritten(String setting, Table.Column key, List<String> written, List<String> problems) {
+        if (written.stream().anyMatch(c -> c.equalsIgnoreCase(key.name()))) {
+            problems.add(setting + ": the mapping writes the id column '" + key.name()
+                    + "'; in a two-way pair ids are tied by links, so leave the id columns out of the mapping");
+        }
+    }
+
+    static Side side(String role, String reference, Systems systems, List<String> problems) {
+        if (reference == null || reference.isBlank()) {
+            problems.add(role + ": missing; write it as system.table, e.g. crm.contacts");
+            return null;
+        }
+        int dot = reference.indexOf('.');
+        if (dot <= 0 || dot == reference.length() - 1) {
+            problems.add(role + ": '" + reference + "' is not of the form system.table");
+            return null;
+        }
+        String systemName = reference.substring(0, dot);
+        String tableName = reference.substring(dot + 1);
+        var system = systems.find(systemName);
+        if (system.isEmpty()) {
+            problems.add(role + ": unknown system '" + systemName + "'; configured systems: " + systems.names()
+                    + " (add syncline.systems." + systemName + ".url to application.properties)");
+            return null;
+        }
+        try {
+            Optional<Table> table = system.get().table(tableName);
+            if (table.isEmpty()) {
+                problems.add(role + ": table '" + tableName + "' does not exist in system '" + systemName + "' (" + system.get().url() + ")");
+                return null;
+            }
+            return new Side(role, reference, system.get(), table.get(), null, null, List.of(), null, null);
+        } catch (SystemException e) {
+            problems.add(role + ": cannot read the tables of system '" + systemName + "' (" + system.get().url() + "): " + e.getMessage());
+            return null;
+        }
+    }
+
+    static Duration duration(String field, String value, List<String> problems) {
+        try {
+            Duration d = TimeUtils.toDuration(value == null ? "" : value.trim());
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(value);
+            }
+            return d;
+        } catch (RuntimeException e) {
+            problems.add(field + ": '" + value + "' is not a duration; write e.g. 500ms, 5s, 2m, 1h or 1m30s");
+            return null;
+        }
+    }
+
+    static void cron(String field, String value, List<String> problems) {
+        if (value == null || !CronExpression.isValidExpression(value.trim())) {
+            problems.add(field + ": '" + value + "' is not a Quartz cron expression; write six fields, seconds first, e.g. 0/5 * * * * ?"
+                    + ("reconcile".equals(field) ? ", or off to reconcile on demand only" : ""));
+        }
+    }
+}
