@@ -10,8 +10,7 @@ import io.syncline.pair.Side;
 import io.syncline.state.PairStatus;
 import io.syncline.system.Position;
 import io.syncline.state.SyncState;
-import io.syncline.system.DaemonThreads;
-import jakarta.annotation.PreDestroy;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -26,8 +25,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.jboss.logging.Logger;
@@ -53,11 +52,15 @@ public class JdbcReader {
     Reconciler reconciler;
 
     private final Set<String> polling = ConcurrentHashMap.newKeySet();
-    private final ExecutorService prefetch = Executors.newCachedThreadPool(DaemonThreads.named("syncline-reader"));
+    @Inject
+    CamelContext camel;
 
-    @PreDestroy
-    void stop() {
-        prefetch.shutdown();
+    /** Reads a poll's next page while the route maps and writes the current one; Camel stops it with the context. */
+    private ExecutorService prefetch;
+
+    @PostConstruct
+    void start() {
+        prefetch = camel.getExecutorServiceManager().newCachedThreadPool(this, "syncline-reader");
     }
 
     /**

@@ -15,11 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.spi.RecoverableAggregationRepository;
+import org.apache.camel.spi.AggregationRepository;
 import org.apache.camel.support.DefaultExchange;
 
 /**
@@ -41,7 +40,7 @@ public class PendingChanges {
     }
 
     /** The aggregation repository of one pair's window: its keys and batches only. */
-    public RecoverableAggregationRepository repository(String pair) {
+    public AggregationRepository repository(String pair) {
         return new Repository(pair);
     }
 
@@ -240,13 +239,13 @@ public class PendingChanges {
         }
     }
 
-    /** One pair's aggregation repository; recovery settings are Camel's defaults (every 5 s, no limit). */
-    private final class Repository implements RecoverableAggregationRepository {
+    /**
+     * One pair's aggregation repository. A plain one, not a recoverable one: windows left by a stop or a failed
+     * apply are applied by Syncline's own recovery (io.syncline.write.WindowRecovery), which goes on after a
+     * failure where Camel's recovery task would stop for good.
+     */
+    private final class Repository implements AggregationRepository {
         private final String pair;
-        private long recoveryInterval = 5000;
-        private boolean useRecovery = true;
-        private String deadLetterUri;
-        private int maximumRedeliveries;
 
         Repository(String pair) {
             this.pair = pair;
@@ -275,66 +274,6 @@ public class PendingChanges {
         @Override
         public Set<String> getKeys() {
             return keys(pair);
-        }
-
-        // Camel runs scan and recover on a scheduled task that stops for good when one throws: log, then rethrow
-        /**
-         * Stranded windows are applied by Syncline's own recovery (io.syncline.write.WindowRecovery), not
-         * by Camel's: its periodic task could end for good on one exception, leaving a window unapplied.
-         */
-        @Override
-        public Set<String> scan(CamelContext context) {
-            return Set.of();
-        }
-
-        @Override
-        public Exchange recover(CamelContext context, String exchangeId) {
-            return null; // never asked: scan() hands Camel no window (see above)
-        }
-
-        @Override
-        public void setRecoveryInterval(long interval, TimeUnit timeUnit) {
-            this.recoveryInterval = timeUnit.toMillis(interval);
-        }
-
-        @Override
-        public void setRecoveryInterval(long interval) {
-            this.recoveryInterval = interval;
-        }
-
-        @Override
-        public long getRecoveryInterval() {
-            return recoveryInterval;
-        }
-
-        @Override
-        public void setUseRecovery(boolean useRecovery) {
-            this.useRecovery = useRecovery;
-        }
-
-        @Override
-        public boolean isUseRecovery() {
-            return useRecovery;
-        }
-
-        @Override
-        public void setDeadLetterUri(String deadLetterUri) {
-            this.deadLetterUri = deadLetterUri;
-        }
-
-        @Override
-        public String getDeadLetterUri() {
-            return deadLetterUri;
-        }
-
-        @Override
-        public void setMaximumRedeliveries(int maximumRedeliveries) {
-            this.maximumRedeliveries = maximumRedeliveries;
-        }
-
-        @Override
-        public int getMaximumRedeliveries() {
-            return maximumRedeliveries;
         }
     }
 }

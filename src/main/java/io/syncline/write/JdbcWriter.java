@@ -5,8 +5,7 @@ import io.syncline.pair.Pair;
 import io.syncline.change.Change;
 import io.syncline.change.Page;
 import io.syncline.state.SyncState;
-import io.syncline.system.DaemonThreads;
-import jakarta.annotation.PreDestroy;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -16,8 +15,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
 
@@ -36,13 +35,16 @@ public class JdbcWriter {
     @Inject
     SyncState state;
 
-    private final Map<String, WriteQueue> queues = new ConcurrentHashMap<>();
-    private final ExecutorService stateWriter = Executors.newCachedThreadPool(DaemonThreads.named("syncline-state-writer"));
+    @Inject
+    CamelContext camel;
 
-    @PreDestroy
-    void stop() {
-        queues.values().forEach(q -> q.thread.shutdown());
-        stateWriter.shutdown();
+    private final Map<String, WriteQueue> queues = new ConcurrentHashMap<>();
+    /** Prepares a page's state commit while the target is written; Camel stops it, and the pairs' write threads, with the context. */
+    private ExecutorService stateWriter;
+
+    @PostConstruct
+    void start() {
+        stateWriter = camel.getExecutorServiceManager().newCachedThreadPool(this, "syncline-state-writer");
     }
 
     /** Marks one change as to be written; the apply route calls it for what the idempotent consumer let through. */
@@ -67,7 +69,7 @@ public class JdbcWriter {
         }
         Page taken = page;
         page.handedOver();
-        queues.computeIfAbsent(page.pair().name(), WriteQueue::new).submit(() -> {
+        queues.computeIfAbsent(page.pair().name(), pair -> new WriteQueue(camel.getExecutorServiceManager().newSingleThreadExecutor(this, "syncline-writer-" + pair))).submit(() -> {
             CompletableFuture<Integer> before = taken.predecessorWritten();
             if (before != null && before.isCompletedExceptionally()) {
                 before.whenComplete((n, error) -> taken.written().completeExceptionally(error));
@@ -120,8 +122,8 @@ public class JdbcWriter {
         private final Semaphore slots = new Semaphore(2);
         private final ExecutorService thread;
 
-        WriteQueue(String pair) {
-            thread = Executors.newSingleThreadExecutor(DaemonThreads.named("syncline-writer-" + pair));
+        WriteQueue(ExecutorService thread) {
+            this.thread = thread;
         }
 
         void submit(Runnable write) throws InterruptedException {

@@ -3,14 +3,12 @@ package io.syncline.write;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
 import io.syncline.state.PendingChanges;
-import io.syncline.system.DaemonThreads;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,6 +31,10 @@ public class WindowRecovery {
     @Inject
     TwoWayWriter writer;
 
+    @Inject
+    CamelContext camel;
+
+    /** Camel stops it with the context. */
     private ScheduledExecutorService timer;
 
     void onPairsReady(@Observes Pairs.PairsReady ready) {
@@ -43,15 +45,8 @@ public class WindowRecovery {
             }
         }
         if (ready.pairs().stream().anyMatch(Pair::isTwoWay)) {
-            timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("syncline-window-recovery"));
+            timer = camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "syncline-window-recovery");
             timer.scheduleWithFixedDelay(this::recover, EVERY_SECONDS, EVERY_SECONDS, TimeUnit.SECONDS);
-        }
-    }
-
-    @PreDestroy
-    void stop() {
-        if (timer != null) {
-            timer.shutdownNow();
         }
     }
 
