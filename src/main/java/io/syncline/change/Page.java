@@ -1,5 +1,6 @@
 package io.syncline.change;
 
+import io.syncline.pair.Role;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Side;
@@ -57,9 +58,9 @@ public final class Page {
         return side;
     }
 
-    /** "a" or "b": the side's role in a two-way pair. */
-    public String sideRole() {
-        return pair.side("a") == side ? "a" : "b";
+    /** The side of a two-way pair the page was read from (a one-way pair's source is side A). */
+    public Role role() {
+        return pair.side(Role.A) == side ? Role.A : Role.B;
     }
 
     /** The changes that mapped cleanly (the apply route splits over these). */

@@ -1,6 +1,7 @@
 package io.syncline.change;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.syncline.pair.Role;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -30,19 +31,19 @@ public final class Window {
 
     /** Adds a page's changed records; the page waits to be made durable by {@link PendingChanges}. */
     public synchronized void add(Page page) {
-        Set<String> ids = "a".equals(page.sideRole()) ? a : b;
+        Set<String> ids = page.role() == Role.A ? a : b;
         for (Change change : page.staged()) {
             ids.add(change.recordId());
         }
         unsaved.add(page);
     }
 
-    public synchronized void add(String side, Collection<String> ids) {
-        ("a".equals(side) ? a : b).addAll(ids);
+    public synchronized void add(Role side, Collection<String> ids) {
+        (side == Role.A ? a : b).addAll(ids);
     }
 
-    public synchronized Set<String> ids(String side) {
-        return Set.copyOf("a".equals(side) ? a : b);
+    public synchronized Set<String> ids(Role side) {
+        return Set.copyOf(side == Role.A ? a : b);
     }
 
     public synchronized int size() {

@@ -50,7 +50,7 @@ public class Mapper implements Processor {
         List<String> ids;
         if (pair.isTwoWay()) {
             TwoWayMapping mapping = pair.twoWayMapping();
-            boolean sideA = "a".equals(page.sideRole());
+            boolean sideA = page.role() == Role.A;
             if (!sideA && !pair.references().isEmpty()) {
                 references.readB(pair, page.getChanges().stream().map(Change::row).toList());
             }
@@ -77,7 +77,7 @@ public class Mapper implements Processor {
             });
         }
         if (!page.isFirstLoad()) {
-            page.syncedHashes(pair.isTwoWay() ? links.hashes(pair.name(), Role.of(page.sideRole()), ids) : state.syncedHashes(pair.name(), ids));
+            page.syncedHashes(pair.isTwoWay() ? links.hashes(pair.name(), page.role(), ids) : state.syncedHashes(pair.name(), ids));
         }
     }
 

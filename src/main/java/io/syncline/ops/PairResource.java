@@ -1,5 +1,6 @@
 package io.syncline.ops;
 
+import io.syncline.pair.Role;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
 import io.syncline.state.Conflicts;
@@ -118,7 +119,7 @@ public class PairResource {
                 state.linkCount(pair.name()), state.deadLetterCount(pair.name()),
                 s.loadTotal() > 0 ? new FullLoad(s.loadDone(), s.loadTotal()) : null,
                 pair.isTwoWay() ? new TwoWay(pair.policy().toString(), state.cursor(pair.name(), pair.side("b").name()).toString(),
-                        s.written("a"), s.written("b"), s.echoes(), s.resolved(), conflicts.count(pair.name()), s.deleted(),
+                        s.written(Role.A), s.written(Role.B), s.echoes(), s.resolved(), conflicts.count(pair.name()), s.deleted(),
                         pendingChanges.pending(pair.name()), references.parkedCount(pair.name()), s.applyError(), s.deleteGuard()) : null);
     }
 }

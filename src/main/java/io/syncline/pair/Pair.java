@@ -263,10 +263,10 @@ public class Pair extends PairSettings {
         return match;
     }
 
-    /** The column of side "a" or "b" that holds the natural key. */
-    public String matchColumn(String side) {
+    /** The column of a side that holds the natural key. */
+    public String matchColumn(Role side) {
         FieldRule rule = parsedMapping.rule(match);
-        return "a".equals(side) ? rule.plainSourceColumn() : rule.target();
+        return side == Role.A ? rule.plainSourceColumn() : rule.target();
     }
 
     /** A's columns written by a two-way pair, in the order of {@link TwoWayMapping#toA}. */

@@ -88,8 +88,8 @@ public class Reconciler {
             for (Pair.Reference ref : pair.references()) {
                 firstRun(pairs.get(ref.parent())); // parents are matched and linked before their children
             }
-            boolean fresh = state.linkCount(pair.name()) == 0 && state.cursor(pair.name(), pair.side("a").name()).isStart()
-                    && state.cursor(pair.name(), pair.side("b").name()).isStart();
+            boolean fresh = state.linkCount(pair.name()) == 0 && state.cursor(pair.name(), pair.side(Role.A).name()).isStart()
+                    && state.cursor(pair.name(), pair.side(Role.B).name()).isStart();
             if (fresh) {
                 LOG.infof("pair '%s': first run: comparing both sides%s before the first poll", pair.name(),
                         pair.match() == null ? "" : " and matching records by '" + pair.match() + "'");
@@ -119,7 +119,7 @@ public class Reconciler {
         Report found = pass(pair, true);
         confirmedDeletes.put(pair.name(), found.deletesToApply());
         state.status(pair.name()).deleteGuard(null);
-        state.setPaused(pair.name(), pair.side("a").name(), false);
+        state.setPaused(pair.name(), pair.side(Role.A).name(), false);
         return pass(pair, false);
     }
 
@@ -128,8 +128,8 @@ public class Reconciler {
             throw new IllegalArgumentException("pair '" + pair.name() + "' is one way; reconciliation compares the two sides of a two-way pair");
         }
         long started = System.nanoTime();
-        Map<String, Seen> a = read(pair, "a");
-        Map<String, Seen> b = read(pair, "b");
+        Map<String, Seen> a = read(pair, Role.A);
+        Map<String, Seen> b = read(pair, Role.B);
         List<LinkKey> known = links.keys(pair.name());
 
         Map<String, List<String>> samples = new LinkedHashMap<>();
@@ -155,7 +155,7 @@ public class Reconciler {
             } else if (inA == null && Links.GONE.equals(link.aHash()) || inB == null && Links.GONE.equals(link.bHash())) {
                 continue; // a tombstone: the delete was handled when it was found
             } else if (link.aHash().startsWith(Links.CREATING) || link.bHash().startsWith(Links.CREATING)) {
-                repairs.add("a", List.of(link.aId())); // a record being created when the server stopped: the writer finishes it
+                repairs.add(Role.A, List.of(link.aId())); // a record being created when the server stopped: the writer finishes it
                 drift++;
             } else if (inA == null || inB == null) {
                 Role gone = inA == null ? Role.A : Role.B;
@@ -174,7 +174,7 @@ public class Reconciler {
                 if (!inA.hash().equals(link.aHash()) && !inB.hash().equals(link.bHash())) {
                     bothChanged++; // a conflict for the policy to resolve, or for review
                 }
-                repairs.add("a", List.of(link.aId()));
+                repairs.add(Role.A, List.of(link.aId()));
                 sample(samples, "drift", link.aId());
             }
         }
@@ -205,7 +205,7 @@ public class Reconciler {
                 }
             } else {
                 createInB++;
-                repairs.add("a", List.of(entry.getKey()));
+                repairs.add(Role.A, List.of(entry.getKey()));
                 sample(samples, "createInB", entry.getKey());
             }
         }
@@ -214,7 +214,7 @@ public class Reconciler {
             String id = entry.getKey();
             if (!linkedB.contains(id) && !matchedB.contains(id) && entry.getValue() != UNMAPPABLE) {
                 createInA++;
-                repairs.add("b", List.of(id));
+                repairs.add(Role.B, List.of(id));
                 sample(samples, "createInA", id);
             }
         }
@@ -224,7 +224,7 @@ public class Reconciler {
         long allowed = confirmedDeletes.getOrDefault(pair.name(), 0L);
         if (pair.deleteGuard().trips(deletesToApply, known.size()) && deletesToApply > allowed) {
             guard = "mass-delete guard: this pass would delete " + deletesToApply + " of " + known.size() + " linked records (" + deletedInA
-                    + " gone from " + pair.side("a").reference() + ", " + deletedInB + " from " + pair.side("b").reference()
+                    + " gone from " + pair.side(Role.A).reference() + ", " + deletedInB + " from " + pair.side(Role.B).reference()
                     + "), more than " + pair.deleteGuard() + "; nothing was deleted and the pair is paused. Check the systems, then "
                     + "POST /api/pairs/" + pair.name() + "/deletes/confirm";
         }
@@ -232,13 +232,13 @@ public class Reconciler {
         if (!dryRun) {
             if (guard != null) {
                 status.deleteGuard(guard);
-                state.setPaused(pair.name(), pair.side("a").name(), true);
+                state.setPaused(pair.name(), pair.side(Role.A).name(), true);
                 LOG.warnf("pair '%s': %s", pair.name(), guard);
             } else {
                 confirmedDeletes.remove(pair.name());
                 saveMatches(pair, matches);
-                matches.forEach(m -> repairs.add("a", List.of(m.aId())));
-                repairs.add("a", deleteWork);
+                matches.forEach(m -> repairs.add(Role.A, List.of(m.aId())));
+                repairs.add(Role.A, deleteWork);
                 applied = repairs.size() == 0 ? null : writer.applyReconciled(repairs);
             }
         }
@@ -267,12 +267,12 @@ public class Reconciler {
     }
 
     /** Streams a whole side: id -> hash (and, for side a, the hash of what side b would hold), plus the natural key. */
-    private Map<String, Seen> read(Pair pair, String role) {
+    private Map<String, Seen> read(Pair pair, Role role) {
         Side side = pair.side(role);
         TwoWayMapping mapping = pair.twoWayMapping();
         Set<String> bFields = mapping.bFields();
         Map<String, Seen> seen = new HashMap<>();
-        Map<String, Map<String, String>> parents = "b".equals(role) ? references.allBtoA(pair) : Map.of();
+        Map<String, Map<String, String>> parents = role == Role.B ? references.allBtoA(pair) : Map.of();
         long[] bad = {0};
         side.entity().scan(record -> {
             Map<String, Object> row = record.values();
@@ -280,10 +280,10 @@ public class Reconciler {
                 References.readB(pair, List.of(row), parents);
             }
             try {
-                Map<String, Object> canonical = "a".equals(role) ? mapping.readA(row) : mapping.readB(row);
+                Map<String, Object> canonical = role == Role.A ? mapping.readA(row) : mapping.readB(row);
                 String hash = Mapping.hash(canonical);
                 String projection = hash;
-                if ("a".equals(role)) {
+                if (role == Role.A) {
                     Map<String, Object> asB = new LinkedHashMap<>();
                     canonical.forEach((k, v) -> {
                         if (bFields.contains(k)) {

@@ -1,5 +1,6 @@
 package io.syncline.state;
 
+import io.syncline.pair.Role;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -144,13 +145,13 @@ public final class PairStatus {
         }
     }
 
-    /** Counts records Syncline wrote to side "a" or "b" (inserts, updates, deletes). */
-    public void written(String side, long n) {
-        ("a".equals(side) ? writtenA : writtenB).add(n);
+    /** Counts records Syncline wrote to a side (inserts, updates, deletes). */
+    public void written(Role side, long n) {
+        (side == Role.A ? writtenA : writtenB).add(n);
     }
 
-    public long written(String side) {
-        return ("a".equals(side) ? writtenA : writtenB).sum();
+    public long written(Role side) {
+        return (side == Role.A ? writtenA : writtenB).sum();
     }
 
     /** Remembers the change key a write will produce when its side is read again. */

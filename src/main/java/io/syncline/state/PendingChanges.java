@@ -1,5 +1,6 @@
 package io.syncline.state;
 
+import io.syncline.pair.Role;
 import io.syncline.change.Window;
 import io.syncline.change.Change;
 import io.syncline.change.ChangeKey;
@@ -66,7 +67,7 @@ public class PendingChanges {
                 try {
                     long now = System.currentTimeMillis();
                     for (Page page : pages) {
-                        insert(c, pair, OPEN, page.sideRole(), page.staged().stream().map(Change::recordId).toList(), now);
+                        insert(c, pair, OPEN, page.role().key(), page.staged().stream().map(Change::recordId).toList(), now);
                         if (page.end() != null) {
                             state.advance(c, pair, page.side().name(), page.end(), page.staged().size(), now);
                         }
@@ -185,9 +186,9 @@ public class PendingChanges {
         return key.hash().equals(waiting.get(record(key.pair(), key.side(), key.recordId())));
     }
 
-    /** Called once a window is applied: its changes no longer wait. {@code sideName} turns "a"/"b" into the side's name. */
-    public void applied(Window window, Function<String, String> sideName) {
-        for (String side : List.of("a", "b")) {
+    /** Called once a window is applied: its changes no longer wait. {@code sideName} names each side's system. */
+    public void applied(Window window, Function<Role, String> sideName) {
+        for (Role side : Role.values()) {
             for (String id : window.ids(side)) {
                 waiting.remove(record(window.pair(), sideName.apply(side), id));
             }
@@ -212,7 +213,7 @@ public class PendingChanges {
             ps.setString(2, batch);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    window.add(rs.getString(1), List.of(rs.getString(2)));
+                    window.add(Role.of(rs.getString(1)), List.of(rs.getString(2)));
                 }
             }
             return window;

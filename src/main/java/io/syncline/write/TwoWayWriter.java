@@ -102,7 +102,7 @@ public class TwoWayWriter {
     private Outcome apply(Window window, boolean matchNew) {
         Pair pair = pairs.get(window.pair());
         try {
-            references.parked(pair.name()).forEach(window::add); // retried with every window, in case their parent came meanwhile
+            references.parked(pair.name()).forEach((side, ids) -> window.add(Role.of(side), ids)); // retried with every window, in case their parent came meanwhile
             Outcome outcome = applyLocked(pair, window, matchNew);
             state.status(pair.name()).applied(null);
             pendingChanges.applied(window, side -> pair.side(side).name());
@@ -110,7 +110,7 @@ public class TwoWayWriter {
             references.waitingFor(pair.name()).forEach((child, ids) -> {
                 if (!child.equals(pair.name())) {
                     Window parked = new Window(child);
-                    ids.forEach(parked::add);
+                    ids.forEach((side, parkedIds) -> parked.add(Role.of(side), parkedIds));
                     try {
                         apply(parked, true);
                     } catch (RuntimeException e) {
@@ -134,9 +134,9 @@ public class TwoWayWriter {
             long started = System.nanoTime();
             Outcome total = Outcome.NONE;
             // a link both sides changed is applied once: the help desk's side of it joins side a's ids
-            Set<String> aIds = new LinkedHashSet<>(window.ids("a"));
+            Set<String> aIds = new LinkedHashSet<>(window.ids(Role.A));
             List<String> newB = new ArrayList<>();
-            List<String> bIds = new ArrayList<>(window.ids("b"));
+            List<String> bIds = new ArrayList<>(window.ids(Role.B));
             for (int from = 0; from < bIds.size(); from += CHUNK) {
                 List<String> chunk = bIds.subList(from, Math.min(bIds.size(), from + CHUNK));
                 Map<String, Link> linked = links.find(pair.name(), Role.B, chunk);
@@ -163,7 +163,7 @@ public class TwoWayWriter {
             if (total.writtenA + total.writtenB + total.manual > 0) {
                 LOG.infof("pair '%s': window applied in %.2fs: %d written to %s, %d to %s (%d created), %d conflicts resolved, "
                         + "%d left for review, %d deleted", pair.name(), (System.nanoTime() - started) / 1e9, total.writtenA,
-                        pair.side("a").reference(), total.writtenB, pair.side("b").reference(), total.created, total.resolved,
+                        pair.side(Role.A).reference(), total.writtenB, pair.side(Role.B).reference(), total.created, total.resolved,
                         total.manual, total.deleted);
             }
             return total;
@@ -259,8 +259,8 @@ public class TwoWayWriter {
             PairStatus status = state.status(name);
             int writtenA = plan.updates(Role.A).size() + createdA.size() + plan.deletes(Role.A).size();
             int writtenB = plan.updates(Role.B).size() + createdB.size() + plan.deletes(Role.B).size();
-            status.written("a", writtenA);
-            status.written("b", writtenB);
+            status.written(Role.A, writtenA);
+            status.written(Role.B, writtenB);
             status.resolved(plan.resolved());
             status.deleted(plan.deleted());
             echoes.forEach((side, bySide) -> bySide.forEach((id, hash) -> status.expectEcho(ChangeKey.of(name, pair.side(side).name(), id, hash))));
@@ -282,7 +282,7 @@ public class TwoWayWriter {
         if (keys.isEmpty()) {
             return Map.of();
         }
-        Map<String, Row> candidates = session.lockByNaturalKey(pair.matchColumn(side.key()), keys);
+        Map<String, Row> candidates = session.lockByNaturalKey(pair.matchColumn(side), keys);
         if (side == Role.B) {
             readB(pair, candidates);
         }
