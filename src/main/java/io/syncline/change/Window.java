@@ -29,7 +29,7 @@ public final class Window {
         return pair;
     }
 
-    /** Adds a page's changed records; the page waits to be made durable by {@link PendingChanges}. */
+    /** Adds a page's changed records; the page waits to be stored with the window (io.syncline.flow.WindowRepository). */
     public synchronized void add(Page page) {
         Set<String> ids = page.role() == Role.A ? a : b;
         for (Change change : page.staged()) {

@@ -37,7 +37,7 @@ public class SyncStateRepository implements IdempotentRepository {
             state.inSync(k.pair(), k.side(), k.recordId()); // what the link holds: a dead letter it had is resolved
             return false;
         }
-        return !pendingChanges.isWaiting(k); // a re-read of a change that already waits in a window
+        return !pendingChanges.isWaiting(k.pair(), k.side(), k.recordId(), k.hash()); // a re-read of a change that already waits in a window
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.syncline.ops;
 
 import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
-import io.syncline.state.PendingChanges;
+import io.syncline.flow.WindowRepository;
 import io.syncline.state.SyncState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -25,7 +25,7 @@ public class PairOperations {
     SyncState state;
 
     @Inject
-    PendingChanges pendingChanges;
+    WindowRepository windows;
 
     void onPairsReady(@Observes Pairs.PairsReady ready) {
         HealthCheckRegistry registry = HealthCheckRegistry.get(context);
@@ -37,7 +37,7 @@ public class PairOperations {
             check.setCamelContext(context);
             registry.register(check);
             if (pair.isTwoWay()) {
-                context.getRegistry().bind(PendingChanges.beanName(pair.name()), pendingChanges.repository(pair.name()));
+                context.getRegistry().bind(WindowRepository.beanName(pair.name()), windows.repository(pair.name()));
             }
         }
     }

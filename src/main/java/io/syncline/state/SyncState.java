@@ -1,7 +1,6 @@
 package io.syncline.state;
 
 import io.syncline.system.Position;
-import io.syncline.change.Change;
 import io.syncline.system.Dialect;
 import io.syncline.system.JdbcSystem;
 import io.syncline.system.SynclineConfig;
@@ -125,11 +124,21 @@ public class SyncState {
     }
 
     /**
+     * A record a one-way pair wrote to its target.
+     *
+     * @param id       its id on the source
+     * @param targetId its key on the target
+     * @param hash     the hash of its content as written
+     */
+    public record Written(String id, String targetId, String hash) {
+    }
+
+    /**
      * Records, in one transaction, that {@code written} reached the target and that the reader of
      * {@code side} is past {@code end}. Called only after the target committed, so a crash in
      * between replays the page, and replaying is harmless.
      */
-    public void commitPage(String pair, String side, List<Change> written, Position end) {
+    public void commitPage(String pair, String side, List<Written> written, Position end) {
         try (PageCommit commit = preparePage(pair, side, written, end)) {
             commit.commit();
         }
@@ -139,7 +148,7 @@ public class SyncState {
      * Writes links, dead-letter clean-up and cursor of a page without committing them, so that the
      * writer can do it while the target is being written, and commit once the target has.
      */
-    public PageCommit preparePage(String pair, String side, List<Change> written, Position end) {
+    public PageCommit preparePage(String pair, String side, List<Written> written, Position end) {
         long now = System.currentTimeMillis();
         Connection c = null;
         try {
@@ -147,21 +156,21 @@ public class SyncState {
             c.setAutoCommit(false);
             int perStatement = Math.max(1, Dialect.MAX_PARAMETERS / LINK_COLUMNS.size());
             for (int from = 0; from < written.size(); from += perStatement) {
-                List<Change> slice = written.subList(from, Math.min(written.size(), from + perStatement));
+                List<Written> slice = written.subList(from, Math.min(written.size(), from + perStatement));
                 try (PreparedStatement ps = c.prepareStatement(ownTables.upsert("links", LINK_COLUMNS, List.of("a_id", "pair"), slice.size()))) {
                     int i = 1;
-                    for (Change change : slice) {
+                    for (Written record : slice) {
                         ps.setString(i++, pair);
-                        ps.setString(i++, change.recordId());
-                        ps.setString(i++, change.targetId());
-                        ps.setString(i++, change.hash());
+                        ps.setString(i++, record.id());
+                        ps.setString(i++, record.targetId());
+                        ps.setString(i++, record.hash());
                         ps.setLong(i++, now);
                     }
                     ps.executeUpdate();
                 }
             }
             if (!written.isEmpty()) {
-                clearDeadLetters(c, pair, side, written.stream().map(Change::recordId).toList());
+                clearDeadLetters(c, pair, side, written.stream().map(Written::id).toList());
             }
             if (end != null) {
                 advance(c, pair, side, end, written.size(), now);

@@ -88,12 +88,12 @@ public class JdbcWriter {
         String side = pair.source().name();
         List<Change> staged = page.staged();
         if (staged.isEmpty()) {
-            state.commitPage(pair.name(), side, staged, page.end());
+            state.commitPage(pair.name(), side, List.of(), page.end());
             return 0;
         }
         // the state store records the page while the target is written; it commits only after the target did
         CompletableFuture<SyncState.PageCommit> links = CompletableFuture.supplyAsync(
-                () -> state.preparePage(pair.name(), side, staged, page.end()), stateWriter);
+                () -> state.preparePage(pair.name(), side, written(staged), page.end()), stateWriter);
         List<Change> written;
         try {
             written = upsert(pair, staged);
@@ -112,9 +112,13 @@ public class JdbcWriter {
             }
         }
         if (written.size() != staged.size()) {
-            state.commitPage(pair.name(), side, written, page.end());
+            state.commitPage(pair.name(), side, written(written), page.end());
         }
         return written.size();
+    }
+
+    private static List<SyncState.Written> written(List<Change> changes) {
+        return changes.stream().map(c -> new SyncState.Written(c.recordId(), c.targetId(), c.hash())).toList();
     }
 
     /** One pair's pages in write order, on one thread, with at most two waiting. */

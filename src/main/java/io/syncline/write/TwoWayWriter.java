@@ -105,7 +105,9 @@ public class TwoWayWriter {
             references.parked(pair.name()).forEach((side, ids) -> window.add(Role.of(side), ids)); // retried with every window, in case their parent came meanwhile
             Outcome outcome = applyLocked(pair, window, matchNew);
             state.status(pair.name()).applied(null);
-            pendingChanges.applied(window, side -> pair.side(side).name());
+            for (Role side : Role.values()) {
+                pendingChanges.applied(pair.name(), pair.side(side).name(), window.ids(side));
+            }
             // children of other pairs that waited for a record of this one
             references.waitingFor(pair.name()).forEach((child, ids) -> {
                 if (!child.equals(pair.name())) {

@@ -1,5 +1,6 @@
 package io.syncline.write;
 
+import io.syncline.change.Window;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
 import io.syncline.state.PendingChanges;
@@ -56,7 +57,9 @@ public class WindowRecovery {
                 continue;
             }
             try {
-                pendingChanges.stranded(pair.name()).forEach((id, window) -> {
+                pendingChanges.stranded(pair.name()).forEach((id, ids) -> {
+                    Window window = new Window(pair.name());
+                    ids.forEach(window::add);
                     LOG.infof("pair '%s': applying %s left by a stopped or failed apply", pair.name(), window);
                     writer.apply(window);
                     pendingChanges.forget(id);
