@@ -67,6 +67,10 @@ public interface Entity {
     record Write(String id, Object[] values) {
     }
 
+    /** A record created, with the id the entity gave it; or, when {@code id} is null, why the entity refused it. */
+    record Created(String id, String refusal) {
+    }
+
     /**
      * A unit of work on the entity: what it reads stays locked (or versioned) until it ends, and
      * what it writes is committed together. Closing an uncommitted session rolls it back.
@@ -82,13 +86,14 @@ public interface Entity {
          */
         Map<String, Row> lockByNaturalKey(String field, Collection<String> keys);
 
-        /** Updates the records of these ids. */
-        void update(List<Write> updates);
+        /** Updates the records of these ids; returns those the entity refused, each with the reason (the others are written). */
+        Map<String, String> update(List<Write> updates);
 
-        /** Creates records; returns the ids the entity gave them, in order. */
-        List<String> create(List<Write> creates);
+        /** Creates records; returns what became of each, in order: the id the entity gave it, or why it refused it. */
+        List<Created> create(List<Write> creates);
 
-        void delete(Collection<String> ids);
+        /** Deletes the records of these ids; returns those the entity refused, each with the reason. */
+        Map<String, String> delete(Collection<String> ids);
 
         void commit();
 

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -162,8 +163,21 @@ public final class JdbcEntity implements Entity {
      * lost connection, a missing table) is about the system.
      */
     private static boolean isRecordError(SQLException e) {
-        String sqlState = e.getSQLState();
-        return sqlState != null && (sqlState.startsWith("22") || sqlState.startsWith("23"));
+        for (Throwable t = e; t != null; t = t.getCause() != t ? t.getCause() : null) {
+            String sqlState = t instanceof SQLException s ? s.getSQLState() : null;
+            if (sqlState != null && (sqlState.startsWith("22") || sqlState.startsWith("23"))) {
+                return true;
+            }
+            if (t instanceof SQLException s && s.getNextException() != null && s.getNextException() != t) {
+                return isRecordError(s.getNextException());
+            }
+        }
+        return false;
+    }
+
+    /** Binds the parameters of the {@code i}th record of a batch. */
+    private interface Binder {
+        void bind(PreparedStatement ps, int i) throws SQLException;
     }
 
     private int bind(PreparedStatement ps, int first, Object[] values) throws SQLException {
@@ -251,66 +265,116 @@ public final class JdbcEntity implements Entity {
         }
 
         @Override
-        public void update(List<Write> updates) {
-            if (updates.isEmpty()) {
-                return;
-            }
+        public Map<String, String> update(List<Write> updates) {
             String set = written.stream().map(col -> dialect.quote(col.name()) + " = ?").collect(Collectors.joining(", "))
                     + (stamp == null ? "" : ", " + dialect.quote(stamp.name()) + " = " + dialect.stamp(stamp, false));
             String sql = "UPDATE " + dialect.quote(table.name()) + " SET " + set + " WHERE " + dialect.quote(key.name()) + " = ?";
+            return each(sql, updates.stream().map(Write::id).toList(),
+                    (ps, i) -> key.bindId(ps, bind(ps, 1, updates.get(i).values()), updates.get(i).id()));
+        }
+
+        @Override
+        public Map<String, String> delete(Collection<String> ids) {
+            List<String> all = List.copyOf(ids);
+            String sql = "DELETE FROM " + dialect.quote(table.name()) + " WHERE " + dialect.quote(key.name()) + " = ?";
+            return each(sql, all, (ps, i) -> key.bindId(ps, 1, all.get(i)));
+        }
+
+        /**
+         * Runs {@code sql} for every record in one batch. When the table refuses a record (a data or
+         * constraint error), the batch is undone and the records are written one by one, each under a
+         * savepoint, so that only the refused ones are left out; they are returned with the reason.
+         */
+        private Map<String, String> each(String sql, List<String> ids, Binder binder) {
+            Map<String, String> refused = new LinkedHashMap<>();
+            if (ids.isEmpty()) {
+                return refused;
+            }
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (Write update : updates) {
-                    key.bindId(ps, bind(ps, 1, update.values()), update.id());
-                    ps.addBatch();
+                Savepoint before = c.setSavepoint();
+                try {
+                    for (int i = 0; i < ids.size(); i++) {
+                        binder.bind(ps, i);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                    return refused;
+                } catch (SQLException e) {
+                    if (!isRecordError(e)) {
+                        throw e;
+                    }
+                    ps.clearBatch();
+                    c.rollback(before);
                 }
-                ps.executeBatch();
+                for (int i = 0; i < ids.size(); i++) {
+                    Savepoint one = c.setSavepoint();
+                    try {
+                        binder.bind(ps, i);
+                        ps.executeUpdate();
+                    } catch (SQLException e) {
+                        if (!isRecordError(e)) {
+                            throw e;
+                        }
+                        c.rollback(one);
+                        refused.put(ids.get(i), reference + " refused the record: " + e.getMessage());
+                    }
+                }
+                return refused;
             } catch (SQLException e) {
                 throw failure("writing to", e);
             }
         }
 
         @Override
-        public List<String> create(List<Write> creates) {
-            List<String> ids = new ArrayList<>();
+        public List<Created> create(List<Write> creates) {
             if (creates.isEmpty()) {
-                return ids;
+                return List.of();
             }
             String cols = written.stream().map(col -> dialect.quote(col.name())).collect(Collectors.joining(", "))
                     + (stamp == null ? "" : ", " + dialect.quote(stamp.name()));
             String marks = written.stream().map(col -> "?").collect(Collectors.joining(", ")) + (stamp == null ? "" : ", " + dialect.stamp(stamp, true));
             String sql = "INSERT INTO " + dialect.quote(table.name()) + " (" + cols + ") VALUES (" + marks + ")";
             try (PreparedStatement ps = c.prepareStatement(sql, new String[] {key.name()})) {
-                for (Write create : creates) {
-                    bind(ps, 1, create.values());
-                    ps.executeUpdate();
-                    try (ResultSet keys = ps.getGeneratedKeys()) {
-                        if (!keys.next()) {
-                            throw new SQLException(reference + " returned no generated " + key.name()
-                                    + "; a two-way pair creates records and needs a generated id column", "42000");
-                        }
-                        ids.add(String.valueOf(Values.canonical(keys.getObject(1))));
+                Savepoint before = c.setSavepoint();
+                try {
+                    return inserts(ps, creates, false);
+                } catch (SQLException e) {
+                    if (!isRecordError(e)) {
+                        throw e;
                     }
+                    c.rollback(before); // the records inserted before the refused one get new ids below
                 }
-                return ids;
+                return inserts(ps, creates, true);
             } catch (SQLException e) {
                 throw failure("writing to", e);
             }
         }
 
-        @Override
-        public void delete(Collection<String> ids) {
-            if (ids.isEmpty()) {
-                return;
-            }
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + dialect.quote(table.name()) + " WHERE " + dialect.quote(key.name()) + " = ?")) {
-                for (String id : ids) {
-                    key.bindId(ps, 1, id);
-                    ps.addBatch();
+        /** Inserts the records one statement each; with {@code oneByOne}, each under a savepoint, refusals kept as outcomes. */
+        private List<Created> inserts(PreparedStatement ps, List<Write> creates, boolean oneByOne) throws SQLException {
+            List<Created> created = new ArrayList<>(creates.size());
+            for (Write create : creates) {
+                Savepoint one = oneByOne ? c.setSavepoint() : null;
+                try {
+                    bind(ps, 1, create.values());
+                    ps.executeUpdate();
+                } catch (SQLException e) {
+                    if (!oneByOne || !isRecordError(e)) {
+                        throw e;
+                    }
+                    c.rollback(one);
+                    created.add(new Created(null, reference + " refused the record: " + e.getMessage()));
+                    continue;
                 }
-                ps.executeBatch();
-            } catch (SQLException e) {
-                throw failure("writing to", e);
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    if (!keys.next()) {
+                        throw new SQLException(reference + " returned no generated " + key.name()
+                                + "; a two-way pair creates records and needs a generated id column", "42000");
+                    }
+                    created.add(new Created(String.valueOf(Values.canonical(keys.getObject(1))), null));
+                }
             }
+            return created;
         }
 
         @Override

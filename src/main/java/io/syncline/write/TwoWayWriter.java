@@ -20,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -194,7 +195,48 @@ public class TwoWayWriter {
         }
     }
 
+    /**
+     * Applies one chunk. A record a side refuses (a data or constraint error, such as a value too long for
+     * its column) becomes a dead letter and is left out: the chunk is planned and applied again without it,
+     * so one bad record never holds back the others.
+     */
     private Outcome applyChunk(Pair pair, Set<String> aIds, Set<String> bIds, Map<String, Object> decision, boolean matchNew) {
+        Set<String> a = new LinkedHashSet<>(aIds);
+        Set<String> b = new LinkedHashSet<>(bIds);
+        while (true) {
+            Attempt attempt = attempt(pair, a, b, decision, matchNew);
+            if (attempt.outcome() != null) {
+                return attempt.outcome();
+            }
+            int before = a.size() + b.size();
+            for (Refusal refused : attempt.refused()) {
+                if (decision != null) {
+                    throw new TwoWayPlanner.NotSettled("the decision cannot be written: " + refused.reason());
+                }
+                state.deadLetter(pair.name(), pair.side(refused.side()).name(), refused.id(), refused.reason(), refused.record());
+                Link link = refused.link();
+                if (link != null) {
+                    a.remove(link.aId());
+                    b.remove(link.bId());
+                } else {
+                    (refused.side() == Role.A ? a : b).remove(refused.id());
+                }
+            }
+            if (a.size() + b.size() == before) {
+                throw new IllegalStateException("pair '" + pair.name() + "': " + attempt.refused().get(0).reason());
+            }
+        }
+    }
+
+    /** A record a side refused to take: its side and id (for a create, the record it copies), and the link it belongs to, if any. */
+    private record Refusal(Role side, String id, Link link, String reason, String record) {
+    }
+
+    /** An attempt at a chunk: its outcome, or the records refused (nothing committed). */
+    private record Attempt(Outcome outcome, List<Refusal> refused) {
+    }
+
+    private Attempt attempt(Pair pair, Set<String> aIds, Set<String> bIds, Map<String, Object> decision, boolean matchNew) {
         String name = pair.name();
         Map<String, Link> involved = new LinkedHashMap<>(links.find(name, Role.A, aIds));
         Map<String, Link> byB = links.find(name, Role.B, bIds);
@@ -231,11 +273,15 @@ public class TwoWayWriter {
                     references.bIds(pair.references().stream().filter(r -> r.field().equals(field)).findFirst().orElseThrow().parent(), ids)));
             Plan plan = TwoWayPlanner.plan(pair.rules(), new Chunk(involved, intents, rowsA, rowsB, newA, newB, unlinkedA,
                     unlinkedB, inConflict, decision, parentsOnB));
-            for (Plan.DeadLetter refused : plan.deadLetters()) {
-                state.deadLetter(name, pair.side(refused.side()).name(), refused.id(), refused.reason(), refused.record());
+            List<Refusal> refused = new ArrayList<>();
+            List<String> createdB = write(sb, Role.B, plan, involved, refused);
+            List<String> createdA = refused.isEmpty() ? write(sa, Role.A, plan, involved, refused) : List.of();
+            if (!refused.isEmpty()) {
+                return new Attempt(null, refused); // both sessions roll back when they close
             }
-            List<String> createdB = write(sb, Role.B, plan);
-            List<String> createdA = write(sa, Role.A, plan);
+            for (Plan.DeadLetter deadLetter : plan.deadLetters()) {
+                state.deadLetter(name, pair.side(deadLetter.side()).name(), deadLetter.id(), deadLetter.reason(), deadLetter.record());
+            }
             List<Link> created = new ArrayList<>();
             List<Link> creating = new ArrayList<>();
             Map<Role, Map<String, String>> echoes = new EnumMap<>(plan.echoes());
@@ -266,8 +312,8 @@ public class TwoWayWriter {
             status.resolved(plan.resolved());
             status.deleted(plan.deleted());
             echoes.forEach((side, bySide) -> bySide.forEach((id, hash) -> status.expectEcho(ChangeKey.of(name, pair.side(side).name(), id, hash))));
-            return new Outcome(writtenA, writtenB, createdA.size() + createdB.size(), plan.resolved(), plan.newConflicts(), plan.deleted(),
-                    plan.unchanged());
+            return new Attempt(new Outcome(writtenA, writtenB, createdA.size() + createdB.size(), plan.resolved(), plan.newConflicts(),
+                    plan.deleted(), plan.unchanged()), List.of());
         }
     }
 
@@ -292,12 +338,29 @@ public class TwoWayWriter {
         return candidates;
     }
 
-    /** Carries out the plan's writes to one side, inside its session; returns the ids of the records it created. */
-    private static List<String> write(Entity.Session session, Role side, Plan plan) {
-        session.update(plan.updates(side).entrySet().stream().map(u -> new Entity.Write(u.getKey(), u.getValue())).toList());
-        List<String> created = session.create(plan.creates(side).stream().map(c -> new Entity.Write(c.sourceId(), c.values())).toList());
-        session.delete(plan.deletes(side));
-        return created;
+    /**
+     * Carries out the plan's writes to one side, inside its session; returns the ids of the records it
+     * created. What the side refuses is added to {@code refused}.
+     */
+    private static List<String> write(Entity.Session session, Role side, Plan plan, Map<String, Link> involved, List<Refusal> refused) {
+        Map<String, Link> bySideId = new HashMap<>(); // the links of the chunk (a delete's link is dropped from the plan's) and those the plan made
+        involved.values().forEach(l -> bySideId.put(l.id(side), l));
+        plan.links().forEach(l -> bySideId.put(l.id(side), l));
+        session.update(plan.updates(side).entrySet().stream().map(u -> new Entity.Write(u.getKey(), u.getValue())).toList())
+                .forEach((id, reason) -> refused.add(new Refusal(side, id, bySideId.get(id), reason,
+                        Arrays.toString(plan.updates(side).get(id)))));
+        List<Entity.Created> created = session.create(plan.creates(side).stream().map(c -> new Entity.Write(c.sourceId(), c.values())).toList());
+        Map<String, Link> bySourceId = new HashMap<>();
+        involved.values().forEach(l -> bySourceId.put(l.id(side.other()), l));
+        for (int i = 0; i < created.size(); i++) {
+            if (created.get(i).id() == null) {
+                Plan.Create create = plan.creates(side).get(i);
+                refused.add(new Refusal(side.other(), create.sourceId(), bySourceId.get(create.sourceId()),
+                        "its copy: " + created.get(i).refusal(), Arrays.toString(create.values())));
+            }
+        }
+        session.delete(plan.deletes(side)).forEach((id, reason) -> refused.add(new Refusal(side, id, bySideId.get(id), reason, "(delete)")));
+        return created.stream().map(Entity.Created::id).toList();
     }
 
     /** The natural keys of new records of {@code side}: the keys their twins on the other side may have. */

@@ -397,4 +397,42 @@ class TwoWaySyncTest {
         assertEquals(count(crm(), "SELECT id FROM companies WHERE name = 'Globex'"),
                 count(crm(), "SELECT company_id FROM people WHERE email = 'hank@globex.example'"));
     }
+
+    @Test
+    @Order(13)
+    void aRecordASideRefusesIsADeadLetterAndTheRestOfTheWindowIsApplied() {
+        awaitQuiet();
+        // the help desk's schema is stricter than the CRM's: a CHECK constraint refuses "call ..." as a phone number
+        update(helpdesk(), "ALTER TABLE users ADD CONSTRAINT phone_number CHECK (phone NOT LIKE 'call %')");
+        try {
+            pause();
+            update(crm(), "UPDATE people SET phone = '+1 555 0021' WHERE id = ?", crmId("person21@example.com"));
+            update(crm(), "UPDATE people SET phone = 'call me after five pm' WHERE id = ?", crmId("person22@example.com"));
+            update(crm(), "UPDATE people SET last_name = 'Refusal' WHERE id = ?", crmId("person23@example.com"));
+            update(helpdesk(), "INSERT INTO users (email, first_name, active) VALUES ('late.comer@example.com', 'Late', 1)");
+            resume();
+            // one window holds all four: the others are written, the refused one is a dead letter of the help desk
+            await().atMost(SYNC).untilAsserted(() -> {
+                assertEquals("+1 555 0021", row(helpdesk(), "SELECT phone FROM users WHERE id = ?", helpdeskId("person21@example.com")).get("phone"));
+                assertEquals("Refusal", row(helpdesk(), "SELECT last_name FROM users WHERE id = ?", helpdeskId("person23@example.com")).get("last_name"));
+                assertEquals(1, count(crm(), "SELECT COUNT(*) FROM people WHERE email = 'late.comer@example.com'"));
+            });
+            String refusedId = String.valueOf(helpdeskId("person22@example.com"));
+            await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/people/dead-letters").then().statusCode(200)
+                    .body("find { it.recordId == '" + refusedId + "' }.side", equalTo("helpdesk"))
+                    .body("find { it.recordId == '" + refusedId + "' }.reason", containsString("helpdesk.users refused the record")));
+            assertEquals("+1 555 22", row(helpdesk(), "SELECT phone FROM users WHERE id = ?", helpdeskId("person22@example.com")).get("phone"),
+                    "the refused record keeps what it held");
+            assertNull(status().getString("twoWay.applyError"), "the window was applied");
+
+            // fixed at the source, it syncs and its dead letter is gone
+            update(crm(), "UPDATE people SET phone = '+1 555 0022' WHERE id = ?", crmId("person22@example.com"));
+            await().atMost(SYNC).until(() -> "+1 555 0022".equals(
+                    row(helpdesk(), "SELECT phone FROM users WHERE id = ?", helpdeskId("person22@example.com")).get("phone")));
+            await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/people/dead-letters").then()
+                    .body("recordId", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(refusedId))));
+        } finally {
+            update(helpdesk(), "ALTER TABLE users DROP CONSTRAINT phone_number");
+        }
+    }
 }
