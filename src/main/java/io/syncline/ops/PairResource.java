@@ -118,7 +118,7 @@ public class PairResource {
                 state.cursor(pair.name(), pair.source().name()).toString(), state.rowsSynced(pair.name()),
                 state.linkCount(pair.name()), state.deadLetterCount(pair.name()),
                 s.loadTotal() > 0 ? new FullLoad(s.loadDone(), s.loadTotal()) : null,
-                pair.isTwoWay() ? new TwoWay(pair.policy().toString(), state.cursor(pair.name(), pair.side("b").name()).toString(),
+                pair.isTwoWay() ? new TwoWay(pair.policy().toString(), state.cursor(pair.name(), pair.side(Role.B).name()).toString(),
                         s.written(Role.A), s.written(Role.B), s.echoes(), s.resolved(), conflicts.count(pair.name()), s.deleted(),
                         pendingChanges.pending(pair.name()), references.parkedCount(pair.name()), s.applyError(), s.deleteGuard()) : null);
     }

@@ -68,7 +68,7 @@ public class Pair extends PairSettings {
         maxBackoffDuration = SettingChecks.duration("maxBackoff", maxBackoff, problems);
         windowDuration = SettingChecks.duration("window", window, problems);
         SettingChecks.cron("schedule", schedule, problems);
-        if (!"off".equals(reconcile)) {
+        if (reconciles()) {
             SettingChecks.cron("reconcile", reconcile, problems);
         }
         try {
@@ -127,7 +127,7 @@ public class Pair extends PairSettings {
             throw new PairConfigException(file + ": pair '" + name + "' is invalid:\n  - " + String.join("\n  - ", problems));
         }
         sourceSide = sourceSide.writing(List.of(), null);
-        targetSide = targetSide.writing(targetColumns, targetKeyColumn);
+        targetSide = targetSide.writing(targetColumns, targetSide.column(targetKeyColumn).name()); // the key's real name
     }
 
     /** A two-way pair: sides a and b, each read and written, ids tied by links rather than mapped. */
@@ -298,18 +298,6 @@ public class Pair extends PairSettings {
         return key;
     }
 
-    public Table.Column cursorColumn() {
-        return cursorColumn;
-    }
-
-    public Table.Column sourceKeyColumn() {
-        return sourceKeyColumn;
-    }
-
-    public String targetKeyColumn() {
-        return targetSide.column(targetKeyColumn).name();
-    }
-
     /** The target columns written, in the order of {@link Mapping#toTarget}. */
     public List<Table.Column> targetColumns() {
         return targetColumns;
@@ -348,7 +336,7 @@ public class Pair extends PairSettings {
 
     /** False when reconciliation runs on demand only (POST /api/pairs/{pair}/reconcile). */
     public boolean reconciles() {
-        return !"off".equals(reconcile);
+        return reconcile != null && !"off".equalsIgnoreCase(reconcile.trim());
     }
 
     @Override

@@ -61,7 +61,7 @@ public class Pairs {
             throw new PairConfigException("Syncline cannot start: " + problems.size() + " invalid pair(s)\n" + String.join("\n", problems));
         }
         byName.values().forEach(p -> LOG.infof("%s from %s: validated", p, p.file()));
-        byName.values().forEach(p -> (p.isTwoWay() ? List.of(p.side("a"), p.side("b")) : List.of(p.source())).stream()
+        byName.values().forEach(p -> (p.isTwoWay() ? List.of(p.side(Role.A), p.side(Role.B)) : List.of(p.source())).stream()
                 .filter(side -> side.cursor() != null && side.cursor().nullable())
                 .forEach(side -> LOG.warnf("%s: pair '%s': the change marker '%s' of %s may be NULL; polling cannot see a row whose marker"
                         + " is NULL until it is set (a full load lists such rows as dead letters)", p.file(), p.name(), side.cursor().name(),

@@ -25,10 +25,6 @@ public record Side(String role, String reference, JdbcSystem system, Table table
         return system.name();
     }
 
-    public String quotedTable() {
-        return system.dialect().quote(table.name());
-    }
-
     public Table.Column column(String name) {
         return table.column(name).orElseThrow();
     }

@@ -25,6 +25,11 @@ public record TwoWayRules(String pair, TwoWayMapping mapping, List<Table.Column>
         references = List.copyOf(references);
     }
 
+    /** The same rules without matching by natural key: for records reconciliation or an operator has matched already. */
+    public TwoWayRules withoutMatch() {
+        return new TwoWayRules(pair, mapping, aColumns, bColumns, policy, aDeletes, bDeletes, references, null);
+    }
+
     /** A row of {@code side} as canonical values; a RecordException when the mapping refuses it. */
     public Map<String, Object> read(Role side, Map<String, Object> row) {
         return side == Role.A ? mapping.readA(row) : mapping.readB(row);

@@ -64,15 +64,10 @@ public class JdbcReader {
     }
 
     /**
-     * Starts a poll of the pair's source and returns its pages, to be split one by one into the
-     * pair's apply route. Returns no pages while the pair is paused, backing off after a failure,
-     * or still busy with the previous poll.
+     * Starts a poll of one side ("a" or "b", from the poll Kamelet) of a pair and returns its pages, to be split
+     * one by one into the pair's apply route; a one-way pair's source is its side "a". Returns no pages while
+     * the side is paused, backing off after a failure, or still busy with the previous poll.
      */
-    public Iterator<Page> poll(String pairName, Exchange exchange) {
-        return poll(pairName, "a", exchange);
-    }
-
-    /** Starts a poll of one side ("a" or "b") of a pair; a one-way pair's source is its side "a". */
     public Iterator<Page> poll(String pairName, String sideName, Exchange exchange) {
         Pair pair = pairs.get(pairName);
         Side side = pair.side(sideName);

@@ -256,7 +256,7 @@ public class Reconciler {
         if (matches.isEmpty()) {
             return;
         }
-        links.saveIntents(pair.name(), List.of(), matches);
+        links.save(pair.name(), matches);
     }
 
     private static void sample(Map<String, List<String>> samples, String kind, String id) {

@@ -189,7 +189,7 @@ public class Links {
 
     /**
      * Stores, in one transaction of its own, a window's intents ({@link #saveIntents(Connection, String, Collection)})
-     * and new links: of the records it is about to create, marked {@link #CREATING}, or of records matched by natural key.
+     * and the links of the records it is about to create, marked {@link #CREATING}.
      */
     public void saveIntents(String pair, Collection<Link> intents, Collection<Link> creating) {
         try (Connection c = begin()) {
@@ -200,6 +200,16 @@ public class Links {
             c.commit();
         } catch (SQLException e) {
             throw SyncState.failure("store the intent of a window of pair '" + pair + "'", e);
+        }
+    }
+
+    /** Stores links in a transaction of its own: records reconciliation matched by natural key. */
+    public void save(String pair, Collection<Link> links) {
+        try (Connection c = begin()) {
+            save(c, pair, links);
+            c.commit();
+        } catch (SQLException e) {
+            throw SyncState.failure("store links of pair '" + pair + "'", e);
         }
     }
 

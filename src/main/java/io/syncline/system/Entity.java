@@ -20,7 +20,8 @@ public interface Entity {
     /**
      * The records changed since {@code from}, in the order of their change marker (ties broken by
      * id), a page at a time. From {@link Position#START} it reads every record: a full load. With a
-     * lookback, it re-reads that far behind {@code from}, so changes committed late are not missed.
+     * lookback and a timestamp marker, it re-reads that far behind {@code from}, so changes committed late
+     * are not missed (a version marker is read strictly after {@code from}).
      */
     Feed changedSince(Position from, Duration lookback, int pageSize);
 

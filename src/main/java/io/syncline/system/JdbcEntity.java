@@ -68,8 +68,8 @@ public final class JdbcEntity implements Entity {
     @Override
     public Feed changedSince(Position from, Duration lookback, int pageSize) {
         try {
-            return new JdbcFeed(system.connect(), dialect, table, key, marker, new SelectedColumns(dialect, table, columns, key, marker), from,
-                    lookback, pageSize, e -> failure("reading", e));
+            SelectedColumns selected = new SelectedColumns(dialect, table, columns, key, marker);
+            return new JdbcFeed(system.connect(), dialect, table, key, marker, selected, from, lookback, pageSize, e -> failure("reading", e));
         } catch (SQLException e) {
             throw failure("reading", e);
         }
@@ -168,8 +168,8 @@ public final class JdbcEntity implements Entity {
             if (sqlState != null && (sqlState.startsWith("22") || sqlState.startsWith("23"))) {
                 return true;
             }
-            if (t instanceof SQLException s && s.getNextException() != null && s.getNextException() != t) {
-                return isRecordError(s.getNextException());
+            if (t instanceof SQLException s && s.getNextException() != null && s.getNextException() != t && isRecordError(s.getNextException())) {
+                return true;
             }
         }
         return false;
@@ -218,7 +218,12 @@ public final class JdbcEntity implements Entity {
 
         JdbcSession(Connection c) throws SQLException {
             this.c = c;
-            c.setAutoCommit(false);
+            try {
+                c.setAutoCommit(false);
+            } catch (SQLException e) {
+                closeQuietly(c);
+                throw e;
+            }
         }
 
         @Override
@@ -298,6 +303,7 @@ public final class JdbcEntity implements Entity {
                         ps.addBatch();
                     }
                     ps.executeBatch();
+                    c.releaseSavepoint(before);
                     return refused;
                 } catch (SQLException e) {
                     if (!isRecordError(e)) {
@@ -305,6 +311,7 @@ public final class JdbcEntity implements Entity {
                     }
                     ps.clearBatch();
                     c.rollback(before);
+                    c.releaseSavepoint(before);
                 }
                 for (int i = 0; i < ids.size(); i++) {
                     Savepoint one = c.setSavepoint();
@@ -318,6 +325,7 @@ public final class JdbcEntity implements Entity {
                         c.rollback(one);
                         refused.put(ids.get(i), reference + " refused the record: " + e.getMessage());
                     }
+                    c.releaseSavepoint(one); // one level of savepoints at a time, never a thousand nested
                 }
                 return refused;
             } catch (SQLException e) {
@@ -337,12 +345,15 @@ public final class JdbcEntity implements Entity {
             try (PreparedStatement ps = c.prepareStatement(sql, new String[] {key.name()})) {
                 Savepoint before = c.setSavepoint();
                 try {
-                    return inserts(ps, creates, false);
+                    List<Created> created = inserts(ps, creates, false);
+                    c.releaseSavepoint(before);
+                    return created;
                 } catch (SQLException e) {
                     if (!isRecordError(e)) {
                         throw e;
                     }
                     c.rollback(before); // the records inserted before the refused one get new ids below
+                    c.releaseSavepoint(before);
                 }
                 return inserts(ps, creates, true);
             } catch (SQLException e) {
@@ -363,8 +374,12 @@ public final class JdbcEntity implements Entity {
                         throw e;
                     }
                     c.rollback(one);
+                    c.releaseSavepoint(one);
                     created.add(new Created(null, reference + " refused the record: " + e.getMessage()));
                     continue;
+                }
+                if (one != null) {
+                    c.releaseSavepoint(one);
                 }
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     if (!keys.next()) {

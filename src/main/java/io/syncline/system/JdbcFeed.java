@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.function.Function;
 
 /** One poll of a table: an open query over the records changed since a position, streamed a page at a time. */
-/** One poll's open streaming query. */
 final class JdbcFeed implements Entity.Feed {
     private final SelectedColumns selected;
     private final Table.Column marker;
@@ -32,9 +31,9 @@ final class JdbcFeed implements Entity.Feed {
         this.marker = marker;
         this.pageSize = pageSize;
         this.failure = failure;
-        String order = " ORDER BY " + dialect.quote(marker.name()) + ", " + dialect.quote(key.name());
-        String column = dialect.quote(marker.name());
         try {
+            String order = " ORDER BY " + dialect.quote(marker.name()) + ", " + dialect.quote(key.name());
+            String column = dialect.quote(marker.name());
             if (from.isStart()) {
                 try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM " + dialect.quote(table.name()));
                         ResultSet rs = count.executeQuery()) {

@@ -3,6 +3,7 @@ package io.syncline.write;
 import io.syncline.pair.Role;
 import io.syncline.state.Conflicts;
 import io.syncline.state.Links.Link;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +28,20 @@ public record Plan(Map<Role, Map<String, Object[]>> updates, Map<Role, List<Crea
         Set<String> dropLinks, List<Conflicts.Conflict> conflicts, Set<String> settled, Map<Role, Map<String, String>> echoes,
         Map<String, String> parked, Set<String> done, List<DeadLetter> deadLetters, int resolved, int newConflicts, int unchanged,
         int deleted) {
+
+    public Plan {
+        updates = Collections.unmodifiableMap(updates);
+        creates = Collections.unmodifiableMap(creates);
+        deletes = Collections.unmodifiableMap(deletes);
+        links = Collections.unmodifiableList(links);
+        dropLinks = Collections.unmodifiableSet(dropLinks);
+        conflicts = Collections.unmodifiableList(conflicts);
+        settled = Collections.unmodifiableSet(settled);
+        echoes = Collections.unmodifiableMap(echoes);
+        parked = Collections.unmodifiableMap(parked);
+        done = Collections.unmodifiableSet(done);
+        deadLetters = Collections.unmodifiableList(deadLetters);
+    }
 
     /**
      * A record of the other side to insert on a side; the insert's generated id makes the link.

@@ -98,6 +98,12 @@ public final class TwoWayPlanner {
                 newConflicts, unchanged, deleted);
     }
 
+    /** The link's records are dealt with by this plan: no longer parked (waiting for a parent, or for a side to accept them). */
+    private void handled(Link link) {
+        done.add(Role.A.key() + link.aId());
+        done.add(Role.B.key() + link.bId());
+    }
+
     private void forget(Link link) {
         for (Role side : Role.values()) {
             updates.get(side).remove(link.id(side));
@@ -153,7 +159,7 @@ public final class TwoWayPlanner {
                     String newHashA = write(Role.A, link.aId(), rowA, hashA, intent.base());
                     String newHashB = write(Role.B, link.bId(), rowB, hashB, intent.base());
                     links.add(new Link(link.aId(), link.bId(), intent.base(), newHashA, newHashB));
-                    done.add("a" + link.aId());
+                    handled(link);
                     return;
                 }
                 // the window's writes made it (and a side may have been edited since: a change against the window's result)
@@ -169,12 +175,14 @@ public final class TwoWayPlanner {
         } else {
             if (!changedA && !changedB) {
                 unchanged++;
+                handled(link);
                 if (wasCreating || intent != null) {
                     links.add(link); // the insert, or the window, had committed: the link loses its mark, or takes the intent
                 }
                 return;
             }
             if (chunk.inConflict().contains(link.aId())) { // still waiting for an operator: keep the latest values for review, write nothing
+                handled(link);
                 conflicts.add(new Conflicts.Conflict(rules.pair(), link.aId(), link.bId(), List.of(), link.base(), canonicalA, canonicalB, null, null));
                 links.add(new Link(link.aId(), link.bId(), link.base(), hashA, hashB));
                 return;
@@ -185,6 +193,7 @@ public final class TwoWayPlanner {
                 conflicts.add(new Conflicts.Conflict(rules.pair(), link.aId(), link.bId(), resolution.conflicting(), link.base(), canonicalA,
                         canonicalB, null, null));
                 newConflicts++;
+                handled(link);
                 // the link keeps its base but takes the sides' hashes: re-reads are skipped, a new edit is seen
                 links.add(new Link(link.aId(), link.bId(), link.base(), hashA, hashB));
                 return;
@@ -197,8 +206,7 @@ public final class TwoWayPlanner {
         if (parked(Role.A, link.aId(), result)) {
             return;
         }
-        done.add("a" + link.aId());
-        done.add("b" + link.bId());
+        handled(link);
         String newHashA = write(Role.A, link.aId(), rowA, hashA, result);
         String newHashB = write(Role.B, link.bId(), rowB, hashB, result);
         links.add(new Link(link.aId(), link.bId(), result, newHashA, newHashB));
@@ -298,6 +306,7 @@ public final class TwoWayPlanner {
      * that deleted it nor counted as a delete again.
      */
     private void deleted(Link link, Role gone, Row survivor) {
+        handled(link);
         Role other = gone.other();
         Map<String, Object> canonical = canonical(other, link.id(other), survivor);
         if (canonical == null) {

@@ -198,13 +198,15 @@ public class TwoWayWriter {
     /**
      * Applies one chunk. A record a side refuses (a data or constraint error, such as a value too long for
      * its column) becomes a dead letter and is left out: the chunk is planned and applied again without it,
-     * so one bad record never holds back the others.
+     * so one bad record never holds back the others. The refused record is parked and tried again with
+     * every window of the pair, until a side accepts it (its data, or the side's rule, fixed).
      */
     private Outcome applyChunk(Pair pair, Set<String> aIds, Set<String> bIds, Map<String, Object> decision, boolean matchNew) {
         Set<String> a = new LinkedHashSet<>(aIds);
         Set<String> b = new LinkedHashSet<>(bIds);
+        Map<String, String> retry = new HashMap<>(); // "a"/"b" + id -> this pair: parked, tried again with its next windows
         while (true) {
-            Attempt attempt = attempt(pair, a, b, decision, matchNew);
+            Attempt attempt = attempt(pair, a, b, decision, matchNew, retry);
             if (attempt.outcome() != null) {
                 return attempt.outcome();
             }
@@ -218,8 +220,10 @@ public class TwoWayWriter {
                 if (link != null) {
                     a.remove(link.aId());
                     b.remove(link.bId());
+                    retry.put(Role.A.key() + link.aId(), pair.name());
                 } else {
                     (refused.side() == Role.A ? a : b).remove(refused.id());
+                    retry.put(refused.side().key() + refused.id(), pair.name());
                 }
             }
             if (a.size() + b.size() == before) {
@@ -236,7 +240,8 @@ public class TwoWayWriter {
     private record Attempt(Outcome outcome, List<Refusal> refused) {
     }
 
-    private Attempt attempt(Pair pair, Set<String> aIds, Set<String> bIds, Map<String, Object> decision, boolean matchNew) {
+    private Attempt attempt(Pair pair, Set<String> aIds, Set<String> bIds, Map<String, Object> decision, boolean matchNew,
+            Map<String, String> retry) {
         String name = pair.name();
         Map<String, Link> involved = new LinkedHashMap<>(links.find(name, Role.A, aIds));
         Map<String, Link> byB = links.find(name, Role.B, bIds);
@@ -271,7 +276,7 @@ public class TwoWayWriter {
             Map<String, Map<String, String>> parentsOnB = new HashMap<>();
             Chunk.parentIds(pair.rules(), rowsA.values(), rowsB.values(), decision).forEach((field, ids) -> parentsOnB.put(field,
                     references.bIds(pair.references().stream().filter(r -> r.field().equals(field)).findFirst().orElseThrow().parent(), ids)));
-            Plan plan = TwoWayPlanner.plan(pair.rules(), new Chunk(involved, intents, rowsA, rowsB, newA, newB, unlinkedA,
+            Plan plan = TwoWayPlanner.plan(matchNew ? pair.rules() : pair.rules().withoutMatch(), new Chunk(involved, intents, rowsA, rowsB, newA, newB, unlinkedA,
                     unlinkedB, inConflict, decision, parentsOnB));
             List<Refusal> refused = new ArrayList<>();
             List<String> createdB = write(sb, Role.B, plan, involved, refused);
@@ -303,7 +308,7 @@ public class TwoWayWriter {
             faults.at(name, Faults.BETWEEN_SIDES_COMMIT, involved.keySet());
             sa.commit();
             faults.at(name, Faults.BEFORE_STATE_COMMIT, involved.keySet());
-            commitState(pair, plan, created);
+            commitState(pair, plan, created, retry);
             PairStatus status = state.status(name);
             int writtenA = plan.updates(Role.A).size() + createdA.size() + plan.deletes(Role.A).size();
             int writtenB = plan.updates(Role.B).size() + createdB.size() + plan.deletes(Role.B).size();
@@ -394,10 +399,12 @@ public class TwoWayWriter {
     }
 
     /** Moves the links to what both sides now hold, with conflicts, parked records and dead letters, in one state commit. */
-    private void commitState(Pair pair, Plan plan, List<Link> created) {
+    private void commitState(Pair pair, Plan plan, List<Link> created, Map<String, String> retry) {
         List<Link> moved = new ArrayList<>(plan.links());
         moved.addAll(created);
+        Map<String, String> parked = new HashMap<>(plan.parked());
+        parked.putAll(retry);
         appliedWindows.commit(pair.name(), pair.side(Role.A).name(), pair.side(Role.B).name(), new AppliedWindows.Applied(moved,
-                plan.dropLinks(), plan.parked(), plan.done(), plan.conflicts(), plan.settled()));
+                plan.dropLinks(), parked, plan.done(), plan.conflicts(), plan.settled()));
     }
 }
