@@ -32,11 +32,12 @@ public class SyncStateRepository implements IdempotentRepository {
         ChangeKey k = ChangeKey.parse(key);
         Page page = exchange.getProperty(Page.PROPERTY, Page.class);
         String synced = page != null ? page.syncedHashes().get(k.recordId()) : state.syncedHash(k.pair(), k.recordId());
-        if (k.hash().equals(synced)) {
+        if (k.hash().equals(synced) && !state.inSync(k.pair(), k.side(), k.recordId())) {
             state.status(k.pair()).skipped(key);
-            state.inSync(k.pair(), k.side(), k.recordId()); // what the link holds: a dead letter it had is resolved
             return false;
         }
+        // a change; or a record that had a dead letter and holds what the link holds again: what the other side
+        // changed while it was a dead letter waited for it, so it is looked at once more
         return !pendingChanges.isWaiting(k.pair(), k.side(), k.recordId(), k.hash()); // a re-read of a change that already waits in a window
     }
 

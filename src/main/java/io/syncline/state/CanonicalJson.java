@@ -8,6 +8,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -71,6 +72,8 @@ public final class CanonicalJson {
                 }
             case 'b':
                 return Boolean.valueOf(text);
+            case 'x':
+                return HexFormat.of().parseHex(text);
             case 't':
                 if (text.endsWith("Z")) {
                     return Instant.parse(text);

@@ -321,14 +321,19 @@ public class SyncState {
         }
     }
 
-    /** A record read as the link holds it is in sync: a dead letter it had (say, the other side refused it) is resolved. */
-    public void inSync(String pair, String side, String recordId) {
-        if (deadLettered.contains(deadLetterKey(pair, side, recordId))) {
-            try (Connection c = store.connect()) {
-                clearDeadLetters(c, pair, side, List.of(recordId));
-            } catch (SQLException e) {
-                throw failure("clear a dead letter of pair '" + pair + "'", e);
-            }
+    /**
+     * A record read as the link holds it is in sync: a dead letter it had (say, the other side refused it, or it
+     * held a value the mapping refuses and was set back) is resolved. Returns true when it had one.
+     */
+    public boolean inSync(String pair, String side, String recordId) {
+        if (!deadLettered.contains(deadLetterKey(pair, side, recordId))) {
+            return false;
+        }
+        try (Connection c = store.connect()) {
+            clearDeadLetters(c, pair, side, List.of(recordId));
+            return true;
+        } catch (SQLException e) {
+            throw failure("clear a dead letter of pair '" + pair + "'", e);
         }
     }
 

@@ -7,6 +7,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.HexFormat;
 import java.util.Locale;
 
 /** Conversions between the value forms that databases hand out and canonical values. */
@@ -72,6 +73,9 @@ public final class Values {
         }
         if (value instanceof Instant || value instanceof LocalDateTime || value instanceof LocalDate) {
             return "t" + value;
+        }
+        if (value instanceof byte[] bytes) { // binary columns: by content, not by the array's identity
+            return "x" + HexFormat.of().formatHex(bytes);
         }
         return "s" + value;
     }

@@ -454,4 +454,31 @@ class TwoWaySyncTest {
             update(helpdesk(), "ALTER TABLE users DROP CONSTRAINT IF EXISTS phone_number");
         }
     }
+
+    @Test
+    @Order(14)
+    void aChangeThatWaitedForARecordTheMappingRefusedIsAppliedOnceTheRecordIsSetBack() throws InterruptedException {
+        awaitQuiet();
+        pause();
+        update(crm(), "UPDATE people SET status = 'Unknown' WHERE id = ?", crmId("person27@example.com")); // not in the value map
+        update(helpdesk(), "UPDATE users SET phone = '+1 555 2727' WHERE id = ?", helpdeskId("person27@example.com"));
+        resume();
+        String crmRecord = String.valueOf(crmId("person27@example.com"));
+        await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/people/dead-letters").then()
+                .body("find { it.recordId == '" + crmRecord + "' }.side", equalTo("crm")));
+        // later edits move both cursors more than the lookback (5 s) past person 27: polling no longer re-reads it
+        Thread.sleep(6_000);
+        update(helpdesk(), "UPDATE users SET last_name = 'Cursor' WHERE id = ?", helpdeskId("person28@example.com"));
+        update(crm(), "UPDATE people SET first_name = 'Cursor' WHERE id = ?", crmId("person29@example.com"));
+        await().atMost(SYNC).until(() -> "Cursor".equals(row(crm(), "SELECT last_name FROM people WHERE id = ?", crmId("person28@example.com")).get("last_name"))
+                && "Cursor".equals(row(helpdesk(), "SELECT first_name FROM users WHERE id = ?", helpdeskId("person29@example.com")).get("first_name")));
+        assertEquals("+1 555 27", row(crm(), "SELECT phone FROM people WHERE id = ?", crmId("person27@example.com")).get("phone"),
+                "the help desk's edit waits while the CRM record cannot be read");
+
+        // set back to what the link holds: nothing changed on that side, yet the help desk's edit that waited is applied
+        update(crm(), "UPDATE people SET status = 'Active' WHERE id = ?", crmId("person27@example.com"));
+        await().atMost(SYNC).until(() -> "+1 555 2727".equals(row(crm(), "SELECT phone FROM people WHERE id = ?", crmId("person27@example.com")).get("phone")));
+        await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/people/dead-letters").then()
+                .body("recordId", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(crmRecord))));
+    }
 }
