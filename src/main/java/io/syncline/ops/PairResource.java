@@ -51,7 +51,8 @@ public class PairResource {
 
     /** A two-way pair's counters since start-up, and what waits for an operator. */
     public record TwoWay(String policy, String cursorB, long writtenA, long writtenB, long echoesSuppressed, long conflictsResolved,
-            long conflictsOpen, long deleted, long pendingWindows, long parked, String applyError, String deleteGuard) {
+            long conflictsOpen, long deleted, long pendingWindows, long parked, String applyError, int applyFailures, Instant nextApply,
+            String deleteGuard) {
     }
 
     public record FullLoad(long done, long total) {
@@ -120,6 +121,7 @@ public class PairResource {
                 s.loadTotal() > 0 ? new FullLoad(s.loadDone(), s.loadTotal()) : null,
                 pair.isTwoWay() ? new TwoWay(pair.policy().toString(), state.cursor(pair.name(), pair.side(Role.B).name()).toString(),
                         s.written(Role.A), s.written(Role.B), s.echoes(), s.resolved(), conflicts.count(pair.name()), s.deleted(),
-                        pendingChanges.pending(pair.name()), references.parkedCount(pair.name()), s.applyError(), s.deleteGuard()) : null);
+                        pendingChanges.pending(pair.name()), references.parkedCount(pair.name()), s.applyError(), s.applyFailures(),
+                        s.nextApply(), s.deleteGuard()) : null);
     }
 }

@@ -33,6 +33,8 @@ public final class PairStatus {
     private final java.util.Set<String> expectedEchoes = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private String deleteGuard;
     private String applyError;
+    private int applyFailures;
+    private Instant nextApply;
 
     PairStatus(String pair) {
         this.pair = pair;
@@ -122,8 +124,7 @@ public final class PairStatus {
     public synchronized void pollFailed(String side, String error, Duration maxBackoff) {
         Failure before = failures.get(side);
         int inARow = before == null ? 1 : before.inARow() + 1;
-        long seconds = Math.min(maxBackoff.toSeconds(), 1L << Math.min(inARow - 1, 20));
-        failures.put(side, new Failure(error, inARow, Instant.now().plusSeconds(Math.max(1, seconds))));
+        failures.put(side, new Failure(error, inARow, Instant.now().plus(backoff(inARow, Duration.ofSeconds(1), maxBackoff))));
         loadDone = 0;
         loadTotal = 0;
         if (state != State.PAUSED) {
@@ -199,9 +200,45 @@ public final class PairStatus {
         deleteGuard = reason;
     }
 
-    /** Records the outcome of applying a two-way window: null when it succeeded, else why not. */
-    public synchronized void applied(String error) {
+    /**
+     * How long to wait after {@code inARow} failures in a row: {@code first}, then twice as long after each
+     * further failure, at most {@code max} (and never less than a second).
+     */
+    static Duration backoff(int inARow, Duration first, Duration max) {
+        long millis = Math.min(max.toMillis(), first.toMillis() << Math.min(inARow - 1, 20));
+        return Duration.ofMillis(Math.max(1000, millis));
+    }
+
+    /** A two-way window was applied: the windows of the pair are no longer held back. */
+    public synchronized void applied() {
+        applyError = null;
+        applyFailures = 0;
+        nextApply = null;
+    }
+
+    /**
+     * A two-way window could not be applied: window recovery tries it again after {@code first}, then twice as
+     * long after each further failure, at most {@code max}, and the pair is DOWN meanwhile.
+     */
+    public synchronized void applyFailed(String error, Duration first, Duration max) {
         applyError = error;
+        applyFailures++;
+        nextApply = Instant.now().plus(backoff(applyFailures, first, max));
+    }
+
+    /** True while window recovery waits before trying the pair's failed windows again. */
+    public synchronized boolean applyInBackoff() {
+        return nextApply != null && Instant.now().isBefore(nextApply);
+    }
+
+    /** Windows that failed to apply in a row; 0 once one is applied. */
+    public synchronized int applyFailures() {
+        return applyFailures;
+    }
+
+    /** When window recovery tries the pair's failed windows again, or null. */
+    public synchronized Instant nextApply() {
+        return nextApply;
     }
 
     /** Why the last window of a two-way pair could not be applied, or null. */

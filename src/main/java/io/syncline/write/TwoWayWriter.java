@@ -19,6 +19,8 @@ import io.syncline.system.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -105,7 +107,7 @@ public class TwoWayWriter {
         try {
             references.parked(pair.name()).forEach((side, ids) -> window.add(Role.of(side), ids)); // retried with every window, in case their parent came meanwhile
             Outcome outcome = applyLocked(pair, window, matchNew);
-            state.status(pair.name()).applied(null);
+            state.status(pair.name()).applied();
             for (Role side : Role.values()) {
                 pendingChanges.applied(pair.name(), pair.side(side).name(), window.ids(side));
             }
@@ -124,8 +126,10 @@ public class TwoWayWriter {
             return outcome;
         } catch (RuntimeException e) {
             String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-            state.status(pair.name()).applied(reason);
-            LOG.errorf("pair '%s': %s (it is kept and applied again)", pair.name(), reason);
+            PairStatus status = state.status(pair.name());
+            status.applyFailed(reason, WindowRecovery.EVERY, pair.maxBackoff());
+            LOG.errorf("pair '%s': %s (it is kept and applied again in %ds; %d failures in a row)", pair.name(), reason,
+                    Math.max(0, Duration.between(Instant.now(), status.nextApply()).toSeconds()), status.applyFailures());
             throw e;
         }
     }

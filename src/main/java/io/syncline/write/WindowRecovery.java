@@ -4,9 +4,11 @@ import io.syncline.change.Window;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
 import io.syncline.state.PendingChanges;
+import io.syncline.state.SyncState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
@@ -21,7 +23,8 @@ import org.jboss.logging.Logger;
 public class WindowRecovery {
 
     private static final Logger LOG = Logger.getLogger(WindowRecovery.class);
-    private static final long EVERY_SECONDS = 5;
+    /** How often stranded windows are looked for; also the first wait after a window failed to apply. */
+    static final Duration EVERY = Duration.ofSeconds(5);
 
     @Inject
     Pairs pairs;
@@ -31,6 +34,9 @@ public class WindowRecovery {
 
     @Inject
     TwoWayWriter writer;
+
+    @Inject
+    SyncState state;
 
     @Inject
     CamelContext camel;
@@ -47,14 +53,14 @@ public class WindowRecovery {
         }
         if (ready.pairs().stream().anyMatch(Pair::isTwoWay)) {
             timer = camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "syncline-window-recovery");
-            timer.scheduleWithFixedDelay(this::recover, EVERY_SECONDS, EVERY_SECONDS, TimeUnit.SECONDS);
+            timer.scheduleWithFixedDelay(this::recover, EVERY.toSeconds(), EVERY.toSeconds(), TimeUnit.SECONDS);
         }
     }
 
     private void recover() {
         for (Pair pair : pairs.all()) {
-            if (!pair.isTwoWay()) {
-                continue;
+            if (!pair.isTwoWay() || state.status(pair.name()).applyInBackoff()) {
+                continue; // a pair whose windows keep failing is tried less and less often, up to its maxBackoff
             }
             try {
                 pendingChanges.stranded(pair.name()).forEach((id, ids) -> {

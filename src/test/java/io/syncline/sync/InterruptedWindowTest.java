@@ -14,6 +14,8 @@ import static io.syncline.testing.TwoWayPair.status;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -54,6 +56,8 @@ class InterruptedWindowTest {
         long b = helpdeskId("person95@example.com");
         update(crm(), "UPDATE people SET first_name = 'Interrupted' WHERE id = ?", a); // the window writes the help desk only
         await().atMost(SYNC).until(() -> String.valueOf(status().getString("twoWay.applyError")).contains("before-sides-commit"));
+        assertTrue(status().getInt("twoWay.applyFailures") >= 1, "counted");
+        assertNotNull(status().getString("twoWay.nextApply"), "the failed window waits before it is tried again");
         // while the window waits to be applied again, the help desk edits another field
         update(helpdesk(), "UPDATE users SET last_name = 'Meanwhile' WHERE id = ?", b);
 
@@ -66,5 +70,7 @@ class InterruptedWindowTest {
         JsonPath dry = given().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
         assertEquals(0, dry.getLong("drift"), "the link moved once both sides held the window's result: " + dry.prettify());
         assertNull(status().getString("twoWay.applyError"), "applied in the end");
+        assertEquals(0, status().getInt("twoWay.applyFailures"));
+        assertNull(status().getString("twoWay.nextApply"));
     }
 }

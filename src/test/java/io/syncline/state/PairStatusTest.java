@@ -1,0 +1,44 @@
+package io.syncline.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The backoff of failed polls and of windows that fail to apply. */
+class PairStatusTest {
+
+    @Test
+    void aWindowThatKeepsFailingIsTriedLessAndLessOftenUpToMaxBackoff() {
+        PairStatus status = new PairStatus("people");
+        List<Long> waits = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            status.applyFailed("helpdesk.users: table does not exist", Duration.ofSeconds(5), Duration.ofSeconds(60));
+            waits.add(Math.round(Duration.between(Instant.now(), status.nextApply()).toMillis() / 1000.0));
+        }
+        assertEquals(List.of(5L, 10L, 20L, 40L, 60L, 60L), waits);
+        assertEquals(6, status.applyFailures());
+        assertTrue(status.applyInBackoff());
+
+        status.applied();
+        assertFalse(status.applyInBackoff(), "a window applied ends the backoff");
+        assertEquals(0, status.applyFailures());
+        assertNull(status.applyError());
+        assertNull(status.nextApply());
+    }
+
+    @Test
+    void aFailedPollWaitsOneSecondThenTwiceAsLongEachTime() {
+        List<Long> waits = new ArrayList<>();
+        for (int inARow = 1; inARow <= 5; inARow++) {
+            waits.add(PairStatus.backoff(inARow, Duration.ofSeconds(1), Duration.ofSeconds(8)).toSeconds());
+        }
+        assertEquals(List.of(1L, 2L, 4L, 8L, 8L), waits);
+    }
+}
