@@ -105,7 +105,7 @@ public class TwoWayWriter {
     private Outcome apply(Window window, boolean matchNew) {
         Pair pair = pairs.get(window.pair());
         try {
-            references.parked(pair.name()).forEach((side, ids) -> window.add(Role.of(side), ids)); // retried with every window, in case their parent came meanwhile
+            references.parked(pair.name()).forEach((side, ids) -> window.add(Role.of(side), ids)); // parked records (waiting for a parent, or refused by a side) are tried with every window
             Outcome outcome = applyLocked(pair, window, matchNew);
             state.status(pair.name()).applied();
             for (Role side : Role.values()) {
