@@ -49,7 +49,8 @@ public class SyncState {
         ownTables = Dialect.forOwnTables(config.state().url());
         Flyway.configure(SyncState.class.getClassLoader())
                 .dataSource(config.state().url(), config.state().username().orElse(null), config.state().password().orElse(null))
-                .locations("classpath:db/state")
+                // the scripts every database runs, and those written in its own words (db/state-h2, -postgresql, -mariadb)
+                .locations("classpath:db/state", "classpath:db/state-" + ownTables.name().toLowerCase(java.util.Locale.ROOT))
                 .load()
                 .migrate();
         try (Connection c = store.connect(); PreparedStatement ps = c.prepareStatement("SELECT pair, side, record_id FROM dead_letters");

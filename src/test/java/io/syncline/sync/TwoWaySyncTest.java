@@ -481,4 +481,32 @@ class TwoWaySyncTest {
         await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/people/dead-letters").then()
                 .body("recordId", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(crmRecord))));
     }
+
+    @Test
+    @Order(15)
+    void aRecordLongerThanFourThousandCharactersKeepsItsWholeBase() {
+        awaitQuiet();
+        // both applications allow long notes (TEXT columns); the base stored with the link holds all of it
+        update(crm(), "ALTER TABLE people ALTER COLUMN notes TYPE TEXT");
+        update(helpdesk(), "ALTER TABLE users MODIFY notes TEXT");
+        try {
+            String longNotes = "n".repeat(6_000);
+            update(crm(), "UPDATE people SET notes = ? WHERE id = ?", longNotes, crmId("person30@example.com"));
+            await().atMost(SYNC).until(() -> longNotes.equals(row(helpdesk(), "SELECT notes FROM users WHERE id = ?", helpdeskId("person30@example.com")).get("notes")));
+            awaitQuiet();
+            assertNull(status().getString("twoWay.applyError"), "the link moved with its 6,000-character base");
+            JsonPath dry = given().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
+            assertEquals(0, dry.getLong("drift"), dry.prettify());
+            // a later edit of another field merges against that base
+            update(helpdesk(), "UPDATE users SET phone = '+1 555 3030' WHERE id = ?", helpdeskId("person30@example.com"));
+            await().atMost(SYNC).until(() -> "+1 555 3030".equals(row(crm(), "SELECT phone FROM people WHERE id = ?", crmId("person30@example.com")).get("phone")));
+            assertEquals(longNotes, row(crm(), "SELECT notes FROM people WHERE id = ?", crmId("person30@example.com")).get("notes"));
+        } finally {
+            update(crm(), "UPDATE people SET notes = NULL WHERE LENGTH(notes) > 1000");
+            update(helpdesk(), "UPDATE users SET notes = NULL WHERE CHAR_LENGTH(notes) > 1000");
+            awaitQuiet();
+            update(crm(), "ALTER TABLE people ALTER COLUMN notes TYPE VARCHAR(1000)");
+            update(helpdesk(), "ALTER TABLE users MODIFY notes VARCHAR(1000)");
+        }
+    }
 }
