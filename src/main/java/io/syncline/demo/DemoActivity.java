@@ -3,20 +3,29 @@ package io.syncline.demo;
 import io.syncline.system.JdbcSystem;
 import io.syncline.system.SynclineConfig;
 import io.syncline.system.Systems;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Plays the users of the two embedded demo systems, so that a newcomer sees records move: adds and
  * edits contacts in the CRM and tickets in the help desk. Does nothing unless
- * {@code syncline.demo.enabled=true}.
+ * {@code syncline.demo.enabled=true} and both systems are the embedded demo databases (in-memory H2
+ * seeded from the classpath): pointed at any other database it never writes a row.
+ * <p>
+ * It also keeps the demo's user from outliving the demo: a server whose demo does not run refuses to
+ * start while the user {@code demo} still has the documented password {@code demo}.
  */
 @ApplicationScoped
 @Named("demo")
@@ -30,10 +39,35 @@ public class DemoActivity {
     @Inject
     SynclineConfig config;
 
+    @ConfigProperty(name = "quarkus.security.users.embedded.users.demo")
+    Optional<String> demoUserPassword;
+
     private long nextContact = 1000;
 
+    private boolean running;
+
+    void onStart(@Observes StartupEvent event) {
+        List<String> notDemo = Stream.of("crm", "helpdesk")
+                .filter(name -> systems.find(name).map(system -> !isEmbeddedDemo(system)).orElse(true)).toList();
+        running = config.demo().enabled() && notDemo.isEmpty();
+        if (config.demo().enabled() && !running) {
+            LOG.warnf("demo: off, it edits only the embedded demo databases and %s %s not (syncline.demo.enabled=false silences this)",
+                    notDemo, notDemo.size() == 1 ? "is" : "are");
+        }
+        if (!running && demoUserPassword.filter("demo"::equals).isPresent()) {
+            throw new IllegalStateException("Syncline will not start: the demo does not run, yet the user 'demo' still has the documented"
+                    + " password 'demo' and may operate every pair. Set SYNCLINE_DEMO_PASSWORD, or replace the user in"
+                    + " config/application.properties (quarkus.security.users.embedded.users.<name>, see the README).");
+        }
+    }
+
+    /** The demo's own databases: in memory, seeded from Syncline's classpath. */
+    private static boolean isEmbeddedDemo(JdbcSystem system) {
+        return system.url().startsWith("jdbc:h2:mem:") && system.url().contains("classpath:demo/");
+    }
+
     public void edit() throws SQLException {
-        if (!config.demo().enabled()) {
+        if (!running) {
             return;
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();

@@ -9,6 +9,7 @@ import io.syncline.state.PendingChanges;
 import io.syncline.state.References;
 import io.syncline.state.PairStatus;
 import io.syncline.state.SyncState;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -27,6 +28,7 @@ import java.util.Map;
 /** The status API: what each pair is doing, its dead letters, and the operator's levers. */
 @Path("/api/pairs")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({Roles.VIEWER, Roles.OPERATOR})
 public class PairResource {
 
     @Inject
@@ -81,6 +83,7 @@ public class PairResource {
      * bases and tombstones are kept, so nothing deleted comes back and nothing is matched twice.
      */
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("{pair}/resync")
     public Response resync(@PathParam("pair") String name) {
         Pair pair = pair(name);
@@ -90,6 +93,7 @@ public class PairResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("{pair}/pause")
     public PairView pause(@PathParam("pair") String name) {
         Pair pair = pair(name);
@@ -98,6 +102,7 @@ public class PairResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("{pair}/resume")
     public PairView resume(@PathParam("pair") String name) {
         Pair pair = pair(name);

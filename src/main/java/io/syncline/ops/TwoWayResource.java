@@ -10,6 +10,7 @@ import io.syncline.state.CanonicalJson;
 import io.syncline.state.Conflicts;
 import io.syncline.write.TwoWayPlanner;
 import io.syncline.write.TwoWayWriter;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ClientErrorException;
@@ -36,6 +37,7 @@ import java.util.Map;
 /** The operator's levers of two-way pairs: conflicts waiting for review, reconciliation, dry run, the mass-delete guard. */
 @Path("/api/pairs/{pair}")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({Roles.VIEWER, Roles.OPERATOR})
 public class TwoWayResource {
 
     @Inject
@@ -75,6 +77,7 @@ public class TwoWayResource {
      * already resolved, or one whose record now conflicts on fields the decision leaves open, answers 409.
      */
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("conflicts/{aId}/resolve")
     @Consumes(MediaType.APPLICATION_JSON)
     public Map<String, Object> resolve(@PathParam("pair") String name, @PathParam("aId") String aId, Decision decision) {
@@ -119,6 +122,7 @@ public class TwoWayResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("reconcile")
     public Reconciler.Report reconcile(@PathParam("pair") String name) {
         return reconciler.reconcile(twoWay(name).name());
@@ -132,6 +136,7 @@ public class TwoWayResource {
 
     /** The operator has checked the systems: the deletes the guard held back are applied and the pair resumes. */
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("deletes/confirm")
     public Reconciler.Report confirmDeletes(@PathParam("pair") String name) {
         return reconciler.confirmDeletes(twoWay(name).name());

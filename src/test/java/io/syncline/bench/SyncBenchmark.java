@@ -198,7 +198,7 @@ public final class SyncBenchmark {
                 "-Dquarkus.http.port=" + port,
                 "-Dcamel.main.routes-include-pattern=file:routes/contacts.yaml",
                 "-Dcontacts.schedule=* * * * * ?",
-                "-Dsyncline.demo.enabled=false",
+                "-Dsyncline.demo.enabled=false", "-Dquarkus.security.users.embedded.users.demo=" + TwoWayBenchmark.BENCH_PASSWORD,
                 "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0",
                 "-Dsyncline.systems.crm.url=" + pgUrl, "-Dsyncline.systems.crm.username=" + pgUser,
                 "-Dsyncline.systems.helpdesk.url=" + mariaUrl, "-Dsyncline.systems.helpdesk.username=" + mariaUser,

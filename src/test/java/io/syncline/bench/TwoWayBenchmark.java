@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -35,6 +36,8 @@ public final class TwoWayBenchmark {
     private static final int EDITS = Integer.getInteger("bench.edits", 10_000);
     private static final int BOTH = Integer.getInteger("bench.both", 1_000);
     private static final String HEAP = System.getProperty("bench.heap", "256m");
+    /** The benchmarks' servers run without the demo, so the demo user must not keep its documented password. */
+    static final String BENCH_PASSWORD = "bench-" + Long.toHexString(System.nanoTime());
 
     private final String pgUrl;
     private final String mariaUrl;
@@ -122,7 +125,7 @@ public final class TwoWayBenchmark {
                 "-Dquarkus.http.port=" + port,
                 "-Dcamel.main.routes-include-pattern=file:routes/people.yaml,file:routes/companies.yaml",
                 "-Dpeople.schedule=* * * * * ?", "-Dpeople.window=1s",
-                "-Dsyncline.demo.enabled=false",
+                "-Dsyncline.demo.enabled=false", "-Dquarkus.security.users.embedded.users.demo=" + BENCH_PASSWORD,
                 "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0",
                 "-Dsyncline.systems.crm.url=" + pgUrl, "-Dsyncline.systems.crm.username=postgres",
                 "-Dsyncline.systems.helpdesk.url=" + mariaUrl, "-Dsyncline.systems.helpdesk.username=root",
@@ -210,7 +213,8 @@ public final class TwoWayBenchmark {
     }
 
     private static String get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("demo:" + BENCH_PASSWORD).getBytes())).build(),
                 HttpResponse.BodyHandlers.ofString());
         return response.body();
     }

@@ -1,6 +1,6 @@
 package io.syncline.sync;
 
-import static io.restassured.RestAssured.given;
+import static io.syncline.testing.Api.operator;
 import static io.syncline.testing.Polls.awaitPolls;
 import static io.syncline.testing.Sql.count;
 import static io.syncline.testing.Sql.crm;
@@ -57,6 +57,6 @@ class ApplicationMaintainedMarkersTest {
     }
 
     private static JsonPath status() {
-        return given().get("/api/pairs/accounts").then().statusCode(200).extract().jsonPath();
+        return operator().get("/api/pairs/accounts").then().statusCode(200).extract().jsonPath();
     }
 }

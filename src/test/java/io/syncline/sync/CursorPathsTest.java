@@ -1,6 +1,6 @@
 package io.syncline.sync;
 
-import static io.restassured.RestAssured.given;
+import static io.syncline.testing.Api.operator;
 import static io.syncline.testing.Sql.count;
 import static io.syncline.testing.Sql.crm;
 import static io.syncline.testing.Sql.helpdesk;
@@ -96,11 +96,11 @@ class CursorPathsTest {
     void aRowWithoutAChangeMarkerIsADeadLetterUntilItHasOne() {
         // "tasks" keeps Laravel's nullable timestamps; its second row has none: the full load goes past it
         await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM tasks") == 2);
-        given().get("/api/pairs/tasks/dead-letters").then().statusCode(200)
+        operator().get("/api/pairs/tasks/dead-letters").then().statusCode(200)
                 .body("find { it.recordId == '2' }.reason", containsString("change marker 'updated_at' is empty"));
         update(crm(), "UPDATE tasks SET updated_at = LOCALTIMESTAMP WHERE id = 2");
         await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM tasks") == 3);
-        await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/tasks/dead-letters").then().body("recordId", not(hasItem("2"))));
+        await().atMost(SYNC).untilAsserted(() -> operator().get("/api/pairs/tasks/dead-letters").then().body("recordId", not(hasItem("2"))));
     }
 
     private static BigDecimal total(String reference) {
@@ -108,7 +108,7 @@ class CursorPathsTest {
     }
 
     private static String cursor(String pair) {
-        return given().get("/api/pairs/" + pair).then().statusCode(200).extract().jsonPath().getString("cursor");
+        return operator().get("/api/pairs/" + pair).then().statusCode(200).extract().jsonPath().getString("cursor");
     }
 
     /** The time part of a timestamp cursor, "2026-11-26T10:00:00.123456Z / 42". */

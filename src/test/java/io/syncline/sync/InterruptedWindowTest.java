@@ -1,6 +1,6 @@
 package io.syncline.sync;
 
-import static io.restassured.RestAssured.given;
+import static io.syncline.testing.Api.operator;
 import static io.syncline.testing.Sql.count;
 import static io.syncline.testing.Sql.crm;
 import static io.syncline.testing.Sql.helpdesk;
@@ -67,7 +67,7 @@ class InterruptedWindowTest {
             assertEquals(expected, row(helpdesk(), "SELECT first_name, last_name FROM users WHERE id = ?", b));
         });
         awaitQuiet();
-        JsonPath dry = given().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
+        JsonPath dry = operator().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
         assertEquals(0, dry.getLong("drift"), "the link moved once both sides held the window's result: " + dry.prettify());
         assertNull(status().getString("twoWay.applyError"), "applied in the end");
         assertEquals(0, status().getInt("twoWay.applyFailures"));

@@ -1,6 +1,6 @@
 package io.syncline.sync;
 
-import static io.restassured.RestAssured.given;
+import static io.syncline.testing.Api.operator;
 import static io.syncline.testing.TwoWayPair.settleAndVerify;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,7 +108,7 @@ class KillIT {
 
     private long linked() {
         try {
-            return given().get("/api/pairs/people").then().extract().jsonPath().getLong("links");
+            return operator().get("/api/pairs/people").then().extract().jsonPath().getLong("links");
         } catch (Exception e) { // RestAssured throws ConnectException undeclared
             return 0; // not listening yet
         }
@@ -139,7 +139,7 @@ class KillIT {
 
     private boolean listening() {
         try {
-            return given().get("/q/health/live").statusCode() > 0;
+            return operator().get("/q/health/live").statusCode() > 0;
         } catch (Exception e) { // RestAssured throws ConnectException undeclared
             return false;
         }

@@ -1,6 +1,6 @@
 package io.syncline.sync;
 
-import static io.restassured.RestAssured.given;
+import static io.syncline.testing.Api.operator;
 import static io.syncline.testing.Sql.count;
 import static io.syncline.testing.Sql.crm;
 import static io.syncline.testing.Sql.helpdesk;
@@ -114,18 +114,18 @@ class OneWaySyncTest {
         await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM customers WHERE crm_id = 2004") == 1);
         assertEquals(0, count(helpdesk(), "SELECT COUNT(*) FROM customers WHERE crm_id IN (2001, 2002, 2003)"));
 
-        given().get("/api/pairs/contacts/dead-letters").then().statusCode(200)
+        operator().get("/api/pairs/contacts/dead-letters").then().statusCode(200)
                 .body("find { it.recordId == '2001' }.reason", containsString("required field 'email' is empty"))
                 .body("find { it.recordId == '2002' }.reason", containsString("value 'Pending' is not in the value map"))
                 .body("find { it.recordId == '2003' }.reason", containsString("does not match the pattern dd/MM/yyyy"))
                 .body("find { it.recordId == '2002' }.side", equalTo("crm"));
-        given().get("/api/pairs/contacts").then().statusCode(200).body("deadLetters", equalTo(3));
+        operator().get("/api/pairs/contacts").then().statusCode(200).body("deadLetters", equalTo(3));
 
         // once fixed at the source, the record syncs and its dead letter is gone
         update(crm(), "UPDATE contacts SET email = 'fixed@example.com', updated_at = LOCALTIMESTAMP WHERE id = 2001");
         await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM customers WHERE crm_id = 2001") == 1);
         // the state commit that clears it follows the target's commit
-        await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/contacts/dead-letters").then().body("recordId", not(hasItem("2001"))));
+        await().atMost(SYNC).untilAsserted(() -> operator().get("/api/pairs/contacts/dead-letters").then().body("recordId", not(hasItem("2001"))));
     }
 
     @Test
@@ -137,23 +137,23 @@ class OneWaySyncTest {
                 update(crm(), "INSERT INTO contacts VALUES (?, 'Down', 'Time', ?, 'Active', NULL, NULL, LOCALTIMESTAMP, LOCALTIMESTAMP)",
                         id, "down" + id + "@example.com");
             }
-            await().atMost(SYNC).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503)
+            await().atMost(SYNC).untilAsserted(() -> operator().get("/q/health/ready").then().statusCode(503)
                     .body("checks.find { it.name == 'syncline-pair-contacts' }.status", equalTo("DOWN")));
-            given().get("/api/pairs/contacts").then().body("state", equalTo("FAILING")).body("lastError", not(equalTo(null)));
+            operator().get("/api/pairs/contacts").then().body("state", equalTo("FAILING")).body("lastError", not(equalTo(null)));
             // backoff: polled every second, but after four failures in a row the next attempt waits 8 s; also for the
             // help-desk side of the two-way pair "people", whose CRM side polls well meanwhile and must not hide it
-            await().atMost(SYNC).untilAsserted(() -> given().get("/q/health/ready").then()
+            await().atMost(SYNC).untilAsserted(() -> operator().get("/q/health/ready").then()
                     .body("checks.find { it.name == 'syncline-pair-contacts' }.data.reason", containsString("(4 in a row)"))
                     .body("checks.find { it.name == 'syncline-pair-people' }.data.reason", containsString("(4 in a row)")));
-            JsonPath status = given().get("/api/pairs/contacts").then().extract().jsonPath();
+            JsonPath status = operator().get("/api/pairs/contacts").then().extract().jsonPath();
             Duration wait = Duration.between(Instant.parse(status.getString("lastPollStarted")), Instant.parse(status.getString("nextAttempt")));
             assertTrue(wait.toMillis() >= 7_000, "the fourth failure waits 8 s for the next attempt, not one poll interval: " + wait);
         } finally {
             EmbeddedDatabases.get().startMariaDb();
         }
         await().atMost(Duration.ofSeconds(90)).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM customers WHERE crm_id BETWEEN 3001 AND 3050") == 50);
-        await().atMost(SYNC).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
-        given().get("/api/pairs/contacts").then().body("state", equalTo("RUNNING"));
+        await().atMost(SYNC).untilAsserted(() -> operator().get("/q/health/ready").then().statusCode(200));
+        operator().get("/api/pairs/contacts").then().body("state", equalTo("RUNNING"));
         awaitPolls("contacts", 2);
         assertEquals(50, count(helpdesk(), "SELECT n FROM customer_writes") - writesBefore, "each row written once, nothing twice");
     }
@@ -163,7 +163,7 @@ class OneWaySyncTest {
         update(helpdesk(), "UPDATE customers SET full_name = 'tampered' WHERE crm_id IN (10, 11)");
         awaitPolls("contacts", 2); // the source did not change: polling leaves the target as it is
         assertEquals("tampered", row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 10").get("full_name"));
-        given().post("/api/pairs/contacts/resync").then().statusCode(202);
+        operator().post("/api/pairs/contacts/resync").then().statusCode(202);
         await().atMost(SYNC).untilAsserted(() -> {
             assertEquals("Ada10 Lovelace", row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 10").get("full_name"));
             assertEquals("Ada11 Lovelace", row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 11").get("full_name"));

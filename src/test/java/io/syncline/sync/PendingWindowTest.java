@@ -1,6 +1,6 @@
 package io.syncline.sync;
 
-import static io.restassured.RestAssured.given;
+import static io.syncline.testing.Api.operator;
 import static io.syncline.testing.Sql.crm;
 import static io.syncline.testing.Sql.helpdesk;
 import static io.syncline.testing.Sql.row;
@@ -62,15 +62,15 @@ class PendingWindowTest {
 
     @Test
     void aPairThatDoesNotPollIsReportedOverdue() {
-        await().atMost(SYNC).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503)
+        await().atMost(SYNC).untilAsserted(() -> operator().get("/q/health/ready").then().statusCode(503)
                 .body("checks.find { it.name == 'syncline-pair-stalled' }.status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'syncline-pair-stalled' }.data.reason", containsString("overdue")));
-        given().get("/q/health/ready").then().body("checks.find { it.name == 'syncline-pair-orders' }.status", equalTo("UP"));
+        operator().get("/q/health/ready").then().body("checks.find { it.name == 'syncline-pair-orders' }.status", equalTo("UP"));
     }
 
     @Test
     void aPausedPairIsPausedDurably() {
-        given().post("/api/pairs/tickets/pause").then().statusCode(200).body("state", equalTo("PAUSED"));
+        operator().post("/api/pairs/tickets/pause").then().statusCode(200).body("state", equalTo("PAUSED"));
         // RestartTest checks that it is still paused after the restart
     }
 }

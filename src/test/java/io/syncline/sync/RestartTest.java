@@ -1,6 +1,6 @@
 package io.syncline.sync;
 
-import static io.restassured.RestAssured.given;
+import static io.syncline.testing.Api.operator;
 import static io.syncline.testing.Sql.count;
 import static io.syncline.testing.Sql.crm;
 import static io.syncline.testing.Sql.helpdesk;
@@ -85,10 +85,10 @@ class RestartTest {
 
     @Test
     void aPairPausedBeforeTheRestartStaysPausedUntilResumed() {
-        given().get("/api/pairs/tickets").then().statusCode(200).body("state", equalTo("PAUSED"));
+        operator().get("/api/pairs/tickets").then().statusCode(200).body("state", equalTo("PAUSED"));
         awaitPolls("contacts", 2); // the other pairs poll meanwhile
         assertEquals(true, row(crm(), "SELECT is_open FROM tickets WHERE helpdesk_id = 11").get("is_open"), "not synced while paused");
-        given().post("/api/pairs/tickets/resume").then().statusCode(200).body("state", not(equalTo("PAUSED")));
+        operator().post("/api/pairs/tickets/resume").then().statusCode(200).body("state", not(equalTo("PAUSED")));
         await().atMost(Duration.ofSeconds(30)).until(() -> Boolean.FALSE.equals(row(crm(), "SELECT is_open FROM tickets WHERE helpdesk_id = 11").get("is_open")));
     }
 }

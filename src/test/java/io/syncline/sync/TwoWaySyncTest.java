@@ -1,6 +1,6 @@
 package io.syncline.sync;
 
-import static io.restassured.RestAssured.given;
+import static io.syncline.testing.Api.operator;
 import static io.syncline.testing.Sql.count;
 import static io.syncline.testing.Sql.crm;
 import static io.syncline.testing.Sql.helpdesk;
@@ -145,20 +145,20 @@ class TwoWaySyncTest {
         await().atMost(SYNC).until(() -> "meanwhile".equals(
                 row(helpdesk(), "SELECT phone FROM users WHERE id = ?", helpdeskId("person11@example.com")).get("phone")));
         awaitQuiet();
-        JsonPath conflict = given().get("/api/pairs/people/conflicts").then().extract().jsonPath();
+        JsonPath conflict = operator().get("/api/pairs/people/conflicts").then().extract().jsonPath();
         assertEquals(List.of("notes"), conflict.getList("find { it.aId == '" + a10 + "' }.fields"));
         assertEquals("from the crm", conflict.getString("find { it.aId == '" + a10 + "' }.a.notes"));
         assertEquals("from the help desk", conflict.getString("find { it.aId == '" + a10 + "' }.b.notes"));
         assertEquals("from the crm", row(crm(), "SELECT notes FROM people WHERE id = ?", a10).get("notes"), "each side keeps its value");
         assertEquals("from the help desk", row(helpdesk(), "SELECT notes FROM users WHERE id = ?", b10).get("notes"));
 
-        given().contentType(ContentType.JSON).body("{\"choose\": \"banana\"}").post("/api/pairs/people/conflicts/" + a10 + "/resolve")
+        operator().contentType(ContentType.JSON).body("{\"choose\": \"banana\"}").post("/api/pairs/people/conflicts/" + a10 + "/resolve")
                 .then().statusCode(400).body("error", containsString("neither"));
-        given().contentType(ContentType.JSON).body("{\"choose\": \"b\"}").post("/api/pairs/people/conflicts/" + a10 + "/resolve")
+        operator().contentType(ContentType.JSON).body("{\"choose\": \"b\"}").post("/api/pairs/people/conflicts/" + a10 + "/resolve")
                 .then().statusCode(200).body("values.notes", equalTo("from the help desk"));
         assertEquals("from the help desk", row(crm(), "SELECT notes FROM people WHERE id = ?", a10).get("notes"));
         assertEquals("from the help desk", row(helpdesk(), "SELECT notes FROM users WHERE id = ?", b10).get("notes"));
-        given().get("/api/pairs/people/conflicts").then().body("findAll { it.aId == '" + a10 + "' }", hasSize(0));
+        operator().get("/api/pairs/people/conflicts").then().body("findAll { it.aId == '" + a10 + "' }", hasSize(0));
         // the record syncs again
         update(helpdesk(), "UPDATE users SET notes = 'settled' WHERE id = ?", b10);
         await().atMost(SYNC).until(() -> "settled".equals(row(crm(), "SELECT notes FROM people WHERE id = ?", a10).get("notes")));
@@ -179,15 +179,15 @@ class TwoWaySyncTest {
         awaitQuiet();
 
         // a value the CRM's mapping cannot take back (status 7): refused before anything is settled
-        given().contentType(ContentType.JSON).body("{\"values\": {\"status\": 7}}").post(resolve).then().statusCode(400)
+        operator().contentType(ContentType.JSON).body("{\"values\": {\"status\": 7}}").post(resolve).then().statusCode(400)
                 .body("error", containsString("the conflict stays open"));
-        given().get("/api/pairs/people/conflicts").then().body("aId", org.hamcrest.Matchers.hasItem(String.valueOf(a19)));
+        operator().get("/api/pairs/people/conflicts").then().body("aId", org.hamcrest.Matchers.hasItem(String.valueOf(a19)));
 
         // two operators decide at once: one settles it, the other learns it is settled
         CountDownLatch go = new CountDownLatch(1);
         Callable<Integer> decide = () -> {
             go.await();
-            return given().contentType(ContentType.JSON).body("{\"choose\": \"a\"}").post(resolve).statusCode();
+            return operator().contentType(ContentType.JSON).body("{\"choose\": \"a\"}").post(resolve).statusCode();
         };
         ExecutorService operators = Executors.newFixedThreadPool(2);
         try {
@@ -207,7 +207,7 @@ class TwoWaySyncTest {
                     "the decision on notes; the edits of other fields made meanwhile survive");
             assertEquals(expected, row(helpdesk(), "SELECT notes, first_name, last_name FROM users WHERE id = ?", b19));
         });
-        given().get("/api/pairs/people/conflicts").then().body("findAll { it.aId == '" + a19 + "' }", hasSize(0));
+        operator().get("/api/pairs/people/conflicts").then().body("findAll { it.aId == '" + a19 + "' }", hasSize(0));
     }
 
     @Test
@@ -249,7 +249,7 @@ class TwoWaySyncTest {
         update(helpdesk(), "UPDATE users SET notes = ? WHERE id = ?", helpdeskNotes, bId);
         meanwhile.run();
         resume();
-        await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/people/conflicts").then().statusCode(200)
+        await().atMost(SYNC).untilAsserted(() -> operator().get("/api/pairs/people/conflicts").then().statusCode(200)
                 .body("aId", org.hamcrest.Matchers.hasItem(String.valueOf(aId))));
     }
 
@@ -284,7 +284,7 @@ class TwoWaySyncTest {
         update(helpdesk(), "UPDATE users SET last_name = 'Run' WHERE id = ?", helpdeskId("person17@example.com"));
         long usersBefore = count(helpdesk(), "SELECT COUNT(*) FROM users");
 
-        JsonPath report = given().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
+        JsonPath report = operator().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
         assertEquals(true, report.getBoolean("dryRun"));
         assertEquals(1, report.getLong("matched"), "twin, by email");
         assertEquals(1, report.getLong("createInB"), "solo");
@@ -308,11 +308,11 @@ class TwoWaySyncTest {
         awaitQuiet();
         long b13 = helpdeskId("person13@example.com");
         update(crm(), "DELETE FROM people WHERE id = ?", crmId("person13@example.com"));
-        JsonPath report = given().post("/api/pairs/people/reconcile").then().statusCode(200).extract().jsonPath();
+        JsonPath report = operator().post("/api/pairs/people/reconcile").then().statusCode(200).extract().jsonPath();
         assertEquals(2, report.getLong("deletedInA"), "person13, and person15 from the dry-run test");
         assertEquals(0, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE id = ?", b13), "aDeletes: delete");
         assertEquals(0, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE LOWER(TRIM(email)) = 'person15@example.com'"));
-        assertEquals(0, given().post("/api/pairs/people/reconcile").then().extract().jsonPath().getLong("deletesToApply"), "nothing left");
+        assertEquals(0, operator().post("/api/pairs/people/reconcile").then().extract().jsonPath().getLong("deletesToApply"), "nothing left");
     }
 
     @Test
@@ -321,7 +321,7 @@ class TwoWaySyncTest {
         awaitQuiet();
         long a14 = crmId("person14@example.com");
         update(helpdesk(), "DELETE FROM users WHERE id = ?", helpdeskId("person14@example.com"));
-        given().post("/api/pairs/people/reconcile").then().statusCode(200).body("deletedInB", equalTo(1));
+        operator().post("/api/pairs/people/reconcile").then().statusCode(200).body("deletedInB", equalTo(1));
         assertEquals(Map.of("status", "Inactive"), row(crm(), "SELECT status FROM people WHERE id = ?", a14), "bDeletes: soft(status = 0)");
         // the survivor is not copied back to the help desk
         awaitQuiet();
@@ -340,7 +340,7 @@ class TwoWaySyncTest {
         // changed behind Syncline's back: a value written without moving the change marker
         update(helpdesk(), "UPDATE users SET phone = 'drifted', updated_at = updated_at WHERE id = ?", helpdeskId("person21@example.com"));
         awaitQuiet();
-        given().post("/api/pairs/people/resync").then().statusCode(202);
+        operator().post("/api/pairs/people/resync").then().statusCode(202);
         await().atMost(SYNC).until(() -> "drifted".equals(row(crm(), "SELECT phone FROM people WHERE id = ?", crmId("person21@example.com")).get("phone")));
         awaitQuiet();
         assertEquals(links, status().getLong("links"), "no link lost or made twice");
@@ -357,24 +357,24 @@ class TwoWaySyncTest {
         int deleted = update(crm(), "DELETE FROM people WHERE LOWER(TRIM(email)) IN (" + String.join(", ",
                 java.util.stream.IntStream.rangeClosed(80, 94).mapToObj(i -> "'person" + i + "@example.com'").toList()) + ")");
         assertEquals(15, deleted);
-        JsonPath report = given().post("/api/pairs/people/reconcile").then().statusCode(200).extract().jsonPath();
+        JsonPath report = operator().post("/api/pairs/people/reconcile").then().statusCode(200).extract().jsonPath();
         assertNotNull(report.getString("guard"));
         assertEquals(usersBefore, count(helpdesk(), "SELECT COUNT(*) FROM users"), "nothing deleted");
-        given().get("/q/health/ready").then().statusCode(503).body(containsString("mass-delete guard"));
+        operator().get("/q/health/ready").then().statusCode(503).body(containsString("mass-delete guard"));
         assertEquals("PAUSED", status().getString("state"));
 
-        JsonPath confirmed = given().post("/api/pairs/people/deletes/confirm").then().statusCode(200).extract().jsonPath();
+        JsonPath confirmed = operator().post("/api/pairs/people/deletes/confirm").then().statusCode(200).extract().jsonPath();
         assertNull(confirmed.getString("guard"));
         assertEquals(usersBefore - 15, count(helpdesk(), "SELECT COUNT(*) FROM users"));
         assertEquals("RUNNING", status().getString("state").replace("STARTING", "RUNNING"));
-        await().atMost(SYNC).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+        await().atMost(SYNC).untilAsserted(() -> operator().get("/q/health/ready").then().statusCode(200));
     }
 
     @Test
     @Order(12)
     void aChildWhoseParentIsNotLinkedYetWaitsForItAndThenPointsAtTheRightRecord() {
         awaitQuiet();
-        given().post("/api/pairs/companies/pause").then().statusCode(200);
+        operator().post("/api/pairs/companies/pause").then().statusCode(200);
         update(crm(), "INSERT INTO companies (name, domain) VALUES ('Initech', 'initech.example')");
         long initech = count(crm(), "SELECT id FROM companies WHERE name = 'Initech'");
         long a16 = crmId("person16@example.com");
@@ -383,7 +383,7 @@ class TwoWaySyncTest {
         await().atMost(SYNC).until(() -> status().getLong("twoWay.parked") >= 1);
         assertEquals(Map.of("phone", "+1 555 16"), row(helpdesk(), "SELECT phone FROM users WHERE id = ?", helpdeskId("person16@example.com")));
 
-        given().post("/api/pairs/companies/resume").then().statusCode(200);
+        operator().post("/api/pairs/companies/resume").then().statusCode(200);
         await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM organizations WHERE name = 'Initech'") == 1);
         long orgId = count(helpdesk(), "SELECT id FROM organizations WHERE name = 'Initech'");
         await().atMost(SYNC).untilAsserted(() -> assertEquals(Map.of("org_id", orgId, "phone", "with a company"),
@@ -420,7 +420,7 @@ class TwoWaySyncTest {
                 assertEquals(1, count(crm(), "SELECT COUNT(*) FROM people WHERE email = 'late.comer@example.com'"));
             });
             String refusedId = String.valueOf(helpdeskId("person22@example.com"));
-            await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/people/dead-letters").then().statusCode(200)
+            await().atMost(SYNC).untilAsserted(() -> operator().get("/api/pairs/people/dead-letters").then().statusCode(200)
                     .body("find { it.recordId == '" + refusedId + "' }.side", equalTo("helpdesk"))
                     .body("find { it.recordId == '" + refusedId + "' }.reason", containsString("helpdesk.users refused the record")));
             assertEquals("+1 555 22", row(helpdesk(), "SELECT phone FROM users WHERE id = ?", helpdeskId("person22@example.com")).get("phone"),
@@ -431,7 +431,7 @@ class TwoWaySyncTest {
             update(crm(), "UPDATE people SET phone = '+1 555 0022' WHERE id = ?", crmId("person22@example.com"));
             await().atMost(SYNC).until(() -> "+1 555 0022".equals(
                     row(helpdesk(), "SELECT phone FROM users WHERE id = ?", helpdeskId("person22@example.com")).get("phone")));
-            await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/people/dead-letters").then()
+            await().atMost(SYNC).untilAsserted(() -> operator().get("/api/pairs/people/dead-letters").then()
                     .body("recordId", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(refusedId))));
 
             // the other refused record waits, parked, and is tried again with the pair's windows: once the help desk
@@ -464,7 +464,7 @@ class TwoWaySyncTest {
         update(helpdesk(), "UPDATE users SET phone = '+1 555 2727' WHERE id = ?", helpdeskId("person27@example.com"));
         resume();
         String crmRecord = String.valueOf(crmId("person27@example.com"));
-        await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/people/dead-letters").then()
+        await().atMost(SYNC).untilAsserted(() -> operator().get("/api/pairs/people/dead-letters").then()
                 .body("find { it.recordId == '" + crmRecord + "' }.side", equalTo("crm")));
         // later edits move both cursors more than the lookback (5 s) past person 27: polling no longer re-reads it
         Thread.sleep(6_000);
@@ -478,7 +478,7 @@ class TwoWaySyncTest {
         // set back to what the link holds: nothing changed on that side, yet the help desk's edit that waited is applied
         update(crm(), "UPDATE people SET status = 'Active' WHERE id = ?", crmId("person27@example.com"));
         await().atMost(SYNC).until(() -> "+1 555 2727".equals(row(crm(), "SELECT phone FROM people WHERE id = ?", crmId("person27@example.com")).get("phone")));
-        await().atMost(SYNC).untilAsserted(() -> given().get("/api/pairs/people/dead-letters").then()
+        await().atMost(SYNC).untilAsserted(() -> operator().get("/api/pairs/people/dead-letters").then()
                 .body("recordId", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(crmRecord))));
     }
 
@@ -495,7 +495,7 @@ class TwoWaySyncTest {
             await().atMost(SYNC).until(() -> longNotes.equals(row(helpdesk(), "SELECT notes FROM users WHERE id = ?", helpdeskId("person30@example.com")).get("notes")));
             awaitQuiet();
             assertNull(status().getString("twoWay.applyError"), "the link moved with its 6,000-character base");
-            JsonPath dry = given().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
+            JsonPath dry = operator().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
             assertEquals(0, dry.getLong("drift"), dry.prettify());
             // a later edit of another field merges against that base
             update(helpdesk(), "UPDATE users SET phone = '+1 555 3030' WHERE id = ?", helpdeskId("person30@example.com"));

@@ -1,6 +1,6 @@
 package io.syncline.testing;
 
-import static io.restassured.RestAssured.given;
+import static io.syncline.testing.Api.operator;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -27,6 +27,6 @@ public final class Polls {
     }
 
     private static String lastSuccessfulPoll(String pair) {
-        return given().get("/api/pairs/" + pair).then().statusCode(200).extract().jsonPath().getString("lastSuccessfulPoll");
+        return operator().get("/api/pairs/" + pair).then().statusCode(200).extract().jsonPath().getString("lastSuccessfulPoll");
     }
 }

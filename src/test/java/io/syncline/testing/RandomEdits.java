@@ -1,6 +1,6 @@
 package io.syncline.testing;
 
-import static io.restassured.RestAssured.given;
+import static io.syncline.testing.Api.operator;
 import static io.syncline.testing.Sql.crm;
 import static io.syncline.testing.Sql.helpdesk;
 import static io.syncline.testing.Sql.row;
@@ -136,10 +136,10 @@ public final class RandomEdits {
      * API; the chosen values count as the last edit on both sides. Returns how many.
      */
     public int resolveConflicts() {
-        List<Map<String, Object>> open = given().get("/api/pairs/people/conflicts").then().statusCode(200).extract().jsonPath().getList("$");
+        List<Map<String, Object>> open = operator().get("/api/pairs/people/conflicts").then().statusCode(200).extract().jsonPath().getList("$");
         for (Map<String, Object> conflict : open) {
             String email = String.valueOf(((Map<?, ?>) conflict.get("a")).get("email"));
-            Map<String, Object> values = given().contentType(ContentType.JSON).body(Map.of("choose", random.nextBoolean() ? "a" : "b"))
+            Map<String, Object> values = operator().contentType(ContentType.JSON).body(Map.of("choose", random.nextBoolean() ? "a" : "b"))
                     .post("/api/pairs/people/conflicts/" + conflict.get("aId") + "/resolve").then().statusCode(200)
                     .extract().jsonPath().getMap("values");
             values.forEach((field, value) -> record(email.trim().toLowerCase(), COLUMNS.getOrDefault(field, field), "both",

@@ -1,6 +1,6 @@
 package io.syncline.testing;
 
-import static io.restassured.RestAssured.given;
+import static io.syncline.testing.Api.operator;
 import static io.syncline.testing.Sql.count;
 import static io.syncline.testing.Sql.crm;
 import static io.syncline.testing.Sql.helpdesk;
@@ -41,15 +41,15 @@ public final class TwoWayPair {
     }
 
     public static JsonPath status() {
-        return given().get("/api/pairs/people").then().statusCode(200).extract().jsonPath();
+        return operator().get("/api/pairs/people").then().statusCode(200).extract().jsonPath();
     }
 
     public static void pause() {
-        given().post("/api/pairs/people/pause").then().statusCode(200);
+        operator().post("/api/pairs/people/pause").then().statusCode(200);
     }
 
     public static void resume() {
-        given().post("/api/pairs/people/resume").then().statusCode(200);
+        operator().post("/api/pairs/people/resume").then().statusCode(200);
     }
 
     /**
@@ -64,9 +64,9 @@ public final class TwoWayPair {
         edits.resolveConflicts();
         awaitQuiet();
         assertNothingLeftForReconciliation(edits.deletes());
-        given().post("/api/pairs/people/reconcile").then().statusCode(200);
+        operator().post("/api/pairs/people/reconcile").then().statusCode(200);
         awaitQuiet();
-        JsonPath again = given().post("/api/pairs/people/reconcile").then().statusCode(200).extract().jsonPath();
+        JsonPath again = operator().post("/api/pairs/people/reconcile").then().statusCode(200).extract().jsonPath();
         assertEquals(0, again.getLong("drift") + again.getLong("createInA") + again.getLong("createInB") + again.getLong("deletesToApply"),
                 "a second pass finds nothing to repair: " + again.prettify());
         return edits.verify();
@@ -79,7 +79,7 @@ public final class TwoWayPair {
      * record, open conflict or apply error is left; and each person is on each side exactly once.
      */
     public static void assertNothingLeftForReconciliation(int deletesMade) {
-        JsonPath dry = given().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
+        JsonPath dry = operator().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
         String report = dry.prettify();
         assertEquals(0, dry.getLong("createInA"), "a record polling did not bring to the CRM: " + report);
         assertEquals(0, dry.getLong("createInB"), "a record polling did not bring to the help desk: " + report);
@@ -87,7 +87,7 @@ public final class TwoWayPair {
         assertEquals(0, dry.getLong("drift"), "changes polling and the windows did not apply: " + report);
         assertTrue(dry.getLong("deletedInA") + dry.getLong("deletedInB") <= deletesMade, "only the hard deletes made: " + report);
         JsonPath s = status();
-        assertEquals(0, s.getLong("deadLetters"), "dead letters left: " + given().get("/api/pairs/people/dead-letters").asString());
+        assertEquals(0, s.getLong("deadLetters"), "dead letters left: " + operator().get("/api/pairs/people/dead-letters").asString());
         assertEquals(0, s.getLong("twoWay.parked"), "parked records left");
         assertEquals(0, s.getLong("twoWay.conflictsOpen"), "conflicts left open");
         assertNull(s.getString("twoWay.applyError"), "a window failed to apply");
