@@ -184,7 +184,7 @@ public interface Transform {
                 try {
                     return format.format(t);
                 } catch (DateTimeException e) {
-                    throw new RecordException("field '" + f + "': cannot write " + v + " with the pattern " + pattern);
+                    throw new RecordException("field '" + f + "': cannot write '" + v + "' with the pattern " + pattern);
                 }
             }
             throw new RecordException("field '" + f + "': " + v.getClass().getSimpleName() + " '" + v + "' is not a date");

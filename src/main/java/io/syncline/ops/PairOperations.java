@@ -11,9 +11,9 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
 
 /**
- * Once the pairs are valid, before any route starts: restores their pause flags, gives each its
- * health check, and each two-way pair the aggregation repository its window names
- * ({@code pendingChanges-<pair>}).
+ * Once the pairs are loaded, before any route starts: restores their pause flags, gives each its
+ * health check (DOWN from the start for a pair that waits for its systems), and each two-way pair
+ * the aggregation repository its window names ({@code pendingChanges-<pair>}).
  */
 @ApplicationScoped
 public class PairOperations {
@@ -27,11 +27,18 @@ public class PairOperations {
     @Inject
     WindowRepository windows;
 
-    void onPairsReady(@Observes Pairs.PairsReady ready) {
+    @Inject
+    Pairs pairs;
+
+    void onPairsLoaded(@Observes Pairs.PairsLoaded ready) {
         HealthCheckRegistry registry = HealthCheckRegistry.get(context);
         for (Pair pair : ready.pairs()) {
             if (state.isPaused(pair.name())) {
                 state.status(pair.name()).paused(true);
+            }
+            String waitingFor = pairs.waitingFor(pair.name());
+            if (waitingFor != null) { // DOWN with the reason from the start, not only after its first poll
+                state.status(pair.name()).pollFailed("a", waitingFor, pair.maxBackoff());
             }
             PairHealthCheck check = new PairHealthCheck(pair, state);
             check.setCamelContext(context);

@@ -11,6 +11,7 @@ import io.syncline.state.PairStatus;
 import io.syncline.state.SyncState;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -60,15 +61,16 @@ public class PairResource {
     public record FullLoad(long done, long total) {
     }
 
+    /** Every pair, those waiting for their systems too (state WAITING, the reason in lastError). */
     @GET
     public List<PairView> list() {
-        return pairs.all().stream().map(this::view).toList();
+        return pairs.allDeclared().stream().map(this::view).toList();
     }
 
     @GET
     @Path("{pair}")
     public PairView get(@PathParam("pair") String name) {
-        return view(pair(name));
+        return view(pairs.declared(name).orElseGet(() -> pair(name)));
     }
 
     @GET
@@ -110,15 +112,31 @@ public class PairResource {
         return view(pair);
     }
 
+    /** A pair that is ready: 404 for an unknown one, 409 for one that waits for its systems. */
     private Pair pair(String name) {
+        String waitingFor = pairs.waitingFor(name);
+        if (waitingFor != null) {
+            throw waits(name, waitingFor);
+        }
         return pairs.find(name).orElseThrow(() -> new NotFoundException(
                 Response.status(404).type(MediaType.APPLICATION_JSON)
                         .entity(Map.of("error", "unknown pair '" + name + "'", "pairs", pairs.all().stream().map(Pair::name).toList()))
                         .build()));
     }
 
+    /** 409: the pair cannot act before its systems answer. */
+    static ClientErrorException waits(String pair, String reason) {
+        return new ClientErrorException(Response.status(409).type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", "pair '" + pair + "' waits: " + reason)).build());
+    }
+
     private PairView view(Pair pair) {
         PairStatus s = state.status(pair.name());
+        if (pairs.waitingFor(pair.name()) != null) {
+            return new PairView(pair.name(), pair.declaredSource(), pair.declaredTarget(), pair.file(), "WAITING", s.lastPollStarted(),
+                    s.lastSuccess(), s.lastError(), s.nextAttempt(), null, 0, state.linkCount(pair.name()), state.deadLetterCount(pair.name()),
+                    null, null);
+        }
         return new PairView(pair.name(), pair.source().reference(), pair.target().reference(), pair.file(), s.state().name(),
                 s.lastPollStarted(), s.lastSuccess(), s.lastError(), s.nextAttempt(),
                 state.cursor(pair.name(), pair.source().name()).toString(), state.rowsSynced(pair.name()),

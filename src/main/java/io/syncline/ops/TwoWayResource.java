@@ -143,6 +143,10 @@ public class TwoWayResource {
     }
 
     private Pair twoWay(String name) {
+        String waitingFor = pairs.waitingFor(name);
+        if (waitingFor != null) {
+            throw PairResource.waits(name, waitingFor);
+        }
         Pair pair = pairs.find(name).orElseThrow(() -> notFound("unknown pair '" + name + "'"));
         if (!pair.isTwoWay()) {
             throw badRequest("pair '" + name + "' is one way; conflicts, reconciliation and the delete guard belong to two-way pairs");

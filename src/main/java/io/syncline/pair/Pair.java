@@ -7,6 +7,7 @@ import io.syncline.mapping.MappingSyntaxException;
 import io.syncline.mapping.Transform;
 import io.syncline.mapping.TwoWayMapping;
 import io.syncline.conflict.Policy;
+import io.syncline.system.SystemException;
 import io.syncline.system.Systems;
 import io.syncline.system.Table;
 import java.time.Duration;
@@ -59,6 +60,7 @@ public class Pair extends PairSettings {
     void validate(String name, String file, Systems systems) {
         this.name = name;
         this.file = file;
+        references.clear(); // validated again when it waited for its systems
         List<String> problems = new ArrayList<>();
         if (pageSize < 1 || pageSize > 50_000) {
             problems.add("pageSize: " + pageSize + " is out of range; use 1 to 50000 (default 1000)");
@@ -76,10 +78,23 @@ public class Pair extends PairSettings {
         } catch (MappingSyntaxException e) {
             problems.add(e.getMessage());
         }
-        if (a != null || b != null) {
+        try {
+            validateSides(systems, problems);
+        } catch (SystemException e) { // a system that does not answer: the pair waits for it, unless the file is wrong anyway
+            if (!problems.isEmpty()) {
+                problems.add(e.getMessage());
+                throw invalid(problems);
+            }
+            throw e;
+        }
+    }
+
+    /** The settings that depend on the systems' tables; throws {@link SystemException} when a system does not answer. */
+    private void validateSides(Systems systems, List<String> problems) {
+        if (isTwoWay()) {
             validateTwoWay(systems, problems);
             if (!problems.isEmpty()) {
-                throw new PairConfigException(file + ": pair '" + name + "' is invalid:\n  - " + String.join("\n  - ", problems));
+                throw invalid(problems);
             }
             rules = new TwoWayRules(name, twoWayMapping, aColumns, targetColumns, parsedPolicy, aDeleteRule, bDeleteRule, references, match);
             sourceSide = sourceSide.writing(aColumns, null);
@@ -124,10 +139,14 @@ public class Pair extends PairSettings {
             sourceSide = sourceSide.reading(sourceKeyColumn, cursorColumn, parsedMapping.sourceColumns());
         }
         if (!problems.isEmpty()) {
-            throw new PairConfigException(file + ": pair '" + name + "' is invalid:\n  - " + String.join("\n  - ", problems));
+            throw invalid(problems);
         }
         sourceSide = sourceSide.writing(List.of(), null);
         targetSide = targetSide.writing(targetColumns, targetSide.column(targetKeyColumn).name()); // the key's real name
+    }
+
+    private PairConfigException invalid(List<String> problems) {
+        return new PairConfigException(file + ": pair '" + name + "' is invalid:\n  - " + String.join("\n  - ", problems));
     }
 
     /** A two-way pair: sides a and b, each read and written, ids tied by links rather than mapped. */
@@ -218,8 +237,9 @@ public class Pair extends PairSettings {
         return rule == null ? null : rule.plainSourceColumn();
     }
 
+    /** Declared with sides a and b (known before its systems are reached). */
     public boolean isTwoWay() {
-        return twoWayMapping != null;
+        return a != null || b != null;
     }
 
     /** Side "a" (the source of a one-way pair) or "b" (its target). */
@@ -276,6 +296,16 @@ public class Pair extends PairSettings {
 
     public String name() {
         return name;
+    }
+
+    /** Side a or the source, as written in the pair file. */
+    public String declaredSource() {
+        return source != null ? source : a;
+    }
+
+    /** Side b or the target, as written in the pair file. */
+    public String declaredTarget() {
+        return target != null ? target : b;
     }
 
     public String file() {

@@ -1,5 +1,6 @@
 package io.syncline.pair;
 
+import io.syncline.system.SystemException;
 import io.syncline.system.Systems;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -20,7 +21,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The pairs declared in {@code routes/}, validated once the route files are loaded and before any
- * route starts: an invalid pair file stops the server with a message naming file and field.
+ * route starts: an invalid pair file stops the server with a message naming file and field. A pair
+ * whose system does not answer at start-up does not stop the server: it waits, DOWN with the reason,
+ * and is validated again at each of its polls until the system answers.
  */
 @ApplicationScoped
 public class Pairs {
@@ -29,14 +32,23 @@ public class Pairs {
 
     private final Map<String, Pair> byName = Collections.synchronizedMap(new TreeMap<>());
 
+    /** Pairs waiting for a system that did not answer, with the reason. */
+    private final Map<String, Waiting> waiting = Collections.synchronizedMap(new TreeMap<>());
+
+    private record Waiting(Pair pair, String reason) {
+    }
+
     @Inject
     Systems systems;
 
     @Inject
-    Event<PairsReady> ready;
+    Event<PairsLoaded> ready;
 
-    /** Fired once every pair is valid, so that state and health can be set up for them. */
-    public record PairsReady(Collection<Pair> pairs) {
+    /**
+     * Fired once every pair is valid or waits for its systems, before any route starts, so that state
+     * and health can be set up for them.
+     */
+    public record PairsLoaded(Collection<Pair> pairs) {
     }
 
     void onRoutesLoaded(@Observes AfterConfigure event) {
@@ -54,27 +66,80 @@ public class Pairs {
                 byName.put(name, pair);
             } catch (PairConfigException e) {
                 problems.add(e.getMessage());
+            } catch (SystemException e) {
+                waiting.put(name, new Waiting(pair, e.getMessage()));
+                LOG.warnf("%s: pair '%s' waits: %s; it is checked again at each poll and starts once the system answers", pair.file(), name,
+                        e.getMessage());
             }
         });
         problems.addAll(referenceProblems());
         if (!problems.isEmpty()) {
             throw new PairConfigException("Syncline cannot start: " + problems.size() + " invalid pair(s)\n" + String.join("\n", problems));
         }
-        byName.values().forEach(p -> LOG.infof("%s from %s: validated", p, p.file()));
-        byName.values().forEach(p -> (p.isTwoWay() ? List.of(p.side(Role.A), p.side(Role.B)) : List.of(p.source())).stream()
+        byName.values().forEach(Pairs::validated);
+        List<Pair> loaded = new ArrayList<>(byName.values());
+        waiting.values().forEach(w -> loaded.add(w.pair()));
+        ready.fire(new PairsLoaded(List.copyOf(loaded)));
+    }
+
+    private static void validated(Pair p) {
+        LOG.infof("%s from %s: validated", p, p.file());
+        (p.isTwoWay() ? List.of(p.side(Role.A), p.side(Role.B)) : List.of(p.source())).stream()
                 .filter(side -> side.cursor() != null && side.cursor().nullable())
                 .forEach(side -> LOG.warnf("%s: pair '%s': the change marker '%s' of %s may be NULL; polling cannot see a row whose marker"
                         + " is NULL until it is set (a full load lists such rows as dead letters)", p.file(), p.name(), side.cursor().name(),
-                        side.reference())));
-        ready.fire(new PairsReady(List.copyOf(byName.values())));
+                        side.reference()));
+    }
+
+    /**
+     * Makes a waiting pair ready: validates it again against its systems. Nothing to do for a pair
+     * that is ready.
+     *
+     * @throws SystemException while a system still does not answer
+     * @throws PairConfigException when the systems answer and show the pair file wrong (the pair keeps waiting, with that reason)
+     */
+    public synchronized void ensureReady(Pair pair) {
+        Waiting w = waiting.get(pair.name());
+        if (w == null) {
+            return;
+        }
+        try {
+            pair.validate(pair.name(), pair.file(), systems);
+        } catch (RuntimeException e) { // the poll that asked logs it
+            waiting.put(pair.name(), new Waiting(pair, e.getMessage()));
+            throw e;
+        }
+        waiting.remove(pair.name());
+        byName.put(pair.name(), pair);
+        validated(pair);
+    }
+
+    /** Why the pair is not ready, or null when it is. */
+    public String waitingFor(String name) {
+        Waiting w = waiting.get(name);
+        return w == null ? null : w.reason();
+    }
+
+    /** A pair as declared, ready or waiting for its systems. */
+    public Optional<Pair> declared(String name) {
+        Waiting w = waiting.get(name);
+        return w != null ? Optional.of(w.pair()) : find(name);
+    }
+
+    /** Every pair declared, ready or waiting. */
+    public List<Pair> allDeclared() {
+        List<Pair> all = new ArrayList<>(byName.values());
+        waiting.values().forEach(w -> all.add(w.pair()));
+        all.sort(java.util.Comparator.comparing(Pair::name));
+        return all;
     }
 
     /** References to unknown or one-way pairs, and cycles of references (a parent must be applicable before its child). */
     private List<String> referenceProblems() {
         List<String> problems = new ArrayList<>();
-        for (Pair pair : byName.values()) {
+        for (Pair pair : allDeclared()) {
             for (Pair.Reference ref : pair.references()) {
-                Pair parent = byName.get(ref.parent());
+                Pair parent = declared(ref.parent()).orElse(null);
                 if (parent == null || !parent.isTwoWay()) {
                     problems.add(pair.file() + ": pair '" + pair.name() + "' is invalid:\n  - mapping line " + ref.line() + ": field '" + ref.field()
                             + "' references " + (parent == null ? "unknown pair '" + ref.parent() + "'" : "one-way pair '" + ref.parent() + "'")
@@ -97,11 +162,11 @@ public class Pairs {
         if (from.name().equals(start)) {
             return path;
         }
-        if (path.size() > byName.size() + 1) {
+        if (path.size() > byName.size() + waiting.size() + 1) {
             return null;
         }
         for (Pair.Reference ref : from.references()) {
-            Pair next = byName.get(ref.parent());
+            Pair next = declared(ref.parent()).orElse(null);
             if (next != null) {
                 List<String> found = cycle(next, start, new ArrayList<>(path));
                 if (found != null) {
@@ -116,7 +181,12 @@ public class Pairs {
         return Optional.ofNullable(byName.get(name));
     }
 
+    /** A pair that is ready; throws for one that waits for its systems (with the reason) or is unknown. */
     public Pair get(String name) {
+        String reason = waitingFor(name);
+        if (reason != null) {
+            throw new SystemException("pair '" + name + "' waits: " + reason, null);
+        }
         return find(name).orElseThrow(() -> new IllegalArgumentException("unknown pair '" + name + "'; pairs: " + byName.keySet()));
     }
 

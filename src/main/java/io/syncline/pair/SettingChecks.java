@@ -3,6 +3,7 @@ package io.syncline.pair;
 import io.syncline.mapping.FieldRule;
 import io.syncline.mapping.Mapping;
 import io.syncline.system.SystemException;
+import io.syncline.value.Redaction;
 import io.syncline.system.Systems;
 import io.syncline.system.Table;
 import java.time.Duration;
@@ -112,12 +113,16 @@ final class SettingChecks {
         try {
             Optional<Table> table = system.get().table(tableName);
             if (table.isEmpty()) {
-                problems.add(role + ": table '" + tableName + "' does not exist in system '" + systemName + "' (" + system.get().url() + ")");
+                problems.add(role + ": table '" + tableName + "' does not exist in system '" + systemName + "' (" + Redaction.of(system.get().url()) + ")");
                 return null;
             }
             return new Side(role, reference, system.get(), table.get(), null, null, List.of(), null, null);
         } catch (SystemException e) {
-            problems.add(role + ": cannot read the tables of system '" + systemName + "' (" + system.get().url() + "): " + e.getMessage());
+            if (e.unreachable()) { // not a problem of the pair file: the pair waits for the system (Pairs)
+                throw new SystemException("system '" + systemName + "' does not answer: " + Redaction.of(e.getMessage()), e);
+            }
+            problems.add(role + ": cannot read the tables of system '" + systemName + "' (" + Redaction.of(system.get().url()) + "): "
+                    + Redaction.of(e.getMessage()));
             return null;
         }
     }

@@ -1,6 +1,8 @@
 package io.syncline.read;
 
 import io.syncline.system.Entity;
+import io.syncline.system.SystemException;
+import io.syncline.value.Redaction;
 import io.syncline.reconcile.Reconciler;
 import io.syncline.change.Page;
 import io.syncline.change.Change;
@@ -69,8 +71,7 @@ public class JdbcReader {
      * the side is paused, backing off after a failure, or still busy with the previous poll.
      */
     public Iterator<Page> poll(String pairName, String sideName, Exchange exchange) {
-        Pair pair = pairs.get(pairName);
-        Side side = pair.side(sideName);
+        Pair pair = pairs.declared(pairName).orElseThrow(() -> new IllegalArgumentException("unknown pair '" + pairName + "'"));
         String pollKey = pairName + "/" + sideName;
         PairStatus status = state.status(pairName);
         if (status.state() == PairStatus.State.PAUSED || status.inBackoff(sideName) || !polling.add(pollKey)) {
@@ -78,14 +79,17 @@ public class JdbcReader {
         }
         status.pollStarted();
         PagedPoll poll;
+        Side side;
         try {
+            pairs.ensureReady(pair); // a pair whose system did not answer at start-up starts once it does
+            side = pair.side(sideName);
             if (pair.isTwoWay()) {
                 reconciler.firstRun(pair); // match what exists on both sides before a full load could copy it
             }
             poll = new PagedPoll(pair, side, state.cursor(pairName, side.name()));
         } catch (RuntimeException e) {
             polling.remove(pollKey);
-            failed(pair, side, e);
+            failed(pair, sideName, e);
             return Collections.emptyIterator();
         }
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
@@ -95,9 +99,9 @@ public class JdbcReader {
                 poll.close();
                 polling.remove(pollKey);
                 if (problem != null) {
-                    failed(pair, side, new IllegalStateException(problem));
+                    failed(pair, sideName, new IllegalStateException(problem));
                 } else {
-                    status.pollSucceeded(side.name());
+                    status.pollSucceeded(sideName);
                 }
             }
 
@@ -107,22 +111,22 @@ public class JdbcReader {
                 poll.close();
                 polling.remove(pollKey);
                 Throwable cause = done.getException();
-                failed(pair, side, cause != null ? cause : new IllegalStateException(poll.failure));
+                failed(pair, sideName, cause != null ? cause : new IllegalStateException(poll.failure));
             }
         });
         return poll;
     }
 
-    private void failed(Pair pair, Side side, Throwable e) {
+    private void failed(Pair pair, String sideName, Throwable e) {
         Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        while (root.getCause() != null && root.getCause() != root && !(root instanceof SystemException)) {
+            root = root.getCause(); // Syncline's own message on a system, else the driver's
         }
-        String reason = root.getMessage() != null ? root.getMessage().lines().findFirst().orElse("") : root.getClass().getSimpleName();
+        String reason = Redaction.of(root.getMessage() != null ? root.getMessage().lines().findFirst().orElse("") : root.getClass().getSimpleName());
         PairStatus status = state.status(pair.name());
-        status.pollFailed(side.name(), reason, pair.maxBackoff());
-        LOG.errorf("pair '%s', side '%s': poll failed (attempt %d, next in %s): %s", pair.name(), side.name(),
-                status.consecutiveFailures(), Duration.between(Instant.now(), status.nextAttempt(side.name())).toSeconds() + "s", reason);
+        status.pollFailed(sideName, reason, pair.maxBackoff());
+        LOG.errorf("pair '%s', side '%s': poll failed (attempt %d, next in %s): %s", pair.name(), sideName,
+                status.consecutiveFailures(), Duration.between(Instant.now(), status.nextAttempt(sideName)).toSeconds() + "s", reason);
     }
 
     /** One poll: an open streaming query, read a page at a time. */

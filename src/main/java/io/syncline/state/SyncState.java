@@ -1,5 +1,6 @@
 package io.syncline.state;
 
+import io.syncline.value.Redaction;
 import io.syncline.system.Position;
 import io.syncline.system.Dialect;
 import io.syncline.system.JdbcSystem;
@@ -295,7 +296,7 @@ public class SyncState {
                 ps.setLong(6, now);
                 ps.setLong(7, now);
                 ps.executeUpdate();
-                LOG.warnf("pair '%s', side '%s', record %s: dead letter: %s", pair, side, recordId, reason);
+                LOG.warnf("pair '%s', side '%s', record %s: dead letter: %s", pair, side, recordId, Redaction.of(reason)); // values: API only
                 return true;
             }
         } catch (SQLException e) {

@@ -1,6 +1,7 @@
 package io.syncline.system;
 
 import io.agroal.api.AgroalDataSource;
+import io.syncline.value.Redaction;
 import io.agroal.api.configuration.AgroalConnectionPoolConfiguration;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.agroal.api.security.NamePrincipal;
@@ -48,7 +49,8 @@ public final class JdbcSystem implements AutoCloseable {
         try {
             this.dataSource = AgroalDataSource.from(supplier);
         } catch (SQLException e) {
-            throw new IllegalStateException("system '" + name + "': cannot create a connection pool for " + url + ": " + e.getMessage(), e);
+            throw new IllegalStateException("system '" + name + "': cannot create a connection pool for " + Redaction.of(url) + ": "
+                    + Redaction.of(e.getMessage()), e);
         }
     }
 

@@ -1,5 +1,13 @@
 package io.syncline.system;
 
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+
 /**
  * A system could not do what was asked: it cannot be reached, or it refused a statement as a whole.
  * What was not committed is rolled back; the caller tries again later.
@@ -8,5 +16,28 @@ public class SystemException extends RuntimeException {
 
     public SystemException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    /**
+     * The system did not answer (down, starting, not reachable over the network), as opposed to
+     * answering with a refusal such as a wrong password, a missing table or a bad statement.
+     */
+    public boolean unreachable() {
+        for (Throwable t = getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
+                    || t instanceof SocketTimeoutException || t instanceof SQLTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if (state != null && (state.startsWith("08") || state.equals("57P03"))) { // connection exceptions; PostgreSQL starting up
+                    return true;
+                }
+                if (t instanceof SQLNonTransientConnectionException && state == null) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

@@ -23,6 +23,9 @@ public final class Redaction {
     private static final Pattern CREDENTIAL = Pattern.compile(
             "\\b(password|passwd|pwd|secret|token|api[_-]?key|user|username)(\\s*[=:]\\s*)(?![\\s'\"])[^\\s,;&)]+", Pattern.CASE_INSENSITIVE);
 
+    /** {@code host=...} as MariaDB's driver writes it. */
+    private static final Pattern HOST_OPTION = Pattern.compile("\\b(host|hostname|server)=(?![\\s'\"])[^\\s,;&)]+", Pattern.CASE_INSENSITIVE);
+
     /** host:port, for a name with a dot, an IP address or localhost. */
     private static final Pattern HOST_AND_PORT = Pattern.compile(
             "\\b(localhost|\\d{1,3}(?:\\.\\d{1,3}){3}|[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,})(:\\d{1,5})\\b", Pattern.CASE_INSENSITIVE);
@@ -50,6 +53,7 @@ public final class Redaction {
         }
         String s = URL.matcher(message).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + HIDDEN));
         s = CREDENTIAL.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + m.group(2) + HIDDEN));
+        s = HOST_OPTION.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "=" + HIDDEN));
         s = HOST_AND_PORT.matcher(s).replaceAll(m -> Matcher.quoteReplacement(HIDDEN + m.group(2)));
         s = IP_ADDRESS.matcher(s).replaceAll(HIDDEN);
         s = KEY_VALUES.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "=(" + HIDDEN + ")"));

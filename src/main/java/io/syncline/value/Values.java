@@ -92,7 +92,7 @@ public final class Values {
                 try {
                     return bd.longValueExact();
                 } catch (ArithmeticException e) {
-                    throw new RecordException("field '" + field + "': " + value + " is not a whole number");
+                    throw new RecordException("field '" + field + "': '" + value + "' is not a whole number");
                 }
             }
             return n.longValue();

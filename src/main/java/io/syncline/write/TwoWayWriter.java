@@ -1,5 +1,6 @@
 package io.syncline.write;
 
+import io.syncline.value.Redaction;
 import io.syncline.state.AppliedWindows;
 import io.syncline.system.Entity;
 import io.syncline.pair.Pair;
@@ -125,7 +126,7 @@ public class TwoWayWriter {
             });
             return outcome;
         } catch (RuntimeException e) {
-            String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            String reason = Redaction.of(e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(""));
             PairStatus status = state.status(pair.name());
             status.applyFailed(reason, WindowRecovery.EVERY, pair.maxBackoff());
             LOG.errorf("pair '%s': %s (it is kept and applied again in %ds; %d failures in a row)", pair.name(), reason,

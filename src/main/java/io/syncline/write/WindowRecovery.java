@@ -44,7 +44,7 @@ public class WindowRecovery {
     /** Camel stops it with the context. */
     private ScheduledExecutorService timer;
 
-    void onPairsReady(@Observes Pairs.PairsReady ready) {
+    void onPairsLoaded(@Observes Pairs.PairsLoaded ready) {
         for (Pair pair : ready.pairs()) {
             long windows = pair.isTwoWay() ? pendingChanges.pending(pair.name()) : 0;
             if (windows > 0) { // an open window goes on collecting, a closed one is applied below
