@@ -80,3 +80,10 @@ CREATE TABLE tasks (
 );
 INSERT INTO tasks (title, created_at, updated_at) VALUES ('Call Ada', LOCALTIMESTAMP, LOCALTIMESTAMP),
     ('Imported, never touched', NULL, NULL), ('Write to Grace', LOCALTIMESTAMP, LOCALTIMESTAMP);
+-- imported data: an email that identifies a member but is not kept unique
+CREATE TABLE members (
+    id         BIGSERIAL PRIMARY KEY,
+    email      VARCHAR(200),
+    name       VARCHAR(100),
+    updated_at TIMESTAMP NOT NULL
+);

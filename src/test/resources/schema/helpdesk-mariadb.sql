@@ -1,10 +1,10 @@
 CREATE TABLE customers (
     crm_id      BIGINT PRIMARY KEY,
-    full_name   VARCHAR(200),
+    full_name   VARCHAR(200) CHARACTER SET utf8mb3,  -- as old MySQL tables are: no room for an emoji (error 1366)
     email       VARCHAR(200) NOT NULL,
     active      TINYINT,
     birthday    DATE,
-    tier        VARCHAR(20),
+    tier        ENUM('standard', 'silver', 'gold'),  -- an unknown tier is error 1265, SQL state 01000
     created_utc DATETIME
 );
 CREATE TABLE customer_writes (n BIGINT NOT NULL);
@@ -73,4 +73,9 @@ CREATE TABLE clients (
 CREATE TABLE tasks (
     crm_id BIGINT PRIMARY KEY,
     title  VARCHAR(200)
+) CHARACTER SET utf8mb4;
+-- one-way target of "members", keyed by email
+CREATE TABLE members (
+    email VARCHAR(200) PRIMARY KEY,
+    name  VARCHAR(100)
 ) CHARACTER SET utf8mb4;

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -105,9 +106,10 @@ public final class JdbcEntity implements Entity {
     }
 
     /**
-     * Writes the records in multi-row upserts, in one transaction; when the table refuses one
-     * (a data or constraint error), the records are written one by one and those it refuses are
-     * returned with the reason.
+     * Writes the records in multi-row upserts, in one transaction; when the table refuses the batch
+     * for what may be one record's fault, the records are written one by one and those it refuses are
+     * returned with the reason. An error about the system (see {@link #isRecordError}), or one outside
+     * SQL states 22 and 23 that every record of a batch meets alike, fails the whole call.
      */
     @Override
     public Map<String, String> upsert(List<Write> records) {
@@ -124,6 +126,8 @@ public final class JdbcEntity implements Entity {
                     throw e;
                 }
             }
+            SQLException ambiguous = null; // the last refusal outside states 22 and 23
+            boolean dataErrors = false;
             for (Write record : records) {
                 try {
                     upsert(c, List.of(record));
@@ -133,8 +137,16 @@ public final class JdbcEntity implements Entity {
                     if (!isRecordError(e)) {
                         throw e;
                     }
+                    if (isDataError(e)) {
+                        dataErrors = true;
+                    } else {
+                        ambiguous = e;
+                    }
                     refused.put(record.id(), reference + " refused the record: " + e.getMessage());
                 }
+            }
+            if (ambiguous != null && !dataErrors && records.size() > 1 && refused.size() == records.size()) {
+                throw ambiguous; // every record, none for its data: a table that accepts nothing, not bad records
             }
             return refused;
         } catch (SQLException e) {
@@ -159,16 +171,36 @@ public final class JdbcEntity implements Entity {
     }
 
     /**
-     * A data or constraint error (SQL state class 22 or 23) is about one record; anything else (a
-     * lost connection, a missing table) is about the system.
+     * Whether an error may be about one record rather than the system: anything but a lost or refused
+     * connection (class 08, 28), a rolled-back transaction (40: tried again as a whole), a missing
+     * table, column or privilege (42), or the database's own trouble (53, 55, 57, 58, XX). Data and
+     * constraint errors (22, 23) surely are; others, such as MariaDB's 1265 "Data truncated" (an ENUM
+     * value it does not know, state 01000) or PostgreSQL's "index row size exceeds maximum" (54000),
+     * are when only some records of a batch meet them.
      */
     private static boolean isRecordError(SQLException e) {
+        if (SystemException.unreachable(e)) {
+            return false;
+        }
+        for (Throwable t = e; t != null; t = t.getCause() != t ? t.getCause() : null) {
+            String sqlState = t instanceof SQLException s ? s.getSQLState() : null;
+            if (sqlState != null && sqlState.length() >= 2 && SYSTEM_ERRORS.contains(sqlState.substring(0, 2))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final Set<String> SYSTEM_ERRORS = Set.of("08", "28", "40", "42", "53", "55", "57", "58", "XX");
+
+    /** A data or constraint error (SQL state class 22 or 23), surely about the record. */
+    private static boolean isDataError(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause() != t ? t.getCause() : null) {
             String sqlState = t instanceof SQLException s ? s.getSQLState() : null;
             if (sqlState != null && (sqlState.startsWith("22") || sqlState.startsWith("23"))) {
                 return true;
             }
-            if (t instanceof SQLException s && s.getNextException() != null && s.getNextException() != t && isRecordError(s.getNextException())) {
+            if (t instanceof SQLException s && s.getNextException() != null && s.getNextException() != t && isDataError(s.getNextException())) {
                 return true;
             }
         }
@@ -193,7 +225,8 @@ public final class JdbcEntity implements Entity {
     }
 
     private SystemException failure(String doing, SQLException e) {
-        return new SystemException(doing + " " + reference + " failed: " + e.getMessage(), e);
+        return new SystemException(doing + " " + reference + " failed: " + e.getMessage() + (e.getSQLState() == null ? "" : " (SQL state "
+                + e.getSQLState() + ")"), e);
     }
 
     static void closeQuietly(Connection c) {

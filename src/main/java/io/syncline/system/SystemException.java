@@ -23,19 +23,21 @@ public class SystemException extends RuntimeException {
      * answering with a refusal such as a wrong password, a missing table or a bad statement.
      */
     public boolean unreachable() {
-        for (Throwable t = getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
-                    || t instanceof SocketTimeoutException || t instanceof SQLTransientConnectionException) {
+        return unreachable(getCause());
+    }
+
+    /** Whether {@code cause}, or one of its causes, says that a system did not answer. */
+    static boolean unreachable(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String state = t instanceof SQLException sql ? sql.getSQLState() : null;
+            if (state != null) { // the state decides: MariaDB's driver makes states it does not know (01000) "transient connection" errors
+                if (state.startsWith("08") || state.equals("57P03")) { // connection exceptions; PostgreSQL starting up
+                    return true;
+                }
+            } else if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
+                    || t instanceof SocketTimeoutException || t instanceof SQLTransientConnectionException
+                    || t instanceof SQLNonTransientConnectionException) {
                 return true;
-            }
-            if (t instanceof SQLException sql) {
-                String state = sql.getSQLState();
-                if (state != null && (state.startsWith("08") || state.equals("57P03"))) { // connection exceptions; PostgreSQL starting up
-                    return true;
-                }
-                if (t instanceof SQLNonTransientConnectionException && state == null) {
-                    return true;
-                }
             }
         }
         return false;

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -94,9 +95,9 @@ public class JdbcWriter {
         // the state store records the page while the target is written; it commits only after the target did
         CompletableFuture<SyncState.PageCommit> links = CompletableFuture.supplyAsync(
                 () -> state.preparePage(pair.name(), side, written(staged), page.end()), stateWriter);
-        List<Change> written;
+        Map<String, String> refused;
         try {
-            written = upsert(pair, staged);
+            refused = upsert(pair, staged);
         } catch (Exception e) {
             links.handle((commit, error) -> {
                 if (commit != null) {
@@ -107,13 +108,21 @@ public class JdbcWriter {
             throw e;
         }
         try (SyncState.PageCommit commit = links.join()) {
-            if (written.size() == staged.size()) {
+            if (refused.isEmpty()) {
                 commit.commit();
+                return staged.size();
+            }
+        } // closed uncommitted: it holds the state store's locks, which the dead letters need
+        List<Change> written = new ArrayList<>(staged.size());
+        for (Change change : staged) {
+            String reason = refused.get(change.recordId());
+            if (reason == null) {
+                written.add(change);
+            } else {
+                state.deadLetter(pair.name(), change.side(), change.recordId(), reason, String.valueOf(change.row()));
             }
         }
-        if (written.size() != staged.size()) {
-            state.commitPage(pair.name(), side, written(written), page.end());
-        }
+        state.commitPage(pair.name(), side, written(written), page.end());
         return written.size();
     }
 
@@ -142,23 +151,36 @@ public class JdbcWriter {
         }
     }
 
-    /** Returns the changes written; those the target refused are stored as dead letters. */
-    private List<Change> upsert(Pair pair, List<Change> changes) {
-        Map<String, String> refused = pair.target().entity().upsert(changes.stream().map(c -> new Entity.Write(c.recordId(), c.targetValues())).toList());
-        if (refused.isEmpty()) {
-            return changes;
+    /**
+     * Writes the changes and returns those not written, with the reason: the records the target
+     * refused, and records of one page that map to the same target key (which of them the target
+     * should hold is not Syncline's to guess).
+     */
+    private Map<String, String> upsert(Pair pair, List<Change> changes) {
+        Map<String, String> refused = new HashMap<>(sameTargetKey(pair, changes));
+        List<Change> writable = refused.isEmpty() ? changes : changes.stream().filter(c -> !refused.containsKey(c.recordId())).toList();
+        refused.putAll(pair.target().entity().upsert(writable.stream().map(c -> new Entity.Write(c.recordId(), c.targetValues())).toList()));
+        if (!refused.isEmpty()) {
+            LOG.warnf("pair '%s': %d records of a page not written to %s; they are dead letters", pair.name(), refused.size(),
+                    pair.target().reference());
         }
-        LOG.warnf("pair '%s': target %s refused %d records of a page; they are dead letters", pair.name(), pair.target().reference(),
-                refused.size());
-        List<Change> written = new ArrayList<>(changes.size());
-        for (Change change : changes) {
-            String reason = refused.get(change.recordId());
-            if (reason == null) {
-                written.add(change);
-            } else {
-                state.deadLetter(pair.name(), change.side(), change.recordId(), "target " + reason, String.valueOf(change.row()));
+        return refused;
+    }
+
+    /**
+     * The records of a page that share their target key with another record of it (a key column that
+     * is not unique at the source, or values the mapping makes equal), with the reason.
+     */
+    private static Map<String, String> sameTargetKey(Pair pair, List<Change> changes) {
+        Map<String, List<String>> byKey = new HashMap<>();
+        changes.forEach(change -> byKey.computeIfAbsent(change.targetId(), k -> new ArrayList<>()).add(change.recordId()));
+        Map<String, String> refused = new HashMap<>();
+        byKey.forEach((key, ids) -> {
+            if (ids.size() > 1) {
+                ids.forEach(id -> refused.put(id, ids.size() + " records of " + pair.source().reference() + " " + ids + " map to the one key '"
+                        + key + "' of " + pair.target().reference() + " (key field '" + pair.key() + "'); make the key unique at the source"));
             }
-        }
-        return written;
+        });
+        return refused;
     }
 }
