@@ -65,7 +65,7 @@ public class Reconciler {
 
     /** What a pass found and, unless a dry run, did. */
     public record Report(String pair, boolean dryRun, long aRecords, long bRecords, long links, long createInA, long createInB, long matched,
-            long matchedDiffering, long drift, long bothChanged, long deletedInA, long deletedInB, long deletesToApply, String guard,
+            long matchedDiffering, long ambiguous, long drift, long bothChanged, long deletedInA, long deletedInB, long deletesToApply, String guard,
             Map<String, List<String>> samples, TwoWayWriter.Outcome applied, double seconds) {
     }
 
@@ -179,11 +179,25 @@ public class Reconciler {
             }
         }
 
-        // records without a link: matched by natural key, or created on the other side
+        // records without a link: matched by natural key, or created on the other side; a key that more than one
+        // of them holds on a side, with a record on the other side too, would make the match a guess: they wait
+        Map<String, List<String>> keysA = unlinkedByKey(a, linkedA);
+        Map<String, List<String>> keysB = unlinkedByKey(b, linkedB);
+        Map<String, String> ambiguous = new LinkedHashMap<>(); // side:id -> reason
+        keysA.forEach((key, aIds) -> {
+            List<String> bIds = keysB.get(key);
+            if (bIds != null && (aIds.size() > 1 || bIds.size() > 1)) {
+                String reason = "its natural key '" + pair.match() + "' is shared by " + pair.side(Role.A).reference() + " " + aIds + " and "
+                        + pair.side(Role.B).reference() + " " + bIds + ": none of them is matched until each side has one record with it";
+                aIds.forEach(id -> ambiguous.put("a:" + id, reason));
+                bIds.forEach(id -> ambiguous.put("b:" + id, reason));
+            }
+        });
+        ambiguous.keySet().forEach(sideAndId -> sample(samples, "ambiguous", sideAndId));
         Map<String, String> unlinkedB = new HashMap<>();
-        b.forEach((id, seen) -> {
-            if (!linkedB.contains(id) && seen != UNMAPPABLE && seen.naturalKey() != null) {
-                unlinkedB.putIfAbsent(seen.naturalKey(), id);
+        keysB.forEach((key, ids) -> {
+            if (!ambiguous.containsKey("b:" + ids.get(0))) {
+                unlinkedB.put(key, ids.get(0));
             }
         });
         List<Link> matches = new ArrayList<>();
@@ -191,7 +205,7 @@ public class Reconciler {
         long matchedDiffering = 0;
         long createInB = 0;
         for (Map.Entry<String, Seen> entry : a.entrySet()) {
-            if (linkedA.contains(entry.getKey()) || entry.getValue() == UNMAPPABLE) {
+            if (linkedA.contains(entry.getKey()) || entry.getValue() == UNMAPPABLE || ambiguous.containsKey("a:" + entry.getKey())) {
                 continue;
             }
             Seen seen = entry.getValue();
@@ -212,7 +226,7 @@ public class Reconciler {
         long createInA = 0;
         for (Map.Entry<String, Seen> entry : b.entrySet()) {
             String id = entry.getKey();
-            if (!linkedB.contains(id) && !matchedB.contains(id) && entry.getValue() != UNMAPPABLE) {
+            if (!linkedB.contains(id) && !matchedB.contains(id) && entry.getValue() != UNMAPPABLE && !ambiguous.containsKey("b:" + id)) {
                 createInA++;
                 repairs.add(Role.B, List.of(id));
                 sample(samples, "createInA", id);
@@ -236,6 +250,8 @@ public class Reconciler {
                 LOG.warnf("pair '%s': %s", pair.name(), guard);
             } else {
                 confirmedDeletes.remove(pair.name());
+                ambiguous.forEach((sideAndId, reason) -> state.deadLetter(pair.name(),
+                        pair.side(sideAndId.startsWith("a:") ? Role.A : Role.B).name(), sideAndId.substring(2), reason, "(not read)"));
                 saveMatches(pair, matches);
                 matches.forEach(m -> repairs.add(Role.A, List.of(m.aId())));
                 repairs.add(Role.A, deleteWork);
@@ -243,13 +259,26 @@ public class Reconciler {
             }
         }
         Report report = new Report(pair.name(), dryRun, a.size(), b.size(), known.size(), createInA, createInB, matches.size(), matchedDiffering,
-                drift, bothChanged, deletedInA, deletedInB, deletesToApply, guard, samples, applied, (System.nanoTime() - started) / 1e9);
+                ambiguous.size(), drift, bothChanged, deletedInA, deletedInB, deletesToApply, guard, samples, applied,
+                (System.nanoTime() - started) / 1e9);
         if (!dryRun && (matches.size() + createInA + createInB + drift + deletesToApply > 0 || guard != null)) {
             LOG.infof("pair '%s': reconciliation in %.1fs: %d matched (%d differing), %d created in a, %d in b, %d drifted, %d deletes%s",
                     pair.name(), report.seconds(), matches.size(), matchedDiffering, createInA, createInB, drift, deletesToApply,
                     guard != null ? " held by the guard" : "");
         }
         return report;
+    }
+
+    /** The records of one side without a link, by natural key (in id order within a key). */
+    private static Map<String, List<String>> unlinkedByKey(Map<String, Seen> side, Set<String> linked) {
+        Map<String, List<String>> byKey = new HashMap<>();
+        side.forEach((id, seen) -> {
+            if (!linked.contains(id) && seen != UNMAPPABLE && seen.naturalKey() != null) {
+                byKey.computeIfAbsent(seen.naturalKey(), k -> new ArrayList<>()).add(id);
+            }
+        });
+        byKey.values().forEach(ids -> ids.sort(null));
+        return byKey;
     }
 
     private void saveMatches(Pair pair, List<Link> matches) {

@@ -7,10 +7,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Named points between two commits of a window's apply where a test makes the apply fail, once
- * each, as a crash would stop it there: {@code syncline.faults=people:before-sides-commit} (any
- * window of the pair) or {@code people/95:before-sides-commit} (a window that holds record 95 of
- * side a). Nothing is armed unless that property is set; the server logs each fault it injects.
+ * Named points between two commits where a test makes a two-way window's apply, or a one-way
+ * page's write, fail once each, as a crash would stop it there:
+ * {@code syncline.faults=people:before-sides-commit} (any window of the pair) or
+ * {@code people/95:before-sides-commit} (a window that holds record 95 of side a; for a one-way pair,
+ * a page that holds source record 95). Nothing is armed unless that property is set; the server logs each fault it injects.
  */
 @ApplicationScoped
 public class Faults {
@@ -21,6 +22,8 @@ public class Faults {
     public static final String BETWEEN_SIDES_COMMIT = "between-sides-commit";
     /** After both sides committed, before the links move. */
     public static final String BEFORE_STATE_COMMIT = "before-state-commit";
+    /** One way: after a page is on the target, before its links and the cursor are committed. */
+    public static final String AFTER_TARGET_COMMIT = "after-target-commit";
 
     private final Set<String> armed = ConcurrentHashMap.newKeySet();
 
@@ -28,7 +31,7 @@ public class Faults {
         config.faults().ifPresent(armed::addAll);
     }
 
-    /** Fails here, once, when a test armed this point for this pair or one of these records of its side a. */
+    /** Fails here, once, when a test armed this point for this pair or one of these records (of side a, or the source). */
     void at(String pair, String point, Collection<String> aIds) {
         if (armed.isEmpty()) {
             return;

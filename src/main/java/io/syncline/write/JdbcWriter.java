@@ -39,6 +39,9 @@ public class JdbcWriter {
     @Inject
     CamelContext camel;
 
+    @Inject
+    Faults faults;
+
     private final Map<String, WriteQueue> queues = new ConcurrentHashMap<>();
     /** Prepares a page's state commit while the target is written; Camel stops it, and the pairs' write threads, with the context. */
     private ExecutorService stateWriter;
@@ -98,6 +101,7 @@ public class JdbcWriter {
         Map<String, String> refused;
         try {
             refused = upsert(pair, staged);
+            faults.at(pair.name(), Faults.AFTER_TARGET_COMMIT, staged.stream().map(Change::recordId).toList());
         } catch (Exception e) {
             links.handle((commit, error) -> {
                 if (commit != null) {

@@ -270,9 +270,21 @@ public class TwoWayWriter {
             Map<String, Row> rowsB = readB(pair, sb.lock(readB));
             Set<String> unlinkedA = Set.of();
             Set<String> unlinkedB = Set.of();
+            List<Plan.DeadLetter> ambiguous = List.of();
             if (pair.match() != null && matchNew) {
-                Map<String, Row> twinsB = unlinkedByKey(pair, sb, Role.B, naturalKeys(pair, Role.A, newA, rowsA));
-                Map<String, Row> twinsA = unlinkedByKey(pair, sa, Role.A, naturalKeys(pair, Role.B, newB, rowsB));
+                Set<String> keysOfNewA = naturalKeys(pair, Role.A, newA, rowsA);
+                Set<String> keysOfNewB = naturalKeys(pair, Role.B, newB, rowsB);
+                Set<String> keys = new HashSet<>(keysOfNewA);
+                keys.addAll(keysOfNewB);
+                Map<String, Row> sameKeyA = unlinkedByKey(pair, sa, Role.A, keys);
+                Map<String, Row> sameKeyB = unlinkedByKey(pair, sb, Role.B, keys);
+                ambiguous = ambiguous(pair, sameKeyA, sameKeyB);
+                for (Plan.DeadLetter letter : ambiguous) { // they wait, neither matched nor created
+                    (letter.side() == Role.A ? newA : newB).remove(letter.id());
+                    (letter.side() == Role.A ? sameKeyA : sameKeyB).remove(letter.id());
+                }
+                Map<String, Row> twinsA = withKeys(pair, Role.A, sameKeyA, keysOfNewB);
+                Map<String, Row> twinsB = withKeys(pair, Role.B, sameKeyB, keysOfNewA);
                 rowsB.putAll(twinsB);
                 rowsA.putAll(twinsA);
                 unlinkedB = twinsB.keySet();
@@ -289,7 +301,7 @@ public class TwoWayWriter {
             if (!refused.isEmpty()) {
                 return new Attempt(null, refused); // both sessions roll back when they close
             }
-            for (Plan.DeadLetter deadLetter : plan.deadLetters()) {
+            for (Plan.DeadLetter deadLetter : ambiguous.isEmpty() ? plan.deadLetters() : concat(plan.deadLetters(), ambiguous)) {
                 state.deadLetter(name, pair.side(deadLetter.side()).name(), deadLetter.id(), deadLetter.reason(), deadLetter.record());
             }
             List<Link> created = new ArrayList<>();
@@ -333,6 +345,55 @@ public class TwoWayWriter {
             references.readB(pair, rows.values().stream().map(Row::values).toList());
         }
         return rows;
+    }
+
+    /**
+     * Records without a link whose natural key more than one of them holds on a side while the other
+     * side has it too: matching them would be a guess, so they become dead letters until the data says
+     * which is which.
+     */
+    private static List<Plan.DeadLetter> ambiguous(Pair pair, Map<String, Row> unlinkedA, Map<String, Row> unlinkedB) {
+        Map<String, List<String>> aByKey = byNaturalKey(pair, Role.A, unlinkedA);
+        Map<String, List<String>> bByKey = byNaturalKey(pair, Role.B, unlinkedB);
+        List<Plan.DeadLetter> letters = new ArrayList<>();
+        aByKey.forEach((key, aIds) -> {
+            List<String> bIds = bByKey.get(key);
+            if (bIds != null && (aIds.size() > 1 || bIds.size() > 1)) {
+                String reason = "its natural key '" + pair.match() + "' is shared by " + pair.side(Role.A).reference() + " " + aIds + " and "
+                        + pair.side(Role.B).reference() + " " + bIds + ": none of them is matched until each side has one record with it";
+                aIds.forEach(id -> letters.add(new Plan.DeadLetter(Role.A, id, reason, String.valueOf(unlinkedA.get(id).values()))));
+                bIds.forEach(id -> letters.add(new Plan.DeadLetter(Role.B, id, reason, String.valueOf(unlinkedB.get(id).values()))));
+            }
+        });
+        return letters;
+    }
+
+    private static Map<String, List<String>> byNaturalKey(Pair pair, Role side, Map<String, Row> rows) {
+        Map<String, List<String>> byKey = new java.util.TreeMap<>();
+        rows.forEach((id, row) -> {
+            String key = pair.rules().naturalKey(side, row.values());
+            if (key != null) {
+                byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(id);
+            }
+        });
+        byKey.values().forEach(ids -> ids.sort(null));
+        return byKey;
+    }
+
+    private static Map<String, Row> withKeys(Pair pair, Role side, Map<String, Row> rows, Set<String> keys) {
+        Map<String, Row> found = new HashMap<>();
+        rows.forEach((id, row) -> {
+            if (keys.contains(pair.rules().naturalKey(side, row.values()))) {
+                found.put(id, row);
+            }
+        });
+        return found;
+    }
+
+    private static <T> List<T> concat(List<T> first, List<T> second) {
+        List<T> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     /** The records of {@code side} without a link whose natural key is one of {@code keys}: the twins new records may have. */

@@ -33,8 +33,9 @@ class DemoOffOutsideItsDatabasesTest {
 
     @Test
     void theDemoNeverWritesToADatabaseThatIsNotItsOwn() throws Exception {
+        long contacts = count(crm(), "SELECT COUNT(*) FROM contacts");
         Thread.sleep(7_000); // the demo's users act every 3 s
-        assertEquals(0, count(crm(), "SELECT COUNT(*) FROM contacts WHERE email LIKE 'grace%@example.com'"), "a demo contact in the real CRM");
+        assertEquals(contacts, count(crm(), "SELECT COUNT(*) FROM contacts"), "a demo contact in the real CRM");
         assertEquals(0, count(crm(), "SELECT COUNT(*) FROM people WHERE phone LIKE '+44 20 7946 %'"), "a demo phone number in the real CRM");
         assertEquals(0, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE first_name IN ('Alan', 'Edsger')"), "a demo first name in the real help desk");
     }

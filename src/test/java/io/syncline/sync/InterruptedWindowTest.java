@@ -43,7 +43,8 @@ class InterruptedWindowTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             // person95 has id 95 in the CRM (seeded in order)
-            return Map.of("syncline.faults", "people/95:before-sides-commit,people/95:before-state-commit");
+            return Map.of("syncline.faults", "people/95:before-sides-commit,people/95:before-state-commit,people/96:between-sides-commit,"
+                    + "contacts/17:after-target-commit");
         }
     }
 
@@ -72,5 +73,43 @@ class InterruptedWindowTest {
         assertNull(status().getString("twoWay.applyError"), "applied in the end");
         assertEquals(0, status().getInt("twoWay.applyFailures"));
         assertNull(status().getString("twoWay.nextApply"));
+    }
+
+    @Test
+    void aWindowStoppedBetweenTheSidesCommitsIsFinishedAndAnEditMadeMeanwhileSurvives() {
+        awaitQuiet();
+        long a = crmId("person96@example.com");
+        assertEquals(96, a, "the record the fault is armed for");
+        long b = helpdeskId("person96@example.com");
+        // one window writes both sides: the CRM's first name to the help desk, the help desk's phone to the CRM
+        update(crm(), "UPDATE people SET first_name = 'Between' WHERE id = ?", a);
+        update(helpdesk(), "UPDATE users SET phone = '+1 555 9696' WHERE id = ?", b);
+        await().atMost(SYNC).until(() -> String.valueOf(status().getString("twoWay.applyError")).contains("between-sides-commit"));
+        assertEquals("Between", row(helpdesk(), "SELECT first_name FROM users WHERE id = ?", b).get("first_name"), "the help desk committed");
+        update(crm(), "UPDATE people SET last_name = 'Meanwhile' WHERE id = ?", a); // while the window waits to be applied again
+
+        Map<String, Object> expected = Map.of("first_name", "Between", "last_name", "Meanwhile", "phone", "+1 555 9696");
+        await().atMost(SYNC).untilAsserted(() -> {
+            assertEquals(expected, row(crm(), "SELECT first_name, last_name, phone FROM people WHERE id = ?", a));
+            assertEquals(expected, row(helpdesk(), "SELECT first_name, last_name, phone FROM users WHERE id = ?", b));
+        });
+        awaitQuiet();
+        JsonPath dry = operator().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
+        assertEquals(0, dry.getLong("drift") + dry.getLong("createInA") + dry.getLong("createInB") + dry.getLong("matched"), dry.prettify());
+        assertEquals(1, count(crm(), "SELECT COUNT(*) FROM people WHERE LOWER(TRIM(email)) = 'person96@example.com'"));
+        assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE LOWER(TRIM(email)) = 'person96@example.com'"));
+    }
+
+    @Test
+    void aOneWayPageStoppedBetweenTheTargetCommitAndItsCursorIsWrittenAgainOnceAndALaterEditArrives() {
+        update(crm(), "UPDATE contacts SET first_name = 'Stopped', updated_at = LOCALTIMESTAMP WHERE id = 17");
+        await().atMost(SYNC).until(() -> String.valueOf(operator().get("/api/pairs/contacts").then().extract().jsonPath().getString("lastError"))
+                .contains("after-target-commit"));
+        // the target has the page, the cursor does not: the next poll reads it again
+        assertEquals("Stopped Lovelace", row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 17").get("full_name"));
+        update(crm(), "UPDATE contacts SET last_name = 'Later', updated_at = LOCALTIMESTAMP WHERE id = 17");
+        await().atMost(SYNC).until(() -> "Stopped Later".equals(row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 17").get("full_name")));
+        assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM customers WHERE crm_id = 17"));
+        await().atMost(SYNC).untilAsserted(() -> operator().get("/api/pairs/contacts").then().body("state", org.hamcrest.Matchers.equalTo("RUNNING")));
     }
 }

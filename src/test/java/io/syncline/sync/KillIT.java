@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restassured.RestAssured;
+import io.syncline.testing.Api;
 import io.syncline.testing.RandomEdits;
 import io.syncline.testing.RealDatabases;
 import java.io.IOException;
@@ -123,6 +124,9 @@ class KillIT {
                 "-Dpeople.reconcile=off",
                 "-Dpeople.lookback=0s", // no re-read that could bring back what a lost window held
                 "-Dsyncline.demo.enabled=false",
+                "-Dquarkus.security.users.embedded.users.demo=kill-it-" + port, // not the documented password: the server would refuse it
+                "-Dquarkus.security.users.embedded.users." + Api.OPERATOR + "=" + Api.OPERATOR_PASSWORD,
+                "-Dquarkus.security.users.embedded.roles." + Api.OPERATOR + "=operator",
                 "-Dquarkus.log.category.\"io.syncline.state.PendingChanges\".level=DEBUG", // windows closed, recovered, forgotten
                 "-Dsyncline.state.url=jdbc:h2:file:./" + WORK.resolve("state") + ";WRITE_DELAY=0"));
         databases.forEach((key, value) -> {

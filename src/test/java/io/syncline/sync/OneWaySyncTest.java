@@ -123,15 +123,17 @@ class OneWaySyncTest {
     }
 
     @Test
-    void recordsOfOnePageWithOneTargetKeyAreDeadLettersNotAGuess() {
+    void recordsOfOnePageWithOneTargetKeyOrNoKeyAreDeadLettersNotAGuess() {
         // members are keyed by an email that the CRM does not keep unique
         update(crm(), "INSERT INTO members (email, name, updated_at) VALUES ('twin@example.com', 'First Twin', LOCALTIMESTAMP),"
-                + " ('twin@example.com', 'Second Twin', LOCALTIMESTAMP), ('single@example.com', 'Single', LOCALTIMESTAMP)");
+                + " ('twin@example.com', 'Second Twin', LOCALTIMESTAMP), (NULL, 'No Key', LOCALTIMESTAMP),"
+                + " ('single@example.com', 'Single', LOCALTIMESTAMP)");
         await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM members WHERE email = 'single@example.com'") == 1);
         assertEquals(0, count(helpdesk(), "SELECT COUNT(*) FROM members WHERE email = 'twin@example.com'"), "one twin was written over the other");
         operator().get("/api/pairs/members/dead-letters").then().statusCode(200)
                 .body("find { it.recordId == 'twin@example.com' }.reason", containsString("2 records of crm.members"))
-                .body("find { it.recordId == 'twin@example.com' }.reason", containsString("map to the one key 'twin@example.com'"));
+                .body("find { it.recordId == 'twin@example.com' }.reason", containsString("map to the one key 'twin@example.com'"))
+                .body("find { it.record.contains('No Key') }.reason", containsString("key field 'email' is empty"));
 
         // fixed at the source: one twin gets its own address, and the other is written once it is read again
         update(crm(), "UPDATE members SET email = 'twin.two@example.com', updated_at = LOCALTIMESTAMP WHERE name = 'Second Twin'");

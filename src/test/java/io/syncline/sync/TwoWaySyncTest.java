@@ -18,7 +18,9 @@ import static io.syncline.testing.TwoWayPair.status;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -508,5 +510,43 @@ class TwoWaySyncTest {
             update(crm(), "ALTER TABLE people ALTER COLUMN notes TYPE VARCHAR(1000)");
             update(helpdesk(), "ALTER TABLE users MODIFY notes VARCHAR(1000)");
         }
+    }
+
+    @Test
+    @Order(16)
+    void recordsSharingANaturalKeyOnASideWaitAsDeadLettersInsteadOfAGuessedMatch() {
+        awaitQuiet();
+        pause();
+        update(crm(), "INSERT INTO people (email, first_name, last_name, status) VALUES ('twin@example.com', 'Castor', 'Twin', 'Active'),"
+                + " ('twin@example.com', 'Pollux', 'Twin', 'Active')");
+        update(helpdesk(), "INSERT INTO users (email, first_name, last_name, active) VALUES ('Twin@Example.com', 'Gemini', 'Twin', 1)");
+        long castor = count(crm(), "SELECT id FROM people WHERE first_name = 'Castor'");
+        long pollux = count(crm(), "SELECT id FROM people WHERE first_name = 'Pollux'");
+        long gemini = count(helpdesk(), "SELECT id FROM users WHERE first_name = 'Gemini'");
+        JsonPath dry = operator().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
+        assertEquals(3, dry.getLong("ambiguous"), dry.prettify());
+        assertEquals(List.of("a:" + castor, "a:" + pollux, "b:" + gemini), dry.getList("samples.ambiguous"), dry.prettify());
+
+        resume(); // the polls bring all three as new records: none may be matched with a guess, or created
+        await().atMost(SYNC).untilAsserted(() -> operator().get("/api/pairs/people/dead-letters").then().statusCode(200)
+                .body("findAll { it.reason.contains(\"natural key 'email' is shared by crm.people\") }.recordId",
+                        hasItems(String.valueOf(castor), String.valueOf(pollux), String.valueOf(gemini))));
+        awaitQuiet();
+        assertEquals(2, count(crm(), "SELECT COUNT(*) FROM people WHERE LOWER(TRIM(email)) = 'twin@example.com'"));
+        assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE LOWER(TRIM(email)) = 'twin@example.com'"));
+        operator().post("/api/pairs/people/reconcile").then().statusCode(200).body("ambiguous", equalTo(3)).body("matched", equalTo(0));
+        assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE LOWER(TRIM(email)) = 'twin@example.com'"));
+
+        // the data says which is which: Pollux gets an address of his own
+        update(crm(), "UPDATE people SET email = 'pollux@example.com' WHERE id = ?", pollux);
+        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM users WHERE email = 'pollux@example.com'") == 1);
+        operator().post("/api/pairs/people/reconcile").then().statusCode(200).body("ambiguous", equalTo(0)).body("matched", equalTo(1));
+        awaitQuiet();
+        assertEquals(row(crm(), "SELECT first_name FROM people WHERE id = ?", castor).get("first_name"),
+                row(helpdesk(), "SELECT first_name FROM users WHERE id = ?", gemini).get("first_name"),
+                "Castor and Gemini are linked now, and the policy settled their first names");
+        assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE LOWER(TRIM(email)) = 'twin@example.com'"));
+        operator().get("/api/pairs/people/dead-letters").then().statusCode(200)
+                .body("recordId", not(hasItems(String.valueOf(castor), String.valueOf(pollux), String.valueOf(gemini))));
     }
 }
