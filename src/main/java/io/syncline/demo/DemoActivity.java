@@ -21,8 +21,8 @@ import org.jboss.logging.Logger;
 /**
  * Plays the users of the two embedded demo systems, so that a newcomer sees records move: adds and
  * edits contacts in the CRM and tickets in the help desk. Does nothing unless
- * {@code syncline.demo.enabled=true} and both systems are the embedded demo databases (in-memory H2
- * seeded from the classpath): pointed at any other database it never writes a row.
+ * {@code syncline.demo.enabled=true} and every configured system is one of the embedded demo databases
+ * (in-memory H2 seeded from the classpath): next to any other database it never writes a row.
  * <p>
  * It also keeps the demo's user from outliving the demo: a server whose demo does not run refuses to
  * start while the user {@code demo} still has the documented password {@code demo}.
@@ -47,7 +47,8 @@ public class DemoActivity {
     private boolean running;
 
     void onStart(@Observes StartupEvent event) {
-        List<String> notDemo = Stream.of("crm", "helpdesk")
+        // the demo runs only where every system is one of its own databases: next to a real one, its user would operate real pairs
+        List<String> notDemo = Stream.concat(Stream.of("crm", "helpdesk"), systems.names().stream()).distinct()
                 .filter(name -> systems.find(name).map(system -> !isEmbeddedDemo(system)).orElse(true)).toList();
         running = config.demo().enabled() && notDemo.isEmpty();
         if (config.demo().enabled() && !running) {

@@ -70,7 +70,7 @@ public class PairResource {
     @GET
     @Path("{pair}")
     public PairView get(@PathParam("pair") String name) {
-        return view(pairs.declared(name).orElseGet(() -> pair(name)));
+        return view(declared(name));
     }
 
     @GET
@@ -98,8 +98,8 @@ public class PairResource {
     @RolesAllowed(Roles.OPERATOR)
     @Path("{pair}/pause")
     public PairView pause(@PathParam("pair") String name) {
-        Pair pair = pair(name);
-        state.setPaused(pair.name(), pair.source().name(), true);
+        Pair pair = declared(name); // a pair waiting for its systems too: it stays paused once they answer
+        state.setPaused(pair.name(), pair.declaredSourceSystem(), true);
         return view(pair);
     }
 
@@ -107,8 +107,8 @@ public class PairResource {
     @RolesAllowed(Roles.OPERATOR)
     @Path("{pair}/resume")
     public PairView resume(@PathParam("pair") String name) {
-        Pair pair = pair(name);
-        state.setPaused(pair.name(), pair.source().name(), false);
+        Pair pair = declared(name); // a waiting pair left paused by the last run would otherwise never poll, nor get ready
+        state.setPaused(pair.name(), pair.declaredSourceSystem(), false);
         return view(pair);
     }
 
@@ -122,6 +122,11 @@ public class PairResource {
                 Response.status(404).type(MediaType.APPLICATION_JSON)
                         .entity(Map.of("error", "unknown pair '" + name + "'", "pairs", pairs.all().stream().map(Pair::name).toList()))
                         .build()));
+    }
+
+    /** A pair, ready or waiting for its systems; 404 for an unknown one. */
+    private Pair declared(String name) {
+        return pairs.declared(name).orElseGet(() -> pair(name));
     }
 
     /** 409: the pair cannot act before its systems answer. */

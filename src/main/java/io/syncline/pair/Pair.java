@@ -303,6 +303,12 @@ public class Pair extends PairSettings {
         return source != null ? source : a;
     }
 
+    /** The system of side a or the source, as written in the pair file ({@code crm} of {@code crm.people}). */
+    public String declaredSourceSystem() {
+        String reference = declaredSource();
+        return reference == null || reference.indexOf('.') < 0 ? String.valueOf(reference) : reference.substring(0, reference.indexOf('.'));
+    }
+
     /** Side b or the target, as written in the pair file. */
     public String declaredTarget() {
         return target != null ? target : b;

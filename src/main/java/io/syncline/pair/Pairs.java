@@ -72,14 +72,12 @@ public class Pairs {
                         e.getMessage());
             }
         });
-        problems.addAll(referenceProblems());
+        allDeclared().forEach(pair -> problems.addAll(referenceProblems(pair)));
         if (!problems.isEmpty()) {
             throw new PairConfigException("Syncline cannot start: " + problems.size() + " invalid pair(s)\n" + String.join("\n", problems));
         }
         byName.values().forEach(Pairs::validated);
-        List<Pair> loaded = new ArrayList<>(byName.values());
-        waiting.values().forEach(w -> loaded.add(w.pair()));
-        ready.fire(new PairsLoaded(List.copyOf(loaded)));
+        ready.fire(new PairsLoaded(allDeclared()));
     }
 
     private static void validated(Pair p) {
@@ -98,20 +96,28 @@ public class Pairs {
      * @throws SystemException while a system still does not answer
      * @throws PairConfigException when the systems answer and show the pair file wrong (the pair keeps waiting, with that reason)
      */
-    public synchronized void ensureReady(Pair pair) {
-        Waiting w = waiting.get(pair.name());
-        if (w == null) {
-            return;
+    public void ensureReady(Pair pair) {
+        if (!waiting.containsKey(pair.name())) {
+            return; // the common path takes no lock
         }
-        try {
-            pair.validate(pair.name(), pair.file(), systems);
-        } catch (RuntimeException e) { // the poll that asked logs it
-            waiting.put(pair.name(), new Waiting(pair, e.getMessage()));
-            throw e;
+        synchronized (pair) { // both sides' polls may ask; one validates, other pairs do not wait for it
+            if (!waiting.containsKey(pair.name())) {
+                return;
+            }
+            try {
+                pair.validate(pair.name(), pair.file(), systems);
+                List<String> problems = referenceProblems(pair); // its references are known only now
+                if (!problems.isEmpty()) {
+                    throw new PairConfigException(String.join("\n", problems));
+                }
+            } catch (RuntimeException e) { // the poll that asked logs it
+                waiting.put(pair.name(), new Waiting(pair, e.getMessage()));
+                throw e;
+            }
+            byName.put(pair.name(), pair); // ready before it stops waiting: never neither
+            waiting.remove(pair.name());
+            validated(pair);
         }
-        waiting.remove(pair.name());
-        byName.put(pair.name(), pair);
-        validated(pair);
     }
 
     /** Why the pair is not ready, or null when it is. */
@@ -134,22 +140,20 @@ public class Pairs {
         return all;
     }
 
-    /** References to unknown or one-way pairs, and cycles of references (a parent must be applicable before its child). */
-    private List<String> referenceProblems() {
+    /** A pair's references to unknown or one-way pairs, and cycles of references (a parent must be applicable before its child). */
+    private List<String> referenceProblems(Pair pair) {
         List<String> problems = new ArrayList<>();
-        for (Pair pair : allDeclared()) {
-            for (Pair.Reference ref : pair.references()) {
-                Pair parent = declared(ref.parent()).orElse(null);
-                if (parent == null || !parent.isTwoWay()) {
+        for (Pair.Reference ref : pair.references()) {
+            Pair parent = declared(ref.parent()).orElse(null);
+            if (parent == null || !parent.isTwoWay()) {
+                problems.add(pair.file() + ": pair '" + pair.name() + "' is invalid:\n  - mapping line " + ref.line() + ": field '" + ref.field()
+                        + "' references " + (parent == null ? "unknown pair '" + ref.parent() + "'" : "one-way pair '" + ref.parent() + "'")
+                        + "; two-way pairs: " + byName.values().stream().filter(Pair::isTwoWay).map(Pair::name).toList());
+            } else {
+                List<String> path = cycle(parent, pair.name(), new ArrayList<>(List.of(pair.name())));
+                if (path != null) {
                     problems.add(pair.file() + ": pair '" + pair.name() + "' is invalid:\n  - mapping line " + ref.line() + ": field '" + ref.field()
-                            + "' references " + (parent == null ? "unknown pair '" + ref.parent() + "'" : "one-way pair '" + ref.parent() + "'")
-                            + "; two-way pairs: " + byName.values().stream().filter(Pair::isTwoWay).map(Pair::name).toList());
-                } else {
-                    List<String> path = cycle(parent, pair.name(), new ArrayList<>(List.of(pair.name())));
-                    if (path != null) {
-                        problems.add(pair.file() + ": pair '" + pair.name() + "' is invalid:\n  - mapping line " + ref.line() + ": field '" + ref.field()
-                                + "': references form a cycle " + String.join(" -> ", path) + "; one of them must not be a ref(...)");
-                    }
+                            + "': references form a cycle " + String.join(" -> ", path) + "; one of them must not be a ref(...)");
                 }
             }
         }

@@ -106,7 +106,7 @@ final class SettingChecks {
         String tableName = reference.substring(dot + 1);
         var system = systems.find(systemName);
         if (system.isEmpty()) {
-            problems.add(role + ": unknown system '" + systemName + "'; configured systems: " + systems.names()
+            problems.add(role + ": unknown system '" + systemName + "'; configured systems: " + systems.describeNames()
                     + " (add syncline.systems." + systemName + ".url to application.properties)");
             return null;
         }

@@ -7,6 +7,8 @@ import io.syncline.mapping.TwoWayMapping;
 import io.syncline.system.Table;
 import java.util.List;
 import java.util.Locale;
+import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -67,5 +69,25 @@ public record TwoWayRules(String pair, TwoWayMapping mapping, List<Table.Column>
         } catch (RecordException e) {
             return null;
         }
+    }
+
+    /**
+     * Of the records without a link, grouped by natural key on each side: those whose key more than one
+     * of them holds on a side while the other side has it too. Matching them would be a guess, so they
+     * wait; returns each one's side and id with the reason, which names them all.
+     */
+    public Map<Role, Map<String, String>> ambiguousMatches(Map<String, List<String>> aByKey, Map<String, List<String>> bByKey, String aSide,
+            String bSide) {
+        Map<Role, Map<String, String>> ambiguous = new EnumMap<>(Role.class);
+        aByKey.forEach((key, aIds) -> {
+            List<String> bIds = bByKey.get(key);
+            if (bIds != null && (aIds.size() > 1 || bIds.size() > 1)) {
+                String reason = "its natural key '" + match + "' is shared by " + aSide + " " + aIds + " and " + bSide + " " + bIds
+                        + ": none of them is matched until each side has one record with it";
+                aIds.forEach(id -> ambiguous.computeIfAbsent(Role.A, r -> new LinkedHashMap<>()).put(id, reason));
+                bIds.forEach(id -> ambiguous.computeIfAbsent(Role.B, r -> new LinkedHashMap<>()).put(id, reason));
+            }
+        });
+        return ambiguous;
     }
 }

@@ -7,6 +7,7 @@ import io.syncline.reconcile.Reconciler;
 import io.syncline.change.Page;
 import io.syncline.change.Change;
 import io.syncline.pair.Pair;
+import io.syncline.pair.PairConfigException;
 import io.syncline.pair.Pairs;
 import io.syncline.pair.Side;
 import io.syncline.state.PairStatus;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.stream.Collectors;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
@@ -122,7 +124,8 @@ public class JdbcReader {
         while (root.getCause() != null && root.getCause() != root && !(root instanceof SystemException)) {
             root = root.getCause(); // Syncline's own message on a system, else the driver's
         }
-        String reason = Redaction.of(root.getMessage() != null ? root.getMessage().lines().findFirst().orElse("") : root.getClass().getSimpleName());
+        String reason = root instanceof PairConfigException // every problem of the pair file
+                ? Redaction.of(root.getMessage().lines().map(String::strip).collect(Collectors.joining(" "))) : Redaction.firstLine(root);
         PairStatus status = state.status(pair.name());
         status.pollFailed(sideName, reason, pair.maxBackoff());
         LOG.errorf("pair '%s', side '%s': poll failed (attempt %d, next in %s): %s", pair.name(), sideName,

@@ -183,20 +183,14 @@ public class Reconciler {
         // of them holds on a side, with a record on the other side too, would make the match a guess: they wait
         Map<String, List<String>> keysA = unlinkedByKey(a, linkedA);
         Map<String, List<String>> keysB = unlinkedByKey(b, linkedB);
-        Map<String, String> ambiguous = new LinkedHashMap<>(); // side:id -> reason
-        keysA.forEach((key, aIds) -> {
-            List<String> bIds = keysB.get(key);
-            if (bIds != null && (aIds.size() > 1 || bIds.size() > 1)) {
-                String reason = "its natural key '" + pair.match() + "' is shared by " + pair.side(Role.A).reference() + " " + aIds + " and "
-                        + pair.side(Role.B).reference() + " " + bIds + ": none of them is matched until each side has one record with it";
-                aIds.forEach(id -> ambiguous.put("a:" + id, reason));
-                bIds.forEach(id -> ambiguous.put("b:" + id, reason));
-            }
-        });
-        ambiguous.keySet().forEach(sideAndId -> sample(samples, "ambiguous", sideAndId));
+        Map<Role, Map<String, String>> ambiguous = pair.rules().ambiguousMatches(keysA, keysB, pair.side(Role.A).reference(),
+                pair.side(Role.B).reference());
+        Map<String, String> ambiguousA = ambiguous.getOrDefault(Role.A, Map.of());
+        Map<String, String> ambiguousB = ambiguous.getOrDefault(Role.B, Map.of());
+        ambiguous.forEach((side, ids) -> ids.keySet().forEach(id -> sample(samples, "ambiguous", side.key() + ":" + id)));
         Map<String, String> unlinkedB = new HashMap<>();
         keysB.forEach((key, ids) -> {
-            if (!ambiguous.containsKey("b:" + ids.get(0))) {
+            if (!ambiguousB.containsKey(ids.get(0))) {
                 unlinkedB.put(key, ids.get(0));
             }
         });
@@ -205,7 +199,7 @@ public class Reconciler {
         long matchedDiffering = 0;
         long createInB = 0;
         for (Map.Entry<String, Seen> entry : a.entrySet()) {
-            if (linkedA.contains(entry.getKey()) || entry.getValue() == UNMAPPABLE || ambiguous.containsKey("a:" + entry.getKey())) {
+            if (linkedA.contains(entry.getKey()) || entry.getValue() == UNMAPPABLE || ambiguousA.containsKey(entry.getKey())) {
                 continue;
             }
             Seen seen = entry.getValue();
@@ -226,7 +220,7 @@ public class Reconciler {
         long createInA = 0;
         for (Map.Entry<String, Seen> entry : b.entrySet()) {
             String id = entry.getKey();
-            if (!linkedB.contains(id) && !matchedB.contains(id) && entry.getValue() != UNMAPPABLE && !ambiguous.containsKey("b:" + id)) {
+            if (!linkedB.contains(id) && !matchedB.contains(id) && entry.getValue() != UNMAPPABLE && !ambiguousB.containsKey(id)) {
                 createInA++;
                 repairs.add(Role.B, List.of(id));
                 sample(samples, "createInA", id);
@@ -250,8 +244,8 @@ public class Reconciler {
                 LOG.warnf("pair '%s': %s", pair.name(), guard);
             } else {
                 confirmedDeletes.remove(pair.name());
-                ambiguous.forEach((sideAndId, reason) -> state.deadLetter(pair.name(),
-                        pair.side(sideAndId.startsWith("a:") ? Role.A : Role.B).name(), sideAndId.substring(2), reason, "(not read)"));
+                ambiguous.forEach((side, ids) -> ids.forEach((id, reason) -> state.deadLetter(pair.name(), pair.side(side).name(), id, reason,
+                        "(not read)")));
                 saveMatches(pair, matches);
                 matches.forEach(m -> repairs.add(Role.A, List.of(m.aId())));
                 repairs.add(Role.A, deleteWork);
@@ -259,7 +253,7 @@ public class Reconciler {
             }
         }
         Report report = new Report(pair.name(), dryRun, a.size(), b.size(), known.size(), createInA, createInB, matches.size(), matchedDiffering,
-                ambiguous.size(), drift, bothChanged, deletedInA, deletedInB, deletesToApply, guard, samples, applied,
+                ambiguousA.size() + ambiguousB.size(), drift, bothChanged, deletedInA, deletedInB, deletesToApply, guard, samples, applied,
                 (System.nanoTime() - started) / 1e9);
         if (!dryRun && (matches.size() + createInA + createInB + drift + deletesToApply > 0 || guard != null)) {
             LOG.infof("pair '%s': reconciliation in %.1fs: %d matched (%d differing), %d created in a, %d in b, %d drifted, %d deletes%s",

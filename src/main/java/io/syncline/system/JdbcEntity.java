@@ -107,9 +107,8 @@ public final class JdbcEntity implements Entity {
 
     /**
      * Writes the records in multi-row upserts, in one transaction; when the table refuses the batch
-     * for what may be one record's fault, the records are written one by one and those it refuses are
-     * returned with the reason. An error about the system (see {@link #isRecordError}), or one outside
-     * SQL states 22 and 23 that every record of a batch meets alike, fails the whole call.
+     * for a record's fault (see {@link #isRecordError}), the records are written one by one and those
+     * it refuses are returned with the reason. An error about the system fails the whole call.
      */
     @Override
     public Map<String, String> upsert(List<Write> records) {
@@ -126,8 +125,6 @@ public final class JdbcEntity implements Entity {
                     throw e;
                 }
             }
-            SQLException ambiguous = null; // the last refusal outside states 22 and 23
-            boolean dataErrors = false;
             for (Write record : records) {
                 try {
                     upsert(c, List.of(record));
@@ -137,16 +134,8 @@ public final class JdbcEntity implements Entity {
                     if (!isRecordError(e)) {
                         throw e;
                     }
-                    if (isDataError(e)) {
-                        dataErrors = true;
-                    } else {
-                        ambiguous = e;
-                    }
                     refused.put(record.id(), reference + " refused the record: " + e.getMessage());
                 }
-            }
-            if (ambiguous != null && !dataErrors && records.size() > 1 && refused.size() == records.size()) {
-                throw ambiguous; // every record, none for its data: a table that accepts nothing, not bad records
             }
             return refused;
         } catch (SQLException e) {
@@ -171,41 +160,34 @@ public final class JdbcEntity implements Entity {
     }
 
     /**
-     * Whether an error may be about one record rather than the system: anything but a lost or refused
-     * connection (class 08, 28), a rolled-back transaction (40: tried again as a whole), a missing
-     * table, column or privilege (42), or the database's own trouble (53, 55, 57, 58, XX). Data and
-     * constraint errors (22, 23) surely are; others, such as MariaDB's 1265 "Data truncated" (an ENUM
-     * value it does not know, state 01000) or PostgreSQL's "index row size exceeds maximum" (54000),
-     * are when only some records of a batch meet them.
+     * Whether an error is about one record rather than the system: a data or constraint error (SQL
+     * state classes 21, 22, 23, 44), a value the column cannot hold that MariaDB files elsewhere (1265
+     * "Data truncated", state 01000; 1366 "Incorrect string value" and 1292, 1264, 1406 when sent as
+     * HY000), or PostgreSQL's "index row size exceeds maximum" (54000). Anything else (a lost
+     * connection, a lock wait timeout, a read-only or missing table, a rolled-back transaction) is about
+     * the system: the write fails as a whole and is tried again, nothing becomes a dead letter.
      */
     private static boolean isRecordError(SQLException e) {
         if (SystemException.unreachable(e)) {
             return false;
         }
         for (Throwable t = e; t != null; t = t.getCause() != t ? t.getCause() : null) {
-            String sqlState = t instanceof SQLException s ? s.getSQLState() : null;
-            if (sqlState != null && sqlState.length() >= 2 && SYSTEM_ERRORS.contains(sqlState.substring(0, 2))) {
-                return false;
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                if (RECORD_ERRORS.contains(state.substring(0, Math.min(2, state.length()))) || state.equals("54000")
+                        || state.equals("HY000") && MARIADB_VALUE_ERRORS.contains(s.getErrorCode())) {
+                    return true;
+                }
             }
-        }
-        return true;
-    }
-
-    private static final Set<String> SYSTEM_ERRORS = Set.of("08", "28", "40", "42", "53", "55", "57", "58", "XX");
-
-    /** A data or constraint error (SQL state class 22 or 23), surely about the record. */
-    private static boolean isDataError(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause() != t ? t.getCause() : null) {
-            String sqlState = t instanceof SQLException s ? s.getSQLState() : null;
-            if (sqlState != null && (sqlState.startsWith("22") || sqlState.startsWith("23"))) {
-                return true;
-            }
-            if (t instanceof SQLException s && s.getNextException() != null && s.getNextException() != t && isDataError(s.getNextException())) {
-                return true;
+            if (t instanceof SQLException s && s.getNextException() != null && s.getNextException() != t && isRecordError(s.getNextException())) {
+                return true; // a batch's own error, as PostgreSQL's driver reports it
             }
         }
         return false;
     }
+
+    private static final Set<String> RECORD_ERRORS = Set.of("01", "21", "22", "23", "44");
+    private static final Set<Integer> MARIADB_VALUE_ERRORS = Set.of(1264, 1265, 1292, 1366, 1406);
 
     /** Binds the parameters of the {@code i}th record of a batch. */
     private interface Binder {

@@ -6,7 +6,9 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A system could not do what was asked: it cannot be reached, or it refused a statement as a whole.
@@ -36,7 +38,8 @@ public class SystemException extends RuntimeException {
                 }
             } else if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
                     || t instanceof SocketTimeoutException || t instanceof SQLTransientConnectionException
-                    || t instanceof SQLNonTransientConnectionException) {
+                    || t instanceof SQLNonTransientConnectionException || t instanceof TimeoutException || t instanceof SQLTimeoutException) {
+                // TimeoutException: the pool gave up waiting for a connection (a host that drops packets)
                 return true;
             }
         }

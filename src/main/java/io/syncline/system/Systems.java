@@ -3,8 +3,10 @@ package io.syncline.system;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** The configured systems by name. Adding one is configuration only. */
@@ -22,8 +24,13 @@ public class Systems {
         return Optional.ofNullable(byName.get(name));
     }
 
-    public String names() {
+    /** The configured systems' names, for messages. */
+    public String describeNames() {
         return byName.isEmpty() ? "(none configured)" : String.join(", ", byName.keySet());
+    }
+
+    public Set<String> names() {
+        return Collections.unmodifiableSet(byName.keySet());
     }
 
     @PreDestroy

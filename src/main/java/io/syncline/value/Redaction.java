@@ -46,6 +46,11 @@ public final class Redaction {
     private Redaction() {
     }
 
+    /** The first line of a message (a driver's detail lines follow it), redacted; a message-less exception's class name. */
+    public static String firstLine(Throwable e) {
+        return of(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""));
+    }
+
     /** The message without secrets, hosts and record values; null stays null. */
     public static String of(String message) {
         if (message == null) {

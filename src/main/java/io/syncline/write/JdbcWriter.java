@@ -165,7 +165,7 @@ public class JdbcWriter {
         List<Change> writable = refused.isEmpty() ? changes : changes.stream().filter(c -> !refused.containsKey(c.recordId())).toList();
         refused.putAll(pair.target().entity().upsert(writable.stream().map(c -> new Entity.Write(c.recordId(), c.targetValues())).toList()));
         if (!refused.isEmpty()) {
-            LOG.warnf("pair '%s': %d records of a page not written to %s; they are dead letters", pair.name(), refused.size(),
+            LOG.debugf("pair '%s': %d records of a page not written to %s; they are dead letters", pair.name(), refused.size(),
                     pair.target().reference());
         }
         return refused;
@@ -181,8 +181,8 @@ public class JdbcWriter {
         Map<String, String> refused = new HashMap<>();
         byKey.forEach((key, ids) -> {
             if (ids.size() > 1) {
-                ids.forEach(id -> refused.put(id, ids.size() + " records of " + pair.source().reference() + " " + ids + " map to the one key '"
-                        + key + "' of " + pair.target().reference() + " (key field '" + pair.key() + "'); make the key unique at the source"));
+                ids.forEach(id -> refused.put(id, ids.size() + " records of " + pair.source().reference() + " " + ids + " have one value of the key"
+                        + " field '" + pair.key() + "' of " + pair.target().reference() + ", '" + key + "'; make the key unique at the source"));
             }
         });
         return refused;

@@ -162,8 +162,26 @@ public final class TwoWayPlanner {
                     handled(link);
                     return;
                 }
-                // the window's writes made it (and a side may have been edited since: a change against the window's result)
+                // the window's writes made it (and a side may have been edited since: a change against the window's result);
+                // a side whose write did not commit still holds the older values where the window changed them: those are
+                // the window's to write, not edits of that side
+                boolean missedA = aWrote && !aDone && !uncommitted(canonicalA, link.base(), intent.base()).isEmpty();
+                boolean missedB = bWrote && !bDone && !uncommitted(canonicalB, link.base(), intent.base()).isEmpty();
+                Map<String, Object> before = link.base();
                 link = new Link(intent.aId(), intent.bId(), intent.base(), aIntended, bIntended);
+                if (missedA || missedB) {
+                    canonicalA = missedA ? withIntended(canonicalA, before, intent.base()) : canonicalA;
+                    canonicalB = missedB ? withIntended(canonicalB, before, intent.base()) : canonicalB;
+                    Resolution resolution = Resolution.resolve(rules.policy(), link.base(), canonicalA, missedA || !hashA.equals(aIntended),
+                            time(rowA), canonicalB, missedB || !hashB.equals(bIntended), time(rowB), rules.mapping().bFields());
+                    if (!resolution.isManual()) {
+                        handled(link);
+                        Map<String, Object> result = resolution.result();
+                        links.add(new Link(link.aId(), link.bId(), result, write(Role.A, link.aId(), rowA, hashA, result),
+                                write(Role.B, link.bId(), rowB, hashB, result)));
+                        return;
+                    }
+                }
             }
             // neither made it: the changes are resolved again against the older base
         }
@@ -213,6 +231,35 @@ public final class TwoWayPlanner {
         if (chunk.decision() != null) {
             settled.add(link.aId()); // only once both writes are planned: a value a side refuses leaves it open
         }
+    }
+
+    /**
+     * The fields of a side's record that still hold the older base's value where the window's intended
+     * base has another: the window's write to that side did not commit.
+     */
+    private static Map<String, Object> uncommitted(Map<String, Object> canonical, Map<String, Object> before, Map<String, Object> intended) {
+        Map<String, Object> missed = new LinkedHashMap<>();
+        if (before == null || intended == null) {
+            return missed;
+        }
+        canonical.forEach((field, value) -> {
+            if (intended.containsKey(field) && same(value, before.get(field)) && !same(value, intended.get(field))) {
+                missed.put(field, intended.get(field));
+            }
+        });
+        return missed;
+    }
+
+    /** Equal as the hash sees values (a base read back from the state store may hold another numeric type). */
+    private static boolean same(Object x, Object y) {
+        return Values.hashForm(x).equals(Values.hashForm(y));
+    }
+
+    /** The side's record with the window's values where its write did not commit. */
+    private static Map<String, Object> withIntended(Map<String, Object> canonical, Map<String, Object> before, Map<String, Object> intended) {
+        Map<String, Object> fixed = new LinkedHashMap<>(canonical);
+        fixed.putAll(uncommitted(canonical, before, intended));
+        return fixed;
     }
 
     /**

@@ -126,7 +126,7 @@ public class TwoWayWriter {
             });
             return outcome;
         } catch (RuntimeException e) {
-            String reason = Redaction.of(e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(""));
+            String reason = Redaction.firstLine(e);
             PairStatus status = state.status(pair.name());
             status.applyFailed(reason, WindowRecovery.EVERY, pair.maxBackoff());
             LOG.errorf("pair '%s': %s (it is kept and applied again in %ds; %d failures in a row)", pair.name(), reason,
@@ -279,9 +279,10 @@ public class TwoWayWriter {
                 Map<String, Row> sameKeyA = unlinkedByKey(pair, sa, Role.A, keys);
                 Map<String, Row> sameKeyB = unlinkedByKey(pair, sb, Role.B, keys);
                 ambiguous = ambiguous(pair, sameKeyA, sameKeyB);
-                for (Plan.DeadLetter letter : ambiguous) { // they wait, neither matched nor created
+                for (Plan.DeadLetter letter : ambiguous) { // they wait, neither matched nor created, parked: tried with every window
                     (letter.side() == Role.A ? newA : newB).remove(letter.id());
                     (letter.side() == Role.A ? sameKeyA : sameKeyB).remove(letter.id());
+                    retry.put(letter.side().key() + letter.id(), name);
                 }
                 Map<String, Row> twinsA = withKeys(pair, Role.A, sameKeyA, keysOfNewB);
                 Map<String, Row> twinsB = withKeys(pair, Role.B, sameKeyB, keysOfNewA);
@@ -347,24 +348,12 @@ public class TwoWayWriter {
         return rows;
     }
 
-    /**
-     * Records without a link whose natural key more than one of them holds on a side while the other
-     * side has it too: matching them would be a guess, so they become dead letters until the data says
-     * which is which.
-     */
+    /** Records without a link that share a natural key ({@link io.syncline.pair.TwoWayRules#ambiguousMatches}): dead letters. */
     private static List<Plan.DeadLetter> ambiguous(Pair pair, Map<String, Row> unlinkedA, Map<String, Row> unlinkedB) {
-        Map<String, List<String>> aByKey = byNaturalKey(pair, Role.A, unlinkedA);
-        Map<String, List<String>> bByKey = byNaturalKey(pair, Role.B, unlinkedB);
         List<Plan.DeadLetter> letters = new ArrayList<>();
-        aByKey.forEach((key, aIds) -> {
-            List<String> bIds = bByKey.get(key);
-            if (bIds != null && (aIds.size() > 1 || bIds.size() > 1)) {
-                String reason = "its natural key '" + pair.match() + "' is shared by " + pair.side(Role.A).reference() + " " + aIds + " and "
-                        + pair.side(Role.B).reference() + " " + bIds + ": none of them is matched until each side has one record with it";
-                aIds.forEach(id -> letters.add(new Plan.DeadLetter(Role.A, id, reason, String.valueOf(unlinkedA.get(id).values()))));
-                bIds.forEach(id -> letters.add(new Plan.DeadLetter(Role.B, id, reason, String.valueOf(unlinkedB.get(id).values()))));
-            }
-        });
+        pair.rules().ambiguousMatches(byNaturalKey(pair, Role.A, unlinkedA), byNaturalKey(pair, Role.B, unlinkedB), pair.side(Role.A).reference(),
+                pair.side(Role.B).reference()).forEach((side, ids) -> ids.forEach((id, reason) -> letters.add(new Plan.DeadLetter(side, id, reason,
+                        String.valueOf((side == Role.A ? unlinkedA : unlinkedB).get(id).values())))));
         return letters;
     }
 

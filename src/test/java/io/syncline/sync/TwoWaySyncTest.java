@@ -20,7 +20,6 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasSize;
-import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -514,7 +513,7 @@ class TwoWaySyncTest {
 
     @Test
     @Order(16)
-    void recordsSharingANaturalKeyOnASideWaitAsDeadLettersInsteadOfAGuessedMatch() {
+    void recordsSharingANaturalKeyOnASideWaitAsDeadLettersInsteadOfAGuessedMatch() throws InterruptedException {
         awaitQuiet();
         pause();
         update(crm(), "INSERT INTO people (email, first_name, last_name, status) VALUES ('twin@example.com', 'Castor', 'Twin', 'Active'),"
@@ -531,22 +530,30 @@ class TwoWaySyncTest {
         await().atMost(SYNC).untilAsserted(() -> operator().get("/api/pairs/people/dead-letters").then().statusCode(200)
                 .body("findAll { it.reason.contains(\"natural key 'email' is shared by crm.people\") }.recordId",
                         hasItems(String.valueOf(castor), String.valueOf(pollux), String.valueOf(gemini))));
+        Thread.sleep(6_000); // past the lookback, then newer edits move both cursors: the twins are no longer read with every poll
+        update(crm(), "UPDATE people SET phone = '+1 555 1818' WHERE id = ?", crmId("person18@example.com"));
+        update(helpdesk(), "UPDATE users SET phone = '+1 555 1919' WHERE id = ?", helpdeskId("person19@example.com"));
         awaitQuiet();
         assertEquals(2, count(crm(), "SELECT COUNT(*) FROM people WHERE LOWER(TRIM(email)) = 'twin@example.com'"));
         assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE LOWER(TRIM(email)) = 'twin@example.com'"));
         operator().post("/api/pairs/people/reconcile").then().statusCode(200).body("ambiguous", equalTo(3)).body("matched", equalTo(0));
         assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE LOWER(TRIM(email)) = 'twin@example.com'"));
 
-        // the data says which is which: Pollux gets an address of his own
+        // the data says which is which: Pollux gets an address of his own; the others, parked, are tried with the next window
         update(crm(), "UPDATE people SET email = 'pollux@example.com' WHERE id = ?", pollux);
         await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM users WHERE email = 'pollux@example.com'") == 1);
-        operator().post("/api/pairs/people/reconcile").then().statusCode(200).body("ambiguous", equalTo(0)).body("matched", equalTo(1));
         awaitQuiet();
+        JsonPath after = operator().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
+        assertEquals(0, after.getLong("ambiguous") + after.getLong("matched") + after.getLong("createInA") + after.getLong("createInB"),
+                "Castor and Gemini were matched without a reconciliation: " + after.prettify());
         assertEquals(row(crm(), "SELECT first_name FROM people WHERE id = ?", castor).get("first_name"),
                 row(helpdesk(), "SELECT first_name FROM users WHERE id = ?", gemini).get("first_name"),
                 "Castor and Gemini are linked now, and the policy settled their first names");
         assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE LOWER(TRIM(email)) = 'twin@example.com'"));
-        operator().get("/api/pairs/people/dead-letters").then().statusCode(200)
-                .body("recordId", not(hasItems(String.valueOf(castor), String.valueOf(pollux), String.valueOf(gemini))));
+        List<String> deadLetters = operator().get("/api/pairs/people/dead-letters").then().statusCode(200).extract().jsonPath().getList("recordId");
+        for (long id : new long[] {castor, pollux, gemini}) {
+            assertTrue(!deadLetters.contains(String.valueOf(id)), "the dead letter of " + id + " is cleared: " + deadLetters);
+        }
+        assertEquals(0, status().getLong("twoWay.parked"), "nothing left parked");
     }
 }

@@ -369,6 +369,24 @@ class TwoWayPlannerTest {
     }
 
     @Test
+    void aWindowStoppedBetweenTheSidesCommitsIsFinishedWithoutLosingAnEditMadeSince() {
+        TwoWayRules rules = rules("field-merge");
+        Link link = link(rules);
+        // A's user renamed Ada to Ann and B's user changed the phone; the window wrote Ann to B and 222 to A, B committed,
+        // A did not; then A's user made the person inactive
+        Map<String, Object> intended = canonical("Ann", "222", 1);
+        Link intent = new Link("1", "10", intended, Mapping.hash(intended), Mapping.hash(intended));
+        Row aEditedSince = a("Ann", "111", "Inactive", LATE);
+        Row bCommitted = b("Ann", "222", 1, LATE);
+        Plan plan = TwoWayPlanner.plan(rules, new Chunk(Map.of("1", link), Map.of("1", intent), rows("1", aEditedSince),
+                rows("10", bCommitted), Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), null, COMPANY_LINKED));
+        Map<String, Object> expected = canonical("Ann", "222", 0);
+        assertEquals(expected, after(rules, plan, Role.A, "1", aEditedSince), "A gets B's phone, which its write missed, and keeps its own edit");
+        assertEquals(expected, after(rules, plan, Role.B, "10", bCommitted), "B gets A's later edit, and keeps its phone");
+        assertEquals(expected, plan.links().get(0).base());
+    }
+
+    @Test
     void aCreateThatNeverCommittedIsCreatedAgain() {
         TwoWayRules rules = rules("field-merge");
         Link link = link(rules);
