@@ -106,7 +106,9 @@ public class TwoWayWriter {
     private Outcome apply(Window window, boolean matchNew) {
         Pair pair = pairs.get(window.pair());
         try {
-            references.parked(pair.name()).forEach((side, ids) -> window.add(Role.of(side), ids)); // parked records (waiting for a parent, or refused by a side) are tried with every window
+            if (matchNew) { // parked records (waiting for a parent, refused by a side, sharing a natural key) are tried with every window
+                references.parked(pair.name()).forEach((side, ids) -> window.add(Role.of(side), ids)); // but not unmatched with reconciliation's
+            }
             Outcome outcome = applyLocked(pair, window, matchNew);
             state.status(pair.name()).applied();
             for (Role side : Role.values()) {

@@ -84,7 +84,11 @@ class SystemDownAtStartTest {
         operator().get("/api/pairs/contacts").then().statusCode(200).body("state", equalTo("WAITING"))
                 .body("lastError", containsString("system 'crm' does not answer"));
         operator().get("/api/pairs").then().statusCode(200).body("find { it.name == 'people' }.state", equalTo("WAITING"));
-        operator().post("/api/pairs/contacts/pause").then().statusCode(409).body("error", containsString("pair 'contacts' waits"));
+        operator().post("/api/pairs/people/reconcile").then().statusCode(409).body("error", containsString("pair 'people' waits"));
+        // a waiting pair can be paused (it stays paused once its system answers) and resumed
+        operator().post("/api/pairs/contacts/pause").then().statusCode(200).body("state", equalTo("WAITING"));
+        operator().get("/api/pairs").then().body("find { it.name == 'contacts' }.state", equalTo("WAITING"));
+        operator().post("/api/pairs/contacts/resume").then().statusCode(200);
 
         // meanwhile a user adds contacts: one the mapping refuses (a birthday written the wrong way round), one fine
         update(crm(), "INSERT INTO contacts VALUES (3101, 'Ada', 'Lovelace', 'ada.lovelace@example.com', 'Active', '1815-12-10', NULL,"
