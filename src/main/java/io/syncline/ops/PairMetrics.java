@@ -1,0 +1,81 @@
+package io.syncline.ops;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.syncline.pair.Pair;
+import io.syncline.pair.Pairs;
+import io.syncline.pair.Role;
+import io.syncline.state.Conflicts;
+import io.syncline.state.PairStatus;
+import io.syncline.state.PendingChanges;
+import io.syncline.state.SyncState;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Each pair's figures at {@code /q/metrics} (Prometheus), beside Camel's route metrics: whether it
+ * syncs, how long since its last successful poll, records synced, dead letters, full-load progress;
+ * for two-way pairs rows written per side, echoes suppressed, conflicts resolved and open, deletes
+ * and windows waiting. Read when scraped, from the pair's status and the state store.
+ */
+@ApplicationScoped
+public class PairMetrics {
+
+    @Inject
+    MeterRegistry registry;
+
+    @Inject
+    SyncState state;
+
+    @Inject
+    Conflicts conflicts;
+
+    @Inject
+    PendingChanges pendingChanges;
+
+    void onPairsLoaded(@Observes Pairs.PairsLoaded loaded) {
+        for (Pair pair : loaded.pairs()) {
+            String name = pair.name();
+            Tags tags = Tags.of("pair", name);
+            gauge("syncline.pair.up", "1 while the pair syncs (running or paused), 0 while it fails or waits for a system", tags, name,
+                    s -> s.state() == PairStatus.State.RUNNING || s.state() == PairStatus.State.PAUSED ? 1 : 0);
+            gauge("syncline.pair.paused", "1 while an operator has paused the pair", tags, name, s -> s.state() == PairStatus.State.PAUSED ? 1 : 0);
+            gauge("syncline.pair.seconds.since.last.successful.poll", "seconds since the pair's last poll that completed", tags, name,
+                    s -> s.lastSuccess() == null ? Double.NaN : Duration.between(s.lastSuccess(), Instant.now()).toMillis() / 1000.0);
+            gauge("syncline.pair.full.load.done", "rows done of the full load under way (0 when none is)", tags, name, PairStatus::loadDone);
+            gauge("syncline.pair.full.load.total", "rows expected by the full load under way (0 when none is)", tags, name, PairStatus::loadTotal);
+            Gauge.builder("syncline.pair.dead.letters", state, st -> st.deadLetterCount(name)).tags(tags)
+                    .description("records that could not be synced, waiting for their data to be fixed").register(registry);
+            Gauge.builder("syncline.pair.records.synced", state, st -> st.rowsSynced(name)).tags(tags)
+                    .description("records written by the pair's one-way polls since its state store began").register(registry);
+            if (pair.isTwoWay()) {
+                for (Role side : Role.values()) {
+                    FunctionCounter.builder("syncline.pair.written", state, st -> st.status(name).written(side)).tags(tags.and("side", side.key()))
+                            .description("rows written to the side since start-up").register(registry);
+                }
+                counter("syncline.pair.echoes.suppressed", "Syncline's own writes read back and not synced again", tags, name, PairStatus::echoes);
+                counter("syncline.pair.conflicts.resolved", "records changed on both sides and resolved by the policy", tags, name,
+                        PairStatus::resolved);
+                counter("syncline.pair.deletes", "deletes applied", tags, name, PairStatus::deleted);
+                Gauge.builder("syncline.pair.conflicts.open", conflicts, c -> c.count(name)).tags(tags)
+                        .description("conflicts waiting for an operator's decision").register(registry);
+                Gauge.builder("syncline.pair.windows.pending", pendingChanges, p -> p.pending(name)).tags(tags)
+                        .description("windows of changes collected or waiting to be applied").register(registry);
+            }
+        }
+    }
+
+    private void gauge(String metric, String description, Tags tags, String pair, ToDoubleFunction<PairStatus> value) {
+        Gauge.builder(metric, state, st -> value.applyAsDouble(st.status(pair))).tags(tags).description(description).register(registry);
+    }
+
+    private void counter(String metric, String description, Tags tags, String pair, ToDoubleFunction<PairStatus> value) {
+        FunctionCounter.builder(metric, state, st -> value.applyAsDouble(st.status(pair))).tags(tags).description(description).register(registry);
+    }
+}

@@ -1,0 +1,56 @@
+package io.syncline.ops;
+
+import static io.restassured.RestAssured.given;
+import static io.syncline.testing.Sql.crm;
+import static io.syncline.testing.Sql.update;
+import static io.syncline.testing.TwoWayPair.SYNC;
+import static io.syncline.testing.TwoWayPair.crmId;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.syncline.testing.RealDatabases;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a monitoring system scrapes without a login: each pair's figures next to Camel's, moving as
+ * records sync; and the ops API described at {@code /q/openapi}.
+ */
+@QuarkusTest
+@QuarkusTestResource(RealDatabases.class)
+@Order(1)
+class MetricsAndOpenApiTest {
+
+    @Test
+    void eachPairsFiguresAreScrapedAndMoveWithASync() {
+        await().atMost(SYNC).untilAsserted(() -> given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("syncline_pair_up{pair=\"contacts\"} 1.0"))
+                .body(containsString("syncline_pair_seconds_since_last_successful_poll{pair=\"people\"}"))
+                .body(containsString("syncline_pair_dead_letters{pair=\"contacts\"}"))
+                .body(containsString("syncline_pair_conflicts_open{pair=\"people\"}"))
+                .body(containsString("camel_exchanges")));
+        double before = written("people", "b");
+        update(crm(), "UPDATE people SET phone = '+1 555 4242' WHERE id = ?", crmId("person42@example.com"));
+        await().atMost(SYNC).until(() -> written("people", "b") > before);
+    }
+
+    @Test
+    void theOpsApiIsDescribed() {
+        String api = given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
+        for (String path : new String[] {"/api/pairs/{pair}/conflicts/{aId}/resolve", "/api/pairs/{pair}/dry-run", "/api/pairs/{pair}/resync",
+                "/api/pairs/{pair}/dead-letters"}) {
+            assertTrue(api.contains("\"" + path + "\""), path + " is described");
+        }
+    }
+
+    private static double written(String pair, String side) {
+        String metrics = given().get("/q/metrics").asString();
+        Matcher m = Pattern.compile("syncline_pair_written_total\\{pair=\"" + pair + "\",side=\"" + side + "\"\\} ([0-9.E]+)").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+}
