@@ -68,12 +68,25 @@ public final class JdbcEntity implements Entity {
 
     @Override
     public Feed changedSince(Position from, Duration lookback, int pageSize) {
-        try {
-            SelectedColumns selected = new SelectedColumns(dialect, table, columns, key, marker);
-            return new JdbcFeed(system.connect(), dialect, table, key, marker, selected, from, lookback, pageSize, e -> failure("reading", e));
-        } catch (SQLException e) {
-            throw failure("reading", e);
+        SelectedColumns selected = new SelectedColumns(dialect, table, columns, key, marker);
+        for (int attempt = 1;; attempt++) {
+            try {
+                return new JdbcFeed(system.connect(), dialect, table, key, marker, selected, from, lookback, pageSize, e -> failure("reading", e));
+            } catch (SQLException e) {
+                if (!staleStatement(e) || attempt > STALE_RETRIES) {
+                    throw failure("reading", e);
+                }
+                // the table was altered: each pooled connection's prepared query fails once, then is prepared again
+            }
         }
+    }
+
+    /** More than a pool holds connections: each may fail once after its table was altered. */
+    private static final int STALE_RETRIES = 16;
+
+    /** PostgreSQL's "cached plan must not change result type": a prepared statement older than an ALTER TABLE. */
+    private static boolean staleStatement(SQLException e) {
+        return "0A000".equals(e.getSQLState()) && String.valueOf(e.getMessage()).contains("cached plan");
     }
 
     @Override
