@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -136,7 +137,7 @@ public class Pairs {
     public List<Pair> allDeclared() {
         List<Pair> all = new ArrayList<>(byName.values());
         waiting.values().forEach(w -> all.add(w.pair()));
-        all.sort(java.util.Comparator.comparing(Pair::name));
+        all.sort(Comparator.comparing(Pair::name));
         return all;
     }
 

@@ -32,6 +32,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
@@ -280,14 +281,16 @@ public class TwoWayWriter {
                 keys.addAll(keysOfNewB);
                 Map<String, Row> sameKeyA = unlinkedByKey(pair, sa, Role.A, keys);
                 Map<String, Row> sameKeyB = unlinkedByKey(pair, sb, Role.B, keys);
-                ambiguous = ambiguous(pair, sameKeyA, sameKeyB);
+                Map<String, List<String>> aByKey = byNaturalKey(pair, Role.A, sameKeyA);
+                Map<String, List<String>> bByKey = byNaturalKey(pair, Role.B, sameKeyB);
+                ambiguous = ambiguous(pair, aByKey, sameKeyA, bByKey, sameKeyB);
                 for (Plan.DeadLetter letter : ambiguous) { // they wait, neither matched nor created, parked: tried with every window
                     (letter.side() == Role.A ? newA : newB).remove(letter.id());
                     (letter.side() == Role.A ? sameKeyA : sameKeyB).remove(letter.id());
                     retry.put(letter.side().key() + letter.id(), name);
                 }
-                Map<String, Row> twinsA = withKeys(pair, Role.A, sameKeyA, keysOfNewB);
-                Map<String, Row> twinsB = withKeys(pair, Role.B, sameKeyB, keysOfNewA);
+                Map<String, Row> twinsA = withKeys(aByKey, sameKeyA, keysOfNewB);
+                Map<String, Row> twinsB = withKeys(bByKey, sameKeyB, keysOfNewA);
                 rowsB.putAll(twinsB);
                 rowsA.putAll(twinsA);
                 unlinkedB = twinsB.keySet();
@@ -351,16 +354,17 @@ public class TwoWayWriter {
     }
 
     /** Records without a link that share a natural key ({@link io.syncline.pair.TwoWayRules#ambiguousMatches}): dead letters. */
-    private static List<Plan.DeadLetter> ambiguous(Pair pair, Map<String, Row> unlinkedA, Map<String, Row> unlinkedB) {
+    private static List<Plan.DeadLetter> ambiguous(Pair pair, Map<String, List<String>> aByKey, Map<String, Row> unlinkedA,
+            Map<String, List<String>> bByKey, Map<String, Row> unlinkedB) {
         List<Plan.DeadLetter> letters = new ArrayList<>();
-        pair.rules().ambiguousMatches(byNaturalKey(pair, Role.A, unlinkedA), byNaturalKey(pair, Role.B, unlinkedB), pair.side(Role.A).reference(),
+        pair.rules().ambiguousMatches(aByKey, bByKey, pair.side(Role.A).reference(),
                 pair.side(Role.B).reference()).forEach((side, ids) -> ids.forEach((id, reason) -> letters.add(new Plan.DeadLetter(side, id, reason,
                         String.valueOf((side == Role.A ? unlinkedA : unlinkedB).get(id).values())))));
         return letters;
     }
 
     private static Map<String, List<String>> byNaturalKey(Pair pair, Role side, Map<String, Row> rows) {
-        Map<String, List<String>> byKey = new java.util.TreeMap<>();
+        Map<String, List<String>> byKey = new TreeMap<>();
         rows.forEach((id, row) -> {
             String key = pair.rules().naturalKey(side, row.values());
             if (key != null) {
@@ -371,13 +375,10 @@ public class TwoWayWriter {
         return byKey;
     }
 
-    private static Map<String, Row> withKeys(Pair pair, Role side, Map<String, Row> rows, Set<String> keys) {
+    /** Of {@code rows} (grouped by natural key in {@code byKey}), those whose key is one of {@code keys} and still there. */
+    private static Map<String, Row> withKeys(Map<String, List<String>> byKey, Map<String, Row> rows, Set<String> keys) {
         Map<String, Row> found = new HashMap<>();
-        rows.forEach((id, row) -> {
-            if (keys.contains(pair.rules().naturalKey(side, row.values()))) {
-                found.put(id, row);
-            }
-        });
+        keys.forEach(key -> byKey.getOrDefault(key, List.of()).stream().filter(rows::containsKey).forEach(id -> found.put(id, rows.get(id))));
         return found;
     }
 
