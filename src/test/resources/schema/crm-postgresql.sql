@@ -87,3 +87,13 @@ CREATE TABLE members (
     name       VARCHAR(100),
     updated_at TIMESTAMP NOT NULL
 );
+-- one-way target of "stories": the tracker's stories (an HTTP API), keyed by the tracker's id
+CREATE TABLE stories (
+    tracker_id  BIGINT PRIMARY KEY,
+    title       TEXT NOT NULL,
+    status      VARCHAR(20),
+    points      INTEGER,
+    owner_email VARCHAR(200),
+    tags        TEXT,
+    changed_at  TIMESTAMPTZ
+);

@@ -79,3 +79,10 @@ CREATE TABLE members (
     email VARCHAR(200) PRIMARY KEY,
     name  VARCHAR(100)
 ) CHARACTER SET utf8mb4;
+-- one-way source of "notes" (to the tracker's notes, an HTTP API): the application keeps modified
+CREATE TABLE articles (
+    id       BIGINT AUTO_INCREMENT PRIMARY KEY,
+    title    VARCHAR(300) NOT NULL,
+    body     TEXT,
+    modified DATETIME(6) NOT NULL
+) CHARACTER SET utf8mb4;

@@ -1,5 +1,6 @@
 package io.syncline.demo;
 
+import io.syncline.system.ExternalSystem;
 import io.syncline.system.JdbcSystem;
 import io.syncline.system.SynclineConfig;
 import io.syncline.system.Systems;
@@ -63,8 +64,8 @@ public class DemoActivity {
     }
 
     /** The demo's own databases: in memory, seeded from Syncline's classpath. */
-    private static boolean isEmbeddedDemo(JdbcSystem system) {
-        return system.url().startsWith("jdbc:h2:mem:") && system.url().contains("classpath:demo/");
+    private static boolean isEmbeddedDemo(ExternalSystem system) {
+        return system instanceof JdbcSystem && system.url().startsWith("jdbc:h2:mem:") && system.url().contains("classpath:demo/");
     }
 
     public void edit() throws SQLException {
@@ -72,7 +73,7 @@ public class DemoActivity {
             return;
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        JdbcSystem crm = systems.find("crm").orElseThrow();
+        JdbcSystem crm = (JdbcSystem) systems.find("crm").orElseThrow(); // running: both are its own databases
         try (Connection c = crm.connect()) {
             if (random.nextBoolean()) {
                 long id = nextContact++;
@@ -94,7 +95,7 @@ public class DemoActivity {
                 LOG.infof("demo: crm: contact %d is now %s", id, status);
             }
         }
-        JdbcSystem helpdesk = systems.find("helpdesk").orElseThrow();
+        JdbcSystem helpdesk = (JdbcSystem) systems.find("helpdesk").orElseThrow();
         try (Connection c = helpdesk.connect();
                 PreparedStatement ps = c.prepareStatement("UPDATE tickets SET status = ?, priority = ?, updated_at = LOCALTIMESTAMP WHERE id = ?")) {
             long id = 1 + random.nextInt(10);

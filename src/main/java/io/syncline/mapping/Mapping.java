@@ -101,6 +101,9 @@ public final class Mapping {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 15));
     }
 
+    /** A column, or a field of an HTTP record: nested fields are named by their path, e.g. {@code owner.address.city}. */
+    private static final String FIELD_NAME = "[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)*";
+
     /** Looking up the algorithm costs more than hashing a record, so each thread keeps its digest. */
     private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(() -> {
         try {
@@ -182,7 +185,7 @@ public final class Mapping {
                 throw new IllegalArgumentException("the source expression '" + expression + "' has an empty part");
             }
             boolean quoted = p.length() >= 2 && (p.startsWith("\"") && p.endsWith("\"") || p.startsWith("'") && p.endsWith("'"));
-            if (!quoted && !p.matches("[A-Za-z_][A-Za-z0-9_$]*") && !p.matches("-?\\d+(\\.\\d+)?")) {
+            if (!quoted && !p.matches(FIELD_NAME) && !p.matches("-?\\d+(\\.\\d+)?")) {
                 throw new IllegalArgumentException("'" + p + "' is neither a column name nor a quoted literal");
             }
             boolean isNumber = !quoted && p.matches("-?\\d+(\\.\\d+)?");
@@ -197,7 +200,7 @@ public final class Mapping {
         if (writeSide != null) {
             List<String> writeSteps = splitOutside(writeSide, '|');
             target = writeSteps.get(0).trim();
-            if (!target.matches("[A-Za-z_][A-Za-z0-9_$]*")) {
+            if (!target.matches(FIELD_NAME)) {
                 throw new IllegalArgumentException("'" + target + "' is not a valid target column name");
             }
             writeSteps.subList(1, writeSteps.size()).forEach(s -> toTarget.add(Transform.parse(s)));

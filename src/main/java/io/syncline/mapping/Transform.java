@@ -34,7 +34,7 @@ public interface Transform {
 
     /** The transforms a pair file may name, with their syntax for error messages. */
     String KNOWN = "trim, lower, upper, int, decimal, text, bool, default(value), date(pattern), "
-            + "datetime(pattern), zone(Region/City), ref(pair), {from: to, ...}";
+            + "datetime(pattern), zone(Region/City), ref(pair), join(separator), {from: to, ...}";
 
     static Transform parse(String token) {
         String t = token.trim();
@@ -83,9 +83,29 @@ public interface Transform {
             case "zone":
                 requireArgument(name, argument, "zone(Europe/Paris)");
                 return zone(argument);
+            case "join":
+                requireArgument(name, argument, "join(\", \")");
+                return join(String.valueOf(Values.literal(argument)));
             default:
                 throw new IllegalArgumentException("unknown transform '" + name + "'; known: " + KNOWN);
         }
+    }
+
+    /** {@code join(", ")}: a list of values (an API's array field) as one text; the way back splits it. */
+    private static Transform join(String separator) {
+        return new Transform() {
+            @Override
+            public Object apply(Object value, String field) {
+                return value instanceof java.util.List<?> items
+                        ? String.join(separator, items.stream().map(i -> i == null ? "" : Values.hashForm(i).substring(1)).toList()) : value;
+            }
+
+            @Override
+            public Transform reverse() {
+                return (v, f) -> v instanceof String s ? (s.isEmpty() ? java.util.List.of()
+                        : java.util.List.of(s.split(java.util.regex.Pattern.quote(separator), -1))) : v;
+            }
+        };
     }
 
     private static void requireArgument(String name, String argument, String example) {

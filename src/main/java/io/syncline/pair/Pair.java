@@ -128,8 +128,8 @@ public class Pair extends PairSettings {
                         + " is neither the primary key nor a unique index; the upsert needs one (CREATE UNIQUE INDEX ...)");
             }
             targetSide = SettingChecks.stamped("targetStamp", targetStamp, targetSide, targetColumns.stream().map(Table.Column::name).toList(), problems);
-            if (targetSide.stamp() != null && targetSide.stamp().isInteger() && !targetSide.system().dialect().upsertIncrements()) {
-                problems.add("targetStamp: " + targetSide.system().dialect().name() + " targets can be stamped with a time, not a version");
+            if (targetSide.stamp() != null && targetSide.stamp().isInteger() && !targetSide.system().stampsVersions()) {
+                problems.add("targetStamp: the targets of system '" + targetSide.name() + "' can be stamped with a time, not a version");
             }
         }
         if (parsedMapping != null && sourceSide != null && sourceKeyColumnName() != null) {
@@ -158,6 +158,12 @@ public class Pair extends PairSettings {
         targetSide = SettingChecks.side("b", b, systems, problems);
         if (sourceSide != null && targetSide != null && sourceSide.name().equals(targetSide.name())) {
             problems.add("b: both sides are in system '" + sourceSide.name() + "'; a two-way pair needs two systems");
+        }
+        for (Side side : new Side[] {sourceSide, targetSide}) {
+            if (side != null && !side.system().transactional()) {
+                problems.add(side.role() + ": system '" + side.name() + "' is an HTTP API; two-way pairs with an HTTP side are not supported yet:"
+                        + " sync it one way in each direction with two pairs, or keep it one way");
+            }
         }
         if (parsedMapping == null) {
             return;

@@ -74,6 +74,10 @@ final class SettingChecks {
         if (column == null) {
             return side;
         }
+        if (!side.system().stamps()) {
+            problems.add(setting + ": system '" + side.name() + "' sets its own change markers; remove " + setting);
+            return side;
+        }
         Table.Column found = cursor(setting, column, side, problems);
         if (found == null) {
             return side;
@@ -113,7 +117,8 @@ final class SettingChecks {
         try {
             Optional<Table> table = system.get().table(tableName);
             if (table.isEmpty()) {
-                problems.add(role + ": table '" + tableName + "' does not exist in system '" + systemName + "' (" + Redaction.of(system.get().url()) + ")");
+                problems.add(role + ": " + system.get().entityKind() + " '" + tableName + "' does not exist in system '" + systemName + "' ("
+                        + Redaction.of(system.get().url()) + ")");
                 return null;
             }
             return new Side(role, reference, system.get(), table.get(), null, null, List.of(), null, null);
@@ -121,7 +126,7 @@ final class SettingChecks {
             if (e.unreachable()) { // not a problem of the pair file: the pair waits for the system (Pairs)
                 throw new SystemException("system '" + systemName + "' does not answer: " + Redaction.of(e.getMessage()), e);
             }
-            problems.add(role + ": cannot read the tables of system '" + systemName + "' (" + Redaction.of(system.get().url()) + "): "
+            problems.add(role + ": cannot read the " + system.get().entityKind() + "s of system '" + systemName + "' (" + Redaction.of(system.get().url()) + "): "
                     + Redaction.of(e.getMessage()));
             return null;
         }

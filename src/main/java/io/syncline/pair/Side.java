@@ -1,13 +1,12 @@
 package io.syncline.pair;
 
 import io.syncline.system.Entity;
-import io.syncline.system.JdbcEntity;
-import io.syncline.system.JdbcSystem;
+import io.syncline.system.ExternalSystem;
 import io.syncline.system.Table;
 import java.util.List;
 
 /**
- * One side of a pair: a table of a system, resolved against the database at start-up.
+ * One side of a pair: an entity (a table, an API collection) of a system, resolved against the system at start-up.
  *
  * @param role    "source" or "target" of a one-way pair, "a" or "b" of a two-way pair
  * @param key     the column that identifies a record (a side that is read, and each side of a two-way pair)
@@ -17,7 +16,7 @@ import java.util.List;
  *                it, the database does not), else null
  * @param entity  how the engine reads and writes the side, once the pair is valid
  */
-public record Side(String role, String reference, JdbcSystem system, Table table, Table.Column key, Table.Column cursor,
+public record Side(String role, String reference, ExternalSystem system, Table table, Table.Column key, Table.Column cursor,
         List<String> columns, Table.Column stamp, Entity entity) {
 
     /** The side's short name in the state store and in messages: the system name. */
@@ -40,6 +39,6 @@ public record Side(String role, String reference, JdbcSystem system, Table table
     /** The side with its entity, which writes {@code written} (and upserts by {@code upsertKey}, a one-way target). */
     Side writing(List<Table.Column> written, String upsertKey) {
         return new Side(role, reference, system, table, key, cursor, columns, stamp,
-                new JdbcEntity(reference, system, table, key, cursor, columns, written, stamp, upsertKey));
+                system.entity(reference, table, key, cursor, columns, written, stamp, upsertKey));
     }
 }

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** One named database: its connection pool and its dialect. */
-public final class JdbcSystem implements AutoCloseable {
+public final class JdbcSystem implements ExternalSystem {
 
     private final String name;
     private final String url;
@@ -54,12 +54,40 @@ public final class JdbcSystem implements AutoCloseable {
         }
     }
 
+    @Override
     public String name() {
         return name;
     }
 
+    @Override
     public String url() {
         return url;
+    }
+
+    @Override
+    public String entityKind() {
+        return "table";
+    }
+
+    @Override
+    public boolean transactional() {
+        return true;
+    }
+
+    @Override
+    public boolean stamps() {
+        return true;
+    }
+
+    @Override
+    public boolean stampsVersions() {
+        return dialect.upsertIncrements();
+    }
+
+    @Override
+    public Entity entity(String reference, Table table, Table.Column key, Table.Column marker, List<String> columns,
+            List<Table.Column> written, Table.Column stamp, String upsertKey) {
+        return new JdbcEntity(reference, this, table, key, marker, columns, written, stamp, upsertKey);
     }
 
     public Dialect dialect() {
@@ -75,6 +103,7 @@ public final class JdbcSystem implements AutoCloseable {
      *
      * @throws SystemException when the database cannot be reached or read
      */
+    @Override
     public Optional<Table> table(String tableName) {
         try (Connection c = connect()) {
             DatabaseMetaData meta = c.getMetaData();

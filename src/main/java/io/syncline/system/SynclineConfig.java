@@ -2,6 +2,7 @@ package io.syncline.system;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,9 +28,14 @@ public interface SynclineConfig {
         boolean enabled();
     }
 
+    /**
+     * A system: a database ({@code jdbc:...} URL) or an HTTP API ({@code http(s)://...} base URL, its
+     * entities declared under {@code entities}).
+     */
     interface Connection {
         String url();
 
+        /** A database's user; an HTTP API's user for {@code auth=basic}, or the client id for {@code auth=oauth2}. */
         Optional<String> username();
 
         /** Give it through the environment, e.g. SYNCLINE_SYSTEMS_CRM_PASSWORD; never in a committed file. */
@@ -37,5 +43,98 @@ public interface SynclineConfig {
 
         @WithDefault("8")
         int maxConnections();
+
+        /** HTTP: how Syncline signs in: none, bearer (token), basic (username, password), api-key (token in apiKeyHeader), oauth2. */
+        @WithDefault("none")
+        String auth();
+
+        /** HTTP: the bearer token or API key; from the environment, e.g. SYNCLINE_SYSTEMS_TRACKER_TOKEN. */
+        Optional<String> token();
+
+        @WithDefault("X-API-Key")
+        String apiKeyHeader();
+
+        /** HTTP, auth=oauth2: the token endpoint of the client-credentials grant (username = client id, password = secret). */
+        Optional<String> tokenUrl();
+
+        /** HTTP, auth=oauth2: the scopes asked for, space separated. */
+        Optional<String> scope();
+
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        @WithDefault("30s")
+        Duration readTimeout();
+
+        /** HTTP: the request budget, shared by every pair that uses the system; unlimited when absent. */
+        Optional<Double> requestsPerSecond();
+
+        /** HTTP: attempts per request when the API times out, answers 5xx or 429 (with backoff and jitter) before the call fails. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        /** HTTP: the API's collections, by the name pairs use ({@code tracker.stories}). */
+        Map<String, Collection> entities();
+    }
+
+    /** One collection of an HTTP API: where its records are and how it is read and written. */
+    interface Collection {
+        /** Relative to the system's URL, e.g. {@code /stories}; one record is {@code path/{id}}. */
+        String path();
+
+        /**
+         * The fields, comma separated, each {@code name} (text) or {@code name:kind} with kind one of text, integer,
+         * decimal, boolean, date, datetime (no zone), instant (with a zone or offset); nested fields by their path, e.g.
+         * {@code owner.email}.
+         */
+        String fields();
+
+        /** The field holding the record's id. */
+        @WithDefault("id")
+        String id();
+
+        /** Where a page's records are in its JSON body, e.g. {@code data} or {@code result.items}; the body itself when absent. */
+        Optional<String> records();
+
+        /** The query parameter that asks for the records changed since a time (or version); every poll reads all when absent. */
+        Optional<String> changedSince();
+
+        /** How that parameter's value is written: iso (default), epoch-seconds, epoch-millis, or a date-time pattern (UTC). */
+        @WithDefault("iso")
+        String changedSinceFormat();
+
+        /** none, page (a page number), offset, cursor (a token from the body), or link (the Link header's rel="next"). */
+        @WithDefault("none")
+        String pagination();
+
+        @WithDefault("page")
+        String pageParam();
+
+        /** The first page's number (page), 0 or 1. */
+        @WithDefault("1")
+        int firstPage();
+
+        @WithDefault("offset")
+        String offsetParam();
+
+        /** The parameter that sets the page size; none when absent. */
+        Optional<String> sizeParam();
+
+        @WithDefault("100")
+        int pageSize();
+
+        @WithDefault("cursor")
+        String cursorParam();
+
+        /** pagination=cursor: where the next page's token is in the body, e.g. {@code next_cursor} or {@code meta.next}. */
+        @WithDefault("next_cursor")
+        String nextCursor();
+
+        /** Fixed query parameters added to every read of the collection, e.g. {@code sort=updated_at&order=asc}. */
+        Optional<String> query();
+
+        /** How a record is updated: put (the whole record) or patch (the fields the pair writes). */
+        @WithDefault("put")
+        String update();
     }
 }

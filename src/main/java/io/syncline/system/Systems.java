@@ -1,5 +1,6 @@
 package io.syncline.system;
 
+import io.syncline.system.http.HttpSystem;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -13,14 +14,16 @@ import java.util.TreeMap;
 @ApplicationScoped
 public class Systems {
 
-    private final Map<String, JdbcSystem> byName = new TreeMap<>();
+    private final Map<String, ExternalSystem> byName = new TreeMap<>();
 
+    /** A system whose URL is {@code http://} or {@code https://} is an HTTP API, any other a database. */
     @Inject
     public Systems(SynclineConfig config) {
-        config.systems().forEach((name, connection) -> byName.put(name, new JdbcSystem(name, connection)));
+        config.systems().forEach((name, connection) -> byName.put(name, HttpSystem.isHttp(connection.url())
+                ? new HttpSystem(name, connection) : new JdbcSystem(name, connection)));
     }
 
-    public Optional<JdbcSystem> find(String name) {
+    public Optional<ExternalSystem> find(String name) {
         return Optional.ofNullable(byName.get(name));
     }
 
@@ -35,6 +38,6 @@ public class Systems {
 
     @PreDestroy
     void close() {
-        byName.values().forEach(JdbcSystem::close);
+        byName.values().forEach(ExternalSystem::close);
     }
 }

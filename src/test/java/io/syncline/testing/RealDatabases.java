@@ -31,12 +31,12 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
      */
     public static synchronized Map<String, String> configuration() {
         if (config == null && System.getProperty(RUN_MARKER) != null) {
-            config = Map.of(
+            config = withTracker(Map.of(
                     "syncline.systems.crm.url", System.getProperty(RUN_MARKER + ".crm"),
                     "syncline.systems.crm.username", "postgres",
                     "syncline.systems.helpdesk.url", System.getProperty(RUN_MARKER + ".helpdesk"),
                     "syncline.systems.helpdesk.username", "root",
-                    "syncline.state.url", stateUrl());
+                    "syncline.state.url", stateUrl()));
         }
         if (config == null) {
             try {
@@ -44,12 +44,13 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
                 EmbeddedDatabases dbs = EmbeddedDatabases.get();
                 String crm = dbs.postgresDatabase("crm", "crm-postgresql.sql");
                 String helpdesk = dbs.mariaDbDatabase("helpdesk", "helpdesk-mariadb.sql");
-                config = Map.of(
+                System.setProperty(RUN_MARKER + ".tracker", "http://127.0.0.1:" + FakeTrackerApi.start().port());
+                config = withTracker(Map.of(
                         "syncline.systems.crm.url", crm,
                         "syncline.systems.crm.username", "postgres",
                         "syncline.systems.helpdesk.url", helpdesk,
                         "syncline.systems.helpdesk.username", "root",
-                        "syncline.state.url", stateUrl());
+                        "syncline.state.url", stateUrl()));
                 System.setProperty(RUN_MARKER + ".crm", crm);
                 System.setProperty(RUN_MARKER + ".helpdesk", helpdesk);
                 System.setProperty(RUN_MARKER, "started");
@@ -59,6 +60,41 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
         }
         return config;
     }
+
+    /** The tracker's base URL (its API under /api): a {@link FakeTrackerApi} started once per test run. */
+    public static String trackerBase() {
+        configuration();
+        return System.getProperty(RUN_MARKER + ".tracker");
+    }
+
+    /**
+     * The system {@code tracker}, an HTTP API, with its collections as the test pairs use them: stories read by
+     * page number and a changed-since filter, notes written (found by external_id) and read by Link header.
+     */
+    private static Map<String, String> withTracker(Map<String, String> databases) {
+        Map<String, String> all = new java.util.TreeMap<>(databases);
+        String tracker = "syncline.systems.tracker.";
+        all.put(tracker + "url", System.getProperty(RUN_MARKER + ".tracker") + "/api");
+        all.put(tracker + "auth", "bearer");
+        all.put(tracker + "token", FakeTrackerApi.TOKEN);
+        all.put(tracker + "requests-per-second", String.valueOf(TRACKER_BUDGET));
+        all.put(tracker + "entities.stories.path", "/stories");
+        all.put(tracker + "entities.stories.records", "data");
+        all.put(tracker + "entities.stories.fields", "id:integer, title, status, points:integer, owner.email, tags:list, updated_at:instant");
+        all.put(tracker + "entities.stories.changed-since", "updated_since");
+        all.put(tracker + "entities.stories.pagination", "page");
+        all.put(tracker + "entities.stories.size-param", "per_page");
+        all.put(tracker + "entities.stories.page-size", "50");
+        all.put(tracker + "entities.notes.path", "/notes");
+        all.put(tracker + "entities.notes.records", "data");
+        all.put(tracker + "entities.notes.fields", "id:integer, external_id:integer, title, content.text, content.format, updated_at:instant");
+        all.put(tracker + "entities.notes.pagination", "link");
+        all.put(tracker + "entities.notes.update", "patch");
+        return Map.copyOf(all);
+    }
+
+    /** The tracker's request budget (requests per second) in the tests. */
+    public static final int TRACKER_BUDGET = 20;
 
     private static String stateUrl() {
         return "jdbc:h2:file:./" + STATE_DIR.resolve("syncline") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";

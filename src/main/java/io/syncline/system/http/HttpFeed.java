@@ -1,0 +1,182 @@
+package io.syncline.system.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.syncline.system.Entity;
+import io.syncline.system.Position;
+import io.syncline.system.SystemException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One poll of a collection: the records changed since a position, fetched an API page at a time
+ * (page number, offset, cursor token or {@code Link} header) and handed out in pages of the pair's
+ * size. The API must return them oldest change first (most do when asked, e.g. {@code sort=updated_at}
+ * in the collection's {@code query}); a feed that finds them out of order fails rather than let the
+ * cursor pass a record it has not handled.
+ */
+final class HttpFeed implements Entity.Feed {
+
+    private static final Pattern NEXT_LINK = Pattern.compile("<([^>]*)>\\s*;[^,]*rel=\"?next\"?", Pattern.CASE_INSENSITIVE);
+
+    private final HttpEntity entity;
+    private final ApiCollection collection;
+    private final Position from;
+    private final Comparable<Object> floor;
+    private final boolean strictlyAfter;
+    private final int pageSize;
+    private final ArrayDeque<Entity.Record> buffered = new ArrayDeque<>();
+    private final Map<String, String> params = new HashMap<>();
+    private URI nextUri;
+    private int page;
+    private int offset;
+    private Object lastMarker;
+
+    HttpFeed(HttpEntity entity, Position from, Duration lookback, int pageSize) {
+        this.entity = entity;
+        this.collection = entity.collection();
+        this.from = from;
+        this.pageSize = pageSize;
+        boolean timestamp = entity.marker() != null && entity.marker().isTimestamp();
+        this.strictlyAfter = !from.isStart() && (!timestamp || lookback.isZero());
+        Object since = from.isStart() ? null : entity.parseMarker(from.value());
+        if (since != null && timestamp && !lookback.isZero()) { // re-read the lookback window: late commits land there
+            since = since instanceof Instant i ? i.minus(lookback) : ((LocalDateTime) since).minus(lookback);
+        }
+        this.floor = since == null ? null : HttpEntity.comparable(since);
+        if (since != null) {
+            Object s = since;
+            collection.config.changedSince().ifPresent(p -> params.put(p, format(s)));
+        }
+        this.page = collection.config.firstPage();
+        if (collection.pagination().equals("page")) {
+            params.put(collection.config.pageParam(), String.valueOf(page));
+        } else if (collection.pagination().equals("offset")) {
+            params.put(collection.config.offsetParam(), "0");
+        }
+        this.nextUri = collection.readUri(entity.base(), params, collection.config.pageSize());
+    }
+
+    /** The changed-since parameter's value, as the collection's {@code changedSinceFormat} says. */
+    private String format(Object since) {
+        if (since instanceof Long version) {
+            return version.toString();
+        }
+        Instant instant = since instanceof Instant i ? i : ((LocalDateTime) since).toInstant(ZoneOffset.UTC);
+        String format = collection.config.changedSinceFormat();
+        return switch (format.toLowerCase(Locale.ROOT)) {
+            case "iso" -> since instanceof Instant ? instant.toString() : since.toString();
+            case "epoch-seconds" -> String.valueOf(instant.getEpochSecond());
+            case "epoch-millis" -> String.valueOf(instant.toEpochMilli());
+            default -> DateTimeFormatter.ofPattern(format, Locale.ROOT).withZone(ZoneOffset.UTC).format(instant);
+        };
+    }
+
+    @Override
+    public long size() {
+        return -1; // an API does not say how many records a full load will read
+    }
+
+    @Override
+    public List<Entity.Record> next() {
+        while (buffered.size() < pageSize && nextUri != null) {
+            fetch();
+        }
+        List<Entity.Record> next = new ArrayList<>(Math.min(pageSize, buffered.size()));
+        while (next.size() < pageSize && !buffered.isEmpty()) {
+            next.add(buffered.poll());
+        }
+        return next;
+    }
+
+    private void fetch() {
+        URI uri = nextUri;
+        HttpSystem.Response answer = entity.system().send(HttpRequest.newBuilder(uri).GET(), true);
+        if (!answer.ok()) {
+            throw new SystemException(entity.reference() + ": reading " + uri.getPath() + " answered " + answer.describe(), null);
+        }
+        JsonNode body = answer.json();
+        List<JsonNode> records = collection.records(body);
+        List<Entity.Record> kept = new ArrayList<>(records.size());
+        for (JsonNode json : records) {
+            Entity.Record record = entity.record(json);
+            if (record.marker() == null) {
+                if (from.isStart()) {
+                    kept.add(record); // only a full load takes a record without a marker, as a database's does
+                }
+                continue;
+            }
+            int c = floor == null ? 1 : HttpEntity.comparable(record.marker()).compareTo(floor);
+            if (c > 0 || c == 0 && (!strictlyAfter || entity.compareIds(record.id(), from.id()) > 0)) {
+                kept.add(record);
+            }
+        }
+        kept.sort(entity.changeOrder());
+        if (!kept.isEmpty() && lastMarker != null && kept.get(0).marker() != null
+                && HttpEntity.comparable(kept.get(0).marker()).compareTo(lastMarker) < 0) {
+            throw new SystemException(entity.reference() + ": the API does not return records oldest change first (" + kept.get(0).marker()
+                    + " came after " + lastMarker + "); add its sort parameters to the collection's query, e.g. sort=updated_at", null);
+        }
+        if (!kept.isEmpty() && kept.get(kept.size() - 1).marker() != null) {
+            lastMarker = kept.get(kept.size() - 1).marker();
+        }
+        buffered.addAll(kept);
+        nextUri = following(uri, answer, body, records.size());
+    }
+
+    /** The next page's URI, or null when this page was the last. */
+    private URI following(URI uri, HttpSystem.Response answer, JsonNode body, int read) {
+        int full = collection.config.pageSize();
+        switch (collection.pagination()) {
+            case "page":
+                if (read == 0 || collection.config.sizeParam().isPresent() && read < full) {
+                    return null;
+                }
+                params.put(collection.config.pageParam(), String.valueOf(++page));
+                return collection.readUri(entity.base(), params, full);
+            case "offset":
+                if (read == 0 || collection.config.sizeParam().isPresent() && read < full) {
+                    return null;
+                }
+                offset += read;
+                params.put(collection.config.offsetParam(), String.valueOf(offset));
+                return collection.readUri(entity.base(), params, full);
+            case "cursor":
+                JsonNode token = ApiCollection.at(body, collection.config.nextCursor().split("\\."));
+                if (token == null || token.isNull() || token.asText().isEmpty() || read == 0) {
+                    return null;
+                }
+                params.put(collection.config.cursorParam(), token.asText());
+                return collection.readUri(entity.base(), params, full);
+            case "link":
+                for (String link : answer.headers().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase("Link"))
+                        .flatMap(e -> e.getValue().stream()).toList()) {
+                    Matcher m = NEXT_LINK.matcher(link);
+                    if (m.find()) {
+                        return uri.resolve(m.group(1));
+                    }
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        buffered.clear();
+        nextUri = null;
+    }
+}

@@ -1,0 +1,200 @@
+package io.syncline.sync;
+
+import static io.syncline.testing.Api.viewer;
+import static io.syncline.testing.Sql.count;
+import static io.syncline.testing.Sql.crm;
+import static io.syncline.testing.Sql.helpdesk;
+import static io.syncline.testing.Sql.row;
+import static io.syncline.testing.Sql.update;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.syncline.testing.Polls;
+import io.syncline.testing.RealDatabases;
+import io.syncline.testing.Tracker;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+/**
+ * HTTP systems, one way in each direction, against a tracker API with its own data ({@code FakeTrackerApi}):
+ * stories polled from the API into PostgreSQL ({@code stories}), help-desk articles from MariaDB written to the
+ * API ({@code notes}). Faults the API shows in real life: 429 with Retry-After, 500s, a maintenance window.
+ */
+@QuarkusTest
+@QuarkusTestResource(RealDatabases.class)
+@Order(1)
+class HttpSyncTest {
+
+    private static final Duration SYNC = Duration.ofSeconds(40);
+    private static final AtomicInteger ARTICLE_SEQUENCE = new AtomicInteger();
+
+    @AfterEach
+    void healthyAgain() {
+        Tracker.healthy();
+    }
+
+    private static ObjectNode story(String title, String owner, String status, int points, String... tags) {
+        ObjectNode story = Tracker.object().put("title", title).put("status", status).put("points", points);
+        story.putObject("owner").put("email", owner).put("name", "Someone");
+        var array = story.putArray("tags");
+        for (String tag : tags) {
+            array.add(tag);
+        }
+        return story;
+    }
+
+    private static long article(String title, String body) {
+        String marker = "article-" + ARTICLE_SEQUENCE.incrementAndGet();
+        update(helpdesk(), "INSERT INTO articles (title, body, modified) VALUES (?, ?, NOW(6))", title, body + " " + marker);
+        return count(helpdesk(), "SELECT id FROM articles WHERE body LIKE ?", "% " + marker);
+    }
+
+    private static JsonNode note(long articleId) {
+        return Tracker.all("notes").stream().filter(n -> n.path("external_id").asLong() == articleId).findFirst().orElse(null);
+    }
+
+    @Test
+    void storiesArePolledFromTheApiWithNestedFieldsListsAndOffsetTimes() {
+        JsonNode first = Tracker.create("stories", story("Checkout page", "Ada@Example.com", "doing", 5, "backend", "urgent"));
+        for (int i = 0; i < 120; i++) { // more than two API pages of 50
+            Tracker.create("stories", story("Story " + i, "grace" + i + "@example.com", "todo", i % 8));
+        }
+        long id = first.get("id").asLong();
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM stories WHERE tracker_id >= ?", id) == 121);
+        Map<String, Object> row = row(crm(), "SELECT * FROM stories WHERE tracker_id = ?", id);
+        assertEquals("Checkout page", row.get("title"));
+        assertEquals("In progress", row.get("status"), "doing -> In progress");
+        assertEquals(5, ((Number) row.get("points")).intValue());
+        assertEquals("ada@example.com", row.get("owner_email"), "owner.email, lower-cased");
+        assertEquals("backend, urgent", row.get("tags"), "a JSON array joined");
+        Instant stamped = OffsetDateTime.parse(first.get("updated_at").asText()).toInstant(); // written with +01:00 by the API
+        assertEquals(stamped, ((Timestamp) row.get("changed_at")).toInstant(), "the API's offset time is the same instant in timestamptz");
+
+        Tracker.patch("stories", id, Tracker.object().put("status", "done"));
+        await().atMost(SYNC).until(() -> "Done".equals(row(crm(), "SELECT status FROM stories WHERE tracker_id = ?", id).get("status")));
+    }
+
+    @Test
+    void anIdleCollectionIsAskedOnlyForWhatChangedSinceTheCursor() throws InterruptedException {
+        for (int i = 0; i < 60; i++) {
+            Tracker.create("stories", story("Idle " + i, "idle@example.com", "todo", 1));
+        }
+        Thread.sleep(3000); // the last change alone within the lookback (2 s) before the cursor
+        long last = Tracker.create("stories", story("The last change", "idle@example.com", "done", 1)).get("id").asLong();
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM stories WHERE tracker_id = ?", last) == 1);
+        Polls.awaitPolls("stories", 1);
+        Tracker.resetStats();
+        Polls.awaitPolls("stories", 3);
+        JsonNode stats = Tracker.stats();
+        assertThat("polls ran", stats.get("requests").asLong(), greaterThanOrEqualTo(3L));
+        long stories = Tracker.all("stories").size();
+        assertThat("records the API served to three idle polls (the last change, re-read within the lookback) of " + stories + " stories",
+                stats.get("served").asLong(), lessThanOrEqualTo(4L));
+    }
+
+    @Test
+    void articlesAreWrittenToTheApiFoundByTheirKeyAndUpdatedInPlace() {
+        long first = article("Resetting a password", "Open the settings");
+        long second = article("Exporting invoices", "Use the export button");
+        await().atMost(SYNC).until(() -> note(first) != null && note(second) != null);
+        JsonNode note = note(first);
+        assertEquals("Resetting a password", note.get("title").asText());
+        assertThat(note.at("/content/text").asText(), containsString("Open the settings"));
+        assertEquals("markdown", note.at("/content/format").asText(), "a nested body written from a literal");
+        assertEquals(1, note.get("version").asLong());
+
+        update(helpdesk(), "UPDATE articles SET title = 'Resetting a forgotten password', modified = NOW(6) WHERE id = ?", first);
+        await().atMost(SYNC).until(() -> "Resetting a forgotten password".equals(note(first).get("title").asText()));
+        JsonNode updated = note(first);
+        assertEquals(note.get("id").asLong(), updated.get("id").asLong(), "the same record, updated in place");
+        assertEquals(2, updated.get("version").asLong());
+        assertEquals(1, Tracker.all("notes").stream().filter(n -> n.path("external_id").asLong() == first).count(), "no duplicate");
+        assertEquals("markdown", updated.at("/content/format").asText(), "PATCH keeps the nested body");
+    }
+
+    @Test
+    void aRecordTheApiRefusesIsADeadLetterWithItsAnswerAndTheOthersFlow() {
+        long refused = article("A".repeat(150), "Too long a title for the tracker");
+        long fine = article("Shipping times", "Two to five days");
+        await().atMost(SYNC).until(() -> note(fine) != null);
+        await().atMost(SYNC).until(() -> deadLetter("notes", refused) != null);
+        assertTrue(note(refused) == null, "nothing written for the refused record");
+        String reason = deadLetter("notes", refused);
+        assertThat(reason, containsString("tracker.notes refused the record: HTTP 422"));
+        assertThat(reason, containsString("title: at most 120 characters, got 150"));
+    }
+
+    @Test
+    void rateLimitsAndServerErrorsAreWaitedOutAndNothingIsLost() {
+        Tracker.resetStats();
+        Tracker.control(Tracker.object().put("limit", 8).put("failEvery", 7));
+        List<Long> articles = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            articles.add(article("Busy " + i, "Written while the API pushes back"));
+        }
+        JsonNode story = Tracker.create("stories", story("Busy story", "busy@example.com", "todo", 2));
+        await().atMost(Duration.ofSeconds(60)).until(() -> articles.stream().allMatch(a -> note(a) != null)
+                && count(crm(), "SELECT COUNT(*) FROM stories WHERE tracker_id = ?", story.get("id").asLong()) == 1);
+        JsonNode stats = Tracker.stats();
+        assertThat("429s were sent", stats.get("tooMany").asLong(), greaterThan(0L));
+        assertThat("500s were sent", stats.get("failures").asLong(), greaterThan(0L));
+        for (long a : articles) {
+            assertTrue(deadLetter("notes", a) == null, "article " + a + " is no dead letter: 429 and 500 are waited out");
+        }
+    }
+
+    @Test
+    void theRequestBudgetIsSharedAndNeverExceeded() {
+        Tracker.resetStats();
+        List<Long> articles = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) { // a lookup and a create each: more requests than three seconds of budget
+            articles.add(article("Budget " + i, "Counted"));
+        }
+        await().atMost(SYNC).until(() -> articles.stream().allMatch(a -> note(a) != null));
+        JsonNode stats = Tracker.stats();
+        assertThat(stats.get("requests").asLong(), greaterThanOrEqualTo(80L));
+        assertThat("requests in any one second, budget " + RealDatabases.TRACKER_BUDGET, stats.get("maxPerSecond").asInt(),
+                lessThanOrEqualTo(RealDatabases.TRACKER_BUDGET + 1));
+    }
+
+    @Test
+    void anApiDownForAWhileIsWaitedForAndNothingIsLost() {
+        Tracker.control(Tracker.object().put("down", true));
+        JsonNode story = Tracker.create("stories", story("Written during maintenance", "down@example.com", "todo", 3));
+        long article = article("Written during maintenance", "The API answers 503");
+        await().atMost(SYNC).until(() -> viewer().get("/q/health").then().extract().asString().contains("HTTP 503"));
+        assertEquals(0, count(crm(), "SELECT COUNT(*) FROM stories WHERE tracker_id = ?", story.get("id").asLong()));
+        Tracker.healthy();
+        await().atMost(Duration.ofSeconds(60)).until(() -> note(article) != null
+                && count(crm(), "SELECT COUNT(*) FROM stories WHERE tracker_id = ?", story.get("id").asLong()) == 1);
+        assertTrue(deadLetter("notes", article) == null);
+    }
+
+    /** The reason of the pair's dead letter for a record, or null. */
+    private static String deadLetter(String pair, long id) {
+        JsonPath letters = viewer().get("/api/pairs/" + pair + "/dead-letters").then().statusCode(200).extract().jsonPath();
+        List<Map<String, Object>> all = letters.getList("$");
+        return all.stream().filter(l -> String.valueOf(id).equals(String.valueOf(l.get("recordId")))).map(l -> (String) l.get("reason"))
+                .findFirst().orElse(null);
+    }
+}

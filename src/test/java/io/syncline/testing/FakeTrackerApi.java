@@ -1,0 +1,418 @@
+package io.syncline.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+
+/**
+ * A project tracker's REST API, as a SaaS offers one, with its own data: collections of JSON records
+ * ({@code /api/stories}, {@code /api/notes}, ...) with server-kept {@code id}, {@code version} and
+ * {@code updated_at} (an offset time, as such APIs write it); a changed-since filter
+ * ({@code updated_since}), filters by field, page-number pagination with {@code per_page} and a
+ * {@code Link} header, cursor tokens ({@code cursor} / {@code next_cursor}); PUT, PATCH (with
+ * {@code If-Match} on the record's ETag), POST, DELETE; a title longer than 120 characters refused
+ * with 422. It signs requests in with a bearer token or an OAuth2 client-credentials token.
+ *
+ * <p>Its faults and figures are set and read over HTTP, so that any class loader and any process
+ * reach the same server: {@code POST /_control} ({@code failEvery}: every n-th API request answers
+ * 500; {@code limit}: more than that many requests in a second answer 429 with {@code Retry-After: 1};
+ * {@code down}: 503), {@code GET /_stats} (requests, the most in any one second, 429s and 500s sent,
+ * writes, records served by lists), {@code POST /_stats/reset}. Its users edit through {@code /_admin/{collection}}, which
+ * neither counts nor fails.
+ */
+public final class FakeTrackerApi {
+
+    public static final String TOKEN = "tracker-test-token";
+    public static final String CLIENT_ID = "syncline";
+    public static final String CLIENT_SECRET = "tracker-client-secret";
+    private static final int MAX_TITLE = 120;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+    private static final ZoneOffset ZONE = ZoneOffset.ofHours(1);
+    private static final Set<String> RESERVED = Set.of("updated_since", "page", "per_page", "cursor", "sort");
+
+    private record Stored(long id, Instant updated, ObjectNode json) {
+    }
+
+    private final Map<String, TreeMap<Long, Stored>> collections = new ConcurrentHashMap<>();
+    private final Set<String> issuedTokens = ConcurrentHashMap.newKeySet();
+    private final ArrayDeque<Long> lastSecond = new ArrayDeque<>();
+    private long nextId = 1;
+    private Instant lastStamp = Instant.EPOCH;
+    private long requests;
+    private int maxPerSecond;
+    private long tooMany;
+    private long failures;
+    private long writes;
+    private long served;
+    private int failEvery;
+    private int limit;
+    private boolean down;
+    private final HttpServer server;
+
+    private FakeTrackerApi(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        server.setExecutor(Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "fake-tracker-api");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** Starts a server on a free port; its base URL is {@code http://127.0.0.1:<port>}. */
+    public static FakeTrackerApi start() throws IOException {
+        return new FakeTrackerApi(0);
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public void stop() {
+        server.stop(0);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getRawPath();
+            String[] parts = path.substring(1).split("/");
+            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            String method = exchange.getRequestMethod();
+            if (path.equals("/oauth/token") && method.equals("POST")) {
+                token(exchange);
+            } else if (path.startsWith("/_control")) {
+                control(exchange);
+            } else if (path.startsWith("/_stats")) {
+                stats(exchange, path.endsWith("/reset"));
+            } else if (parts[0].equals("_admin") && parts.length >= 2) {
+                record(exchange, method, parts[1], parts.length > 2 ? parts[2] : null, query, false);
+            } else if (parts[0].equals("api") && parts.length >= 2) {
+                String refusal = admit(exchange);
+                if (refusal == null) {
+                    record(exchange, method, parts[1], parts.length > 2 ? parts[2] : null, query, true);
+                }
+            } else {
+                send(exchange, 404, error("no such path " + path));
+            }
+        } catch (RuntimeException e) {
+            send(exchange, 500, error(e.toString()));
+        }
+    }
+
+    /** Counts an API request and applies the faults; returns why it was refused (the answer is sent), else null. */
+    private String admit(HttpExchange exchange) throws IOException {
+        int inLastSecond;
+        boolean fail;
+        boolean downNow;
+        synchronized (this) {
+            long now = System.nanoTime();
+            lastSecond.addLast(now);
+            while (!lastSecond.isEmpty() && now - lastSecond.peekFirst() >= 1_000_000_000L) {
+                lastSecond.pollFirst();
+            }
+            inLastSecond = lastSecond.size();
+            maxPerSecond = Math.max(maxPerSecond, inLastSecond);
+            requests++;
+            fail = failEvery > 0 && requests % failEvery == 0;
+            downNow = down;
+            if (limit > 0 && inLastSecond > limit) {
+                tooMany++;
+            } else if (fail || downNow) {
+                failures++;
+            }
+        }
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        if (auth == null || !(auth.equals("Bearer " + TOKEN) || auth.startsWith("Bearer ") && issuedTokens.contains(auth.substring(7)))) {
+            send(exchange, 401, error("sign in with a bearer token"));
+            return "unauthorized";
+        }
+        if (limit > 0 && inLastSecond > limit) {
+            exchange.getResponseHeaders().add("Retry-After", "1");
+            send(exchange, 429, error("rate limit: " + limit + " requests per second"));
+            return "429";
+        }
+        if (downNow) {
+            send(exchange, 503, error("down for maintenance"));
+            return "503";
+        }
+        if (fail) {
+            send(exchange, 500, error("internal server error"));
+            return "500";
+        }
+        return null;
+    }
+
+    private void token(HttpExchange exchange) throws IOException {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        String expected = "Basic " + Base64.getEncoder().encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
+        String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        if (!expected.equals(auth) || !form.contains("grant_type=client_credentials")) {
+            send(exchange, 401, error("invalid_client"));
+            return;
+        }
+        String token = UUID.randomUUID().toString();
+        issuedTokens.add(token);
+        ObjectNode body = JSON.createObjectNode().put("access_token", token).put("token_type", "Bearer").put("expires_in", 3600);
+        send(exchange, 200, body);
+    }
+
+    private void control(HttpExchange exchange) throws IOException {
+        JsonNode body = JSON.readTree(exchange.getRequestBody());
+        synchronized (this) {
+            if (body.has("failEvery")) {
+                failEvery = body.get("failEvery").asInt();
+            }
+            if (body.has("limit")) {
+                limit = body.get("limit").asInt();
+            }
+            if (body.has("down")) {
+                down = body.get("down").asBoolean();
+            }
+        }
+        send(exchange, 204, null);
+    }
+
+    private synchronized void stats(HttpExchange exchange, boolean reset) throws IOException {
+        if (reset) {
+            requests = 0;
+            maxPerSecond = 0;
+            tooMany = 0;
+            failures = 0;
+            writes = 0;
+            served = 0;
+            lastSecond.clear();
+            send(exchange, 204, null);
+            return;
+        }
+        send(exchange, 200, JSON.createObjectNode().put("requests", requests).put("maxPerSecond", maxPerSecond).put("tooMany", tooMany)
+                .put("failures", failures).put("writes", writes).put("served", served));
+    }
+
+    private void record(HttpExchange exchange, String method, String collection, String id, Map<String, String> query, boolean api)
+            throws IOException {
+        TreeMap<Long, Stored> records = collections.computeIfAbsent(collection, c -> new TreeMap<>());
+        synchronized (records) {
+            if (id == null && method.equals("GET")) {
+                list(exchange, records, query, api);
+            } else if (id == null && method.equals("POST")) {
+                JsonNode body = body(exchange);
+                if (body == null) {
+                    return;
+                }
+                String refusal = refusal(body);
+                if (refusal != null) {
+                    send(exchange, 422, error(refusal));
+                    return;
+                }
+                long newId = body.has("id") && !api ? body.get("id").asLong() : nextId();
+                Stored stored = stamp(newId, (ObjectNode) body, 1);
+                records.put(newId, stored);
+                written(api);
+                exchange.getResponseHeaders().add("Location", "/api/" + collection + "/" + newId);
+                sendRecord(exchange, 201, stored);
+            } else if (id == null && method.equals("DELETE") && !api) {
+                records.clear();
+                send(exchange, 204, null);
+            } else if (id != null) {
+                one(exchange, method, records, Long.parseLong(id), api);
+            } else {
+                send(exchange, 405, error(method + " not allowed"));
+            }
+        }
+    }
+
+    private void one(HttpExchange exchange, String method, TreeMap<Long, Stored> records, long id, boolean api) throws IOException {
+        Stored stored = records.get(id);
+        if (stored == null) {
+            send(exchange, 404, error("no record " + id));
+            return;
+        }
+        String etag = "\"" + stored.json().get("version").asLong() + "\"";
+        String ifMatch = exchange.getRequestHeaders().getFirst("If-Match");
+        switch (method) {
+            case "GET" -> sendRecord(exchange, 200, stored);
+            case "DELETE" -> {
+                records.remove(id);
+                written(api);
+                send(exchange, 204, null);
+            }
+            case "PUT", "PATCH" -> {
+                if (ifMatch != null && !ifMatch.equals(etag)) {
+                    send(exchange, 412, error("the record changed: its ETag is " + etag));
+                    return;
+                }
+                JsonNode body = body(exchange);
+                if (body == null) {
+                    return;
+                }
+                ObjectNode next = method.equals("PUT") ? JSON.createObjectNode() : stored.json().deepCopy();
+                body.fields().forEachRemaining(f -> next.set(f.getKey(), f.getValue()));
+                String refusal = refusal(next);
+                if (refusal != null) {
+                    send(exchange, 422, error(refusal));
+                    return;
+                }
+                Stored updated = stamp(id, next, stored.json().get("version").asLong() + 1);
+                records.put(id, updated);
+                written(api);
+                sendRecord(exchange, 200, updated);
+            }
+            default -> send(exchange, 405, error(method + " not allowed"));
+        }
+    }
+
+    private void list(HttpExchange exchange, TreeMap<Long, Stored> records, Map<String, String> query, boolean api) throws IOException {
+        Instant since = query.containsKey("updated_since") ? OffsetDateTime.parse(query.get("updated_since")).toInstant() : null;
+        List<Stored> matching = records.values().stream()
+                .filter(r -> since == null || !r.updated().isBefore(since))
+                .filter(r -> query.entrySet().stream().filter(q -> !RESERVED.contains(q.getKey()))
+                        .allMatch(q -> r.json().has(q.getKey()) && r.json().get(q.getKey()).asText().equals(q.getValue())))
+                .sorted(Comparator.comparing(Stored::updated).thenComparing(Stored::id))
+                .collect(Collectors.toList());
+        if (!api) {
+            ArrayNode all = JSON.createArrayNode();
+            matching.forEach(r -> all.add(r.json()));
+            send(exchange, 200, all);
+            return;
+        }
+        int perPage = Math.min(100, Integer.parseInt(query.getOrDefault("per_page", "50")));
+        int from = query.containsKey("cursor") ? Integer.parseInt(new String(Base64.getUrlDecoder().decode(query.get("cursor")), StandardCharsets.UTF_8))
+                : (Integer.parseInt(query.getOrDefault("page", "1")) - 1) * perPage;
+        int to = Math.min(matching.size(), from + perPage);
+        synchronized (this) {
+            served += Math.max(0, to - from);
+        }
+        ArrayNode data = JSON.createArrayNode();
+        for (int i = from; i < to; i++) {
+            data.add(matching.get(i).json());
+        }
+        ObjectNode body = JSON.createObjectNode();
+        body.set("data", data);
+        if (to < matching.size()) {
+            body.put("next_cursor", Base64.getUrlEncoder().encodeToString(String.valueOf(to).getBytes(StandardCharsets.UTF_8)));
+            Map<String, String> next = new LinkedHashMap<>(query);
+            next.remove("cursor");
+            next.put("page", String.valueOf(from / perPage + 2));
+            String link = next.entrySet().stream().map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                    .collect(Collectors.joining("&"));
+            exchange.getResponseHeaders().add("Link", "<" + exchange.getRequestURI().getRawPath() + "?" + link + ">; rel=\"next\"");
+        } else {
+            body.putNull("next_cursor");
+        }
+        body.put("total", matching.size());
+        send(exchange, 200, body);
+    }
+
+    private synchronized long nextId() {
+        return nextId++;
+    }
+
+    private synchronized void written(boolean api) {
+        if (api) {
+            writes++;
+        }
+    }
+
+    /** The record with its server-kept fields: id, version, and updated_at later than any before (micro-seconds, offset +01:00). */
+    private Stored stamp(long id, ObjectNode json, long version) {
+        Instant now;
+        synchronized (this) {
+            now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            if (!now.isAfter(lastStamp)) {
+                now = lastStamp.plus(1, ChronoUnit.MICROS);
+            }
+            lastStamp = now;
+            nextId = Math.max(nextId, id + 1);
+        }
+        json.put("id", id);
+        json.put("version", version);
+        json.put("updated_at", STAMP.format(now.atOffset(ZONE)));
+        return new Stored(id, now, json);
+    }
+
+    private static String refusal(JsonNode record) {
+        JsonNode title = record.get("title");
+        if (title != null && title.asText().length() > MAX_TITLE) {
+            return "title: at most " + MAX_TITLE + " characters, got " + title.asText().length();
+        }
+        return null;
+    }
+
+    private static JsonNode body(HttpExchange exchange) throws IOException {
+        try {
+            JsonNode body = JSON.readTree(exchange.getRequestBody());
+            if (body == null || !body.isObject()) {
+                send(exchange, 400, error("the body must be a JSON object"));
+                return null;
+            }
+            return body;
+        } catch (IOException e) {
+            send(exchange, 400, error("malformed JSON"));
+            return null;
+        }
+    }
+
+    private static void sendRecord(HttpExchange exchange, int status, Stored stored) throws IOException {
+        exchange.getResponseHeaders().add("ETag", "\"" + stored.json().get("version").asLong() + "\"");
+        send(exchange, status, stored.json());
+    }
+
+    private static ObjectNode error(String message) {
+        return JSON.createObjectNode().put("error", message);
+    }
+
+    private static void send(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        if (body == null) {
+            exchange.sendResponseHeaders(status, -1);
+            return;
+        }
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> params = new LinkedHashMap<>();
+        if (raw != null && !raw.isEmpty()) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                params.put(k, v);
+            }
+        }
+        return params;
+    }
+}
