@@ -56,7 +56,7 @@ public final class FakeTrackerApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
     private static final ZoneOffset ZONE = ZoneOffset.ofHours(1);
-    private static final Set<String> RESERVED = Set.of("updated_since", "page", "per_page", "cursor", "sort");
+    private static final Set<String> RESERVED = Set.of("updated_since", "page", "per_page", "cursor", "offset", "sort");
 
     private record Stored(long id, Instant updated, ObjectNode json) {
     }
@@ -296,7 +296,8 @@ public final class FakeTrackerApi {
                 .filter(r -> since == null || !r.updated().isBefore(since))
                 .filter(r -> query.entrySet().stream().filter(q -> !RESERVED.contains(q.getKey()))
                         .allMatch(q -> r.json().has(q.getKey()) && r.json().get(q.getKey()).asText().equals(q.getValue())))
-                .sorted(Comparator.comparing(Stored::updated).thenComparing(Stored::id))
+                .sorted("desc".equals(query.get("sort")) ? Comparator.comparing(Stored::updated).thenComparing(Stored::id).reversed()
+                        : Comparator.comparing(Stored::updated).thenComparing(Stored::id))
                 .collect(Collectors.toList());
         if (!api) {
             ArrayNode all = JSON.createArrayNode();
@@ -306,6 +307,7 @@ public final class FakeTrackerApi {
         }
         int perPage = Math.min(100, Integer.parseInt(query.getOrDefault("per_page", "50")));
         int from = query.containsKey("cursor") ? Integer.parseInt(new String(Base64.getUrlDecoder().decode(query.get("cursor")), StandardCharsets.UTF_8))
+                : query.containsKey("offset") ? Integer.parseInt(query.get("offset"))
                 : (Integer.parseInt(query.getOrDefault("page", "1")) - 1) * perPage;
         int to = Math.min(matching.size(), from + perPage);
         synchronized (this) {
@@ -330,6 +332,16 @@ public final class FakeTrackerApi {
         }
         body.put("total", matching.size());
         send(exchange, 200, body);
+    }
+
+    /** Creates a record as the tracker's users do (for tests in this class loader); returns it with its id, version and updated_at. */
+    public JsonNode create(String collection, ObjectNode record) {
+        TreeMap<Long, Stored> records = collections.computeIfAbsent(collection, c -> new TreeMap<>());
+        synchronized (records) {
+            Stored stored = stamp(nextId(), record.deepCopy(), 1);
+            records.put(stored.id(), stored);
+            return stored.json();
+        }
     }
 
     private synchronized long nextId() {

@@ -1,0 +1,286 @@
+package io.syncline.system.http;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.syncline.system.Entity;
+import io.syncline.system.Position;
+import io.syncline.system.SynclineConfig;
+import io.syncline.system.SystemException;
+import io.syncline.system.Table;
+import io.syncline.testing.FakeTrackerApi;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An HTTP system against the tracker API ({@link FakeTrackerApi}, real HTTP, its own data), without the
+ * server around it: each pagination, the changed-since cursor, sign-in schemes, and the errors a user
+ * must be told about.
+ */
+class HttpSystemTest {
+
+    private static final int RECORDS = 130;
+    private static FakeTrackerApi api;
+    private static final List<String> ids = new ArrayList<>();
+    private static final List<String> stamps = new ArrayList<>();
+
+    @BeforeAll
+    static void seed() throws Exception {
+        api = FakeTrackerApi.start();
+        for (int i = 0; i < RECORDS; i++) {
+            var record = api.create("items", JsonNodeFactory.instance.objectNode().put("title", "Item " + i));
+            ids.add(record.get("id").asText());
+            stamps.add(record.get("updated_at").asText());
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        api.stop();
+    }
+
+    /** A system's settings as configuration gives them. */
+    private record Connection(String url, String auth, Optional<String> token, Optional<String> username, Optional<String> password,
+            Optional<String> tokenUrl, Map<String, SynclineConfig.Collection> entities) implements SynclineConfig.Connection {
+        @Override
+        public int maxConnections() {
+            return 1;
+        }
+
+        @Override
+        public String apiKeyHeader() {
+            return "X-API-Key";
+        }
+
+        @Override
+        public Optional<String> scope() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Duration connectTimeout() {
+            return Duration.ofSeconds(2);
+        }
+
+        @Override
+        public Duration readTimeout() {
+            return Duration.ofSeconds(5);
+        }
+
+        @Override
+        public Optional<Double> requestsPerSecond() {
+            return Optional.empty();
+        }
+
+        @Override
+        public int maxAttempts() {
+            return 2;
+        }
+    }
+
+    private record Items(String pagination, Optional<String> sizeParam, Optional<String> query) implements SynclineConfig.Collection {
+        @Override
+        public String path() {
+            return "/items";
+        }
+
+        @Override
+        public String fields() {
+            return "id:integer, title, updated_at:instant";
+        }
+
+        @Override
+        public String id() {
+            return "id";
+        }
+
+        @Override
+        public Optional<String> records() {
+            return Optional.of("data");
+        }
+
+        @Override
+        public Optional<String> changedSince() {
+            return Optional.of("updated_since");
+        }
+
+        @Override
+        public String changedSinceFormat() {
+            return "iso";
+        }
+
+        @Override
+        public String pageParam() {
+            return "page";
+        }
+
+        @Override
+        public int firstPage() {
+            return 1;
+        }
+
+        @Override
+        public String offsetParam() {
+            return "offset";
+        }
+
+        @Override
+        public int pageSize() {
+            return 50;
+        }
+
+        @Override
+        public String cursorParam() {
+            return "cursor";
+        }
+
+        @Override
+        public String nextCursor() {
+            return "next_cursor";
+        }
+
+        @Override
+        public String update() {
+            return "patch";
+        }
+    }
+
+    private static HttpSystem system(Items items) {
+        return new HttpSystem("tracker", new Connection(base() + "/api", "bearer", Optional.of(FakeTrackerApi.TOKEN), Optional.empty(),
+                Optional.empty(), Optional.empty(), Map.of("items", items)));
+    }
+
+    private static String base() {
+        return "http://127.0.0.1:" + api.port();
+    }
+
+    private static Entity entity(HttpSystem system) {
+        Table table = system.table("items").orElseThrow();
+        return system.entity("tracker.items", table, table.column("id").orElseThrow(), table.column("updated_at").orElseThrow(),
+                List.of("id", "title", "updated_at"), List.of(), null, null);
+    }
+
+    /** The ids a feed hands out, page after page. */
+    private static List<String> read(Entity entity, Position from, Duration lookback) {
+        List<String> read = new ArrayList<>();
+        try (Entity.Feed feed = entity.changedSince(from, lookback, 40)) {
+            for (List<Entity.Record> page = feed.next(); !page.isEmpty(); page = feed.next()) {
+                page.forEach(r -> read.add(r.id()));
+            }
+        }
+        return read;
+    }
+
+    @Test
+    void everyPaginationReadsEveryRecordOnceOldestChangeFirstAndTheCursorReadsOnlyWhatFollows() {
+        for (Items items : List.of(new Items("page", Optional.of("per_page"), Optional.empty()), new Items("page", Optional.empty(), Optional.empty()),
+                new Items("offset", Optional.of("per_page"), Optional.empty()), new Items("cursor", Optional.of("per_page"), Optional.empty()),
+                new Items("link", Optional.empty(), Optional.empty()))) {
+            Entity entity = entity(system(items));
+            assertEquals(ids, read(entity, Position.START, Duration.ZERO), items.pagination() + " " + items.sizeParam());
+            Position at100 = new Position(java.time.OffsetDateTime.parse(stamps.get(99)).toInstant().toString(), ids.get(99));
+            assertEquals(ids.subList(100, RECORDS), read(entity, at100, Duration.ZERO), "after the cursor, " + items.pagination());
+        }
+        Entity none = entity(system(new Items("none", Optional.empty(), Optional.empty())));
+        assertEquals(ids.subList(0, 50), read(none, Position.START, Duration.ZERO), "no pagination: the first page only, as the API answers it");
+    }
+
+    @Test
+    void aLookbackReadsAgainWhatChangedShortlyBeforeTheCursor() {
+        Entity entity = entity(system(new Items("page", Optional.of("per_page"), Optional.empty())));
+        Position atLast = new Position(java.time.OffsetDateTime.parse(stamps.get(RECORDS - 1)).toInstant().toString(), ids.get(RECORDS - 1));
+        assertEquals(List.of(), read(entity, atLast, Duration.ZERO));
+        List<String> again = read(entity, atLast, Duration.ofHours(1));
+        assertEquals(ids, again, "everything changed within the hour before the cursor");
+    }
+
+    @Test
+    void anApiThatDoesNotSortByChangeFailsLoudlyRatherThanSkipRecords() {
+        Entity entity = entity(system(new Items("page", Optional.of("per_page"), Optional.of("sort=desc"))));
+        SystemException e = assertThrows(SystemException.class, () -> read(entity, Position.START, Duration.ZERO));
+        assertThat(e.getMessage(), containsString("tracker.items: the API does not return records oldest change first"));
+        assertThat(e.getMessage(), containsString("add its sort parameters to the collection's query"));
+    }
+
+    @Test
+    void oauth2ClientCredentialsSignIn() {
+        Items items = new Items("page", Optional.of("per_page"), Optional.empty());
+        HttpSystem signedIn = new HttpSystem("tracker", new Connection(base() + "/api", "oauth2", Optional.empty(),
+                Optional.of(FakeTrackerApi.CLIENT_ID), Optional.of(FakeTrackerApi.CLIENT_SECRET), Optional.of(base() + "/oauth/token"),
+                Map.of("items", items)));
+        assertEquals(RECORDS, read(entity(signedIn), Position.START, Duration.ZERO).size());
+
+        HttpSystem wrongSecret = new HttpSystem("tracker", new Connection(base() + "/api", "oauth2", Optional.empty(),
+                Optional.of(FakeTrackerApi.CLIENT_ID), Optional.of("wrong"), Optional.of(base() + "/oauth/token"), Map.of("items", items)));
+        SystemException e = assertThrows(SystemException.class, () -> wrongSecret.table("items"));
+        assertThat(e.getMessage(), containsString("the token endpoint refused the client credentials: HTTP 401"));
+        assertFalse(e.unreachable(), "a configuration error, not a system to wait for");
+    }
+
+    @Test
+    void aWrongTokenIsReportedAndAnApiThatDoesNotAnswerIsWaitedFor() throws Exception {
+        Items items = new Items("page", Optional.of("per_page"), Optional.empty());
+        HttpSystem wrongToken = new HttpSystem("tracker", new Connection(base() + "/api", "bearer", Optional.of("nope"), Optional.empty(),
+                Optional.empty(), Optional.empty(), Map.of("items", items)));
+        SystemException refused = assertThrows(SystemException.class, () -> wrongToken.table("items"));
+        assertThat(refused.getMessage(), containsString("HTTP 401"));
+        assertFalse(refused.unreachable());
+
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        HttpSystem gone = new HttpSystem("tracker", new Connection("http://127.0.0.1:" + closedPort + "/api", "none", Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Map.of("items", items)));
+        SystemException down = assertThrows(SystemException.class, () -> gone.table("items"));
+        assertTrue(down.unreachable(), "the pair waits for it: " + down.getMessage());
+
+        assertTrue(system(items).table("epics").isEmpty(), "a collection that is not configured");
+        assertThrows(IllegalStateException.class, () -> new HttpSystem("tracker", new Connection(base(), "bearer", Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Map.of())), "bearer without a token");
+    }
+
+    @Test
+    void retryAfterInSecondsOrAsAnHttpDate() {
+        assertEquals(Duration.ofSeconds(7), HttpSystem.retryAfter("7"));
+        Duration untilDate = HttpSystem.retryAfter(DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now().plusSeconds(30)));
+        assertTrue(untilDate.compareTo(Duration.ofSeconds(25)) > 0 && untilDate.compareTo(Duration.ofSeconds(31)) <= 0, untilDate.toString());
+        assertEquals(Duration.ZERO, HttpSystem.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT"), "a date past");
+    }
+
+    @Test
+    void nestedFieldsAndListsGoBothWaysBetweenJsonAndValues() {
+        var record = JsonNodeFactory.instance.objectNode();
+        record.putObject("owner").putObject("address").put("city", "Lyon");
+        record.putArray("tags").add("a").add(2);
+        record.put("done", "true").put("points", "12").put("due", "2026-12-01").put("at", "2026-11-26T10:00:00+01:00");
+        assertEquals("Lyon", ApiCollection.value(ApiCollection.at(record, new String[] {"owner", "address", "city"}), ApiCollection.FieldKind.TEXT));
+        assertEquals(List.of("a", new java.math.BigDecimal(2)), ApiCollection.value(record.get("tags"), ApiCollection.FieldKind.LIST));
+        assertEquals(Boolean.TRUE, ApiCollection.value(record.get("done"), ApiCollection.FieldKind.BOOLEAN));
+        assertEquals(12L, ApiCollection.value(record.get("points"), ApiCollection.FieldKind.INTEGER));
+        assertEquals(java.time.LocalDate.of(2026, 12, 1), ApiCollection.value(record.get("due"), ApiCollection.FieldKind.DATE));
+        assertEquals(java.time.Instant.parse("2026-11-26T09:00:00Z"), ApiCollection.value(record.get("at"), ApiCollection.FieldKind.INSTANT));
+        assertEquals("soon", ApiCollection.value(JsonNodeFactory.instance.textNode("soon"), ApiCollection.FieldKind.DATE),
+                "kept as text: the mapping refuses the record, not the poll");
+
+        Table.Column city = new Table.Column("owner.address.city", java.sql.Types.VARCHAR, "text");
+        Table.Column zip = new Table.Column("owner.address.zip", java.sql.Types.VARCHAR, "text");
+        Table.Column tags = new Table.Column("tags", java.sql.Types.ARRAY, "list");
+        assertEquals("{\"owner\":{\"address\":{\"city\":\"Lyon\",\"zip\":\"69001\"}},\"tags\":[\"a\",\"b\"]}",
+                ApiCollection.body(List.of(city, zip, tags), new Object[] {"Lyon", "69001", List.of("a", "b")}).toString());
+    }
+}
