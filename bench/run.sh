@@ -4,12 +4,15 @@
 #                            (b) Syncline's full load with a 256 MB heap, (c) 10,000 updates
 #   bench/run.sh two-way     io.syncline.bench.TwoWayBenchmark: 100,000 linked people, 10,000 edits on
 #                            each side (1,000 on both), time to converge and rows written
+#   bench/run.sh http        io.syncline.bench.HttpPollBenchmark: 100,000 records polled from an HTTP API in
+#                            pages of 100 into PostgreSQL, against a plain HTTP + JDBC copy
 # Extra arguments are passed to the JVM, e.g. bench/run.sh two-way -Dbench.rows=20000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 benchmark=io.syncline.bench.SyncBenchmark
 case "${1:-}" in
     two-way) benchmark=io.syncline.bench.TwoWayBenchmark; shift ;;
+    http) benchmark=io.syncline.bench.HttpPollBenchmark; shift ;;
     one-way) shift ;;
 esac
 ./mvnw -B -q -DskipTests package test-compile

@@ -142,6 +142,7 @@ public class JdbcReader {
         private final Entity.Feed feed;
         private final long started = System.nanoTime();
         private long total;
+        private boolean sizeKnown;
         private long done;
         private final LongAdder written = new LongAdder();
         private final LongAdder deadLetters = new LongAdder();
@@ -158,6 +159,7 @@ public class JdbcReader {
             // a full load of a pair without links (the first one, or after a resync) need not look any hash up
             this.firstLoad = fullLoad && state.linkCount(pair.name()) == 0;
             feed = source.entity().changedSince(cursor, pair.lookback(), pair.pageSize());
+            sizeKnown = feed.size() >= 0;
             total = Math.max(0, feed.size());
             if (fullLoad && total > 0) { // an empty table is read again on every poll until it has rows: no news
                 LOG.infof("pair '%s': full load of %s started: %,d rows", pair.name(), source.reference(), total);
@@ -222,8 +224,12 @@ public class JdbcReader {
                 double seconds = (now - started) / 1e9;
                 double rate = done / Math.max(seconds, 0.001);
                 long left = Math.max(0, total - done);
-                LOG.infof("pair '%s': full load %,d / %,d rows (%d%%), %,.0f rows/s, about %.0fs left", pair.name(), done, total,
-                        total == 0 ? 100 : done * 100 / total, rate, left / Math.max(rate, 1));
+                if (sizeKnown) {
+                    LOG.infof("pair '%s': full load %,d / %,d rows (%d%%), %,.0f rows/s, about %.0fs left", pair.name(), done, total,
+                            total == 0 ? 100 : done * 100 / total, rate, left / Math.max(rate, 1));
+                } else { // an API does not say how many records it holds
+                    LOG.infof("pair '%s': full load %,d records so far, %,.0f records/s", pair.name(), done, rate);
+                }
             }
         }
 
