@@ -97,3 +97,10 @@ CREATE TABLE stories (
     tags        TEXT,
     changed_at  TIMESTAMPTZ
 );
+-- one-way target of "releases": the tracker's releases, taken by webhook
+CREATE TABLE releases (
+    tracker_id BIGINT PRIMARY KEY,
+    name       TEXT,
+    state      VARCHAR(20),
+    changed_at TIMESTAMPTZ
+);

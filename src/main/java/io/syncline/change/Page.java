@@ -40,13 +40,25 @@ public final class Page {
      * can have been synced before.
      */
     public Page(Pair pair, Side side, List<Change> changes, Page predecessor, boolean firstLoad) {
+        this(pair, side, changes, predecessor, firstLoad, changes.isEmpty() ? null : changes.get(changes.size() - 1).position());
+    }
+
+    private Page(Pair pair, Side side, List<Change> changes, Page predecessor, boolean firstLoad, Position end) {
         this.pair = pair;
         this.side = side;
         this.firstLoad = firstLoad;
         // only the predecessor's outcome is kept: holding the page itself would chain every page of a poll in memory
         this.predecessorWritten = predecessor == null ? null : predecessor.written();
         this.changes = changes;
-        this.end = changes.isEmpty() ? null : changes.get(changes.size() - 1).position();
+        this.end = end;
+    }
+
+    /**
+     * The records webhooks named, read from the side as it holds them now: written like a poll's page,
+     * but the side's cursor stays where the polls left it (the next poll may read them again: unchanged, skipped).
+     */
+    public static Page delivered(Pair pair, Side side, List<Change> changes) {
+        return new Page(pair, side, changes, null, false, null);
     }
 
     public Pair pair() {

@@ -10,6 +10,7 @@ import io.syncline.pair.Pair;
 import io.syncline.pair.PairConfigException;
 import io.syncline.pair.Pairs;
 import io.syncline.pair.Side;
+import io.syncline.state.Inbox;
 import io.syncline.state.PairStatus;
 import io.syncline.system.Position;
 import io.syncline.state.SyncState;
@@ -54,6 +55,12 @@ public class JdbcReader {
 
     @Inject
     Reconciler reconciler;
+
+    @Inject
+    Inbox inbox;
+
+    /** A delivery stored this long ago and not applied is the poll's to apply (a younger one is being applied by its request). */
+    private static final Duration UNAPPLIED = Duration.ofSeconds(10);
 
     private final Set<String> polling = ConcurrentHashMap.newKeySet();
     @Inject
@@ -119,6 +126,17 @@ public class JdbcReader {
         return poll;
     }
 
+    /**
+     * A page of the records a webhook named, read from the side as it holds them now (a record that is gone is
+     * left out); the cursor stays where the polls left it.
+     */
+    public Page delivered(Pair pair, Side side, List<String> ids) {
+        List<Change> changes = new ArrayList<>();
+        side.entity().fetch(ids).values().forEach(r -> changes.add(new Change(pair.name(), side.name(), r.id(), r.values(),
+                r.marker() == null ? null : Position.of(r.marker(), r.id()))));
+        return Page.delivered(pair, side, changes);
+    }
+
     private void failed(Pair pair, String sideName, Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root && !(root instanceof SystemException)) {
@@ -151,6 +169,7 @@ public class JdbcReader {
         private CompletableFuture<List<Change>> ahead;
         private boolean exhausted;
         private String failure;
+        private boolean inboxRead;
 
         PagedPoll(Pair pair, Side source, Position cursor) {
             this.pair = pair;
@@ -183,6 +202,18 @@ public class JdbcReader {
             if (previous != null && previous.written().isCompletedExceptionally()) {
                 failure = writeFailure(previous);
                 throw new IllegalStateException(failure);
+            }
+            if (!inboxRead) { // webhook deliveries stored and not applied (a crash, a target that was down) come first
+                inboxRead = true;
+                List<Inbox.Pending> pending = pair.isTwoWay() ? List.of() : inbox.pending(pair.name(), source.name(), UNAPPLIED);
+                if (!pending.isEmpty()) {
+                    Page page = delivered(pair, source, pending.stream().flatMap(p -> p.recordIds().stream()).distinct().toList());
+                    List<String> deliveries = pending.stream().map(Inbox.Pending::deliveryId).toList();
+                    page.written().thenRun(() -> inbox.applied(pair.name(), source.name(), deliveries));
+                    LOG.infof("pair '%s': %d webhook deliveries stored and not applied are applied with this poll", pair.name(), deliveries.size());
+                    previous = page;
+                    return page;
+                }
             }
             List<Change> changes = ahead != null ? ahead.join() : readPage();
             ahead = null;

@@ -34,6 +34,18 @@ public interface Entity {
      */
     Map<String, String> upsert(List<Write> records);
 
+    /**
+     * The records of these ids as the entity holds them now; ids that are gone are missing. What a webhook
+     * names is read this way, so that a late or repeated delivery never brings back an older state.
+     */
+    default Map<String, Record> fetch(Collection<String> ids) {
+        Map<String, Record> records = new java.util.LinkedHashMap<>();
+        try (Session session = open()) { // closed uncommitted: the locks end at once
+            session.lock(ids).forEach((id, row) -> records.put(id, new Record(id, row.values(), row.marker())));
+        }
+        return records;
+    }
+
     /** Every record, in id order, streamed: what reconciliation compares. */
     void scan(Consumer<Record> each);
 

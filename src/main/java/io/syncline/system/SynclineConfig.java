@@ -75,6 +75,37 @@ public interface SynclineConfig {
 
         /** HTTP: the API's collections, by the name pairs use ({@code tracker.stories}). */
         Map<String, Collection> entities();
+
+        /** HTTP: how the API signs the webhooks it sends (pairs take them with the {@code syncline-webhook} Kamelet). */
+        Optional<Webhook> webhook();
+    }
+
+    /** How an API signs its webhooks, and what a delivery may be (no defaults here: an optional group with defaults is always present). */
+    interface Webhook {
+        /**
+         * github ({@code X-Hub-Signature-256: sha256=<hex HMAC of the body>}), stripe ({@code Stripe-Signature: t=..,v1=..}
+         * over {@code t.body}), standard (Standard Webhooks: {@code webhook-id}, {@code webhook-timestamp},
+         * {@code webhook-signature}), or hmac (a hex or base64 HMAC-SHA256 of the body in {@code header}).
+         */
+        String scheme();
+
+        /** The signing secrets, comma separated: two during a rotation. From the environment, SYNCLINE_SYSTEMS_<NAME>_WEBHOOK_SECRETS. */
+        List<String> secrets();
+
+        /** scheme=hmac: the header holding the signature (default X-Signature). */
+        Optional<String> header();
+
+        /** scheme=hmac: hex (default) or base64. */
+        Optional<String> encoding();
+
+        /** The header naming a delivery, so that a redelivery is applied once (each scheme has its own default); else its content does. */
+        Optional<String> deliveryHeader();
+
+        /** How old a signed timestamp may be (stripe, standard; default 5m): a replay is refused. */
+        Optional<Duration> tolerance();
+
+        /** The largest body taken, in bytes (default 1048576); a larger one is answered 413. */
+        Optional<Integer> maxBody();
     }
 
     /** One collection of an HTTP API: where its records are and how it is read and written. */
@@ -132,6 +163,12 @@ public interface SynclineConfig {
 
         /** Fixed query parameters added to every read of the collection, e.g. {@code sort=updated_at&order=asc}. */
         Optional<String> query();
+
+        /**
+         * Where a webhook's records are in its body (an object or an array; each record's id at the collection's id
+         * field), or their ids (an array of ids), e.g. {@code data}; the body itself when absent.
+         */
+        Optional<String> webhookRecords();
 
         /** How a record is updated: put (the whole record) or patch (the fields the pair writes). */
         @WithDefault("put")

@@ -43,7 +43,8 @@ import java.util.stream.Collectors;
  * <p>Its faults and figures are set and read over HTTP, so that any class loader and any process
  * reach the same server: {@code POST /_control} ({@code failEvery}: every n-th API request answers
  * 500; {@code limit}: more than that many requests in a second answer 429 with {@code Retry-After: 1};
- * {@code down}: 503), {@code GET /_stats} (requests, the most in any one second, 429s and 500s sent,
+ * {@code down}: 503; {@code webhook}: a collection's changes sent, signed GitHub style, to a URL;
+ * {@code dropWebhooks}: the next n lost in transit), {@code GET /_stats} (requests, the most in any one second, 429s and 500s sent,
  * writes, records served by lists), {@code POST /_stats/reset}. Its users edit through {@code /_admin/{collection}}, which
  * neither counts nor fails.
  */
@@ -108,6 +109,17 @@ public final class FakeTrackerApi {
     private int limit;
     private boolean down;
     private final HttpServer server;
+    /** Webhooks: by collection, where they go and the secret they are signed with (GitHub style). */
+    private final Map<String, String[]> webhooks = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "fake-tracker-webhooks");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    private int dropWebhooks;
+    private long webhooksSent;
+    private final Map<Integer, Long> webhookAnswers = new TreeMap<>();
 
     private FakeTrackerApi(int port) throws IOException {
         // without it, each answer waits for the client's delayed ACK (about 40 ms): the API, not Syncline, would be measured
@@ -231,6 +243,17 @@ public final class FakeTrackerApi {
             if (body.has("down")) {
                 down = body.get("down").asBoolean();
             }
+            if (body.has("webhook")) { // {"collection": .., "url": .., "secret": ..}; url null stops them
+                JsonNode hook = body.get("webhook");
+                if (hook.path("url").isTextual()) {
+                    webhooks.put(hook.get("collection").asText(), new String[] {hook.get("url").asText(), hook.get("secret").asText()});
+                } else {
+                    webhooks.remove(hook.get("collection").asText());
+                }
+            }
+            if (body.has("dropWebhooks")) {
+                dropWebhooks = body.get("dropWebhooks").asInt();
+            }
         }
         send(exchange, 204, null);
     }
@@ -243,12 +266,15 @@ public final class FakeTrackerApi {
             failures = 0;
             writes = 0;
             served = 0;
+            webhooksSent = 0;
+            webhookAnswers.clear();
             lastSecond.clear();
             send(exchange, 204, null);
             return;
         }
         send(exchange, 200, JSON.createObjectNode().put("requests", requests).put("maxPerSecond", maxPerSecond).put("tooMany", tooMany)
-                .put("failures", failures).put("writes", writes).put("served", served));
+                .put("failures", failures).put("writes", writes).put("served", served).put("webhooksSent", webhooksSent)
+                .set("webhookAnswers", JSON.valueToTree(webhookAnswers)));
     }
 
     private void record(HttpExchange exchange, String method, String collection, String id, Map<String, String> query, boolean api)
@@ -271,20 +297,21 @@ public final class FakeTrackerApi {
                 Stored stored = stamp(newId, (ObjectNode) body, 1);
                 records.put(newId, stored);
                 written(api);
+                changed(collection, newId);
                 exchange.getResponseHeaders().add("Location", "/api/" + collection + "/" + newId);
                 sendRecord(exchange, 201, stored);
             } else if (id == null && method.equals("DELETE") && !api) {
                 records.clear();
                 send(exchange, 204, null);
             } else if (id != null) {
-                one(exchange, method, records, Long.parseLong(id), api);
+                one(exchange, method, collection, records, Long.parseLong(id), api);
             } else {
                 send(exchange, 405, error(method + " not allowed"));
             }
         }
     }
 
-    private void one(HttpExchange exchange, String method, Records records, long id, boolean api) throws IOException {
+    private void one(HttpExchange exchange, String method, String collection, Records records, long id, boolean api) throws IOException {
         Stored stored = records.get(id);
         if (stored == null) {
             send(exchange, 404, error("no record " + id));
@@ -318,6 +345,7 @@ public final class FakeTrackerApi {
                 Stored updated = stamp(id, next, stored.json().get("version").asLong() + 1);
                 records.put(id, updated);
                 written(api);
+                changed(collection, id);
                 sendRecord(exchange, 200, updated);
             }
             default -> send(exchange, 405, error(method + " not allowed"));
@@ -373,6 +401,7 @@ public final class FakeTrackerApi {
         synchronized (records) {
             Stored stored = stamp(nextId(), record.deepCopy(), 1);
             records.put(stored.id(), stored);
+            changed(collection, stored.id());
             return stored.json();
         }
     }
@@ -385,6 +414,42 @@ public final class FakeTrackerApi {
         if (api) {
             writes++;
         }
+    }
+
+    /** Sends the collection's webhook for a changed record, if one is set: a thin event naming the record, signed GitHub style. */
+    private void changed(String collection, long id) {
+        String[] hook = webhooks.get(collection);
+        if (hook == null) {
+            return;
+        }
+        synchronized (this) {
+            if (dropWebhooks > 0) {
+                dropWebhooks--; // lost in transit
+                return;
+            }
+        }
+        byte[] body = JSON.createObjectNode().put("event", collection + ".changed").set("data", JSON.createObjectNode().put("id", id))
+                .toString().getBytes(StandardCharsets.UTF_8);
+        sender.execute(() -> {
+            try {
+                javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+                mac.init(new javax.crypto.spec.SecretKeySpec(hook[1].getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+                String signature = "sha256=" + java.util.HexFormat.of().formatHex(mac.doFinal(body));
+                var answer = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(hook[0]))
+                        .header("Content-Type", "application/json").header("X-Hub-Signature-256", signature)
+                        .header("X-GitHub-Delivery", UUID.randomUUID().toString())
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+                synchronized (this) {
+                    webhooksSent++;
+                    webhookAnswers.merge(answer.statusCode(), 1L, Long::sum);
+                }
+            } catch (Exception e) {
+                synchronized (this) {
+                    webhooksSent++;
+                    webhookAnswers.merge(0, 1L, Long::sum);
+                }
+            }
+        });
     }
 
     /** The record with its server-kept fields: id, version, and updated_at later than any before (micro-seconds, offset +01:00). */

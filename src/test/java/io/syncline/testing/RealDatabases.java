@@ -69,7 +69,8 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
 
     /**
      * The system {@code tracker}, an HTTP API, with its collections as the test pairs use them: stories read by
-     * page number and a changed-since filter, notes written (found by external_id) and read by Link header.
+     * page number and a changed-since filter, notes written (found by external_id) and read by Link header, releases
+     * taken by webhook (GitHub-style signatures, two secrets during a rotation) with a cursor-token poll as the safety net.
      */
     private static Map<String, String> withTracker(Map<String, String> databases) {
         Map<String, String> all = new java.util.TreeMap<>(databases);
@@ -90,8 +91,20 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
         all.put(tracker + "entities.notes.fields", "id:integer, external_id:integer, title, content.text, content.format, updated_at:instant");
         all.put(tracker + "entities.notes.pagination", "link");
         all.put(tracker + "entities.notes.update", "patch");
+        all.put(tracker + "entities.releases.path", "/releases");
+        all.put(tracker + "entities.releases.records", "data");
+        all.put(tracker + "entities.releases.fields", "id:integer, name, state, updated_at:instant");
+        all.put(tracker + "entities.releases.changed-since", "updated_since");
+        all.put(tracker + "entities.releases.pagination", "cursor");
+        all.put(tracker + "entities.releases.webhook-records", "data");
+        all.put(tracker + "webhook.scheme", "github");
+        all.put(tracker + "webhook.secrets", TRACKER_OLD_WEBHOOK_SECRET + "," + TRACKER_WEBHOOK_SECRET); // a rotation under way
         return Map.copyOf(all);
     }
+
+    /** The secrets the tracker signs its webhooks with: the one it uses now, and the one before it, still taken. */
+    public static final String TRACKER_WEBHOOK_SECRET = "tracker-webhook-secret";
+    public static final String TRACKER_OLD_WEBHOOK_SECRET = "tracker-webhook-secret-2025";
 
     /** The tracker's request budget (requests per second) in the tests. */
     public static final int TRACKER_BUDGET = 20;

@@ -125,6 +125,24 @@ final class HttpEntity implements Entity {
         };
     }
 
+    /** Each record read by {@code GET path/{id}} (the record at the body's root); a 404 is a record that is gone. */
+    @Override
+    public Map<String, Record> fetch(java.util.Collection<String> ids) {
+        Map<String, Record> records = new LinkedHashMap<>();
+        for (String id : ids) {
+            HttpSystem.Response answer = checked(system.send(HttpRequest.newBuilder(collection.recordUri(base(), id)).GET(), true), "reading");
+            if (answer.status() == 404 || answer.status() == 410) {
+                continue;
+            }
+            if (!answer.ok()) {
+                throw new SystemException(reference + ": reading record " + id + " answered " + answer.describe(), null);
+            }
+            Record record = record(answer.json());
+            records.put(record.id(), record);
+        }
+        return records;
+    }
+
     @Override
     public Session open() {
         throw new UnsupportedOperationException(reference + ": two-way pairs with an HTTP side are not supported yet");

@@ -50,6 +50,7 @@ public final class HttpSystem implements ExternalSystem {
     private final HttpClient client;
     private final RequestBudget budget;
     private final OAuth2Token oauth2;
+    private final Optional<Webhooks> webhooks;
 
     public HttpSystem(String name, SynclineConfig.Connection config) {
         this.name = name;
@@ -73,6 +74,7 @@ public final class HttpSystem implements ExternalSystem {
         if (auth.equals("oauth2") && config.tokenUrl().isEmpty()) {
             throw new IllegalStateException("system '" + name + "': auth=oauth2 needs token-url, the token endpoint of the client-credentials grant");
         }
+        this.webhooks = Webhooks.of(name, config.webhook());
         this.oauth2 = auth.equals("oauth2") ? new OAuth2Token(this, config.tokenUrl().get(), config.username().get(), config.password().get(),
                 config.scope().orElse(null)) : null;
     }
@@ -132,6 +134,24 @@ public final class HttpSystem implements ExternalSystem {
         }
         described.records(answer.json()); // the records are where the configuration says
         return Optional.of(described.table());
+    }
+
+    /**
+     * Checks and reads a webhook the API sent about a collection's records.
+     *
+     * @throws Webhooks.Refused with the status to answer
+     */
+    public Webhooks.Delivery receive(String entity, java.util.function.Function<String, String> header, byte[] body) {
+        SynclineConfig.Collection collection = collections.get(entity);
+        if (webhooks.isEmpty() || collection == null) {
+            throw new Webhooks.Refused(404, "system '" + name + "' has no webhook settings (syncline.systems." + name + ".webhook.scheme, .secrets)");
+        }
+        return webhooks.get().verify(header, body, collection.webhookRecords().orElse(null), collection.id());
+    }
+
+    /** Whether the API's webhooks can be taken: its scheme and secrets are configured. */
+    public boolean takesWebhooks() {
+        return webhooks.isPresent();
     }
 
     @Override

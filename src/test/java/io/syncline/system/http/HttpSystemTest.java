@@ -90,6 +90,11 @@ class HttpSystemTest {
         public int maxAttempts() {
             return 2;
         }
+
+        @Override
+        public Optional<SynclineConfig.Webhook> webhook() {
+            return Optional.empty();
+        }
     }
 
     private record Items(String pagination, Optional<String> sizeParam, Optional<String> query) implements SynclineConfig.Collection {
@@ -156,6 +161,11 @@ class HttpSystemTest {
         @Override
         public String update() {
             return "patch";
+        }
+
+        @Override
+        public Optional<String> webhookRecords() {
+            return Optional.empty();
         }
     }
 

@@ -1,0 +1,143 @@
+package io.syncline.state;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The webhook inbox: each delivery a pair takes is stored here before the sender is answered, so that a
+ * crash right after the answer loses nothing, and a redelivery (the same delivery id) is applied once.
+ * A delivery stored but not applied is applied by the pair's next poll; applied ones are kept a week,
+ * as long as senders redeliver.
+ */
+@ApplicationScoped
+public class Inbox {
+
+    /** How long an applied delivery's id is remembered. */
+    static final Duration KEPT = Duration.ofDays(7);
+
+    @Inject
+    SyncState state;
+
+    /** A delivery not applied yet: its id and the records it names. */
+    public record Pending(String deliveryId, List<String> recordIds) {
+    }
+
+    /**
+     * Stores a delivery in one commit; false when it was stored before (a redelivery: nothing stored).
+     */
+    public boolean store(String pair, String side, String deliveryId, List<String> recordIds) {
+        try (Connection c = state.connect()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement seen = c.prepareStatement("SELECT 1 FROM webhook_inbox WHERE pair = ? AND side = ? AND delivery_id = ?")) {
+                seen.setString(1, pair);
+                seen.setString(2, side);
+                seen.setString(3, deliveryId);
+                try (ResultSet rs = seen.executeQuery()) {
+                    if (rs.next()) {
+                        c.rollback();
+                        return false;
+                    }
+                }
+            }
+            long now = System.currentTimeMillis();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO webhook_inbox (pair, side, delivery_id, record_id, received_at) VALUES (?, ?, ?, ?, ?)")) {
+                for (String id : new java.util.LinkedHashSet<>(recordIds)) {
+                    ps.setString(1, pair);
+                    ps.setString(2, side);
+                    ps.setString(3, deliveryId);
+                    ps.setString(4, id);
+                    ps.setLong(5, now);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                c.commit();
+                return true;
+            } catch (SQLException e) {
+                c.rollback();
+                if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+                    return false; // the same delivery, stored by a concurrent request
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw SyncState.failure("store a webhook delivery of pair '" + pair + "'", e);
+        }
+    }
+
+    /** Deliveries of a pair's side received at least {@code age} ago and not applied yet, oldest first. */
+    public List<Pending> pending(String pair, String side, Duration age) {
+        Map<String, List<String>> byDelivery = new LinkedHashMap<>();
+        try (Connection c = state.connect(); PreparedStatement ps = c.prepareStatement("SELECT delivery_id, record_id FROM webhook_inbox"
+                + " WHERE pair = ? AND side = ? AND applied_at IS NULL AND received_at <= ? ORDER BY received_at, delivery_id")) {
+            ps.setString(1, pair);
+            ps.setString(2, side);
+            ps.setLong(3, System.currentTimeMillis() - age.toMillis());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byDelivery.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw SyncState.failure("read the webhook inbox of pair '" + pair + "'", e);
+        }
+        List<Pending> pending = new ArrayList<>();
+        byDelivery.forEach((id, records) -> pending.add(new Pending(id, records)));
+        return pending;
+    }
+
+    /** Marks deliveries applied (their records are on the target), and forgets those applied longer than {@link #KEPT} ago. */
+    public void applied(String pair, String side, List<String> deliveryIds) {
+        if (deliveryIds.isEmpty()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        try (Connection c = state.connect()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE webhook_inbox SET applied_at = ? WHERE pair = ? AND side = ? AND delivery_id = ? AND applied_at IS NULL");
+                    PreparedStatement old = c.prepareStatement("DELETE FROM webhook_inbox WHERE pair = ? AND applied_at < ?")) {
+                for (String id : deliveryIds) {
+                    ps.setLong(1, now);
+                    ps.setString(2, pair);
+                    ps.setString(3, side);
+                    ps.setString(4, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                old.setString(1, pair);
+                old.setLong(2, now - KEPT.toMillis());
+                old.executeUpdate();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw SyncState.failure("mark webhook deliveries of pair '" + pair + "' applied", e);
+        }
+    }
+
+    /** The number of deliveries of a pair not applied yet (the status API shows it). */
+    public int pendingCount(String pair) {
+        try (Connection c = state.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT COUNT(DISTINCT delivery_id) FROM webhook_inbox WHERE pair = ? AND applied_at IS NULL")) {
+            ps.setString(1, pair);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw SyncState.failure("count the webhook inbox of pair '" + pair + "'", e);
+        }
+    }
+}

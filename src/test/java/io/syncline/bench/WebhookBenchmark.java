@@ -1,0 +1,179 @@
+package io.syncline.bench;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.syncline.testing.EmbeddedDatabases;
+import io.syncline.testing.FakeTrackerApi;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Issue 9's webhook benchmark (bench/run.sh webhooks): signed webhooks (GitHub style) at 200 a second for 60
+ * seconds into the test pair {@code src/test/resources/routes/releases.yaml} (tracker releases into PostgreSQL),
+ * its safety-net poll switched off so that only webhooks write. Each webhook names a different release; the time
+ * from sending it to the commit of its row (a column PostgreSQL fills with {@code clock_timestamp()} when the row
+ * is written) gives p50, p99 and max; a release sent and never written is lost.
+ */
+public final class WebhookBenchmark {
+
+    private static final int RATE = Integer.getInteger("bench.rate", 200);
+    private static final int SECONDS = Integer.getInteger("bench.seconds", 60);
+    private static final String HEAP = System.getProperty("bench.heap", "256m");
+    private static final String SECRET = "bench-webhook-secret";
+
+    public static void main(String[] args) throws Exception {
+        try {
+            run();
+        } finally {
+            EmbeddedDatabases.stopIfStarted();
+        }
+        System.exit(0);
+    }
+
+    private static void run() throws Exception {
+        System.out.printf("machine: %d cores, %s; Java %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"), System.getProperty("java.version"));
+        int total = RATE * SECONDS;
+        FakeTrackerApi api = FakeTrackerApi.start();
+        List<Long> ids = new ArrayList<>(total);
+        for (int i = 0; i < total; i++) {
+            ids.add(api.create("releases", JsonNodeFactory.instance.objectNode().put("name", "1." + i).put("state", "planned")).get("id").asLong());
+        }
+        String pgUrl = EmbeddedDatabases.get().postgresDatabase("bench_webhooks", null);
+        try (Connection c = DriverManager.getConnection(pgUrl, "postgres", null); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS releases");
+            s.execute("CREATE TABLE releases (tracker_id BIGINT PRIMARY KEY, name TEXT, state VARCHAR(20), changed_at TIMESTAMPTZ,"
+                    + " written_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())");
+        }
+        Path work = Path.of("target", "bench-webhooks");
+        Files.createDirectories(work);
+        Files.deleteIfExists(work.resolve("state.mv.db"));
+        Path log = work.resolve("server.log");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String tracker = "-Dsyncline.systems.tracker.";
+        String releases = tracker + "entities.releases.";
+        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + HEAP, "-Xlog:gc:file=" + work.resolve("gc.log"),
+                "-Dquarkus.http.port=" + port,
+                "-Dcamel.main.routes-include-pattern=file:src/test/resources/routes/releases.yaml",
+                "-Dreleases.schedule=0 0 0 1 1 ? 2099", // the safety-net poll never fires: every write is a webhook's
+                "-Dsyncline.demo.enabled=false", "-Dquarkus.security.users.embedded.users.demo=" + TwoWayBenchmark.BENCH_PASSWORD,
+                "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0",
+                "-Dsyncline.systems.crm.url=" + pgUrl, "-Dsyncline.systems.crm.username=postgres",
+                tracker + "url=http://127.0.0.1:" + api.port() + "/api", tracker + "auth=bearer", tracker + "token=" + FakeTrackerApi.TOKEN,
+                tracker + "webhook.scheme=github", tracker + "webhook.secrets=" + SECRET,
+                releases + "path=/releases", releases + "records=data", releases + "fields=id:integer, name, state, updated_at:instant",
+                releases + "changed-since=updated_since", releases + "pagination=cursor", releases + "webhook-records=data",
+                "-jar", "target/quarkus-app/quarkus-run.jar").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            new ServerLog(log).await(Pattern.compile("Installed features"), 120);
+            System.out.printf("sending %,d webhooks, %d a second for %d s%n", total, RATE, SECONDS);
+            Map<Long, Long> sentAt = new ConcurrentHashMap<>();
+            Map<Integer, Integer> answers = new ConcurrentHashMap<>();
+            List<Long> answerMillis = Collections.synchronizedList(new ArrayList<>());
+            HttpClient client = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(16)).build();
+            ExecutorService senders = Executors.newFixedThreadPool(32);
+            CountDownLatch answered = new CountDownLatch(total);
+            long start = System.nanoTime();
+            for (int i = 0; i < total; i++) {
+                long due = start + TimeUnit.SECONDS.toNanos(1) * i / RATE;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                long id = ids.get(i);
+                byte[] body = ("{\"event\":\"releases.changed\",\"data\":{\"id\":" + id + "}}").getBytes(StandardCharsets.UTF_8);
+                HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/releases"))
+                        .header("Content-Type", "application/json").header("X-Hub-Signature-256", sign(body))
+                        .header("X-GitHub-Delivery", UUID.randomUUID().toString()).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+                senders.execute(() -> {
+                    long sent = System.currentTimeMillis();
+                    sentAt.put(id, sent);
+                    try {
+                        HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
+                        answers.merge(response.statusCode(), 1, Integer::sum);
+                    } catch (Exception e) {
+                        answers.merge(0, 1, Integer::sum);
+                    }
+                    answerMillis.add(System.currentTimeMillis() - sent);
+                    answered.countDown();
+                });
+            }
+            double sendSeconds = (System.nanoTime() - start) / 1e9;
+            answered.await(120, TimeUnit.SECONDS);
+            Thread.sleep(10_000); // what is stored and still being written
+            Map<Long, Long> writtenAt = new TreeMap<>();
+            try (Connection c = DriverManager.getConnection(pgUrl, "postgres", null); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT tracker_id, (EXTRACT(EPOCH FROM written_at) * 1000)::BIGINT FROM releases")) {
+                while (rs.next()) {
+                    writtenAt.put(rs.getLong(1), rs.getLong(2));
+                }
+            }
+            List<Long> latencies = new ArrayList<>();
+            long lost = 0;
+            for (Map.Entry<Long, Long> sent : sentAt.entrySet()) {
+                Long written = writtenAt.get(sent.getKey());
+                if (written == null) {
+                    lost++;
+                } else {
+                    latencies.add(written - sent.getValue());
+                }
+            }
+            Collections.sort(latencies);
+            List<Long> answerSorted = new ArrayList<>(answerMillis);
+            Collections.sort(answerSorted);
+            System.out.println();
+            System.out.println("== results ==");
+            System.out.printf("sent %,d webhooks in %.1fs (%.0f/s); answers %s%n", sentAt.size(), sendSeconds, sentAt.size() / sendSeconds, answers);
+            System.out.printf("answer time ms: p50 %d, p99 %d, max %d%n", percentile(answerSorted, 50), percentile(answerSorted, 99),
+                    answerSorted.get(answerSorted.size() - 1));
+            System.out.printf("receipt to committed write ms: p50 %d, p99 %d, max %d (target p99 < 100: %s)%n", percentile(latencies, 50),
+                    percentile(latencies, 99), latencies.get(latencies.size() - 1), percentile(latencies, 99) < 100 ? "met" : "MISSED");
+            System.out.printf("lost: %d (target 0: %s); %s%n", lost, lost == 0 ? "met" : "MISSED", ServerLog.peakHeap(work.resolve("gc.log"), HEAP));
+            senders.shutdownNow();
+        } finally {
+            server.destroy();
+            server.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static long percentile(List<Long> sorted, int p) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * p / 100.0) - 1));
+    }
+
+    private static String sign(byte[] body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
+    }
+
+    private WebhookBenchmark() {
+    }
+}
