@@ -13,12 +13,17 @@ import io.syncline.state.SyncState;
 import io.syncline.system.http.HttpSystem;
 import io.syncline.system.http.Webhooks;
 import io.syncline.value.Redaction;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.jboss.logging.Logger;
@@ -51,6 +56,41 @@ public class WebhookReceiver {
 
     @Inject
     SyncState state;
+
+    @Inject
+    CamelContext camel;
+
+    /** Deliveries written, to be marked applied in the inbox: in batches, off the pair's write thread. */
+    private record Applied(String pair, String side, String delivery) {
+    }
+
+    private final ConcurrentLinkedQueue<Applied> applied = new ConcurrentLinkedQueue<>();
+    private ScheduledExecutorService marker;
+
+    @PostConstruct
+    void start() {
+        marker = camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "syncline-webhook-inbox");
+        marker.scheduleWithFixedDelay(this::markApplied, 200, 200, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Marks the deliveries written since the last time applied. One that is written but not marked yet (a stop in
+     * between) is applied again by the next poll: its records are read as they are, unchanged, skipped.
+     */
+    private void markApplied() {
+        Map<List<String>, List<String>> bySide = new java.util.HashMap<>();
+        for (Applied a = applied.poll(); a != null; a = applied.poll()) {
+            bySide.computeIfAbsent(List.of(a.pair(), a.side()), k -> new java.util.ArrayList<>()).add(a.delivery());
+        }
+        bySide.forEach((pairSide, deliveries) -> {
+            try {
+                inbox.applied(pairSide.get(0), pairSide.get(1), deliveries);
+            } catch (RuntimeException e) {
+                LOG.warnf("pair '%s': %d webhook deliveries written but not marked applied (%s); the next poll reads them again",
+                        pairSide.get(0), deliveries.size(), Redaction.firstLine(e));
+            }
+        });
+    }
 
     /** Checks and stores a delivery; leaves the page to apply as the body, or answers and stops the route. */
     public void receive(String pairName, String sideName, Exchange exchange) {
@@ -101,7 +141,7 @@ public class WebhookReceiver {
             answer(exchange, 202, accepted(delivery, "stored; applied by the next poll"));
             return;
         }
-        page.written().thenRun(() -> inbox.applied(pair.name(), side.name(), List.of(delivery.id())));
+        page.written().thenRun(() -> applied.add(new Applied(pair.name(), side.name(), delivery.id())));
         in.setBody(page);
     }
 

@@ -27,6 +27,9 @@ public class Inbox {
     @Inject
     SyncState state;
 
+    /** When applied deliveries were last forgotten: once an hour is enough. */
+    private volatile long purged;
+
     /** A delivery not applied yet: its id and the records it names. */
     public record Pending(String deliveryId, List<String> recordIds) {
     }
@@ -105,7 +108,7 @@ public class Inbox {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE webhook_inbox SET applied_at = ? WHERE pair = ? AND side = ? AND delivery_id = ? AND applied_at IS NULL");
-                    PreparedStatement old = c.prepareStatement("DELETE FROM webhook_inbox WHERE pair = ? AND applied_at < ?")) {
+                    PreparedStatement old = c.prepareStatement("DELETE FROM webhook_inbox WHERE applied_at < ?")) {
                 for (String id : deliveryIds) {
                     ps.setLong(1, now);
                     ps.setString(2, pair);
@@ -114,9 +117,11 @@ public class Inbox {
                     ps.addBatch();
                 }
                 ps.executeBatch();
-                old.setString(1, pair);
-                old.setLong(2, now - KEPT.toMillis());
-                old.executeUpdate();
+                if (now - purged > Duration.ofHours(1).toMillis()) {
+                    purged = now;
+                    old.setLong(1, now - KEPT.toMillis());
+                    old.executeUpdate();
+                }
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
