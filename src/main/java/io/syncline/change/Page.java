@@ -33,6 +33,7 @@ public final class Page {
     private volatile boolean handedOver;
 
     private final boolean firstLoad;
+    private boolean delivered;
 
     /**
      * A page of a poll; {@code predecessor} is the page read before it in the same poll, or null.
@@ -58,7 +59,14 @@ public final class Page {
      * but the side's cursor stays where the polls left it (the next poll may read them again: unchanged, skipped).
      */
     public static Page delivered(Pair pair, Side side, List<Change> changes) {
-        return new Page(pair, side, changes, null, false, null);
+        Page page = new Page(pair, side, changes, null, false, null);
+        page.delivered = true;
+        return page;
+    }
+
+    /** A page of records webhooks named: it leaves the cursor, so pages of it that wait together may be written together. */
+    public boolean isDelivered() {
+        return delivered;
     }
 
     public Pair pair() {

@@ -9,10 +9,15 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import io.syncline.system.Position;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -73,31 +78,60 @@ public class JdbcWriter {
         }
         Page taken = page;
         page.handedOver();
-        queues.computeIfAbsent(page.pair().name(), pair -> new WriteQueue(camel.getExecutorServiceManager().newSingleThreadExecutor(this, "syncline-writer-" + pair))).submit(() -> {
+        WriteQueue queue = queues.computeIfAbsent(page.pair().name(),
+                pair -> new WriteQueue(camel.getExecutorServiceManager().newSingleThreadExecutor(this, "syncline-writer-" + pair)));
+        if (page.isDelivered()) {
+            queue.submitDelivered(page, () -> writeDelivered(queue));
+            return;
+        }
+        queue.submit(() -> {
             CompletableFuture<Integer> before = taken.predecessorWritten();
             if (before != null && before.isCompletedExceptionally()) {
                 before.whenComplete((n, error) -> taken.written().completeExceptionally(error));
                 return;
             }
             try {
-                taken.written().complete(writeNow(taken));
+                taken.written().complete(writeNow(taken.pair(), taken.staged(), taken.end()).size());
             } catch (Exception | Error e) {
                 taken.written().completeExceptionally(e);
             }
         });
     }
 
-    private int writeNow(Page page) throws Exception {
-        Pair pair = page.pair();
+    /**
+     * Writes every delivered page waiting (webhooks that arrived while the previous write ran) as one: one
+     * transaction on the target and one state commit for all of them (group commit). A record named by
+     * several is written once, as the last of them read it.
+     */
+    private void writeDelivered(WriteQueue queue) {
+        List<Page> pages = queue.takeDelivered();
+        if (pages.isEmpty()) {
+            return; // taken by an earlier drain
+        }
+        Map<String, Change> latest = new LinkedHashMap<>();
+        pages.forEach(p -> p.staged().forEach(c -> {
+            latest.remove(c.recordId());
+            latest.put(c.recordId(), c);
+        }));
+        try {
+            Set<String> written = new HashSet<>();
+            writeNow(pages.get(0).pair(), List.copyOf(latest.values()), null).forEach(c -> written.add(c.recordId()));
+            pages.forEach(p -> p.written().complete((int) p.staged().stream().filter(c -> written.contains(c.recordId())).count()));
+        } catch (Exception | Error e) {
+            pages.forEach(p -> p.written().completeExceptionally(e));
+        }
+    }
+
+    /** Writes staged changes of a pair and moves the cursor to {@code end} (null: it stays); returns the changes written. */
+    private List<Change> writeNow(Pair pair, List<Change> staged, Position end) throws Exception {
         String side = pair.source().name();
-        List<Change> staged = page.staged();
         if (staged.isEmpty()) {
-            state.commitPage(pair.name(), side, List.of(), page.end());
-            return 0;
+            state.commitPage(pair.name(), side, List.of(), end);
+            return List.of();
         }
         // the state store records the page while the target is written; it commits only after the target did
         CompletableFuture<SyncState.PageCommit> links = CompletableFuture.supplyAsync(
-                () -> state.preparePage(pair.name(), side, written(staged), page.end()), stateWriter);
+                () -> state.preparePage(pair.name(), side, written(staged), end), stateWriter);
         Map<String, String> refused;
         try {
             refused = upsert(pair, staged);
@@ -114,7 +148,7 @@ public class JdbcWriter {
         try (SyncState.PageCommit commit = links.join()) {
             if (refused.isEmpty()) {
                 commit.commit();
-                return staged.size();
+                return staged;
             }
         } // closed uncommitted: it holds the state store's locks, which the dead letters need
         List<Change> written = new ArrayList<>(staged.size());
@@ -126,17 +160,23 @@ public class JdbcWriter {
                 state.deadLetter(pair.name(), change.side(), change.recordId(), reason, String.valueOf(change.row()));
             }
         }
-        state.commitPage(pair.name(), side, written(written), page.end());
-        return written.size();
+        state.commitPage(pair.name(), side, written(written), end);
+        return written;
     }
 
     private static List<SyncState.Written> written(List<Change> changes) {
         return changes.stream().map(c -> new SyncState.Written(c.recordId(), c.targetId(), c.hash())).toList();
     }
 
-    /** One pair's pages in write order, on one thread, with at most two waiting. */
+    /**
+     * One pair's pages in write order, on one thread, with at most two poll pages waiting; delivered pages
+     * (webhooks) wait apart, up to {@link #DELIVERED} of them, and are written together.
+     */
     private static final class WriteQueue {
+        private static final int DELIVERED = 1000;
         private final Semaphore slots = new Semaphore(2);
+        private final Semaphore deliveredSlots = new Semaphore(DELIVERED);
+        private final ConcurrentLinkedQueue<Page> delivered = new ConcurrentLinkedQueue<>();
         private final ExecutorService thread;
 
         WriteQueue(ExecutorService thread) {
@@ -152,6 +192,21 @@ public class JdbcWriter {
                     slots.release();
                 }
             });
+        }
+
+        void submitDelivered(Page page, Runnable drain) throws InterruptedException {
+            deliveredSlots.acquire();
+            delivered.add(page);
+            thread.execute(drain);
+        }
+
+        List<Page> takeDelivered() {
+            List<Page> pages = new ArrayList<>();
+            for (Page page = delivered.poll(); page != null; page = delivered.poll()) {
+                pages.add(page);
+            }
+            deliveredSlots.release(pages.size());
+            return pages;
         }
     }
 
