@@ -4,7 +4,10 @@ import io.syncline.pair.Role;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
 import io.syncline.state.Conflicts;
+import io.syncline.change.Window;
 import io.syncline.state.DeadLetter;
+import io.syncline.state.Inbox;
+import io.syncline.write.TwoWayWriter;
 import io.syncline.state.PendingChanges;
 import io.syncline.state.References;
 import io.syncline.state.PairStatus;
@@ -12,6 +15,7 @@ import io.syncline.state.SyncState;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ClientErrorException;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -47,6 +51,12 @@ public class PairResource {
     @Inject
     References references;
 
+    @Inject
+    Inbox inbox;
+
+    @Inject
+    TwoWayWriter twoWayWriter;
+
     public record PairView(String name, String source, String target, String file, String state, Instant lastPollStarted,
             Instant lastSuccessfulPoll, String lastError, Instant nextAttempt, String cursor, long rowsSynced, long links,
             long deadLetters, FullLoad fullLoad, TwoWay twoWay) {
@@ -77,6 +87,74 @@ public class PairResource {
     @Path("{pair}/dead-letters")
     public List<DeadLetter> deadLetters(@PathParam("pair") String name, @QueryParam("limit") @DefaultValue("100") int limit) {
         return state.deadLetters(pair(name).name(), Math.max(1, Math.min(limit, 10_000)));
+    }
+
+    /**
+     * Tries a pair's dead letters again, the records as their side holds them now (once their data, the
+     * target's rule or the mapping is fixed). One way: read again from the source with the pair's next poll
+     * (202). Two way: applied now, as a window of these records (200 with what it did). A record refused
+     * again stays a dead letter, with the new reason.
+     */
+    @POST
+    @RolesAllowed(Roles.OPERATOR)
+    @Path("{pair}/dead-letters/retry")
+    public Response retryDeadLetters(@PathParam("pair") String name) {
+        Pair pair = pair(name);
+        return retry(pair, state.deadLetters(pair.name(), 10_000));
+    }
+
+    @POST
+    @RolesAllowed(Roles.OPERATOR)
+    @Path("{pair}/dead-letters/{side}/{id}/retry")
+    public Response retryDeadLetter(@PathParam("pair") String name, @PathParam("side") String side, @PathParam("id") String id) {
+        Pair pair = pair(name);
+        return retry(pair, List.of(deadLetter(pair, side, id)));
+    }
+
+    /**
+     * Discards a dead letter: the record is no longer tried (two way: no longer parked); it syncs again when it
+     * changes.
+     */
+    @DELETE
+    @RolesAllowed(Roles.OPERATOR)
+    @Path("{pair}/dead-letters/{side}/{id}")
+    public Map<String, Object> discardDeadLetter(@PathParam("pair") String name, @PathParam("side") String side, @PathParam("id") String id) {
+        Pair pair = pair(name);
+        DeadLetter letter = deadLetter(pair, side, id);
+        state.discardDeadLetter(pair.name(), letter.side(), letter.recordId());
+        if (pair.isTwoWay()) {
+            references.unpark(pair.name(), role(pair, letter.side()).key(), letter.recordId());
+        }
+        return Map.of("pair", pair.name(), "side", letter.side(), "recordId", letter.recordId(), "discarded", true);
+    }
+
+    private Response retry(Pair pair, List<DeadLetter> letters) {
+        if (!pair.isTwoWay()) {
+            Map<String, List<String>> bySide = new java.util.TreeMap<>();
+            letters.forEach(l -> bySide.computeIfAbsent(l.side(), k -> new java.util.ArrayList<>()).add(l.recordId()));
+            bySide.forEach((side, ids) -> inbox.readAgain(pair.name(), side, ids));
+            return Response.accepted(Map.of("pair", pair.name(), "retrying", letters.size(),
+                    "message", "read again from " + pair.source().reference() + " with the pair's next poll")).build();
+        }
+        Window window = new Window(pair.name());
+        letters.forEach(l -> window.add(role(pair, l.side()), List.of(l.recordId())));
+        TwoWayWriter.Outcome outcome = twoWayWriter.apply(window);
+        long left = letters.stream().filter(l -> state.deadLetters(pair.name(), 10_000).stream()
+                .anyMatch(d -> d.side().equals(l.side()) && d.recordId().equals(l.recordId()))).count();
+        return Response.ok(Map.of("pair", pair.name(), "retried", letters.size(), "writtenA", outcome.writtenA(), "writtenB", outcome.writtenB(),
+                "stillDeadLetters", left)).build();
+    }
+
+    /** The pair's dead letter of a record of a side (named by its system), or 404. */
+    private DeadLetter deadLetter(Pair pair, String side, String id) {
+        return state.deadLetters(pair.name(), 10_000).stream().filter(l -> l.side().equals(side) && l.recordId().equals(id)).findFirst()
+                .orElseThrow(() -> new NotFoundException(Response.status(404).type(MediaType.APPLICATION_JSON)
+                        .entity(Map.of("error", "pair '" + pair.name() + "' has no dead letter for record " + id + " of side '" + side + "'"))
+                        .build()));
+    }
+
+    private static Role role(Pair pair, String sideName) {
+        return pair.side(Role.A).name().equals(sideName) ? Role.A : Role.B;
     }
 
     /**

@@ -16,7 +16,7 @@ import java.util.Map;
  * The webhook inbox: each delivery a pair takes is stored here before the sender is answered, so that a
  * crash right after the answer loses nothing, and a redelivery (the same delivery id) is applied once.
  * A delivery stored but not applied is applied by the pair's next poll; applied ones are kept a week,
- * as long as senders redeliver.
+ * as long as senders redeliver. Dead letters an operator retries come this way too, as deliveries of their own.
  */
 @ApplicationScoped
 public class Inbox {
@@ -38,6 +38,10 @@ public class Inbox {
      * Stores a delivery in one commit; false when it was stored before (a redelivery: nothing stored).
      */
     public boolean store(String pair, String side, String deliveryId, List<String> recordIds) {
+        return store(pair, side, deliveryId, recordIds, System.currentTimeMillis());
+    }
+
+    private boolean store(String pair, String side, String deliveryId, List<String> recordIds, long receivedAt) {
         try (Connection c = state.connect()) {
             c.setAutoCommit(false);
             try (PreparedStatement seen = c.prepareStatement("SELECT 1 FROM webhook_inbox WHERE pair = ? AND side = ? AND delivery_id = ?")) {
@@ -51,7 +55,6 @@ public class Inbox {
                     }
                 }
             }
-            long now = System.currentTimeMillis();
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO webhook_inbox (pair, side, delivery_id, record_id, received_at) VALUES (?, ?, ?, ?, ?)")) {
                 for (String id : new java.util.LinkedHashSet<>(recordIds)) {
@@ -59,7 +62,7 @@ public class Inbox {
                     ps.setString(2, side);
                     ps.setString(3, deliveryId);
                     ps.setString(4, id);
-                    ps.setLong(5, now);
+                    ps.setLong(5, receivedAt);
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -75,6 +78,14 @@ public class Inbox {
         } catch (SQLException e) {
             throw SyncState.failure("store a webhook delivery of pair '" + pair + "'", e);
         }
+    }
+
+    /**
+     * Records an operator wants read again from a pair's source (dead letters retried): stored as a delivery that
+     * the pair's next poll applies.
+     */
+    public void readAgain(String pair, String side, List<String> recordIds) {
+        store(pair, side, "retry-" + java.util.UUID.randomUUID(), recordIds, 0);
     }
 
     /** Deliveries of a pair's side received at least {@code age} ago and not applied yet, oldest first. */
@@ -129,20 +140,6 @@ public class Inbox {
             }
         } catch (SQLException e) {
             throw SyncState.failure("mark webhook deliveries of pair '" + pair + "' applied", e);
-        }
-    }
-
-    /** The number of deliveries of a pair not applied yet (the status API shows it). */
-    public int pendingCount(String pair) {
-        try (Connection c = state.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT COUNT(DISTINCT delivery_id) FROM webhook_inbox WHERE pair = ? AND applied_at IS NULL")) {
-            ps.setString(1, pair);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        } catch (SQLException e) {
-            throw SyncState.failure("count the webhook inbox of pair '" + pair + "'", e);
         }
     }
 }

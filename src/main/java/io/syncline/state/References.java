@@ -123,6 +123,15 @@ public class References {
         }
     }
 
+    /** A record no longer tried with every window (an operator discarded its dead letter). */
+    public void unpark(String pair, String side, String recordId) {
+        try (Connection c = state.connect()) {
+            park(c, pair, Map.of(), List.of(side + recordId));
+        } catch (SQLException e) {
+            throw SyncState.failure("unpark a record of pair '" + pair + "'", e);
+        }
+    }
+
     /** The parked records of a pair, as side ("a"/"b") -> ids. */
     public Map<String, Set<String>> parked(String pair) {
         return query("SELECT side, record_id, pair FROM parked WHERE pair = ?", pair).getOrDefault(pair, Map.of());

@@ -328,6 +328,11 @@ public class SyncState {
      * held a value the mapping refuses and was set back) is resolved. Returns true when it had one.
      */
     public boolean inSync(String pair, String side, String recordId) {
+        return discardDeadLetter(pair, side, recordId);
+    }
+
+    /** Removes a record's dead letter (in sync, or an operator discarded it); returns true when it had one. */
+    public boolean discardDeadLetter(String pair, String side, String recordId) {
         if (!deadLettered.contains(deadLetterKey(pair, side, recordId))) {
             return false;
         }

@@ -44,7 +44,7 @@ import java.util.stream.Collectors;
  * reach the same server: {@code POST /_control} ({@code failEvery}: every n-th API request answers
  * 500; {@code limit}: more than that many requests in a second answer 429 with {@code Retry-After: 1};
  * {@code down}: 503; {@code webhook}: a collection's changes sent, signed GitHub style, to a URL;
- * {@code dropWebhooks}: the next n lost in transit), {@code GET /_stats} (requests, the most in any one second, 429s and 500s sent,
+ * {@code dropWebhooks}: the next n lost in transit; {@code maxTitle}: the longest title taken), {@code GET /_stats} (requests, the most in any one second, 429s and 500s sent,
  * writes, records served by lists), {@code POST /_stats/reset}. Its users edit through {@code /_admin/{collection}}, which
  * neither counts nor fails.
  */
@@ -54,6 +54,7 @@ public final class FakeTrackerApi {
     public static final String CLIENT_ID = "syncline";
     public static final String CLIENT_SECRET = "tracker-client-secret";
     private static final int MAX_TITLE = 120;
+    private volatile int maxTitle = MAX_TITLE;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
     private static final ZoneOffset ZONE = ZoneOffset.ofHours(1);
@@ -250,6 +251,9 @@ public final class FakeTrackerApi {
                 } else {
                     webhooks.remove(hook.get("collection").asText());
                 }
+            }
+            if (body.has("maxTitle")) { // the API's rule changes (0: back to 120)
+                maxTitle = body.get("maxTitle").asInt() > 0 ? body.get("maxTitle").asInt() : MAX_TITLE;
             }
             if (body.has("dropWebhooks")) {
                 dropWebhooks = body.get("dropWebhooks").asInt();
@@ -469,10 +473,10 @@ public final class FakeTrackerApi {
         return new Stored(id, now, json);
     }
 
-    private static String refusal(JsonNode record) {
+    private String refusal(JsonNode record) {
         JsonNode title = record.get("title");
-        if (title != null && title.asText().length() > MAX_TITLE) {
-            return "title: at most " + MAX_TITLE + " characters, got " + title.asText().length();
+        if (title != null && title.asText().length() > maxTitle) {
+            return "title: at most " + maxTitle + " characters, got " + title.asText().length();
         }
         return null;
     }

@@ -50,7 +50,7 @@ public final class Tracker {
     }
 
     public static void healthy() {
-        control(object().put("failEvery", 0).put("limit", 0).put("down", false));
+        control(object().put("failEvery", 0).put("limit", 0).put("down", false).put("maxTitle", 0));
     }
 
     /** requests, maxPerSecond, tooMany, failures, writes since the last reset. */
