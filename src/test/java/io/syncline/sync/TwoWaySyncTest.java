@@ -457,6 +457,33 @@ class TwoWaySyncTest {
     }
 
     @Test
+    @Order(13)
+    void aDeadLetterAnOperatorRetriesIsWrittenAtOnceWithoutAnEdit() throws InterruptedException {
+        awaitQuiet();
+        update(helpdesk(), "ALTER TABLE users ADD CONSTRAINT phone_ring CHECK (phone NOT LIKE 'ring %')");
+        try {
+            update(crm(), "UPDATE people SET phone = 'ring me at noon' WHERE id = ?", crmId("person71@example.com"));
+            String refusedId = String.valueOf(helpdeskId("person71@example.com"));
+            await().atMost(SYNC).untilAsserted(() -> operator().get("/api/pairs/people/dead-letters").then()
+                    .body("find { it.recordId == '" + refusedId + "' }.side", equalTo("helpdesk")));
+            // past the lookback: no poll reads the CRM record again, no window brings it
+            Thread.sleep(6_000);
+            update(crm(), "UPDATE people SET first_name = 'Later' WHERE id = ?", crmId("person72@example.com"));
+            await().atMost(SYNC).until(() -> "Later".equals(
+                    row(helpdesk(), "SELECT first_name FROM users WHERE id = ?", helpdeskId("person72@example.com")).get("first_name")));
+            awaitQuiet();
+            update(helpdesk(), "ALTER TABLE users DROP CONSTRAINT phone_ring");
+            operator().post("/api/pairs/people/dead-letters/helpdesk/" + refusedId + "/retry").then().statusCode(200)
+                    .body("retried", equalTo(1)).body("writtenB", equalTo(1)).body("stillDeadLetters", equalTo(0));
+            assertEquals("ring me at noon", row(helpdesk(), "SELECT phone FROM users WHERE id = ?", helpdeskId("person71@example.com")).get("phone"),
+                    "written by the retry itself, before it answered");
+            operator().get("/api/pairs/people/dead-letters").then().body("recordId", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(refusedId)));
+        } finally {
+            update(helpdesk(), "ALTER TABLE users DROP CONSTRAINT IF EXISTS phone_ring");
+        }
+    }
+
+    @Test
     @Order(14)
     void aChangeThatWaitedForARecordTheMappingRefusedIsAppliedOnceTheRecordIsSetBack() throws InterruptedException {
         awaitQuiet();
