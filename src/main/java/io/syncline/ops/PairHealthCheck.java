@@ -11,7 +11,8 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * Readiness of one pair, shown in {@code /q/health} beside Camel's own checks: DOWN when its last
- * poll failed or when it has made no progress for longer than its {@code overdue} setting.
+ * poll failed, when its changes may be older than its {@code freshness} objective, or when it has made no
+ * progress for longer than its {@code overdue} setting.
  */
 public class PairHealthCheck extends AbstractHealthCheck {
 
@@ -62,6 +63,11 @@ public class PairHealthCheck extends AbstractHealthCheck {
         }
         if (status.lastError() != null) {
             return "pair '" + pair.name() + "': last poll failed (" + status.consecutiveFailures() + " in a row): " + status.lastError();
+        }
+        Duration stale = status.staleness(pair.polledSides());
+        if (pair.freshness() != null && stale.compareTo(pair.freshness()) > 0) {
+            return "pair '" + pair.name() + "': freshness objective " + pair.freshness().toSeconds() + "s breached: changes made up to "
+                    + stale.toSeconds() + "s ago may not be synced yet (no poll of every side has completed since)";
         }
         Duration quiet = Duration.between(status.lastProgress(), Instant.now());
         if (quiet.compareTo(pair.overdue()) > 0) {

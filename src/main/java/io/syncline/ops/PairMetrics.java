@@ -16,6 +16,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import io.syncline.system.Position;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -48,6 +52,20 @@ public class PairMetrics {
             gauge("syncline.pair.paused", "1 while an operator has paused the pair", tags, name, s -> s.state() == PairStatus.State.PAUSED ? 1 : 0);
             gauge("syncline.pair.seconds.since.last.successful.poll", "seconds since the pair's last poll that completed", tags, name,
                     s -> s.lastSuccess() == null ? Double.NaN : Duration.between(s.lastSuccess(), Instant.now()).toMillis() / 1000.0);
+            gauge("syncline.pair.staleness.seconds", "how old the changes may be that are not synced yet: since the start of the oldest"
+                    + " of the sides' last successful polls", tags, name, s -> s.staleness(pair.polledSides()).toMillis() / 1000.0);
+            if (pair.freshness() != null) {
+                double objective = pair.freshness().toMillis() / 1000.0;
+                gauge("syncline.pair.freshness.objective.seconds", "the pair's freshness objective", tags, name, s -> objective);
+                gauge("syncline.pair.freshness.breached", "1 while the staleness exceeds the freshness objective", tags, name,
+                        s -> s.staleness(pair.polledSides()).compareTo(pair.freshness()) > 0 ? 1 : 0);
+            }
+            for (Role role : pair.isTwoWay() ? Role.values() : new Role[] {Role.A}) {
+                String side = pair.side(role).name();
+                Gauge.builder("syncline.pair.lag.seconds", state, st -> lag(st.cursor(name, side))).tags(tags.and("side", side))
+                        .description("now minus the time of the last change read from the side (its cursor); grows while the side is idle")
+                        .register(registry);
+            }
             gauge("syncline.pair.full.load.done", "rows done of the full load under way (0 when none is)", tags, name, PairStatus::loadDone);
             gauge("syncline.pair.full.load.total", "rows expected by the full load under way (0 when none is)", tags, name, PairStatus::loadTotal);
             Gauge.builder("syncline.pair.dead.letters", state, st -> st.deadLetterCount(name)).tags(tags)
@@ -68,6 +86,19 @@ public class PairMetrics {
                 Gauge.builder("syncline.pair.windows.pending", pendingChanges, p -> p.pending(name)).tags(tags)
                         .description("windows of changes collected or waiting to be applied").register(registry);
             }
+        }
+    }
+
+    /** Seconds from a timestamp cursor to now (a version cursor has no time: NaN). */
+    private static double lag(Position cursor) {
+        if (cursor.isStart() || cursor.value().matches("-?\\d+")) {
+            return Double.NaN;
+        }
+        try {
+            Instant at = cursor.value().endsWith("Z") ? Instant.parse(cursor.value()) : LocalDateTime.parse(cursor.value()).toInstant(ZoneOffset.UTC);
+            return Duration.between(at, Instant.now()).toMillis() / 1000.0;
+        } catch (DateTimeParseException e) {
+            return Double.NaN;
         }
     }
 

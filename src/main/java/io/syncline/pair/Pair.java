@@ -35,6 +35,7 @@ public class Pair extends PairSettings {
     private List<Table.Column> targetColumns;
     private Duration lookbackDuration;
     private Duration overdueDuration;
+    private Duration freshnessDuration;
     private Duration maxBackoffDuration;
     private Duration windowDuration;
     private TwoWayMapping twoWayMapping;
@@ -67,6 +68,8 @@ public class Pair extends PairSettings {
         }
         lookbackDuration = SettingChecks.duration("lookback", lookback, problems);
         overdueDuration = SettingChecks.duration("overdue", overdue, problems);
+        freshnessDuration = freshness == null || freshness.isBlank() || freshness.trim().equalsIgnoreCase("off") ? null
+                : SettingChecks.duration("freshness", freshness, problems);
         maxBackoffDuration = SettingChecks.duration("maxBackoff", maxBackoff, problems);
         windowDuration = SettingChecks.duration("window", window, problems);
         SettingChecks.cron("schedule", schedule, problems);
@@ -359,6 +362,16 @@ public class Pair extends PairSettings {
 
     public Duration maxBackoff() {
         return maxBackoffDuration;
+    }
+
+    /** The freshness objective, or null when the pair has none. */
+    public Duration freshness() {
+        return freshnessDuration;
+    }
+
+    /** The status keys of the sides the pair polls: "a", and "b" for a two-way pair. */
+    public List<String> polledSides() {
+        return isTwoWay() ? List.of(Role.A.key(), Role.B.key()) : List.of(Role.A.key());
     }
 
     /** When the pair is polled: a Quartz cron expression, seconds first (the poll routes read it: {@code {{bean:<pair>.schedule}}}). */

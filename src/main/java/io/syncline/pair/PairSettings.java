@@ -17,6 +17,8 @@ public abstract class PairSettings {
     protected int pageSize = 1000;
     protected String lookback = "5s";
     protected String overdue = "2m";
+    /** The freshness objective: how old an unsynced change may get before the pair is DOWN; none when null or off. */
+    protected String freshness;
     protected String maxBackoff = "60s";
     protected String schedule = "0/5 * * * * ?";
     protected String window = "2s";
@@ -69,6 +71,10 @@ public abstract class PairSettings {
 
     public void setOverdue(String overdue) {
         this.overdue = overdue;
+    }
+
+    public void setFreshness(String freshness) {
+        this.freshness = freshness;
     }
 
     public void setMaxBackoff(String maxBackoff) {

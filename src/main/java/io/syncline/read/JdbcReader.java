@@ -87,6 +87,7 @@ public class JdbcReader {
             return Collections.emptyIterator();
         }
         status.pollStarted();
+        Instant started = Instant.now();
         PagedPoll poll;
         Side side;
         try {
@@ -110,7 +111,7 @@ public class JdbcReader {
                 if (problem != null) {
                     failed(pair, sideName, new IllegalStateException(problem));
                 } else {
-                    status.pollSucceeded(sideName);
+                    status.pollSucceeded(sideName, started);
                 }
             }
 

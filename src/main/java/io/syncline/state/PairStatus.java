@@ -23,6 +23,9 @@ public final class PairStatus {
     private final Map<String, Failure> failures = new LinkedHashMap<>();
     private long loadDone;
     private long loadTotal;
+    /** By side: when the side's last successful poll started; every change made before it is synced (one way) or read. */
+    private final Map<String, Instant> freshUpTo = new LinkedHashMap<>();
+    private final Instant created = Instant.now();
 
     // two-way counters since start-up: what a test and an operator check echo suppression and conflicts with
     private final java.util.concurrent.atomic.LongAdder writtenA = new java.util.concurrent.atomic.LongAdder();
@@ -109,7 +112,8 @@ public final class PairStatus {
         loadTotal = total;
     }
 
-    public synchronized void pollSucceeded(String side) {
+    public synchronized void pollSucceeded(String side, Instant started) {
+        freshUpTo.put(side, started);
         lastSuccess = Instant.now();
         lastProgress = lastSuccess;
         failures.remove(side);
@@ -118,6 +122,16 @@ public final class PairStatus {
         if (state != State.PAUSED) {
             state = failures.isEmpty() ? State.RUNNING : State.FAILING;
         }
+    }
+
+    /**
+     * How old the changes may be that are not synced yet: now minus the start of the oldest of the sides' last
+     * successful polls (a side that never polled well counts from start-up). A two-way pair's changes also wait
+     * for their window.
+     */
+    public synchronized Duration staleness(java.util.Collection<String> sides) {
+        Instant oldest = sides.stream().map(side -> freshUpTo.getOrDefault(side, created)).min(Comparator.naturalOrder()).orElse(created);
+        return Duration.between(oldest, Instant.now());
     }
 
     /** Records a side's failure and when to try it again: doubling from one second up to {@code maxBackoff}. */

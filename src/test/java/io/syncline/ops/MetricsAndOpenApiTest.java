@@ -33,7 +33,14 @@ class MetricsAndOpenApiTest {
                 .body(containsString("syncline_pair_seconds_since_last_successful_poll{pair=\"people\"}"))
                 .body(containsString("syncline_pair_dead_letters{pair=\"contacts\"}"))
                 .body(containsString("syncline_pair_conflicts_open{pair=\"people\"}"))
+                .body(containsString("syncline_pair_freshness_objective_seconds{pair=\"releases\"} 3600.0"))
+                .body(containsString("syncline_pair_freshness_breached{pair=\"releases\"} 0.0"))
                 .body(containsString("camel_exchanges")));
+        // the people pair polls both sides every second: what it has not synced is seconds old, and so is its last change read
+        double staleness = gauge("syncline_pair_staleness_seconds\\{pair=\"people\"\\}");
+        assertTrue(staleness >= 0 && staleness < 30, "staleness " + staleness);
+        update(crm(), "UPDATE people SET last_name = 'Lag' WHERE id = ?", crmId("person73@example.com"));
+        await().atMost(SYNC).until(() -> gauge("syncline_pair_lag_seconds\\{pair=\"people\",side=\"crm\"\\}") < 30);
         double before = written("people", "b");
         update(crm(), "UPDATE people SET phone = '+1 555 4242' WHERE id = ?", crmId("person42@example.com"));
         await().atMost(SYNC).until(() -> written("people", "b") > before);
@@ -46,6 +53,12 @@ class MetricsAndOpenApiTest {
                 "/api/pairs/{pair}/dead-letters"}) {
             assertTrue(api.contains("\"" + path + "\""), path + " is described");
         }
+    }
+
+    /** A metric's value (the pattern matches its name and labels), or NaN. */
+    private static double gauge(String pattern) {
+        Matcher m = Pattern.compile(pattern + " ([-0-9.E]+|NaN)").matcher(given().get("/q/metrics").asString());
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
     private static double written(String pair, String side) {

@@ -41,4 +41,19 @@ class PairStatusTest {
         }
         assertEquals(List.of(1L, 2L, 4L, 8L, 8L), waits);
     }
+
+    @Test
+    void stalenessIsTheAgeOfTheOldestSidesLastSuccessfulPollStart() throws InterruptedException {
+        PairStatus status = new PairStatus("people");
+        Thread.sleep(50);
+        assertTrue(status.staleness(List.of("a", "b")).toMillis() >= 50, "no poll yet: counted from start-up");
+        Instant aStarted = Instant.now().minusSeconds(40);
+        status.pollSucceeded("a", aStarted);
+        status.pollSucceeded("b", Instant.now().minusSeconds(3));
+        long stale = status.staleness(List.of("a", "b")).toSeconds();
+        assertTrue(stale >= 40 && stale < 45, "the older side decides: " + stale);
+        assertTrue(status.staleness(List.of("b")).toSeconds() < 5);
+        status.pollSucceeded("a", Instant.now());
+        assertTrue(status.staleness(List.of("a", "b")).toSeconds() < 5, "both fresh again");
+    }
 }
