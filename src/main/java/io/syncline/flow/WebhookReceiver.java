@@ -93,7 +93,7 @@ public class WebhookReceiver {
     }
 
     /** Checks and stores a delivery; leaves the page to apply as the body, or answers and stops the route. */
-    public void receive(String pairName, String sideName, Exchange exchange) {
+    public void receive(String pairName, Exchange exchange) {
         Message in = exchange.getMessage();
         Optional<Pair> declared = pairs.declared(pairName);
         if (declared.isEmpty()) {
@@ -104,10 +104,10 @@ public class WebhookReceiver {
         try {
             pairs.ensureReady(pair);
         } catch (RuntimeException e) {
-            answer(exchange, 503, json("error", "pair '" + pairName + "' is not ready: " + Redaction.firstLine(e)));
+            answer(exchange, 503, json("error", "pair '" + pairName + "' is not ready: its systems do not answer yet; deliver again later"));
             return;
         }
-        Side side = pair.isTwoWay() ? null : pair.side(sideName);
+        Side side = pair.isTwoWay() ? null : pair.source();
         if (side == null || !(side.system() instanceof HttpSystem api) || !api.takesWebhooks()) {
             answer(exchange, 404, json("error", "pair '" + pairName + "' takes no webhooks: a one-way pair whose source is an HTTP system"
                     + " with webhook settings does"));

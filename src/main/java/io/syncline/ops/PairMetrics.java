@@ -20,6 +20,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import io.syncline.system.Position;
+import java.util.List;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -60,8 +61,9 @@ public class PairMetrics {
                 gauge("syncline.pair.freshness.breached", "1 while the staleness exceeds the freshness objective", tags, name,
                         s -> s.staleness(pair.polledSides()).compareTo(pair.freshness()) > 0 ? 1 : 0);
             }
-            for (Role role : pair.isTwoWay() ? Role.values() : new Role[] {Role.A}) {
-                String side = pair.side(role).name();
+            // the sides as the pair file names them: a pair waiting for its systems has no resolved sides yet
+            for (String reference : pair.isTwoWay() ? List.of(pair.declaredSource(), pair.declaredTarget()) : List.of(pair.declaredSource())) {
+                String side = reference == null || reference.indexOf('.') < 0 ? String.valueOf(reference) : reference.substring(0, reference.indexOf('.'));
                 Gauge.builder("syncline.pair.lag.seconds", state, st -> lag(st.cursor(name, side))).tags(tags.and("side", side))
                         .description("now minus the time of the last change read from the side (its cursor); grows while the side is idle")
                         .register(registry);

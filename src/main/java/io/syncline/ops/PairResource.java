@@ -139,8 +139,9 @@ public class PairResource {
         Window window = new Window(pair.name());
         letters.forEach(l -> window.add(role(pair, l.side()), List.of(l.recordId())));
         TwoWayWriter.Outcome outcome = twoWayWriter.apply(window);
-        long left = letters.stream().filter(l -> state.deadLetters(pair.name(), 10_000).stream()
-                .anyMatch(d -> d.side().equals(l.side()) && d.recordId().equals(l.recordId()))).count();
+        java.util.Set<String> still = new java.util.HashSet<>();
+        state.deadLetters(pair.name(), 10_000).forEach(d -> still.add(d.side() + "/" + d.recordId()));
+        long left = letters.stream().filter(l -> still.contains(l.side() + "/" + l.recordId())).count();
         return Response.ok(Map.of("pair", pair.name(), "retried", letters.size(), "writtenA", outcome.writtenA(), "writtenB", outcome.writtenB(),
                 "stillDeadLetters", left)).build();
     }

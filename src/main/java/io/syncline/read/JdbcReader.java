@@ -206,12 +206,35 @@ public class JdbcReader {
             }
             if (!inboxRead) { // webhook deliveries stored and not applied (a crash, a target that was down) come first
                 inboxRead = true;
-                List<Inbox.Pending> pending = pair.isTwoWay() ? List.of() : inbox.pending(pair.name(), source.name(), UNAPPLIED);
+                List<Inbox.Pending> pending = pair.isTwoWay() ? List.of() : inbox.pending(pair.name(), source.name(), UNAPPLIED, pair.pageSize());
                 if (!pending.isEmpty()) {
-                    Page page = delivered(pair, source, pending.stream().flatMap(p -> p.recordIds().stream()).distinct().toList());
+                    List<String> ids = pending.stream().flatMap(p -> p.recordIds().stream()).distinct().toList();
                     List<String> deliveries = pending.stream().map(Inbox.Pending::deliveryId).toList();
+                    Page page;
+                    try {
+                        page = delivered(pair, source, ids);
+                    } catch (SystemException e) {
+                        if (e.unreachable()) {
+                            throw e; // the poll fails and is tried again; the deliveries wait
+                        }
+                        // one at a time: a record the source refuses to give is a dead letter, so that it does not stop every poll
+                        List<Change> changes = new ArrayList<>();
+                        for (String id : ids) {
+                            try {
+                                changes.addAll(delivered(pair, source, List.of(id)).getChanges());
+                            } catch (SystemException one) {
+                                if (one.unreachable()) {
+                                    throw one;
+                                }
+                                state.deadLetter(pair.name(), source.name(), id, "a webhook named it (or it was retried), and reading it from "
+                                        + source.reference() + " failed: " + Redaction.firstLine(one), "(webhook)");
+                            }
+                        }
+                        page = Page.delivered(pair, source, changes);
+                    }
                     page.written().thenRun(() -> inbox.applied(pair.name(), source.name(), deliveries));
-                    LOG.infof("pair '%s': %d webhook deliveries stored and not applied are applied with this poll", pair.name(), deliveries.size());
+                    LOG.infof("pair '%s': %d webhook deliveries (or retried dead letters) stored and not applied are applied with this poll",
+                            pair.name(), deliveries.size());
                     previous = page;
                     return page;
                 }

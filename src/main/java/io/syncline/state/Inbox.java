@@ -88,24 +88,34 @@ public class Inbox {
         store(pair, side, "retry-" + java.util.UUID.randomUUID(), recordIds, 0);
     }
 
-    /** Deliveries of a pair's side received at least {@code age} ago and not applied yet, oldest first. */
-    public List<Pending> pending(String pair, String side, Duration age) {
+    /**
+     * Deliveries of a pair's side received at least {@code age} ago and not applied yet, oldest first, as many as
+     * hold about {@code records} records (a delivery is never split).
+     */
+    public List<Pending> pending(String pair, String side, Duration age, int records) {
         Map<String, List<String>> byDelivery = new LinkedHashMap<>();
         try (Connection c = state.connect(); PreparedStatement ps = c.prepareStatement("SELECT delivery_id, record_id FROM webhook_inbox"
-                + " WHERE pair = ? AND side = ? AND applied_at IS NULL AND received_at <= ? ORDER BY received_at, delivery_id")) {
+                + " WHERE pair = ? AND side = ? AND applied_at IS NULL AND received_at <= ? ORDER BY received_at, delivery_id, record_id")) {
             ps.setString(1, pair);
             ps.setString(2, side);
             ps.setLong(3, System.currentTimeMillis() - age.toMillis());
+            ps.setFetchSize(Math.max(100, records));
+            int taken = 0;
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    byDelivery.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                    String delivery = rs.getString(1);
+                    if (!byDelivery.containsKey(delivery) && taken >= records) {
+                        break;
+                    }
+                    byDelivery.computeIfAbsent(delivery, k -> new ArrayList<>()).add(rs.getString(2));
+                    taken++;
                 }
             }
         } catch (SQLException e) {
             throw SyncState.failure("read the webhook inbox of pair '" + pair + "'", e);
         }
         List<Pending> pending = new ArrayList<>();
-        byDelivery.forEach((id, records) -> pending.add(new Pending(id, records)));
+        byDelivery.forEach((id, ids) -> pending.add(new Pending(id, ids)));
         return pending;
     }
 

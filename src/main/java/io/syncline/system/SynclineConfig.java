@@ -115,7 +115,8 @@ public interface SynclineConfig {
 
         /**
          * The fields, comma separated, each {@code name} (text) or {@code name:kind} with kind one of text, integer,
-         * decimal, boolean, date, datetime (no zone), instant (with a zone or offset); nested fields by their path, e.g.
+         * decimal, boolean, date, datetime (no zone), instant (with a zone or offset), list (an array of simple values);
+         * nested fields by their path, e.g.
          * {@code owner.email}.
          */
         String fields();

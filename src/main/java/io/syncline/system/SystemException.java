@@ -38,7 +38,8 @@ public class SystemException extends RuntimeException {
                 }
             } else if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
                     || t instanceof SocketTimeoutException || t instanceof SQLTransientConnectionException
-                    || t instanceof SQLNonTransientConnectionException || t instanceof TimeoutException || t instanceof SQLTimeoutException) {
+                    || t instanceof SQLNonTransientConnectionException || t instanceof TimeoutException || t instanceof SQLTimeoutException
+                    || t instanceof java.net.http.HttpTimeoutException) {
                 // TimeoutException: the pool gave up waiting for a connection (a host that drops packets)
                 return true;
             }

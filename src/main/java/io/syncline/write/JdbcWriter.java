@@ -101,7 +101,7 @@ public class JdbcWriter {
     /**
      * Writes every delivered page waiting (webhooks that arrived while the previous write ran) as one: one
      * transaction on the target and one state commit for all of them (group commit). A record named by
-     * several is written once, as the last of them read it.
+     * several is written once, in its newest state (by change marker) among them.
      */
     private void writeDelivered(WriteQueue queue) {
         List<Page> pages = queue.takeDelivered();
@@ -110,8 +110,10 @@ public class JdbcWriter {
         }
         Map<String, Change> latest = new LinkedHashMap<>();
         pages.forEach(p -> p.staged().forEach(c -> {
-            latest.remove(c.recordId());
-            latest.put(c.recordId(), c);
+            Change held = latest.get(c.recordId());
+            if (held == null || c.position() == null || held.position() == null || Position.compare(c.position(), held.position()) >= 0) {
+                latest.put(c.recordId(), c);
+            }
         }));
         try {
             Set<String> written = new HashSet<>();

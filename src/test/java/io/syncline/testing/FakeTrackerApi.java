@@ -410,6 +410,19 @@ public final class FakeTrackerApi {
         }
     }
 
+    /** Changes a record as the tracker's users do (for tests in this class loader); returns it as it is now. */
+    public JsonNode update(String collection, long id, ObjectNode fields) {
+        Records records = collections.get(collection);
+        synchronized (records) {
+            ObjectNode next = records.get(id).json().deepCopy();
+            fields.fields().forEachRemaining(f -> next.set(f.getKey(), f.getValue()));
+            Stored stored = stamp(id, next, next.get("version").asLong() + 1);
+            records.put(id, stored);
+            changed(collection, id);
+            return stored.json();
+        }
+    }
+
     private synchronized long nextId() {
         return nextId++;
     }

@@ -171,7 +171,7 @@ final class HttpEntity implements Entity {
             }
             String keyText = ApiCollection.json(keyValue).asText();
             String body = ApiCollection.body(written, record.values()).toString();
-            HttpSystem.Response answer = byId ? write(collection.recordUri(base(), keyText), collection.config.update(), body)
+            HttpSystem.Response answer = byId ? write(collection.recordUri(base(), keyText), "PUT", body) // creates or replaces
                     : findAndWrite(record.id(), keyValue, keyText, body, refused);
             if (answer != null && !answer.ok()) {
                 refused.put(record.id(), reference + " refused the record: " + answer.describe());
@@ -215,6 +215,9 @@ final class HttpEntity implements Entity {
             Object held = collection.values(json).get(upsertKey.toLowerCase(Locale.ROOT));
             if (held != null && Values.hashForm(Values.canonical(held)).equals(wanted)) {
                 ids.add(collection.id(json));
+            } else { // an API that ignores the filter would have every record created again
+                throw new SystemException(reference + ": the API does not filter by '" + upsertKey + "' (asked for one value, it answered"
+                        + " records with others); a key the API can filter by is needed to find records", null);
             }
         }
         return ids;

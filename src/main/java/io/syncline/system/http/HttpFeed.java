@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
  * (page number, offset, cursor token or {@code Link} header) and handed out in pages of the pair's
  * size. The API must return them oldest change first (most do when asked, e.g. {@code sort=updated_at}
  * in the collection's {@code query}); a feed that finds them out of order fails rather than let the
- * cursor pass a record it has not handled.
+ * cursor pass a record it has not handled. With page numbers or offsets and a changed-since filter, each
+ * next page is asked for from the last record read (keyset paging): a record that changes during the
+ * poll moves to the end of the list, where it is read, instead of shifting one it would have hidden.
  */
 final class HttpFeed implements Entity.Feed {
 
@@ -34,8 +36,14 @@ final class HttpFeed implements Entity.Feed {
     private final HttpEntity entity;
     private final ApiCollection collection;
     private final Position from;
-    private final Comparable<Object> floor;
-    private final boolean strictlyAfter;
+    /** Records at or before this (marker, then id; a null id takes every record of the marker) are not handed out. */
+    private Comparable<Object> floor;
+    private String floorId;
+    /**
+     * Page numbers and offsets shift when a record read earlier in the poll changes: with a changed-since filter,
+     * each next page is asked for from the last record read instead (keyset paging), so no record is skipped.
+     */
+    private final boolean keyset;
     private final int pageSize;
     private final ArrayDeque<Entity.Record> buffered = new ArrayDeque<>();
     private final Map<String, String> params = new HashMap<>();
@@ -50,12 +58,15 @@ final class HttpFeed implements Entity.Feed {
         this.from = from;
         this.pageSize = pageSize;
         boolean timestamp = entity.marker() != null && entity.marker().isTimestamp();
-        this.strictlyAfter = !from.isStart() && (!timestamp || lookback.isZero());
+        boolean strictlyAfter = !from.isStart() && (!timestamp || lookback.isZero());
         Object since = from.isStart() ? null : entity.parseMarker(from.value());
         if (since != null && timestamp && !lookback.isZero()) { // re-read the lookback window: late commits land there
             since = since instanceof Instant i ? i.minus(lookback) : ((LocalDateTime) since).minus(lookback);
         }
         this.floor = since == null ? null : HttpEntity.comparable(since);
+        this.floorId = strictlyAfter ? from.id() : null;
+        this.keyset = entity.marker() != null && collection.config.changedSince().isPresent()
+                && (collection.pagination().equals("page") || collection.pagination().equals("offset"));
         if (since != null) {
             Object s = since;
             collection.config.changedSince().ifPresent(p -> params.put(p, format(s)));
@@ -118,22 +129,45 @@ final class HttpFeed implements Entity.Feed {
                 }
                 continue;
             }
+            // checked as the API sends them, before anything is handed out: a page out of order could let the cursor pass a record
+            if (lastMarker != null && HttpEntity.comparable(record.marker()).compareTo(lastMarker) < 0) {
+                throw new SystemException(entity.reference() + ": the API does not return records oldest change first (" + record.marker()
+                        + " came after " + lastMarker + "); add its sort parameters to the collection's query, e.g. sort=updated_at", null);
+            }
+            lastMarker = record.marker();
             int c = floor == null ? 1 : HttpEntity.comparable(record.marker()).compareTo(floor);
-            if (c > 0 || c == 0 && (!strictlyAfter || entity.compareIds(record.id(), from.id()) > 0)) {
+            if (c > 0 || c == 0 && (floorId == null || entity.compareIds(record.id(), floorId) > 0)) {
                 kept.add(record);
             }
         }
         kept.sort(entity.changeOrder());
-        if (!kept.isEmpty() && lastMarker != null && kept.get(0).marker() != null
-                && HttpEntity.comparable(kept.get(0).marker()).compareTo(lastMarker) < 0) {
-            throw new SystemException(entity.reference() + ": the API does not return records oldest change first (" + kept.get(0).marker()
-                    + " came after " + lastMarker + "); add its sort parameters to the collection's query, e.g. sort=updated_at", null);
-        }
-        if (!kept.isEmpty() && kept.get(kept.size() - 1).marker() != null) {
-            lastMarker = kept.get(kept.size() - 1).marker();
-        }
         buffered.addAll(kept);
-        nextUri = following(uri, answer, body, records.size());
+        Entity.Record last = kept.isEmpty() ? null : kept.get(kept.size() - 1);
+        if (keyset && last != null && last.marker() != null) {
+            floor = HttpEntity.comparable(last.marker());
+            floorId = last.id();
+            lastMarker = null; // the next page starts again from this record
+            nextUri = records.isEmpty() || collection.config.sizeParam().isPresent() && records.size() < collection.config.pageSize() ? null
+                    : fromRecord(last.marker());
+        } else {
+            nextUri = following(uri, answer, body, records.size());
+        }
+    }
+
+    /**
+     * The first page of what changed since a record read, that record's marker included (the API's filter must take
+     * its bound, as {@code >=}); what was read already is left out here.
+     */
+    private URI fromRecord(Object marker) {
+        params.put(collection.config.changedSince().orElseThrow(), format(marker));
+        page = collection.config.firstPage();
+        offset = 0;
+        if (collection.pagination().equals("page")) {
+            params.put(collection.config.pageParam(), String.valueOf(page));
+        } else {
+            params.put(collection.config.offsetParam(), "0");
+        }
+        return collection.readUri(entity.base(), params, collection.config.pageSize());
     }
 
     /** The next page's URI, or null when this page was the last. */
@@ -165,13 +199,22 @@ final class HttpFeed implements Entity.Feed {
                         .flatMap(e -> e.getValue().stream()).toList()) {
                     Matcher m = NEXT_LINK.matcher(link);
                     if (m.find()) {
-                        return uri.resolve(m.group(1));
+                        URI next = uri.resolve(m.group(1));
+                        if (!sameOrigin(next, uri)) { // the credentials go with every request: never to another host
+                            throw new SystemException(entity.reference() + ": the next page's link leads to another host; it is not followed", null);
+                        }
+                        return next;
                     }
                 }
                 return null;
             default:
                 return null;
         }
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return String.valueOf(a.getScheme()).equalsIgnoreCase(String.valueOf(b.getScheme()))
+                && String.valueOf(a.getHost()).equalsIgnoreCase(String.valueOf(b.getHost())) && a.getPort() == b.getPort();
     }
 
     @Override

@@ -143,8 +143,11 @@ public final class HttpSystem implements ExternalSystem {
      */
     public Webhooks.Delivery receive(String entity, java.util.function.Function<String, String> header, byte[] body) {
         SynclineConfig.Collection collection = collections.get(entity);
-        if (webhooks.isEmpty() || collection == null) {
+        if (webhooks.isEmpty()) {
             throw new Webhooks.Refused(404, "system '" + name + "' has no webhook settings (syncline.systems." + name + ".webhook.scheme, .secrets)");
+        }
+        if (collection == null) {
+            throw new Webhooks.Refused(404, "system '" + name + "' has no collection '" + entity + "'");
         }
         return webhooks.get().verify(header, body, collection.webhookRecords().orElse(null), collection.id());
     }
@@ -282,7 +285,7 @@ public final class HttpSystem implements ExternalSystem {
         }
     }
 
-    /** Waits a random time up to {@code backoff} (full jitter); returns the next backoff, twice as long up to a limit. */
+    /** Waits between half and all of {@code backoff} (equal jitter); returns the next backoff, twice as long up to a limit. */
     private static Duration pause(Duration backoff) {
         sleep(Duration.ofMillis(ThreadLocalRandom.current().nextLong(backoff.toMillis() / 2, backoff.toMillis() + 1)));
         Duration next = backoff.multipliedBy(2);

@@ -186,7 +186,12 @@ public final class Webhooks {
         } catch (NumberFormatException e) {
             throw new Refused(401, "the signed timestamp '" + timestamp + "' is not in seconds");
         }
-        Duration age = Duration.between(Instant.ofEpochSecond(seconds), Instant.now()).abs();
+        Duration age;
+        try {
+            age = Duration.between(Instant.ofEpochSecond(seconds), Instant.now()).abs();
+        } catch (java.time.DateTimeException | ArithmeticException e) {
+            throw new Refused(401, "the signed timestamp '" + timestamp + "' is not a time");
+        }
         if (age.compareTo(tolerance) > 0) {
             throw new Refused(401, "the signed timestamp is " + age.toSeconds() + " s away from now; at most " + tolerance.toSeconds()
                     + " s are taken (a replay, or a clock that is wrong)");

@@ -97,10 +97,9 @@ class HttpSystemTest {
         }
     }
 
-    private record Items(String pagination, Optional<String> sizeParam, Optional<String> query) implements SynclineConfig.Collection {
-        @Override
-        public String path() {
-            return "/items";
+    private record Items(String path, String pagination, Optional<String> sizeParam, Optional<String> query) implements SynclineConfig.Collection {
+        Items(String pagination, Optional<String> sizeParam, Optional<String> query) {
+            this("/items", pagination, sizeParam, query);
         }
 
         @Override
@@ -207,6 +206,27 @@ class HttpSystemTest {
         }
         Entity none = entity(system(new Items("none", Optional.empty(), Optional.empty())));
         assertEquals(ids.subList(0, 50), read(none, Position.START, Duration.ZERO), "no pagination: the first page only, as the API answers it");
+    }
+
+    @Test
+    void aRecordChangedDuringAPollDoesNotHideAnother() {
+        var api2 = api; // a collection of its own, so that the other tests' records stay as they are
+        List<String> own = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            own.add(api2.create("moving", JsonNodeFactory.instance.objectNode().put("title", "Moving " + i)).get("id").asText());
+        }
+        HttpSystem system = system(new Items("/moving", "page", Optional.of("per_page"), Optional.empty()));
+        Entity entity = entity(system);
+        java.util.Set<String> read = new java.util.LinkedHashSet<>();
+        try (Entity.Feed feed = entity.changedSince(Position.START, Duration.ZERO, 40)) {
+            feed.next().forEach(r -> read.add(r.id())); // the API's first page (50) is read; 40 handed out
+            api2.update("moving", Long.parseLong(own.get(5)), JsonNodeFactory.instance.objectNode().put("title", "Moved to the end"));
+            for (List<Entity.Record> page = feed.next(); !page.isEmpty(); page = feed.next()) {
+                page.forEach(r -> read.add(r.id()));
+            }
+        }
+        assertEquals(new java.util.LinkedHashSet<>(own), new java.util.TreeSet<>(read).stream().sorted(java.util.Comparator.comparingLong(Long::parseLong))
+                .collect(java.util.stream.Collectors.toCollection(java.util.LinkedHashSet::new)), "every record read, none hidden by the one that moved");
     }
 
     @Test
