@@ -14,6 +14,8 @@ import io.syncline.state.PairStatus;
 import io.syncline.state.SyncState;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -72,17 +74,29 @@ public class PairResource {
     }
 
     /** Every pair, those waiting for their systems too (state WAITING, the reason in lastError). */
+    @Operation(summary = "Every pair: state, last poll, last error, cursor, counters, full-load progress (pairs waiting for their systems too)")
+    @APIResponse(responseCode = "200", description = "the pairs")
+    @APIResponse(responseCode = "401", description = "no login")
     @GET
     public List<PairView> list() {
         return pairs.allDeclared().stream().map(this::view).toList();
     }
 
+    @Operation(summary = "One pair's state and counters (two way: also writes per side, echoes, conflicts, windows, parked records)")
+    @APIResponse(responseCode = "200", description = "the pair")
+    @APIResponse(responseCode = "401", description = "no login")
+    @APIResponse(responseCode = "404", description = "no such pair (or record, or dead letter)")
     @GET
     @Path("{pair}")
     public PairView get(@PathParam("pair") String name) {
         return view(declared(name));
     }
 
+    @Operation(summary = "The pair's dead letters, newest first: side, record id, reason, the record, attempts")
+    @APIResponse(responseCode = "200", description = "the dead letters")
+    @APIResponse(responseCode = "401", description = "no login")
+    @APIResponse(responseCode = "404", description = "no such pair (or record, or dead letter)")
+    @APIResponse(responseCode = "409", description = "the pair waits for a system that did not answer at start-up, or the conflict was settled meanwhile, or it is not that kind of pair")
     @GET
     @Path("{pair}/dead-letters")
     public List<DeadLetter> deadLetters(@PathParam("pair") String name, @QueryParam("limit") @DefaultValue("100") int limit) {
@@ -95,6 +109,13 @@ public class PairResource {
      * (202). Two way: applied now, as a window of these records (200 with what it did). A record refused
      * again stays a dead letter, with the new reason.
      */
+    @Operation(summary = "Try every dead letter of the pair again, as the records are now (one way: with the next poll, 202; two way: now, 200)")
+    @APIResponse(responseCode = "200", description = "two way: applied now; what was written and how many are still dead letters")
+    @APIResponse(responseCode = "202", description = "one way: read again with the next poll")
+    @APIResponse(responseCode = "401", description = "no login")
+    @APIResponse(responseCode = "403", description = "a viewer (operators act), or a browser request from another site")
+    @APIResponse(responseCode = "404", description = "no such pair (or record, or dead letter)")
+    @APIResponse(responseCode = "409", description = "the pair waits for a system that did not answer at start-up, or the conflict was settled meanwhile, or it is not that kind of pair")
     @POST
     @RolesAllowed(Roles.OPERATOR)
     @Path("{pair}/dead-letters/retry")
@@ -103,6 +124,13 @@ public class PairResource {
         return retry(pair, state.deadLetters(pair.name(), 10_000));
     }
 
+    @Operation(summary = "Try one dead letter again (side: the system's name, as the dead letter shows it)")
+    @APIResponse(responseCode = "200", description = "two way: applied now; what was written and whether it is still a dead letter")
+    @APIResponse(responseCode = "202", description = "one way: read again with the next poll")
+    @APIResponse(responseCode = "401", description = "no login")
+    @APIResponse(responseCode = "403", description = "a viewer (operators act), or a browser request from another site")
+    @APIResponse(responseCode = "404", description = "no such pair (or record, or dead letter)")
+    @APIResponse(responseCode = "409", description = "the pair waits for a system that did not answer at start-up, or the conflict was settled meanwhile, or it is not that kind of pair")
     @POST
     @RolesAllowed(Roles.OPERATOR)
     @Path("{pair}/dead-letters/{side}/{id}/retry")
@@ -115,6 +143,12 @@ public class PairResource {
      * Discards a dead letter: the record is no longer tried (two way: no longer parked); it syncs again when it
      * changes.
      */
+    @Operation(summary = "Discard a dead letter: the record is no longer tried until it changes")
+    @APIResponse(responseCode = "200", description = "discarded")
+    @APIResponse(responseCode = "401", description = "no login")
+    @APIResponse(responseCode = "403", description = "a viewer (operators act), or a browser request from another site")
+    @APIResponse(responseCode = "404", description = "no such pair (or record, or dead letter)")
+    @APIResponse(responseCode = "409", description = "the pair waits for a system that did not answer at start-up, or the conflict was settled meanwhile, or it is not that kind of pair")
     @DELETE
     @RolesAllowed(Roles.OPERATOR)
     @Path("{pair}/dead-letters/{side}/{id}")
@@ -163,6 +197,12 @@ public class PairResource {
      * Two way: both sides are read again from the start and every record compared with its link; links,
      * bases and tombstones are kept, so nothing deleted comes back and nothing is matched twice.
      */
+    @Operation(summary = "One way: read the whole source again and rewrite every record. Two way: compare every record with its link again")
+    @APIResponse(responseCode = "202", description = "the resync starts with the next poll(s)")
+    @APIResponse(responseCode = "401", description = "no login")
+    @APIResponse(responseCode = "403", description = "a viewer (operators act), or a browser request from another site")
+    @APIResponse(responseCode = "404", description = "no such pair (or record, or dead letter)")
+    @APIResponse(responseCode = "409", description = "the pair waits for a system that did not answer at start-up, or the conflict was settled meanwhile, or it is not that kind of pair")
     @POST
     @RolesAllowed(Roles.OPERATOR)
     @Path("{pair}/resync")
@@ -173,6 +213,11 @@ public class PairResource {
                 ? "both sides are read again with the next polls and compared with the links" : "full resync starts with the next poll")).build();
     }
 
+    @Operation(summary = "Stop the pair's polls (durable across restarts); a waiting pair too")
+    @APIResponse(responseCode = "200", description = "the pair, paused")
+    @APIResponse(responseCode = "401", description = "no login")
+    @APIResponse(responseCode = "403", description = "a viewer (operators act), or a browser request from another site")
+    @APIResponse(responseCode = "404", description = "no such pair (or record, or dead letter)")
     @POST
     @RolesAllowed(Roles.OPERATOR)
     @Path("{pair}/pause")
@@ -182,6 +227,11 @@ public class PairResource {
         return view(pair);
     }
 
+    @Operation(summary = "Restart the pair's polls")
+    @APIResponse(responseCode = "200", description = "the pair, polling again")
+    @APIResponse(responseCode = "401", description = "no login")
+    @APIResponse(responseCode = "403", description = "a viewer (operators act), or a browser request from another site")
+    @APIResponse(responseCode = "404", description = "no such pair (or record, or dead letter)")
     @POST
     @RolesAllowed(Roles.OPERATOR)
     @Path("{pair}/resume")

@@ -12,6 +12,8 @@ import io.syncline.write.TwoWayPlanner;
 import io.syncline.write.TwoWayWriter;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.Consumes;
@@ -60,6 +62,11 @@ public class TwoWayResource {
     public record Decision(String choose, Map<String, Object> values) {
     }
 
+    @Operation(summary = "Conflicts waiting for an operator: fields, base, A and B values")
+    @APIResponse(responseCode = "200", description = "the open conflicts")
+    @APIResponse(responseCode = "401", description = "no login")
+    @APIResponse(responseCode = "404", description = "no such pair (or record, or dead letter)")
+    @APIResponse(responseCode = "409", description = "the pair waits for a system that did not answer at start-up, or the conflict was settled meanwhile, or it is not that kind of pair")
     @GET
     @Path("conflicts")
     public List<ConflictView> conflicts(@PathParam("pair") String name, @QueryParam("limit") @DefaultValue("100") int limit) {
@@ -76,6 +83,13 @@ public class TwoWayResource {
      * Values either side's mapping cannot write are refused (400) before anything is settled; a conflict
      * already resolved, or one whose record now conflicts on fields the decision leaves open, answers 409.
      */
+    @Operation(summary = "Decide a conflict: {\"choose\": \"a\"|\"b\"} or {\"values\": {...}}; the decided fields are written to both sides")
+    @APIResponse(responseCode = "200", description = "decided: the values written to both sides")
+    @APIResponse(responseCode = "401", description = "no login")
+    @APIResponse(responseCode = "400", description = "the decision is not valid, or a side's mapping cannot write a decided value (the conflict stays)")
+    @APIResponse(responseCode = "403", description = "a viewer (operators act), or a browser request from another site")
+    @APIResponse(responseCode = "404", description = "no such pair (or record, or dead letter)")
+    @APIResponse(responseCode = "409", description = "the pair waits for a system that did not answer at start-up, or the conflict was settled meanwhile, or it is not that kind of pair")
     @POST
     @RolesAllowed(Roles.OPERATOR)
     @Path("conflicts/{aId}/resolve")
@@ -121,6 +135,13 @@ public class TwoWayResource {
                 "writtenA", outcome.writtenA(), "writtenB", outcome.writtenB());
     }
 
+    @Operation(summary = "Compare both sides now (deletes, drift, unlinked records) and apply what is found")
+    @APIResponse(responseCode = "200", description = "what it found and did")
+    @APIResponse(responseCode = "401", description = "no login")
+    @APIResponse(responseCode = "403", description = "a viewer (operators act), or a browser request from another site")
+    @APIResponse(responseCode = "404", description = "no such pair (or record, or dead letter)")
+    @APIResponse(responseCode = "409", description = "the pair waits for a system that did not answer at start-up, or the conflict was settled meanwhile, or it is not that kind of pair")
+    @APIResponse(responseCode = "503", description = "a system does not answer")
     @POST
     @RolesAllowed(Roles.OPERATOR)
     @Path("reconcile")
@@ -128,6 +149,12 @@ public class TwoWayResource {
         return reconciler.reconcile(twoWay(name).name());
     }
 
+    @Operation(summary = "The same comparison without writing: what would be created, matched, updated, deleted")
+    @APIResponse(responseCode = "200", description = "what it would do")
+    @APIResponse(responseCode = "401", description = "no login")
+    @APIResponse(responseCode = "404", description = "no such pair (or record, or dead letter)")
+    @APIResponse(responseCode = "409", description = "the pair waits for a system that did not answer at start-up, or the conflict was settled meanwhile, or it is not that kind of pair")
+    @APIResponse(responseCode = "503", description = "a system does not answer")
     @GET
     @Path("dry-run")
     public Reconciler.Report dryRun(@PathParam("pair") String name) {
@@ -135,6 +162,13 @@ public class TwoWayResource {
     }
 
     /** The operator has checked the systems: the deletes the guard held back are applied and the pair resumes. */
+    @Operation(summary = "After the mass-delete guard paused the pair: apply the deletes it held back and resume")
+    @APIResponse(responseCode = "200", description = "the deletes applied, the pair resumed")
+    @APIResponse(responseCode = "401", description = "no login")
+    @APIResponse(responseCode = "403", description = "a viewer (operators act), or a browser request from another site")
+    @APIResponse(responseCode = "404", description = "no such pair (or record, or dead letter)")
+    @APIResponse(responseCode = "409", description = "the pair waits for a system that did not answer at start-up, or the conflict was settled meanwhile, or it is not that kind of pair")
+    @APIResponse(responseCode = "503", description = "a system does not answer")
     @POST
     @RolesAllowed(Roles.OPERATOR)
     @Path("deletes/confirm")

@@ -50,9 +50,20 @@ class MetricsAndOpenApiTest {
     void theOpsApiIsDescribed() {
         String api = given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
         for (String path : new String[] {"/api/pairs/{pair}/conflicts/{aId}/resolve", "/api/pairs/{pair}/dry-run", "/api/pairs/{pair}/resync",
-                "/api/pairs/{pair}/dead-letters"}) {
+                "/api/pairs/{pair}/dead-letters", "/api/pairs/{pair}/dead-letters/{side}/{id}/retry"}) {
             assertTrue(api.contains("\"" + path + "\""), path + " is described");
         }
+        // every operation says what it does, and its answers include the errors an operator meets
+        io.restassured.path.json.JsonPath json = io.restassured.path.json.JsonPath.from(api);
+        java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> paths = json.getMap("paths");
+        paths.forEach((path, operations) -> operations.forEach((method, operation) -> {
+            if (path.startsWith("/api/")) {
+                assertTrue(operation.get("summary") instanceof String summary && !summary.isBlank(), method + " " + path + " has a summary");
+                assertTrue(((java.util.Map<?, ?>) operation.get("responses")).containsKey("401"), method + " " + path + " says 401");
+            }
+        }));
+        java.util.Map<String, Object> resolve = json.getMap("paths.'/api/pairs/{pair}/conflicts/{aId}/resolve'.post.responses");
+        assertTrue(resolve.keySet().containsAll(java.util.List.of("200", "400", "403", "404", "409")), "resolve answers " + resolve.keySet());
     }
 
     /** A metric's value (the pattern matches its name and labels), or NaN. */
