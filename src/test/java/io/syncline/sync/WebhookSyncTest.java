@@ -124,9 +124,11 @@ class WebhookSyncTest {
         given().header("X-Hub-Signature-256", signature(RealDatabases.TRACKER_WEBHOOK_SECRET, body)).header("X-GitHub-Delivery", delivery)
                 .contentType("application/json").body(body).post(endpoint).then().statusCode(202);
         await().atMost(WEBHOOK).until(() -> "planned".equals(state(id)));
+        Tracker.resetStats();
         given().header("X-Hub-Signature-256", signature(RealDatabases.TRACKER_WEBHOOK_SECRET, body)).header("X-GitHub-Delivery", delivery)
                 .contentType("application/json").body(body).post(endpoint)
                 .then().statusCode(200).body("duplicate", equalTo(true));
+        assertEquals(0, Tracker.stats().get("reads").asInt(), "not applied again: the record was not read from the API again");
     }
 
     @Test

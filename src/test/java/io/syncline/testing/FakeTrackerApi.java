@@ -45,7 +45,7 @@ import java.util.stream.Collectors;
  * 500; {@code limit}: more than that many requests in a second answer 429 with {@code Retry-After: 1};
  * {@code down}: 503; {@code webhook}: a collection's changes sent, signed GitHub style, to a URL;
  * {@code dropWebhooks}: the next n lost in transit; {@code maxTitle}: the longest title taken), {@code GET /_stats} (requests, the most in any one second, 429s and 500s sent,
- * writes, records served by lists), {@code POST /_stats/reset}. Its users edit through {@code /_admin/{collection}}, which
+ * writes, records served by lists, records read one by one), {@code POST /_stats/reset}. Its users edit through {@code /_admin/{collection}}, which
  * neither counts nor fails.
  */
 public final class FakeTrackerApi {
@@ -106,6 +106,7 @@ public final class FakeTrackerApi {
     private long failures;
     private long writes;
     private long served;
+    private long reads;
     private int failEvery;
     private int limit;
     private boolean down;
@@ -270,6 +271,7 @@ public final class FakeTrackerApi {
             failures = 0;
             writes = 0;
             served = 0;
+            reads = 0;
             webhooksSent = 0;
             webhookAnswers.clear();
             lastSecond.clear();
@@ -277,7 +279,7 @@ public final class FakeTrackerApi {
             return;
         }
         send(exchange, 200, JSON.createObjectNode().put("requests", requests).put("maxPerSecond", maxPerSecond).put("tooMany", tooMany)
-                .put("failures", failures).put("writes", writes).put("served", served).put("webhooksSent", webhooksSent)
+                .put("failures", failures).put("writes", writes).put("served", served).put("reads", reads).put("webhooksSent", webhooksSent)
                 .set("webhookAnswers", JSON.valueToTree(webhookAnswers)));
     }
 
@@ -324,7 +326,14 @@ public final class FakeTrackerApi {
         String etag = "\"" + stored.json().get("version").asLong() + "\"";
         String ifMatch = exchange.getRequestHeaders().getFirst("If-Match");
         switch (method) {
-            case "GET" -> sendRecord(exchange, 200, stored);
+            case "GET" -> {
+                if (api) {
+                    synchronized (this) {
+                        reads++;
+                    }
+                }
+                sendRecord(exchange, 200, stored);
+            }
             case "DELETE" -> {
                 records.remove(id);
                 written(api);
