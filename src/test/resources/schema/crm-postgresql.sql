@@ -104,3 +104,16 @@ CREATE TABLE releases (
     state      VARCHAR(20),
     changed_at TIMESTAMPTZ
 );
+-- two way with the tracker's bugs (an HTTP API): a timestamptz marker a trigger keeps, every write counted
+CREATE TABLE bugs (
+    id         BIGSERIAL PRIMARY KEY,
+    ref        VARCHAR(20) NOT NULL,
+    title      TEXT,
+    status     VARCHAR(20),
+    severity   INTEGER,
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
+);
+CREATE TABLE bug_writes (n BIGINT NOT NULL);
+INSERT INTO bug_writes VALUES (0);
+CREATE FUNCTION bugs_touched() RETURNS trigger AS $$ BEGIN NEW.updated_at := clock_timestamp(); UPDATE bug_writes SET n = n + 1; RETURN NEW; END $$ LANGUAGE plpgsql;
+CREATE TRIGGER bugs_touched BEFORE INSERT OR UPDATE ON bugs FOR EACH ROW EXECUTE FUNCTION bugs_touched();

@@ -163,9 +163,10 @@ public class Pair extends PairSettings {
             problems.add("b: both sides are in system '" + sourceSide.name() + "'; a two-way pair needs two systems");
         }
         for (Side side : new Side[] {sourceSide, targetSide}) {
-            if (side != null && !side.system().transactional()) {
-                problems.add(side.role() + ": system '" + side.name() + "' is an HTTP API; two-way pairs with an HTTP side are not supported yet:"
-                        + " sync it one way in each direction with two pairs, or keep it one way");
+            if (side != null && !side.system().transactional() && match == null) {
+                problems.add(side.role() + ": system '" + side.name() + "' is an HTTP API, which creates a record the moment it is sent: a two-way"
+                        + " pair with an API side needs match: <field> (a natural key the API can filter by), so that a record created there"
+                        + " whose link was not stored (a crash, a refusal on the other side) is found again rather than created twice");
             }
         }
         if (parsedMapping == null) {

@@ -59,12 +59,21 @@ public record TwoWayRules(String pair, TwoWayMapping mapping, List<Table.Column>
 
     /** The record's natural key (trimmed, lower case), or null when it has none or the mapping refuses the row. */
     public String naturalKey(Role side, Map<String, Object> row) {
+        String value = naturalValue(side, row);
+        return value == null ? null : value.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The record's natural key as it holds it (trimmed, its case kept: what an API's filter is asked for), or null
+     * when it has none or the mapping refuses the row.
+     */
+    public String naturalValue(Role side, Map<String, Object> row) {
         if (match == null) {
             return null;
         }
         try {
             Object value = read(side, row).get(match);
-            String key = value == null ? null : value.toString().trim().toLowerCase(Locale.ROOT);
+            String key = value == null ? null : value.toString().trim();
             return key == null || key.isEmpty() ? null : key;
         } catch (RecordException e) {
             return null;

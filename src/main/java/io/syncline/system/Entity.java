@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * One entity of a system (a table, later an API collection) as one side of a pair sees it: all
+ * One entity of a system (a table, an API collection) as one side of a pair sees it: all
  * the engine knows of a system. Records are identified by their id as text; their values are keyed
  * by lower-case field (column) name. {@link JdbcEntity} holds every statement Syncline runs
  * against a database system.
@@ -80,6 +80,30 @@ public interface Entity {
     record Write(String id, Object[] values) {
     }
 
+    /**
+     * What an entity that writes as it commits (an API, record by record, each write conditional on the record being
+     * as it was read) did not write: the records it refused, each with the reason, and those changed since they were
+     * read (HTTP 412), to be planned again with what the entity holds now. The other records are written.
+     */
+    final class CommitRefused extends RuntimeException {
+        private final transient Map<String, String> refused;
+        private final transient java.util.Set<String> changed;
+
+        public CommitRefused(String reference, Map<String, String> refused, java.util.Set<String> changed) {
+            super(reference + ": " + refused.size() + " records refused, " + changed.size() + " changed since they were read", null, false, false);
+            this.refused = Map.copyOf(refused);
+            this.changed = java.util.Set.copyOf(changed);
+        }
+
+        public Map<String, String> refused() {
+            return refused;
+        }
+
+        public java.util.Set<String> changed() {
+            return changed;
+        }
+    }
+
     /** A record created, with the id the entity gave it; or, when {@code id} is null, why the entity refused it. */
     record Created(String id, String refusal) {
     }
@@ -94,12 +118,17 @@ public interface Entity {
         Map<String, Row> lock(Collection<String> ids);
 
         /**
-         * The records whose {@code field}, trimmed and in lower case, is one of {@code keys},
-         * locked, by id: the records a natural key may match.
+         * The records whose {@code field}, trimmed and in lower case, is one of {@code keys} (trimmed, in lower case
+         * when compared), locked, by id: the records a natural key may match.
+         *
+         * @param keys the keys as the records of the other side hold them (an API is asked for them as they are)
          */
         Map<String, Row> lockByNaturalKey(String field, Collection<String> keys);
 
-        /** Updates the records of these ids; returns those the entity refused, each with the reason (the others are written). */
+        /**
+         * Updates the records of these ids; returns those the entity refused, each with the reason (the others are written).
+         * An entity without transactions (an API) writes them when the session commits.
+         */
         Map<String, String> update(List<Write> updates);
 
         /** Creates records; returns what became of each, in order: the id the entity gave it, or why it refused it. */
@@ -108,6 +137,10 @@ public interface Entity {
         /** Deletes the records of these ids; returns those the entity refused, each with the reason. */
         Map<String, String> delete(Collection<String> ids);
 
+        /**
+         * @throws CommitRefused when an entity that writes as it commits (an API) refused records or found them changed
+         *                       since they were read; it wrote the others
+         */
         void commit();
 
         @Override

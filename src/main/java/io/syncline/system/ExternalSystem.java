@@ -27,8 +27,10 @@ public interface ExternalSystem extends AutoCloseable {
     Optional<Table> table(String entity);
 
     /**
-     * Whether writes commit together at the end of a unit of work and can be rolled back before (a database);
-     * a two-way pair needs it on both sides.
+     * Whether writes commit together at the end of a unit of work and can be rolled back before (a database).
+     * A system that is not (an API) creates records at once and sends its other writes, each conditional, when the
+     * unit commits; a two-way pair with such a side needs a natural key ({@code match}) to find a record created
+     * there whose link was not stored.
      */
     boolean transactional();
 

@@ -261,7 +261,8 @@ public final class JdbcEntity implements Entity {
 
         @Override
         public Map<String, Row> lockByNaturalKey(String field, Collection<String> keys) {
-            return lock("LOWER(TRIM(" + dialect.quote(table.column(field).orElseThrow().name()) + "))", keys, false);
+            return lock("LOWER(TRIM(" + dialect.quote(table.column(field).orElseThrow().name()) + "))",
+                    keys.stream().map(k -> k.trim().toLowerCase(java.util.Locale.ROOT)).distinct().toList(), false);
         }
 
         /** The rows whose {@code where} expression is one of {@code values}: ids (bound as the id column's type) or text. */

@@ -53,6 +53,8 @@ public class TwoWayWriter {
     private static final Logger LOG = Logger.getLogger(TwoWayWriter.class);
     /** Ids per side per transaction: bounds the rows locked at once and the size of IN lists. */
     private static final int CHUNK = 1000;
+    /** Attempts at a chunk whose records a side found changed while they were written (an API's 412), before the window fails. */
+    private static final int MAX_CHANGED_MEANWHILE = 5;
 
     @Inject
     Faults faults;
@@ -213,10 +215,20 @@ public class TwoWayWriter {
         Set<String> a = new LinkedHashSet<>(aIds);
         Set<String> b = new LinkedHashSet<>(bIds);
         Map<String, String> retry = new HashMap<>(); // "a"/"b" + id -> this pair: parked, tried again with its next windows
+        int changedMeanwhile = 0;
         while (true) {
             Attempt attempt = attempt(pair, a, b, decision, matchNew, retry);
             if (attempt.outcome() != null) {
                 return attempt.outcome();
+            }
+            if (attempt.changedMeanwhile()) {
+                if (++changedMeanwhile > MAX_CHANGED_MEANWHILE) {
+                    throw new IllegalStateException("pair '" + pair.name() + "': records kept changing while they were written ("
+                            + MAX_CHANGED_MEANWHILE + " attempts); the window is applied again later");
+                }
+                if (attempt.refused().isEmpty()) {
+                    continue;
+                }
             }
             int before = a.size() + b.size();
             for (Refusal refused : attempt.refused()) {
@@ -244,8 +256,44 @@ public class TwoWayWriter {
     private record Refusal(Role side, String id, Link link, String reason, String record) {
     }
 
-    /** An attempt at a chunk: its outcome, or the records refused (nothing committed). */
-    private record Attempt(Outcome outcome, List<Refusal> refused) {
+    /**
+     * An attempt at a chunk: its outcome; or the records refused, and whether records changed on a side while they were
+     * written (an API's 412): the chunk is attempted again.
+     */
+    private record Attempt(Outcome outcome, List<Refusal> refused, boolean changedMeanwhile) {
+        Attempt(Outcome outcome, List<Refusal> refused) {
+            this(outcome, refused, false);
+        }
+    }
+
+    /**
+     * Commits one side. A side that writes as it commits (an API) may refuse records or find them changed since they
+     * were read: then the attempt ends there (the state does not move) and the chunk is planned again with what
+     * the sides hold now, without the refused records.
+     */
+    private Attempt commit(Entity.Session session, Role side, Pair pair, Plan plan, Map<String, Link> involved) {
+        try {
+            session.commit();
+            return null;
+        } catch (Entity.CommitRefused e) {
+            Map<String, Link> bySideId = linksBySideId(side, plan, involved);
+            List<Refusal> refused = new ArrayList<>();
+            e.refused().forEach((id, reason) -> refused.add(new Refusal(side, id, bySideId.get(id), reason,
+                    plan.updates(side).containsKey(id) ? Arrays.toString(plan.updates(side).get(id)) : "(delete)")));
+            if (!e.changed().isEmpty()) {
+                LOG.infof("pair '%s': %d records of %s changed while they were written (%s): planned again with what it holds now",
+                        pair.name(), e.changed().size(), pair.side(side).reference(), e.changed().stream().limit(5).toList());
+            }
+            return new Attempt(null, refused, !e.changed().isEmpty());
+        }
+    }
+
+    /** The links of the chunk by their id on {@code side}: those involved (a delete's link is dropped from the plan's) and those the plan made. */
+    private static Map<String, Link> linksBySideId(Role side, Plan plan, Map<String, Link> involved) {
+        Map<String, Link> bySideId = new HashMap<>();
+        involved.values().forEach(l -> bySideId.put(l.id(side), l));
+        plan.links().forEach(l -> bySideId.put(l.id(side), l));
+        return bySideId;
     }
 
     private Attempt attempt(Pair pair, Set<String> aIds, Set<String> bIds, Map<String, Object> decision, boolean matchNew,
@@ -275,12 +323,12 @@ public class TwoWayWriter {
             Set<String> unlinkedB = Set.of();
             List<Plan.DeadLetter> ambiguous = List.of();
             if (pair.match() != null && matchNew) {
-                Set<String> keysOfNewA = naturalKeys(pair, Role.A, newA, rowsA);
-                Set<String> keysOfNewB = naturalKeys(pair, Role.B, newB, rowsB);
-                Set<String> keys = new HashSet<>(keysOfNewA);
-                keys.addAll(keysOfNewB);
-                Map<String, Row> sameKeyA = unlinkedByKey(pair, sa, Role.A, keys);
-                Map<String, Row> sameKeyB = unlinkedByKey(pair, sb, Role.B, keys);
+                Set<String> valuesOfNewA = naturalValues(pair, Role.A, newA, rowsA);
+                Set<String> valuesOfNewB = naturalValues(pair, Role.B, newB, rowsB);
+                Set<String> values = new HashSet<>(valuesOfNewA);
+                values.addAll(valuesOfNewB);
+                Map<String, Row> sameKeyA = unlinkedByKey(pair, sa, Role.A, values);
+                Map<String, Row> sameKeyB = unlinkedByKey(pair, sb, Role.B, values);
                 Map<String, List<String>> aByKey = byNaturalKey(pair, Role.A, sameKeyA);
                 Map<String, List<String>> bByKey = byNaturalKey(pair, Role.B, sameKeyB);
                 ambiguous = ambiguous(pair, aByKey, sameKeyA, bByKey, sameKeyB);
@@ -289,8 +337,8 @@ public class TwoWayWriter {
                     (letter.side() == Role.A ? sameKeyA : sameKeyB).remove(letter.id());
                     retry.put(letter.side().key() + letter.id(), name);
                 }
-                Map<String, Row> twinsA = withKeys(aByKey, sameKeyA, keysOfNewB);
-                Map<String, Row> twinsB = withKeys(bByKey, sameKeyB, keysOfNewA);
+                Map<String, Row> twinsA = withKeys(aByKey, sameKeyA, valuesOfNewB);
+                Map<String, Row> twinsB = withKeys(bByKey, sameKeyB, valuesOfNewA);
                 rowsB.putAll(twinsB);
                 rowsA.putAll(twinsA);
                 unlinkedB = twinsB.keySet();
@@ -302,8 +350,13 @@ public class TwoWayWriter {
             Plan plan = TwoWayPlanner.plan(matchNew ? pair.rules() : pair.rules().withoutMatch(), new Chunk(involved, intents, rowsA, rowsB, newA, newB, unlinkedA,
                     unlinkedB, inConflict, decision, parentsOnB));
             List<Refusal> refused = new ArrayList<>();
-            List<String> createdB = write(sb, Role.B, plan, involved, refused);
-            List<String> createdA = refused.isEmpty() ? write(sa, Role.A, plan, involved, refused) : List.of();
+            // a side that creates records at once (an API) is written last: a refusal on the other side leaves it untouched
+            boolean aFirst = !pair.side(Role.B).system().transactional() && pair.side(Role.A).system().transactional();
+            List<String> createdA = aFirst ? write(sa, Role.A, plan, involved, refused) : null;
+            List<String> createdB = refused.isEmpty() ? write(sb, Role.B, plan, involved, refused) : List.of();
+            if (!aFirst) {
+                createdA = refused.isEmpty() ? write(sa, Role.A, plan, involved, refused) : List.of();
+            }
             if (!refused.isEmpty()) {
                 return new Attempt(null, refused); // both sessions roll back when they close
             }
@@ -327,9 +380,15 @@ public class TwoWayWriter {
                 links.saveIntents(name, writing, creating);
             }
             faults.at(name, Faults.BEFORE_SIDES_COMMIT, involved.keySet());
-            sb.commit();
+            Attempt notCommitted = commit(sb, Role.B, pair, plan, involved);
+            if (notCommitted != null) {
+                return notCommitted; // side a rolls back when it closes
+            }
             faults.at(name, Faults.BETWEEN_SIDES_COMMIT, involved.keySet());
-            sa.commit();
+            notCommitted = commit(sa, Role.A, pair, plan, involved);
+            if (notCommitted != null) {
+                return notCommitted; // side b committed: the next attempt reads what it holds, as after a crash between the commits
+            }
             faults.at(name, Faults.BEFORE_STATE_COMMIT, involved.keySet());
             commitState(pair, plan, created, retry);
             PairStatus status = state.status(name);
@@ -375,10 +434,11 @@ public class TwoWayWriter {
         return byKey;
     }
 
-    /** Of {@code rows} (grouped by natural key in {@code byKey}), those whose key is one of {@code keys} and still there. */
-    private static Map<String, Row> withKeys(Map<String, List<String>> byKey, Map<String, Row> rows, Set<String> keys) {
+    /** Of {@code rows} (grouped by natural key in {@code byKey}), those whose key is one of {@code values} and still there. */
+    private static Map<String, Row> withKeys(Map<String, List<String>> byKey, Map<String, Row> rows, Set<String> values) {
         Map<String, Row> found = new HashMap<>();
-        keys.forEach(key -> byKey.getOrDefault(key, List.of()).stream().filter(rows::containsKey).forEach(id -> found.put(id, rows.get(id))));
+        values.forEach(value -> byKey.getOrDefault(value.toLowerCase(java.util.Locale.ROOT), List.of()).stream().filter(rows::containsKey)
+                .forEach(id -> found.put(id, rows.get(id))));
         return found;
     }
 
@@ -388,12 +448,12 @@ public class TwoWayWriter {
         return all;
     }
 
-    /** The records of {@code side} without a link whose natural key is one of {@code keys}: the twins new records may have. */
-    private Map<String, Row> unlinkedByKey(Pair pair, Entity.Session session, Role side, Set<String> keys) {
-        if (keys.isEmpty()) {
+    /** The records of {@code side} without a link whose natural key is one of {@code values}: the twins new records may have. */
+    private Map<String, Row> unlinkedByKey(Pair pair, Entity.Session session, Role side, Set<String> values) {
+        if (values.isEmpty()) {
             return Map.of();
         }
-        Map<String, Row> candidates = session.lockByNaturalKey(pair.matchColumn(side), keys);
+        Map<String, Row> candidates = session.lockByNaturalKey(pair.matchColumn(side), values);
         if (side == Role.B) {
             readB(pair, candidates);
         }
@@ -406,9 +466,7 @@ public class TwoWayWriter {
      * created. What the side refuses is added to {@code refused}.
      */
     private static List<String> write(Entity.Session session, Role side, Plan plan, Map<String, Link> involved, List<Refusal> refused) {
-        Map<String, Link> bySideId = new HashMap<>(); // the links of the chunk (a delete's link is dropped from the plan's) and those the plan made
-        involved.values().forEach(l -> bySideId.put(l.id(side), l));
-        plan.links().forEach(l -> bySideId.put(l.id(side), l));
+        Map<String, Link> bySideId = linksBySideId(side, plan, involved);
         session.update(plan.updates(side).entrySet().stream().map(u -> new Entity.Write(u.getKey(), u.getValue())).toList())
                 .forEach((id, reason) -> refused.add(new Refusal(side, id, bySideId.get(id), reason,
                         Arrays.toString(plan.updates(side).get(id)))));
@@ -426,12 +484,12 @@ public class TwoWayWriter {
         return created.stream().map(Entity.Created::id).toList();
     }
 
-    /** The natural keys of new records of {@code side}: the keys their twins on the other side may have. */
-    private static Set<String> naturalKeys(Pair pair, Role side, Set<String> ids, Map<String, Row> rows) {
+    /** The natural keys of new records of {@code side}, as they hold them: the keys their twins on the other side may have. */
+    private static Set<String> naturalValues(Pair pair, Role side, Set<String> ids, Map<String, Row> rows) {
         Set<String> keys = new HashSet<>();
         for (String id : ids) {
             Row row = rows.get(id);
-            String key = row == null ? null : pair.rules().naturalKey(side, row.values());
+            String key = row == null ? null : pair.rules().naturalValue(side, row.values());
             if (key != null) {
                 keys.add(key);
             }

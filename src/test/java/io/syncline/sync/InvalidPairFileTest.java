@@ -41,7 +41,7 @@ class InvalidPairFileTest {
                 containsString("target column 'nickname' does not exist in helpdesk.customers"),
                 containsString("targetStamp: column 'email' is VARCHAR; a change marker must be a timestamp or an integer version"),
                 containsString("pair 'wrongHttpTwoWay' is invalid"),
-                containsString("a: system 'tracker' is an HTTP API; two-way pairs with an HTTP side are not supported yet"),
+                containsString("a: system 'tracker' is an HTTP API, which creates a record the moment it is sent: a two-way pair with an API side needs match: <field>"),
                 containsString("pair 'wrongHttpTarget' is invalid"),
                 containsString("target column 'e_mail' does not exist in tracker.notes (its columns: id, external_id, title, content.text"),
                 containsString("targetStamp: system 'tracker' sets its own change markers; remove targetStamp"),

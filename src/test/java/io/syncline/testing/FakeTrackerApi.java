@@ -36,15 +36,16 @@ import java.util.stream.Collectors;
  * ({@code /api/stories}, {@code /api/notes}, ...) with server-kept {@code id}, {@code version} and
  * {@code updated_at} (an offset time, as such APIs write it); a changed-since filter
  * ({@code updated_since}), filters by field, page-number pagination with {@code per_page} and a
- * {@code Link} header, cursor tokens ({@code cursor} / {@code next_cursor}); PUT, PATCH (with
- * {@code If-Match} on the record's ETag), POST, DELETE; a title longer than 120 characters refused
+ * {@code Link} header, cursor tokens ({@code cursor} / {@code next_cursor}); PUT, PATCH and DELETE (with
+ * {@code If-Match} on the record's ETag: 412 when it changed), POST; a title longer than 120 characters refused
  * with 422. It signs requests in with a bearer token or an OAuth2 client-credentials token.
  *
  * <p>Its faults and figures are set and read over HTTP, so that any class loader and any process
  * reach the same server: {@code POST /_control} ({@code failEvery}: every n-th API request answers
  * 500; {@code limit}: more than that many requests in a second answer 429 with {@code Retry-After: 1};
  * {@code down}: 503; {@code webhook}: a collection's changes sent, signed GitHub style, to a URL;
- * {@code dropWebhooks}: the next n lost in transit; {@code maxTitle}: the longest title taken), {@code GET /_stats} (requests, the most in any one second, 429s and 500s sent,
+ * {@code dropWebhooks}: the next n lost in transit; {@code maxTitle}: the longest title taken; {@code raceNextWrite}: a user's edit
+ * applied just before the next API write to a collection), {@code GET /_stats} (requests, the most in any one second, 429s and 500s sent,
  * writes, records served by lists, records read one by one), {@code POST /_stats/reset}. Its users edit through {@code /_admin/{collection}}, which
  * neither counts nor fails.
  */
@@ -107,6 +108,9 @@ public final class FakeTrackerApi {
     private long writes;
     private long served;
     private long reads;
+    private long preconditionFailed;
+    /** A user's edit made just before the next API write to a collection (then forgotten): a race with Syncline's write. */
+    private final Map<String, ObjectNode> raceNextWrite = new ConcurrentHashMap<>();
     private int failEvery;
     private int limit;
     private boolean down;
@@ -256,6 +260,10 @@ public final class FakeTrackerApi {
             if (body.has("maxTitle")) { // the API's rule changes (0: back to 120)
                 maxTitle = body.get("maxTitle").asInt() > 0 ? body.get("maxTitle").asInt() : MAX_TITLE;
             }
+            if (body.has("raceNextWrite")) { // {"collection": .., "fields": {..}}: a user's edit lands just before the next API write
+                JsonNode race = body.get("raceNextWrite");
+                raceNextWrite.put(race.get("collection").asText(), (ObjectNode) race.get("fields"));
+            }
             if (body.has("dropWebhooks")) {
                 dropWebhooks = body.get("dropWebhooks").asInt();
             }
@@ -273,13 +281,14 @@ public final class FakeTrackerApi {
             served = 0;
             reads = 0;
             webhooksSent = 0;
+            preconditionFailed = 0;
             webhookAnswers.clear();
             lastSecond.clear();
             send(exchange, 204, null);
             return;
         }
         send(exchange, 200, JSON.createObjectNode().put("requests", requests).put("maxPerSecond", maxPerSecond).put("tooMany", tooMany)
-                .put("failures", failures).put("writes", writes).put("served", served).put("reads", reads).put("webhooksSent", webhooksSent)
+                .put("failures", failures).put("writes", writes).put("served", served).put("reads", reads).put("preconditionFailed", preconditionFailed).put("webhooksSent", webhooksSent)
                 .set("webhookAnswers", JSON.valueToTree(webhookAnswers)));
     }
 
@@ -318,6 +327,12 @@ public final class FakeTrackerApi {
     }
 
     private void one(HttpExchange exchange, String method, String collection, Records records, long id, boolean api) throws IOException {
+        if (api && !method.equals("GET") && records.containsKey(id)) {
+            ObjectNode race = raceNextWrite.remove(collection);
+            if (race != null) {
+                update(collection, id, race);
+            }
+        }
         Stored stored = records.get(id);
         if (stored == null) {
             send(exchange, 404, error("no record " + id));
@@ -325,6 +340,13 @@ public final class FakeTrackerApi {
         }
         String etag = "\"" + stored.json().get("version").asLong() + "\"";
         String ifMatch = exchange.getRequestHeaders().getFirst("If-Match");
+        if (!method.equals("GET") && ifMatch != null && !ifMatch.equals(etag)) {
+            synchronized (this) {
+                preconditionFailed++;
+            }
+            send(exchange, 412, error("the record changed: its ETag is " + etag));
+            return;
+        }
         switch (method) {
             case "GET" -> {
                 if (api) {
@@ -340,10 +362,6 @@ public final class FakeTrackerApi {
                 send(exchange, 204, null);
             }
             case "PUT", "PATCH" -> {
-                if (ifMatch != null && !ifMatch.equals(etag)) {
-                    send(exchange, 412, error("the record changed: its ETag is " + etag));
-                    return;
-                }
                 JsonNode body = body(exchange);
                 if (body == null) {
                     return;

@@ -70,7 +70,8 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
     /**
      * The system {@code tracker}, an HTTP API, with its collections as the test pairs use them: stories read by
      * page number and a changed-since filter, notes written (found by external_id) and read by Link header, releases
-     * taken by webhook (GitHub-style signatures, two secrets during a rotation) with a cursor-token poll as the safety net.
+     * taken by webhook (GitHub-style signatures, two secrets during a rotation) with a cursor-token poll as the safety net,
+     * bugs read and written by the two-way pair {@code bugs}.
      */
     private static Map<String, String> withTracker(Map<String, String> databases) {
         Map<String, String> all = new java.util.TreeMap<>(databases);
@@ -97,6 +98,14 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
         all.put(tracker + "entities.releases.changed-since", "updated_since");
         all.put(tracker + "entities.releases.pagination", "cursor");
         all.put(tracker + "entities.releases.webhook-records", "data");
+        all.put(tracker + "entities.bugs.path", "/bugs"); // side b of the two-way pair "bugs"
+        all.put(tracker + "entities.bugs.records", "data");
+        all.put(tracker + "entities.bugs.fields", "id:integer, ref, title, status, severity:integer, updated_at:instant");
+        all.put(tracker + "entities.bugs.changed-since", "updated_since");
+        all.put(tracker + "entities.bugs.pagination", "page");
+        all.put(tracker + "entities.bugs.size-param", "per_page");
+        all.put(tracker + "entities.bugs.page-size", "50");
+        all.put(tracker + "entities.bugs.update", "patch");
         all.put(tracker + "webhook.scheme", "github");
         all.put(tracker + "webhook.secrets", TRACKER_OLD_WEBHOOK_SECRET + "," + TRACKER_WEBHOOK_SECRET); // a rotation under way
         return Map.copyOf(all);

@@ -21,7 +21,8 @@ import java.util.function.Consumer;
 /**
  * A collection of an HTTP API as one side of a pair sees it: polled with its changed-since
  * parameter and pagination ({@link HttpFeed}), written record by record (a one-way target: found by
- * the pair's key, then updated with PUT or PATCH, or created with POST). A permanent 4xx answer is
+ * the pair's key, then updated with PUT or PATCH, or created with POST; a side of a two-way pair:
+ * through an {@link HttpSession}). A permanent 4xx answer is
  * the record's refusal (a dead letter with the status and the API's answer); 401 and 403 are the
  * system's (the write fails as a whole and is tried again); timeouts, 5xx and 429 are tried again by
  * {@link HttpSystem#send}.
@@ -62,6 +63,10 @@ final class HttpEntity implements Entity {
 
     Table.Column marker() {
         return marker;
+    }
+
+    List<Table.Column> written() {
+        return written;
     }
 
     String base() {
@@ -125,27 +130,10 @@ final class HttpEntity implements Entity {
         };
     }
 
-    /** Each record read by {@code GET path/{id}} (the record at the body's root); a 404 is a record that is gone. */
-    @Override
-    public Map<String, Record> fetch(java.util.Collection<String> ids) {
-        Map<String, Record> records = new LinkedHashMap<>();
-        for (String id : ids) {
-            HttpSystem.Response answer = checked(system.send(HttpRequest.newBuilder(collection.recordUri(base(), id)).GET(), true), "reading");
-            if (answer.status() == 404 || answer.status() == 410) {
-                continue;
-            }
-            if (!answer.ok()) {
-                throw new SystemException(reference + ": reading record " + id + " answered " + answer.describe(), null);
-            }
-            Record record = record(answer.json());
-            records.put(record.id(), record);
-        }
-        return records;
-    }
-
+    /** A two-way pair's unit of work: reads remembered with their ETags, updates and deletes sent conditionally when it commits. */
     @Override
     public Session open() {
-        throw new UnsupportedOperationException(reference + ": two-way pairs with an HTTP side are not supported yet");
+        return new HttpSession(this);
     }
 
     /**
@@ -230,7 +218,7 @@ final class HttpEntity implements Entity {
     }
 
     /** An answer that is about the system rather than a record (signed out, forbidden, not found as a whole) fails the call. */
-    private HttpSystem.Response checked(HttpSystem.Response answer, String doing) {
+    HttpSystem.Response checked(HttpSystem.Response answer, String doing) {
         if (answer.status() == 401 || answer.status() == 403 || answer.status() == 405 || answer.status() >= 500) {
             throw new SystemException(reference + ": " + doing + " the collection answered " + answer.describe(), null);
         }
