@@ -56,6 +56,8 @@ public final class FakeTrackerApi {
     public static final String CLIENT_SECRET = "tracker-client-secret";
     private static final int MAX_TITLE = 120;
     private volatile int maxTitle = MAX_TITLE;
+    /** Whether records are answered with an ETag and writes honour If-Match (some APIs have neither). */
+    private volatile boolean etags = true;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
     private static final ZoneOffset ZONE = ZoneOffset.ofHours(1);
@@ -260,6 +262,9 @@ public final class FakeTrackerApi {
             if (body.has("maxTitle")) { // the API's rule changes (0: back to 120)
                 maxTitle = body.get("maxTitle").asInt() > 0 ? body.get("maxTitle").asInt() : MAX_TITLE;
             }
+            if (body.has("etags")) {
+                etags(body.get("etags").asBoolean());
+            }
             if (body.has("raceNextWrite")) { // {"collection": .., "fields": {..}}: a user's edit lands just before the next API write
                 JsonNode race = body.get("raceNextWrite");
                 raceNextWrite.put(race.get("collection").asText(), (ObjectNode) race.get("fields"));
@@ -340,7 +345,7 @@ public final class FakeTrackerApi {
         }
         String etag = "\"" + stored.json().get("version").asLong() + "\"";
         String ifMatch = exchange.getRequestHeaders().getFirst("If-Match");
-        if (!method.equals("GET") && ifMatch != null && !ifMatch.equals(etag)) {
+        if (etags && !method.equals("GET") && ifMatch != null && !ifMatch.equals(etag)) {
             synchronized (this) {
                 preconditionFailed++;
             }
@@ -535,8 +540,15 @@ public final class FakeTrackerApi {
         }
     }
 
-    private static void sendRecord(HttpExchange exchange, int status, Stored stored) throws IOException {
-        exchange.getResponseHeaders().add("ETag", "\"" + stored.json().get("version").asLong() + "\"");
+    /** Whether records carry ETags and writes honour If-Match; without, an API that offers no conditional writes. */
+    public void etags(boolean on) {
+        etags = on;
+    }
+
+    private void sendRecord(HttpExchange exchange, int status, Stored stored) throws IOException {
+        if (etags) {
+            exchange.getResponseHeaders().add("ETag", "\"" + stored.json().get("version").asLong() + "\"");
+        }
         send(exchange, status, stored.json());
     }
 

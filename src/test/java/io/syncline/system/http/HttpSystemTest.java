@@ -230,6 +230,35 @@ class HttpSystemTest {
     }
 
     @Test
+    void aSessionWritesOnlyRecordsThatAreStillAsItReadThem() {
+        for (boolean etags : List.of(true, false)) { // If-Match on the ETag read; without ETags, the record read again and compared
+            api.etags(etags);
+            try {
+                String first = api.create("sessions", JsonNodeFactory.instance.objectNode().put("title", "First")).get("id").asText();
+                String second = api.create("sessions", JsonNodeFactory.instance.objectNode().put("title", "Second")).get("id").asText();
+                HttpSystem system = system(new Items("/sessions", "page", Optional.of("per_page"), Optional.empty()));
+                Table table = system.table("items").orElseThrow();
+                Entity entity = system.entity("tracker.items", table, table.column("id").orElseThrow(), table.column("updated_at").orElseThrow(),
+                        List.of("id", "title", "updated_at"), List.of(table.column("title").orElseThrow()), null, null);
+                try (Entity.Session session = entity.open()) {
+                    assertEquals(java.util.Set.of(first, second), session.lock(List.of(first, second)).keySet());
+                    api.update("sessions", Long.parseLong(second), JsonNodeFactory.instance.objectNode().put("title", "Changed by a user"));
+                    assertEquals(Map.of(), session.update(List.of(new Entity.Write(first, new Object[] {"Written"}),
+                            new Entity.Write(second, new Object[] {"Written"}))), "kept until the commit");
+                    Entity.CommitRefused refused = assertThrows(Entity.CommitRefused.class, session::commit);
+                    assertEquals(java.util.Set.of(second), refused.changed(), "etags " + etags);
+                    assertEquals(Map.of(), refused.refused());
+                }
+                Map<String, Entity.Record> now = entity.fetch(List.of(first, second));
+                assertEquals("Written", now.get(first).values().get("title"), "etags " + etags);
+                assertEquals("Changed by a user", now.get(second).values().get("title"), "the user's edit is not overwritten, etags " + etags);
+            } finally {
+                api.etags(true);
+            }
+        }
+    }
+
+    @Test
     void aLookbackReadsAgainWhatChangedShortlyBeforeTheCursor() {
         Entity entity = entity(system(new Items("page", Optional.of("per_page"), Optional.empty())));
         Position atLast = new Position(java.time.OffsetDateTime.parse(stamps.get(RECORDS - 1)).toInstant().toString(), ids.get(RECORDS - 1));
