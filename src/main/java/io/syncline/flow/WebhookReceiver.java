@@ -29,10 +29,12 @@ import org.apache.camel.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Takes the webhooks of a pair's HTTP source (the {@code syncline-webhook} Kamelet): checks the signature,
+ * Takes the webhooks of a pair's HTTP side (the {@code syncline-webhook} Kamelet): a one-way pair's source, or the
+ * side of a two-way pair whose API has webhook settings. It checks the signature,
  * stores the delivery in the inbox, and only then lets the sender be answered 202; the records it names are
  * read from the API as it holds them now (a late or repeated delivery never brings an older state back) and
- * handed to the pair's apply route as a page that leaves the poll cursor where it is. A delivery that is
+ * handed to the pair's apply route as a page that leaves the poll cursor where it is (a two-way pair's window takes
+ * it like a poll's page). A delivery that is
  * stored but cannot be applied now (the API or the target down, the pair paused) is applied by the pair's
  * next poll. Answers: 401 signature, 400 body, 413 size, 404 a pair that takes no webhooks, 503 a pair
  * whose systems do not answer yet (nothing stored: the sender delivers again), 200 a redelivery.
@@ -107,12 +109,15 @@ public class WebhookReceiver {
             answer(exchange, 503, json("error", "pair '" + pairName + "' is not ready: its systems do not answer yet; deliver again later"));
             return;
         }
-        Side side = pair.isTwoWay() ? null : pair.source();
-        if (side == null || !(side.system() instanceof HttpSystem api) || !api.takesWebhooks()) {
-            answer(exchange, 404, json("error", "pair '" + pairName + "' takes no webhooks: a one-way pair whose source is an HTTP system"
-                    + " with webhook settings does"));
+        List<Side> taking = webhookSides(pair);
+        if (taking.size() != 1) {
+            answer(exchange, 404, json("error", taking.isEmpty() ? "pair '" + pairName + "' takes no webhooks: a pair whose source (one way)"
+                    + " or one of whose sides (two way) is an HTTP system with webhook settings does"
+                    : "pair '" + pairName + "' has two sides that take webhooks; one endpoint takes one side's: set webhook settings on one"));
             return;
         }
+        Side side = taking.get(0);
+        HttpSystem api = (HttpSystem) side.system();
         byte[] body = in.getBody(byte[].class);
         Webhooks.Delivery delivery;
         try {
@@ -143,6 +148,12 @@ public class WebhookReceiver {
         }
         page.written().thenRun(() -> applied.add(new Applied(pair.name(), side.name(), delivery.id())));
         in.setBody(page);
+    }
+
+    /** The sides whose API's webhooks the pair's endpoint takes: a one-way pair's source, either side of a two-way pair. */
+    private static List<Side> webhookSides(Pair pair) {
+        List<Side> sides = pair.isTwoWay() ? List.of(pair.side("a"), pair.side("b")) : List.of(pair.source());
+        return sides.stream().filter(s -> s.system() instanceof HttpSystem api && api.takesWebhooks()).toList();
     }
 
     /** The answer to a delivery that went on to the apply route. */

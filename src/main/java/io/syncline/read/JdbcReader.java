@@ -206,7 +206,7 @@ public class JdbcReader {
             }
             if (!inboxRead) { // webhook deliveries stored and not applied (a crash, a target that was down) come first
                 inboxRead = true;
-                List<Inbox.Pending> pending = pair.isTwoWay() ? List.of() : inbox.pending(pair.name(), source.name(), UNAPPLIED, pair.pageSize());
+                List<Inbox.Pending> pending = inbox.pending(pair.name(), source.name(), UNAPPLIED, pair.pageSize());
                 if (!pending.isEmpty()) {
                     List<String> ids = pending.stream().flatMap(p -> p.recordIds().stream()).distinct().toList();
                     List<String> deliveries = pending.stream().map(Inbox.Pending::deliveryId).toList();

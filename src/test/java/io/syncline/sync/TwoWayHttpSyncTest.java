@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
  * A two-way pair with an HTTP side ({@code bugs}: CRM bugs in PostgreSQL, {@code timestamptz} kept by a trigger
  * <-> the tracker's bugs, an API with ETags): records created, edited and matched on either side, echoes
  * suppressed, a field both sides changed decided by its rule, a write the API refuses with 412 because a user
- * changed the record meanwhile planned again without losing that edit, and records the API refuses (422)
- * parked as dead letters while the others flow.
+ * changed the record meanwhile planned again without losing that edit, a change no poll can see taken by
+ * webhook, and records the API refuses (422) parked as dead letters while the others flow.
  */
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)
@@ -177,6 +177,31 @@ class TwoWayHttpSyncTest {
             assertEquals("Closed", crmRow(ref).get("status"), "and it reaches the CRM");
         });
         assertThat("writes the tracker refused with 412", Tracker.stats().get("preconditionFailed").asLong(), greaterThanOrEqualTo(1L));
+    }
+
+    @Test
+    void aChangeNoPollCanSeeArrivesByWebhookAndOnce() throws Exception {
+        String ref = linked("Dark mode flickers");
+        long id = theTrackerBug(ref).get("id").asLong();
+        Thread.sleep(3000); // more than the lookback (2 s) behind the tracker's cursor once the next bug moves it
+        String later = ref("BUG");
+        trackerBug(later, "Moves the cursor", "open", 1);
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM bugs WHERE ref = ?", later) == 1);
+        Tracker.patchSilently("bugs", id, Tracker.object().put("severity", 9)); // updated_at stays: no poll can see it
+        Polls.awaitPolls("bugs", 3);
+        assertEquals(2, ((Number) crmRow(ref).get("severity")).intValue(), "the polls did not see the change");
+
+        byte[] body = ("{\"event\":\"bugs.changed\",\"data\":{\"id\":" + id + "}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String delivery = java.util.UUID.randomUUID().toString();
+        String signature = Tracker.signature(RealDatabases.TRACKER_WEBHOOK_SECRET, body);
+        io.restassured.RestAssured.given().header("X-Hub-Signature-256", signature).header("X-GitHub-Delivery", delivery)
+                .contentType("application/json").body(body).post("/webhooks/bugs").then().statusCode(202);
+        await().atMost(SYNC).until(() -> ((Number) crmRow(ref).get("severity")).intValue() == 9);
+        io.restassured.RestAssured.given().header("X-Hub-Signature-256", signature).header("X-GitHub-Delivery", delivery)
+                .contentType("application/json").body(body).post("/webhooks/bugs").then().statusCode(200)
+                .body("duplicate", org.hamcrest.Matchers.equalTo(true));
+        io.restassured.RestAssured.given().header("X-Hub-Signature-256", "sha256=00").contentType("application/json").body(body)
+                .post("/webhooks/bugs").then().statusCode(401);
     }
 
     @Test

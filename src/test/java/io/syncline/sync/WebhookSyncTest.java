@@ -18,10 +18,7 @@ import io.syncline.testing.Tracker;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.UUID;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
@@ -73,12 +70,6 @@ class WebhookSyncTest {
         return (String) row(crm(), "SELECT state FROM releases WHERE tracker_id = ?", id).get("state");
     }
 
-    private static String signature(String secret, byte[] body) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
-    }
-
     private static byte[] event(long id) {
         return ("{\"event\":\"releases.changed\",\"data\":{\"id\":" + id + "}}").getBytes(StandardCharsets.UTF_8);
     }
@@ -103,13 +94,13 @@ class WebhookSyncTest {
         long id = release("forged");
         byte[] body = event(id);
         String delivery = UUID.randomUUID().toString();
-        given().header("X-Hub-Signature-256", signature("not-the-secret", body)).header("X-GitHub-Delivery", delivery)
+        given().header("X-Hub-Signature-256", Tracker.signature("not-the-secret", body)).header("X-GitHub-Delivery", delivery)
                 .contentType("application/json").body(body).post(endpoint)
                 .then().statusCode(401).contentType("application/json").body("error", containsString("the signature does not match"));
         given().contentType("application/json").body(body).post(endpoint)
                 .then().statusCode(401).body("error", containsString("X-Hub-Signature-256 header is missing"));
         // nothing was stored: the same delivery, signed, is new (202, not a 200 for a duplicate)
-        given().header("X-Hub-Signature-256", signature(RealDatabases.TRACKER_OLD_WEBHOOK_SECRET, body)).header("X-GitHub-Delivery", delivery)
+        given().header("X-Hub-Signature-256", Tracker.signature(RealDatabases.TRACKER_OLD_WEBHOOK_SECRET, body)).header("X-GitHub-Delivery", delivery)
                 .contentType("application/json").body(body).post(endpoint)
                 .then().statusCode(202).body("delivery", equalTo(delivery)).body("records", equalTo(1));
         await().atMost(WEBHOOK).until(() -> "planned".equals(state(id)));
@@ -121,11 +112,11 @@ class WebhookSyncTest {
         long id = release("replayed");
         byte[] body = event(id);
         String delivery = UUID.randomUUID().toString();
-        given().header("X-Hub-Signature-256", signature(RealDatabases.TRACKER_WEBHOOK_SECRET, body)).header("X-GitHub-Delivery", delivery)
+        given().header("X-Hub-Signature-256", Tracker.signature(RealDatabases.TRACKER_WEBHOOK_SECRET, body)).header("X-GitHub-Delivery", delivery)
                 .contentType("application/json").body(body).post(endpoint).then().statusCode(202);
         await().atMost(WEBHOOK).until(() -> "planned".equals(state(id)));
         Tracker.resetStats();
-        given().header("X-Hub-Signature-256", signature(RealDatabases.TRACKER_WEBHOOK_SECRET, body)).header("X-GitHub-Delivery", delivery)
+        given().header("X-Hub-Signature-256", Tracker.signature(RealDatabases.TRACKER_WEBHOOK_SECRET, body)).header("X-GitHub-Delivery", delivery)
                 .contentType("application/json").body(body).post(endpoint)
                 .then().statusCode(200).body("duplicate", equalTo(true));
         assertEquals(0, Tracker.stats().get("reads").asInt(), "not applied again: the record was not read from the API again");
@@ -134,13 +125,13 @@ class WebhookSyncTest {
     @Test
     void malformedOversizedAndEmptyDeliveriesAreRefusedWithWhatIsWrong() throws Exception {
         byte[] malformed = "{\"data\": {\"id\": 1".getBytes(StandardCharsets.UTF_8);
-        given().header("X-Hub-Signature-256", signature(RealDatabases.TRACKER_WEBHOOK_SECRET, malformed)).contentType("application/json")
+        given().header("X-Hub-Signature-256", Tracker.signature(RealDatabases.TRACKER_WEBHOOK_SECRET, malformed)).contentType("application/json")
                 .body(malformed).post(endpoint).then().statusCode(400).body("error", containsString("the body is not JSON"));
         byte[] noRecord = "{\"event\": \"ping\"}".getBytes(StandardCharsets.UTF_8);
-        given().header("X-Hub-Signature-256", signature(RealDatabases.TRACKER_WEBHOOK_SECRET, noRecord)).contentType("application/json")
+        given().header("X-Hub-Signature-256", Tracker.signature(RealDatabases.TRACKER_WEBHOOK_SECRET, noRecord)).contentType("application/json")
                 .body(noRecord).post(endpoint).then().statusCode(400).body("error", containsString("no record id at 'data.id'"));
         byte[] big = ("{\"data\": {\"id\": 1}, \"pad\": \"" + "x".repeat(1_100_000) + "\"}").getBytes(StandardCharsets.UTF_8);
-        given().header("X-Hub-Signature-256", signature(RealDatabases.TRACKER_WEBHOOK_SECRET, big)).contentType("application/json")
+        given().header("X-Hub-Signature-256", Tracker.signature(RealDatabases.TRACKER_WEBHOOK_SECRET, big)).contentType("application/json")
                 .body(big).post(endpoint).then().statusCode(413);
         given().get(endpoint).then().statusCode(anyOf(equalTo(404), equalTo(405))); // only POST is taken
     }
@@ -160,7 +151,7 @@ class WebhookSyncTest {
         long id = release("during maintenance");
         Tracker.control(Tracker.object().put("down", true));
         byte[] body = event(id);
-        given().header("X-Hub-Signature-256", signature(RealDatabases.TRACKER_WEBHOOK_SECRET, body)).header("X-GitHub-Delivery", UUID.randomUUID().toString())
+        given().header("X-Hub-Signature-256", Tracker.signature(RealDatabases.TRACKER_WEBHOOK_SECRET, body)).header("X-GitHub-Delivery", UUID.randomUUID().toString())
                 .contentType("application/json").body(body).post(endpoint)
                 .then().statusCode(202).body("status", containsString("applied by the next poll"));
         Tracker.healthy();

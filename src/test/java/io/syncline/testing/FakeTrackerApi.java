@@ -324,14 +324,16 @@ public final class FakeTrackerApi {
                 records.clear();
                 send(exchange, 204, null);
             } else if (id != null) {
-                one(exchange, method, collection, records, Long.parseLong(id), api);
+                one(exchange, method, collection, records, Long.parseLong(id), api, !api && "true".equals(query.get("silent")));
             } else {
                 send(exchange, 405, error(method + " not allowed"));
             }
         }
     }
 
-    private void one(HttpExchange exchange, String method, String collection, Records records, long id, boolean api) throws IOException {
+    /** One record's request; {@code silent}: a user's change that leaves version and updated_at as they were (no poll sees it). */
+    private void one(HttpExchange exchange, String method, String collection, Records records, long id, boolean api, boolean silent)
+            throws IOException {
         if (api && !method.equals("GET") && records.containsKey(id)) {
             ObjectNode race = raceNextWrite.remove(collection);
             if (race != null) {
@@ -378,7 +380,7 @@ public final class FakeTrackerApi {
                     send(exchange, 422, error(refusal));
                     return;
                 }
-                Stored updated = stamp(id, next, stored.json().get("version").asLong() + 1);
+                Stored updated = silent ? new Stored(id, stored.updated(), next) : stamp(id, next, stored.json().get("version").asLong() + 1);
                 records.put(id, updated);
                 written(api);
                 changed(collection, id);

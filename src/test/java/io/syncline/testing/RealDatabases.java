@@ -106,6 +106,7 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
         all.put(tracker + "entities.bugs.size-param", "per_page");
         all.put(tracker + "entities.bugs.page-size", "50");
         all.put(tracker + "entities.bugs.update", "patch");
+        all.put(tracker + "entities.bugs.webhook-records", "data");
         all.put(tracker + "webhook.scheme", "github");
         all.put(tracker + "webhook.secrets", TRACKER_OLD_WEBHOOK_SECRET + "," + TRACKER_WEBHOOK_SECRET); // a rotation under way
         return Map.copyOf(all);

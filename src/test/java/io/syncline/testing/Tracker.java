@@ -33,6 +33,18 @@ public final class Tracker {
         return call("PATCH", "/_admin/" + collection + "/" + id, fields);
     }
 
+    /** A change a user makes that leaves the record's version and updated_at as they were: no poll sees it, a webhook may tell. */
+    public static JsonNode patchSilently(String collection, long id, ObjectNode fields) {
+        return call("PATCH", "/_admin/" + collection + "/" + id + "?silent=true", fields);
+    }
+
+    /** A GitHub-style signature of a webhook body ({@code X-Hub-Signature-256}), as the tracker signs its deliveries. */
+    public static String signature(String secret, byte[] body) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+        return "sha256=" + java.util.HexFormat.of().formatHex(mac.doFinal(body));
+    }
+
     /** Every record of the collection, oldest change first. */
     public static List<JsonNode> all(String collection) {
         List<JsonNode> records = new ArrayList<>();
