@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.camel.CamelContext;
 
 /** The configured systems by name. Adding one is configuration only. */
 @ApplicationScoped
@@ -18,9 +19,9 @@ public class Systems {
 
     /** A system whose URL is {@code http://} or {@code https://} is an HTTP API, any other a database. */
     @Inject
-    public Systems(SynclineConfig config) {
+    public Systems(SynclineConfig config, CamelContext camel) {
         config.systems().forEach((name, connection) -> byName.put(name, HttpSystem.isHttp(connection.url())
-                ? new HttpSystem(name, connection) : new JdbcSystem(name, connection)));
+                ? new HttpSystem(name, connection, camel) : new JdbcSystem(name, connection)));
     }
 
     public Optional<ExternalSystem> find(String name) {

@@ -109,7 +109,7 @@ class HttpSyncTest {
         assertThat("polls ran", stats.get("requests").asLong(), greaterThanOrEqualTo(3L));
         long stories = Tracker.all("stories").size();
         assertThat("records the API served to three idle polls (the last change, re-read within the lookback) of " + stories + " stories",
-                stats.get("served").asLong(), lessThanOrEqualTo(4L));
+                stats.at("/servedBy/stories").asLong(), lessThanOrEqualTo(4L));
     }
 
     @Test

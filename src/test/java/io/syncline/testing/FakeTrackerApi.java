@@ -46,7 +46,7 @@ import java.util.stream.Collectors;
  * {@code down}: 503; {@code webhook}: a collection's changes sent, signed GitHub style, to a URL;
  * {@code dropWebhooks}: the next n lost in transit; {@code maxTitle}: the longest title taken; {@code raceNextWrite}: a user's edit
  * applied just before the next API write to a collection), {@code GET /_stats} (requests, the most in any one second, 429s and 500s sent,
- * writes, records served by lists, records read one by one), {@code POST /_stats/reset}. Its users edit through {@code /_admin/{collection}}, which
+ * writes, records served by lists (all, and per collection), records read one by one), {@code POST /_stats/reset}. Its users edit through {@code /_admin/{collection}}, which
  * neither counts nor fails.
  */
 public final class FakeTrackerApi {
@@ -109,6 +109,8 @@ public final class FakeTrackerApi {
     private long failures;
     private long writes;
     private long served;
+    /** Records served by lists, per collection. */
+    private final Map<String, Long> servedBy = new TreeMap<>();
     private long reads;
     private long preconditionFailed;
     /** A user's edit made just before the next API write to a collection (then forgotten): a race with Syncline's write. */
@@ -284,6 +286,7 @@ public final class FakeTrackerApi {
             failures = 0;
             writes = 0;
             served = 0;
+            servedBy.clear();
             reads = 0;
             webhooksSent = 0;
             preconditionFailed = 0;
@@ -292,9 +295,12 @@ public final class FakeTrackerApi {
             send(exchange, 204, null);
             return;
         }
-        send(exchange, 200, JSON.createObjectNode().put("requests", requests).put("maxPerSecond", maxPerSecond).put("tooMany", tooMany)
-                .put("failures", failures).put("writes", writes).put("served", served).put("reads", reads).put("preconditionFailed", preconditionFailed).put("webhooksSent", webhooksSent)
-                .set("webhookAnswers", JSON.valueToTree(webhookAnswers)));
+        ObjectNode stats = JSON.createObjectNode().put("requests", requests).put("maxPerSecond", maxPerSecond).put("tooMany", tooMany)
+                .put("failures", failures).put("writes", writes).put("served", served).put("reads", reads)
+                .put("preconditionFailed", preconditionFailed).put("webhooksSent", webhooksSent);
+        stats.set("servedBy", JSON.valueToTree(servedBy));
+        stats.set("webhookAnswers", JSON.valueToTree(webhookAnswers));
+        send(exchange, 200, stats);
     }
 
     private void record(HttpExchange exchange, String method, String collection, String id, Map<String, String> query, boolean api)
@@ -302,7 +308,7 @@ public final class FakeTrackerApi {
         Records records = collections.computeIfAbsent(collection, c -> new Records());
         synchronized (records) {
             if (id == null && method.equals("GET")) {
-                list(exchange, records, query, api);
+                list(exchange, collection, records, query, api);
             } else if (id == null && method.equals("POST")) {
                 JsonNode body = body(exchange);
                 if (body == null) {
@@ -390,7 +396,7 @@ public final class FakeTrackerApi {
         }
     }
 
-    private void list(HttpExchange exchange, Records records, Map<String, String> query, boolean api) throws IOException {
+    private void list(HttpExchange exchange, String collection, Records records, Map<String, String> query, boolean api) throws IOException {
         Instant since = query.containsKey("updated_since") ? OffsetDateTime.parse(query.get("updated_since")).toInstant() : null;
         java.util.NavigableSet<Stored> changed = since == null ? records.byChange : records.byChange.tailSet(new Stored(Long.MIN_VALUE, since, null), true);
         if ("desc".equals(query.get("sort"))) {
@@ -414,6 +420,7 @@ public final class FakeTrackerApi {
         int to = from + Math.min(perPage, page.size());
         synchronized (this) {
             served += Math.min(perPage, page.size());
+            servedBy.merge(collection, (long) Math.min(perPage, page.size()), Long::sum);
         }
         ArrayNode data = JSON.createArrayNode();
         page.stream().limit(perPage).forEach(r -> data.add(r.json()));

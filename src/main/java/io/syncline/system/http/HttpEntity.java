@@ -6,7 +6,6 @@ import io.syncline.system.Position;
 import io.syncline.system.SystemException;
 import io.syncline.system.Table;
 import io.syncline.value.Values;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -184,9 +183,7 @@ final class HttpEntity implements Entity {
             if (!found.isEmpty()) {
                 return write(collection.recordUri(base(), found.get(0)), collection.config.update(), body);
             }
-            HttpRequest.Builder post = HttpRequest.newBuilder(collection.collectionUri(base())).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body));
-            HttpSystem.Response answer = system.send(post, false); // sent again only when the API cannot have acted on it
+            HttpSystem.Response answer = system.send(ApiRequest.json("POST", collection.collectionUri(base()), body), false); // sent again only when the API cannot have acted on it
             if (answer.status() < 500 || attempt >= system.maxAttempts()) {
                 return checked(answer, "writing to");
             }
@@ -196,7 +193,7 @@ final class HttpEntity implements Entity {
     /** The ids of the records whose key field holds {@code value}, asked with a query on that field and checked here. */
     private List<String> find(Object value, String text) {
         Map<String, String> params = Map.of(upsertKey, text);
-        HttpSystem.Response answer = checked(system.send(HttpRequest.newBuilder(collection.readUri(base(), params, 100)).GET(), true), "reading");
+        HttpSystem.Response answer = checked(system.send(ApiRequest.get(collection.readUri(base(), params, 100)), true), "reading");
         String wanted = Values.hashForm(Values.canonical(value));
         List<String> ids = new ArrayList<>();
         for (JsonNode json : collection.records(answer.json())) {
@@ -212,9 +209,7 @@ final class HttpEntity implements Entity {
     }
 
     private HttpSystem.Response write(java.net.URI uri, String method, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                .method(method.toUpperCase(Locale.ROOT), HttpRequest.BodyPublishers.ofString(body));
-        return checked(system.send(request, true), "writing to");
+        return checked(system.send(ApiRequest.json(method, uri, body), true), "writing to");
     }
 
     /** An answer that is about the system rather than a record (signed out, forbidden, not found as a whole) fails the call. */

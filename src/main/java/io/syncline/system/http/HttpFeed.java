@@ -5,7 +5,6 @@ import io.syncline.system.Entity;
 import io.syncline.system.Position;
 import io.syncline.system.SystemException;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -114,7 +113,7 @@ final class HttpFeed implements Entity.Feed {
 
     private void fetch() {
         URI uri = nextUri;
-        HttpSystem.Response answer = entity.system().send(HttpRequest.newBuilder(uri).GET(), true);
+        HttpSystem.Response answer = entity.system().send(ApiRequest.get(uri), true);
         if (!answer.ok()) {
             throw new SystemException(entity.reference() + ": reading " + uri.getPath() + " answered " + answer.describe(), null);
         }

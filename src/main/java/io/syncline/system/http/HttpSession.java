@@ -5,7 +5,6 @@ import io.syncline.system.Entity;
 import io.syncline.system.Row;
 import io.syncline.system.SystemException;
 import io.syncline.value.Values;
-import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -50,7 +49,7 @@ final class HttpSession implements Entity.Session {
     public Map<String, Row> lock(Collection<String> ids) {
         Map<String, Row> rows = new LinkedHashMap<>();
         for (String id : ids) {
-            HttpSystem.Response answer = entity.checked(system.send(HttpRequest.newBuilder(collection.recordUri(entity.base(), id)).GET(), true),
+            HttpSystem.Response answer = entity.checked(system.send(ApiRequest.get(collection.recordUri(entity.base(), id)), true),
                     "reading");
             if (answer.status() == 404 || answer.status() == 410) {
                 continue;
@@ -76,8 +75,7 @@ final class HttpSession implements Entity.Session {
         Map<String, Row> rows = new LinkedHashMap<>();
         for (String key : keys) {
             String wanted = key.trim().toLowerCase(Locale.ROOT);
-            HttpSystem.Response answer = entity.checked(system.send(HttpRequest.newBuilder(collection.readUri(entity.base(), Map.of(field, key),
-                    100)).GET(), true), "reading");
+            HttpSystem.Response answer = entity.checked(system.send(ApiRequest.get(collection.readUri(entity.base(), Map.of(field, key), 100)), true), "reading");
             if (!answer.ok()) {
                 throw new SystemException(entity.reference() + ": looking for " + field + " '" + key + "' answered " + answer.describe(), null);
             }
@@ -107,9 +105,9 @@ final class HttpSession implements Entity.Session {
     public List<Entity.Created> create(List<Entity.Write> records) {
         List<Entity.Created> created = new ArrayList<>();
         for (Entity.Write record : records) {
-            HttpRequest.Builder post = HttpRequest.newBuilder(collection.collectionUri(entity.base())).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(ApiCollection.body(entity.written(), record.values()).toString()));
-            HttpSystem.Response answer = entity.checked(system.send(post, false), "writing to");
+            String body = ApiCollection.body(entity.written(), record.values()).toString();
+            HttpSystem.Response answer = entity.checked(system.send(ApiRequest.json("POST", collection.collectionUri(entity.base()), body), false),
+                    "writing to");
             if (!answer.ok()) {
                 created.add(new Entity.Created(null, entity.reference() + " refused the record: " + answer.describe()));
                 continue;
@@ -143,13 +141,10 @@ final class HttpSession implements Entity.Session {
         Set<String> changed = new LinkedHashSet<>();
         for (Entity.Write update : updates) {
             String body = ApiCollection.body(entity.written(), update.values()).toString();
-            HttpRequest.Builder request = HttpRequest.newBuilder(collection.recordUri(entity.base(), update.id()))
-                    .header("Content-Type", "application/json")
-                    .method(collection.config.update().toUpperCase(Locale.ROOT), HttpRequest.BodyPublishers.ofString(body));
-            send(update.id(), request, refused, changed);
+            send(update.id(), ApiRequest.json(collection.config.update(), collection.recordUri(entity.base(), update.id()), body), refused, changed);
         }
         for (String id : deletes) {
-            send(id, HttpRequest.newBuilder(collection.recordUri(entity.base(), id)).DELETE(), refused, changed);
+            send(id, ApiRequest.delete(collection.recordUri(entity.base(), id)), refused, changed);
         }
         updates.clear();
         deletes.clear();
@@ -159,13 +154,13 @@ final class HttpSession implements Entity.Session {
     }
 
     /** Sends one write, if the record is still as it was read; a record already gone is fine for a delete. */
-    private void send(String id, HttpRequest.Builder request, Map<String, String> refused, Set<String> changed) {
+    private void send(String id, ApiRequest request, Map<String, String> refused, Set<String> changed) {
         Read before = read.get(id);
         if (before == null || !unchanged(id, before, request)) {
             changed.add(id);
             return;
         }
-        boolean delete = request.build().method().equals("DELETE");
+        boolean delete = request.method().equals("DELETE");
         HttpSystem.Response answer = entity.checked(system.send(request, true), "writing to");
         if (answer.ok() || delete && (answer.status() == 404 || answer.status() == 410)) {
             return;
@@ -181,12 +176,12 @@ final class HttpSession implements Entity.Session {
      * Makes the write conditional: {@code If-Match} with the ETag read; without one, the record is read again
      * now and must be as it was.
      */
-    private boolean unchanged(String id, Read before, HttpRequest.Builder request) {
+    private boolean unchanged(String id, Read before, ApiRequest request) {
         if (before.etag() != null) {
             request.header("If-Match", before.etag());
             return true;
         }
-        HttpSystem.Response now = entity.checked(system.send(HttpRequest.newBuilder(collection.recordUri(entity.base(), id)).GET(), true), "reading");
+        HttpSystem.Response now = entity.checked(system.send(ApiRequest.get(collection.recordUri(entity.base(), id)), true), "reading");
         return now.ok() && now.json().equals(before.json());
     }
 

@@ -11,10 +11,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,10 +24,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Producer;
+import org.apache.camel.component.http.HttpComponent;
 
 /**
  * One named HTTP API: its base URL, how Syncline signs in, the request budget every pair that uses it
- * shares, and the retry rules of every request: timeouts and 5xx are tried again with exponential
+ * shares, and the retry rules of every request, sent through Camel's HTTP component: timeouts and 5xx are tried again with exponential
  * backoff and jitter, a 429 waits what {@code Retry-After} says. Its collections are declared in
  * configuration ({@link SynclineConfig.Collection}); each is read and written by an {@link HttpEntity}.
  */
@@ -47,17 +49,22 @@ public final class HttpSystem implements ExternalSystem {
     private final String url;
     private final SynclineConfig.Connection config;
     private final Map<String, SynclineConfig.Collection> collections = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    private final HttpClient client;
+    private final HttpComponent component;
+    private final Endpoint endpoint;
+    private final Producer http;
     private final RequestBudget budget;
     private final OAuth2Token oauth2;
     private final Optional<Webhooks> webhooks;
 
-    public HttpSystem(String name, SynclineConfig.Connection config) {
+    /**
+     * @param camel the Camel context whose HTTP component ({@code camel-http}, Apache HttpClient) carries the requests:
+     *              one component per system, with the system's timeouts
+     */
+    public HttpSystem(String name, SynclineConfig.Connection config, CamelContext camel) {
         this.name = name;
         this.url = config.url().endsWith("/") ? config.url().substring(0, config.url().length() - 1) : config.url();
         this.config = config;
         this.collections.putAll(config.entities());
-        this.client = HttpClient.newBuilder().connectTimeout(config.connectTimeout()).followRedirects(HttpClient.Redirect.NORMAL).build();
         this.budget = new RequestBudget(config.requestsPerSecond().orElse(0d));
         String auth = config.auth().toLowerCase(Locale.ROOT);
         if (!List.of("none", "bearer", "basic", "api-key", "oauth2").contains(auth)) {
@@ -73,6 +80,21 @@ public final class HttpSystem implements ExternalSystem {
         }
         if (auth.equals("oauth2") && config.tokenUrl().isEmpty()) {
             throw new IllegalStateException("system '" + name + "': auth=oauth2 needs token-url, the token endpoint of the client-credentials grant");
+        }
+        HttpComponent component = new HttpComponent();
+        component.setCamelContext(camel);
+        component.setConnectTimeout(config.connectTimeout().toMillis());
+        component.setResponseTimeout(config.readTimeout().toMillis());
+        component.setSoTimeout(config.readTimeout().toMillis());
+        component.start();
+        this.component = component;
+        try {
+            // the requests' URIs are set per exchange; the endpoint carries the component's options and no secret
+            this.endpoint = component.createEndpoint(url + "?throwExceptionOnFailure=false&followRedirects=true");
+            this.http = endpoint.createProducer();
+            this.http.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("system '" + name + "': url '" + url + "' is not an HTTP URL Camel can call: " + e.getMessage(), e);
         }
         this.webhooks = Webhooks.of(name, config.webhook());
         this.oauth2 = auth.equals("oauth2") ? new OAuth2Token(this, config.tokenUrl().get(), config.username().get(), config.password().get(),
@@ -125,7 +147,7 @@ public final class HttpSystem implements ExternalSystem {
             return Optional.empty();
         }
         ApiCollection described = ApiCollection.of(name, entity, collection);
-        Response answer = send(HttpRequest.newBuilder(described.readUri(url, Map.of(), 1)).GET(), true);
+        Response answer = send(ApiRequest.get(described.readUri(url, Map.of(), 1)), true);
         if (answer.status() == 404) {
             throw new SystemException("collection '" + entity + "' at " + collection.path() + " answered " + answer.describe(), null);
         }
@@ -206,8 +228,8 @@ public final class HttpSystem implements ExternalSystem {
      *                   (no connection, 429, 503)
      * @throws SystemException when the API does not answer, or keeps failing, after the attempts
      */
-    Response send(HttpRequest.Builder request, boolean idempotent) {
-        request.timeout(config.readTimeout()).header("Accept", "application/json");
+    Response send(ApiRequest request, boolean idempotent) {
+        request.header("Accept", "application/json");
         Duration backoff = FIRST_BACKOFF;
         boolean refreshedToken = false;
         for (int attempt = 1;; attempt++) {
@@ -215,18 +237,14 @@ public final class HttpSystem implements ExternalSystem {
             Response answer;
             try {
                 sign(request);
-                HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                answer = new Response(response.statusCode(), response.body() == null ? "" : response.body(), response.headers().map());
+                answer = exchange(request);
             } catch (IOException e) {
-                boolean notSent = e instanceof ConnectException || e instanceof HttpConnectTimeoutException;
+                boolean notSent = e instanceof ConnectException || e instanceof org.apache.hc.client5.http.ConnectTimeoutException;
                 if (attempt >= config.maxAttempts() || !(idempotent || notSent)) {
                     throw new SystemException("system '" + name + "' does not answer: " + e, e);
                 }
                 backoff = pause(backoff);
                 continue;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SystemException("interrupted while calling system '" + name + "'", e);
             }
             if (answer.status() == 401 && oauth2 != null && !refreshedToken) {
                 oauth2.expire(); // a token revoked or expired early: ask for a new one, once
@@ -254,34 +272,67 @@ public final class HttpSystem implements ExternalSystem {
         }
     }
 
+    /**
+     * One exchange with the API through Camel's HTTP component: the request's method, URI, headers and body out,
+     * the status, headers and body back, whatever the status.
+     *
+     * @throws IOException when no answer came (no connection, a timeout)
+     */
+    private Response exchange(ApiRequest request) throws IOException {
+        Exchange done = endpoint.createExchange();
+        Message out = done.getMessage();
+        out.setHeader(Exchange.HTTP_METHOD, request.method());
+        out.setHeader(Exchange.HTTP_URI, request.uri().toString());
+        request.headers().forEach(out::setHeader);
+        out.setBody(request.body());
+        try {
+            http.process(done); // the producer itself: pairs are validated (and their APIs read) before the Camel context has started
+        } catch (Exception e) {
+            done.setException(e);
+        }
+        Exception failed = done.getException();
+        if (failed instanceof IOException io) {
+            throw io;
+        }
+        if (failed != null) {
+            throw new SystemException("system '" + name + "': " + request.method() + " " + request.uri().getPath() + " failed: " + failed, failed);
+        }
+        Message answer = done.getMessage();
+        Integer status = answer.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        String body = answer.getBody(String.class);
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        answer.getHeaders().forEach((header, value) -> {
+            if (!header.startsWith("Camel") && value != null) {
+                headers.put(header, value instanceof List<?> values ? values.stream().map(String::valueOf).toList() : List.of(value.toString()));
+            }
+        });
+        return new Response(status == null ? 0 : status, body == null ? "" : body, headers);
+    }
+
     /** An API that keeps answering 5xx or 429 is down or overloaded for now: the pair waits for it, as for a database that does not answer. */
     private static java.util.concurrent.TimeoutException unavailable(Response answer) {
         return new java.util.concurrent.TimeoutException("HTTP " + answer.status());
     }
 
-    private void sign(HttpRequest.Builder request) {
+    private void sign(ApiRequest request) {
         switch (config.auth().toLowerCase(Locale.ROOT)) {
-            case "bearer" -> request.setHeader("Authorization", "Bearer " + config.token().orElseThrow());
-            case "api-key" -> request.setHeader(config.apiKeyHeader(), config.token().orElseThrow());
-            case "basic" -> request.setHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+            case "bearer" -> request.header("Authorization", "Bearer " + config.token().orElseThrow());
+            case "api-key" -> request.header(config.apiKeyHeader(), config.token().orElseThrow());
+            case "basic" -> request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                     (config.username().orElseThrow() + ":" + config.password().orElseThrow()).getBytes(StandardCharsets.UTF_8)));
-            case "oauth2" -> request.setHeader("Authorization", "Bearer " + oauth2.get());
+            case "oauth2" -> request.header("Authorization", "Bearer " + oauth2.get());
             default -> {
             }
         }
     }
 
-    /** Sends a request as it is, without signing it (the OAuth2 token request). */
-    Response sendUnsigned(HttpRequest request) {
+    /** Sends a request as it is, once, without signing it (the OAuth2 token request). */
+    Response sendUnsigned(ApiRequest request) {
         budget.take();
         try {
-            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Response(response.statusCode(), response.body() == null ? "" : response.body(), response.headers().map());
+            return exchange(request);
         } catch (IOException e) {
             throw new SystemException("system '" + name + "': the token endpoint does not answer: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SystemException("interrupted while calling system '" + name + "'", e);
         }
     }
 
@@ -325,7 +376,8 @@ public final class HttpSystem implements ExternalSystem {
 
     @Override
     public void close() {
-        // the JDK's client (Java 17) has nothing to close: its connections end with their idle timeout
+        http.stop();
+        component.stop();
     }
 
     @Override

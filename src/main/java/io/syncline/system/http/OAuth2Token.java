@@ -2,7 +2,6 @@ package io.syncline.system.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.syncline.system.SystemException;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,12 +34,10 @@ final class OAuth2Token {
     synchronized String get() {
         if (token == null || Instant.now().isAfter(expires.minus(EARLY))) {
             String form = "grant_type=client_credentials" + (scope == null ? "" : "&scope=" + HttpSystem.encode(scope));
-            HttpSystem.Response answer = system.sendUnsigned(HttpRequest.newBuilder(HttpSystem.uri(tokenUrl))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
+            HttpSystem.Response answer = system.sendUnsigned(ApiRequest.form(HttpSystem.uri(tokenUrl), form)
                     .header("Accept", "application/json")
                     .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((HttpSystem.encode(clientId) + ":"
-                            + HttpSystem.encode(secret)).getBytes(StandardCharsets.UTF_8)))
-                    .POST(HttpRequest.BodyPublishers.ofString(form)).build());
+                            + HttpSystem.encode(secret)).getBytes(StandardCharsets.UTF_8))));
             if (!answer.ok()) {
                 throw new SystemException("system '" + system.name() + "': the token endpoint refused the client credentials: "
                         + answer.describe(), null);

@@ -35,11 +35,15 @@ class HttpSystemTest {
 
     private static final int RECORDS = 130;
     private static FakeTrackerApi api;
+    /** The Camel context whose HTTP component the systems send through, as the server's is. */
+    private static org.apache.camel.CamelContext camel;
     private static final List<String> ids = new ArrayList<>();
     private static final List<String> stamps = new ArrayList<>();
 
     @BeforeAll
     static void seed() throws Exception {
+        camel = new org.apache.camel.impl.DefaultCamelContext();
+        camel.start();
         api = FakeTrackerApi.start();
         for (int i = 0; i < RECORDS; i++) {
             var record = api.create("items", JsonNodeFactory.instance.objectNode().put("title", "Item " + i));
@@ -51,6 +55,7 @@ class HttpSystemTest {
     @AfterAll
     static void stop() {
         api.stop();
+        camel.stop();
     }
 
     /** A system's settings as configuration gives them. */
@@ -170,7 +175,7 @@ class HttpSystemTest {
 
     private static HttpSystem system(Items items) {
         return new HttpSystem("tracker", new Connection(base() + "/api", "bearer", Optional.of(FakeTrackerApi.TOKEN), Optional.empty(),
-                Optional.empty(), Optional.empty(), Map.of("items", items)));
+                Optional.empty(), Optional.empty(), Map.of("items", items)), camel);
     }
 
     private static String base() {
@@ -280,11 +285,11 @@ class HttpSystemTest {
         Items items = new Items("page", Optional.of("per_page"), Optional.empty());
         HttpSystem signedIn = new HttpSystem("tracker", new Connection(base() + "/api", "oauth2", Optional.empty(),
                 Optional.of(FakeTrackerApi.CLIENT_ID), Optional.of(FakeTrackerApi.CLIENT_SECRET), Optional.of(base() + "/oauth/token"),
-                Map.of("items", items)));
+                Map.of("items", items)), camel);
         assertEquals(RECORDS, read(entity(signedIn), Position.START, Duration.ZERO).size());
 
         HttpSystem wrongSecret = new HttpSystem("tracker", new Connection(base() + "/api", "oauth2", Optional.empty(),
-                Optional.of(FakeTrackerApi.CLIENT_ID), Optional.of("wrong"), Optional.of(base() + "/oauth/token"), Map.of("items", items)));
+                Optional.of(FakeTrackerApi.CLIENT_ID), Optional.of("wrong"), Optional.of(base() + "/oauth/token"), Map.of("items", items)), camel);
         SystemException e = assertThrows(SystemException.class, () -> wrongSecret.table("items"));
         assertThat(e.getMessage(), containsString("the token endpoint refused the client credentials: HTTP 401"));
         assertFalse(e.unreachable(), "a configuration error, not a system to wait for");
@@ -294,7 +299,7 @@ class HttpSystemTest {
     void aWrongTokenIsReportedAndAnApiThatDoesNotAnswerIsWaitedFor() throws Exception {
         Items items = new Items("page", Optional.of("per_page"), Optional.empty());
         HttpSystem wrongToken = new HttpSystem("tracker", new Connection(base() + "/api", "bearer", Optional.of("nope"), Optional.empty(),
-                Optional.empty(), Optional.empty(), Map.of("items", items)));
+                Optional.empty(), Optional.empty(), Map.of("items", items)), camel);
         SystemException refused = assertThrows(SystemException.class, () -> wrongToken.table("items"));
         assertThat(refused.getMessage(), containsString("HTTP 401"));
         assertFalse(refused.unreachable());
@@ -304,13 +309,13 @@ class HttpSystemTest {
             closedPort = socket.getLocalPort();
         }
         HttpSystem gone = new HttpSystem("tracker", new Connection("http://127.0.0.1:" + closedPort + "/api", "none", Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), Map.of("items", items)));
+                Optional.empty(), Optional.empty(), Optional.empty(), Map.of("items", items)), camel);
         SystemException down = assertThrows(SystemException.class, () -> gone.table("items"));
         assertTrue(down.unreachable(), "the pair waits for it: " + down.getMessage());
 
         assertTrue(system(items).table("epics").isEmpty(), "a collection that is not configured");
         assertThrows(IllegalStateException.class, () -> new HttpSystem("tracker", new Connection(base(), "bearer", Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), Map.of())), "bearer without a token");
+                Optional.empty(), Optional.empty(), Optional.empty(), Map.of()), camel), "bearer without a token");
     }
 
     @Test
