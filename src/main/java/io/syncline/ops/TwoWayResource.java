@@ -8,6 +8,8 @@ import io.syncline.pair.Pairs;
 import io.syncline.reconcile.Reconciler;
 import io.syncline.state.CanonicalJson;
 import io.syncline.state.Conflicts;
+import io.syncline.state.History;
+import io.syncline.state.Links;
 import io.syncline.write.TwoWayPlanner;
 import io.syncline.write.TwoWayWriter;
 import jakarta.annotation.security.RolesAllowed;
@@ -53,6 +55,12 @@ public class TwoWayResource {
 
     @Inject
     TwoWayWriter writer;
+
+    @Inject
+    History history;
+
+    @Inject
+    Links links;
 
     public record ConflictView(String aId, String bId, List<String> fields, Map<String, Object> base, Map<String, Object> a,
             Map<String, Object> b, Instant detectedAt, Instant updatedAt) {
@@ -133,6 +141,47 @@ public class TwoWayResource {
         }
         return Map.of("pair", pair.name(), "aId", aId, "bId", conflict.bId(), "values", CanonicalJson.plain(decided),
                 "writtenA", outcome.writtenA(), "writtenB", outcome.writtenB());
+    }
+
+    /** A record's history: its link, what both sides agree on now, and the decisions that touched it, newest first. */
+    public record HistoryView(String pair, String aId, String bId, Map<String, Object> agreed, List<History.Entry> decisions) {
+    }
+
+    /**
+     * Why a field holds its value: the decisions about one record (by its id on side a, or on side b with
+     * {@code side=b}), newest first, each with the fields it moved, the side that changed each, the rule that chose
+     * and the sides written; {@code field} keeps the decisions about that field only. Sensitive fields show no values.
+     */
+    @Operation(summary = "A record's history: which side changed which fields, which rule decided, old and new values (newest first)")
+    @APIResponse(responseCode = "200", description = "the record's link and decisions")
+    @APIResponse(responseCode = "400", description = "side is neither a nor b, or the pair is one way")
+    @APIResponse(responseCode = "401", description = "no login")
+    @APIResponse(responseCode = "404", description = "no such pair, or the record has neither a link nor a history")
+    @APIResponse(responseCode = "409", description = "the pair waits for a system that did not answer at start-up")
+    @GET
+    @Path("records/{id}/history")
+    public HistoryView history(@PathParam("pair") String name, @PathParam("id") String id, @QueryParam("side") @DefaultValue("a") String side,
+            @QueryParam("field") String field, @QueryParam("limit") @DefaultValue("50") int limit) {
+        Pair pair = twoWay(name);
+        if (!side.equals("a") && !side.equals("b")) {
+            throw badRequest("side: '" + side + "' is neither a nor b");
+        }
+        Links.Link link = links.find(pair.name(), Role.of(side), List.of(id)).get(id);
+        String aId = link != null ? link.aId() : side.equals("a") ? id : null;
+        List<History.Entry> decisions = aId == null ? List.of() : history.of(pair.name(), aId, Math.max(1, Math.min(limit, 1000)));
+        if (link == null && decisions.isEmpty()) {
+            throw notFound("pair '" + pair.name() + "' has no link and no history for record " + id + " of side " + side);
+        }
+        if (field != null) {
+            decisions = decisions.stream().map(d -> new History.Entry(d.aId(), d.bId(), d.at(), d.what(),
+                    d.changes().stream().filter(c -> c.field().equals(field)).toList())).filter(d -> !d.changes().isEmpty()).toList();
+        }
+        Map<String, Object> agreed = null;
+        if (link != null && link.base() != null) {
+            agreed = new LinkedHashMap<>(CanonicalJson.plain(link.base()));
+            agreed.replaceAll((f, v) -> pair.sensitiveFields().contains(f) && v != null ? History.SENSITIVE : v);
+        }
+        return new HistoryView(pair.name(), aId, link == null ? null : link.bId(), agreed, decisions);
     }
 
     @Operation(summary = "Compare both sides now (deletes, drift, unlinked records) and apply what is found")

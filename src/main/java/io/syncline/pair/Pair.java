@@ -46,6 +46,7 @@ public class Pair extends PairSettings {
     private List<Table.Column> aColumns;
     private final List<Reference> references = new ArrayList<>();
     private TwoWayRules rules;
+    private Set<String> sensitiveFields = Set.of();
 
     /**
      * A field that holds the id of a record of another two-way pair ({@code ref(parent)}): A's
@@ -106,6 +107,9 @@ public class Pair extends PairSettings {
         }
         sourceSide = SettingChecks.side("source", source, systems, problems);
         targetSide = SettingChecks.side("target", target, systems, problems);
+        if (sensitive != null) {
+            problems.add("sensitive: a one-way pair keeps no record history (the target holds what the source holds); remove it");
+        }
         if (parsedMapping != null) {
             checkKey(problems);
             parsedMapping.rules().stream().filter(r -> r.toCanonical().stream().anyMatch(t -> t instanceof Transform.Reference))
@@ -175,6 +179,7 @@ public class Pair extends PairSettings {
         Set<String> canonicalFields = new java.util.LinkedHashSet<>();
         parsedMapping.rules().forEach(r -> canonicalFields.add(r.canonical()));
         parsedPolicy = Policy.parse(policy, fallback, fields, canonicalFields, problems);
+        sensitiveFields = sensitive(canonicalFields, problems);
         aDeleteRule = Deletes.parse("aDeletes", aDeletes, canonicalFields, problems);
         bDeleteRule = Deletes.parse("bDeletes", bDeletes, canonicalFields, problems);
         guard = DeleteGuard.parse(deleteGuard, problems);
@@ -272,6 +277,27 @@ public class Pair extends PairSettings {
 
     public Policy policy() {
         return parsedPolicy;
+    }
+
+    /** The canonical fields whose values the record history does not store. */
+    public Set<String> sensitiveFields() {
+        return sensitiveFields;
+    }
+
+    private Set<String> sensitive(Set<String> canonicalFields, List<String> problems) {
+        if (sensitive == null || sensitive.isBlank()) {
+            return Set.of();
+        }
+        Set<String> fields = new java.util.LinkedHashSet<>();
+        for (String field : sensitive.split(",")) {
+            String name = field.trim();
+            if (!canonicalFields.contains(name)) {
+                problems.add("sensitive: '" + name + "' is not a canonical field of the mapping; use one of " + new java.util.TreeSet<>(canonicalFields));
+            } else {
+                fields.add(name);
+            }
+        }
+        return Set.copyOf(fields);
     }
 
     /** Side A or B of a two-way pair. */

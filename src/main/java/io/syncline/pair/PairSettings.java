@@ -37,6 +37,7 @@ public abstract class PairSettings {
     protected String fallback = "last-writer-wins";
     protected String fields;
     protected String match;
+    protected String sensitive;
     protected String aDeletes = "ignore";
     protected String bDeletes = "ignore";
     protected String deleteGuard = "10%";
@@ -132,6 +133,11 @@ public abstract class PairSettings {
 
     public void setMatch(String match) {
         this.match = match;
+    }
+
+    /** Canonical fields whose values the record history never stores, comma separated, e.g. {@code phone, notes}. */
+    public void setSensitive(String sensitive) {
+        this.sensitive = sensitive;
     }
 
     public void setADeletes(String aDeletes) {

@@ -26,6 +26,9 @@ public class AppliedWindows {
     @Inject
     References references;
 
+    @Inject
+    History history;
+
     /**
      * @param links     the links as both sides now hold them
      * @param dropLinks A ids of links that end
@@ -33,13 +36,14 @@ public class AppliedWindows {
      * @param done      "a"/"b" + id of records handled (no longer parked)
      * @param conflicts records left to an operator
      * @param settled   A ids whose conflict an operator's decision settled
+     * @param decisions what the chunk adds to the record history
      */
     public record Applied(Collection<Link> links, Collection<String> dropLinks, Map<String, String> parked, Collection<String> done,
-            List<Conflicts.Conflict> conflicts, Collection<String> settled) {
+            List<Conflicts.Conflict> conflicts, Collection<String> settled, List<History.Entry> decisions) {
     }
 
     /**
-     * Moves the links, stores conflicts and parked records, and clears the dead letters of the
+     * Moves the links, stores conflicts, parked records and the record history, and clears the dead letters of the
      * records that could be resolved; {@code sideA} and {@code sideB} name the sides' systems.
      */
     public void commit(String pair, String sideA, String sideB, Applied applied) {
@@ -54,6 +58,7 @@ public class AppliedWindows {
                 for (String aId : applied.settled()) {
                     conflicts.delete(c, pair, aId);
                 }
+                history.record(c, pair, applied.decisions());
                 // records that were resolved (written, equal, or left for review) could be mapped: no longer dead letters
                 state.clearDeadLetters(c, pair, sideA, applied.links().stream().map(Link::aId).filter(Objects::nonNull).toList());
                 state.clearDeadLetters(c, pair, sideB, applied.links().stream().map(Link::bId).filter(Objects::nonNull).toList());

@@ -20,6 +20,15 @@ public interface SynclineConfig {
     /** The embedded demo's users, who edit records so that a newcomer sees them move. */
     Demo demo();
 
+    /** Record history (two-way pairs): how long the decisions about each record are kept. */
+    History history();
+
+    interface History {
+        /** How long an entry is kept, e.g. {@code 30d}, {@code 72h}. */
+        @WithDefault("30d")
+        Duration keep();
+    }
+
     /** For tests only: commit points where a window's apply fails once, {@code pair:point}, e.g. {@code people:before-sides-commit}. */
     Optional<List<String>> faults();
 

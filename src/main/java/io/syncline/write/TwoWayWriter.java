@@ -367,7 +367,12 @@ public class TwoWayWriter {
             List<Link> creating = new ArrayList<>();
             Map<Role, Map<String, String>> echoes = new EnumMap<>(plan.echoes());
             linkCreated(Role.A, plan.creates(Role.A), createdA, created, creating, echoes);
+            int createdOnA = created.size();
             linkCreated(Role.B, plan.creates(Role.B), createdB, created, creating, echoes);
+            Map<Link, Role> createdOn = new LinkedHashMap<>();
+            for (int i = 0; i < created.size(); i++) {
+                createdOn.put(created.get(i), i < createdOnA ? Role.A : Role.B);
+            }
             List<Link> writing = plan.links().stream()
                     .filter(l -> plan.updates(Role.A).containsKey(l.aId()) || plan.updates(Role.B).containsKey(l.bId()))
                     .map(l -> new Link(l.aId(), l.bId(), l.base(), Links.intended(l.aHash(), plan.updates(Role.A).containsKey(l.aId())),
@@ -390,7 +395,8 @@ public class TwoWayWriter {
                 return notCommitted; // side b committed: the next attempt reads what it holds, as after a crash between the commits
             }
             faults.at(name, Faults.BEFORE_STATE_COMMIT, involved.keySet());
-            commitState(pair, plan, created, retry);
+            commitState(pair, plan, created, retry, new HistoryEntries(pair.rules(), pair.sensitiveFields(), decision)
+                    .of(plan, involved, rowsA, rowsB, createdOn));
             PairStatus status = state.status(name);
             int writtenA = plan.updates(Role.A).size() + createdA.size() + plan.deletes(Role.A).size();
             int writtenB = plan.updates(Role.B).size() + createdB.size() + plan.deletes(Role.B).size();
@@ -514,13 +520,13 @@ public class TwoWayWriter {
         echoes.put(side, sideEchoes);
     }
 
-    /** Moves the links to what both sides now hold, with conflicts, parked records and dead letters, in one state commit. */
-    private void commitState(Pair pair, Plan plan, List<Link> created, Map<String, String> retry) {
+    /** Moves the links to what both sides now hold, with conflicts, parked records, dead letters and the record history, in one state commit. */
+    private void commitState(Pair pair, Plan plan, List<Link> created, Map<String, String> retry, List<io.syncline.state.History.Entry> decisions) {
         List<Link> moved = new ArrayList<>(plan.links());
         moved.addAll(created);
         Map<String, String> parked = new HashMap<>(plan.parked());
         parked.putAll(retry);
         appliedWindows.commit(pair.name(), pair.side(Role.A).name(), pair.side(Role.B).name(), new AppliedWindows.Applied(moved,
-                plan.dropLinks(), parked, plan.done(), plan.conflicts(), plan.settled()));
+                plan.dropLinks(), parked, plan.done(), plan.conflicts(), plan.settled(), decisions));
     }
 }

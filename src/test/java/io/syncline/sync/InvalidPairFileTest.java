@@ -57,6 +57,7 @@ class InvalidPairFileTest {
                 containsString("maps two values to '1', so it cannot be read back"),
                 containsString("aDeletes: 'purge' is not a delete rule"),
                 containsString("deleteGuard: 'lots' is neither a share (10%) nor a number of records (500)"),
+                containsString("sensitive: 'ssn' is not a canonical field of the mapping; use one of [email, status]"),
                 containsString("pair 'chicken' is invalid:\n  - mapping line 2: field 'company': references form a cycle chicken -> egg -> chicken"),
                 containsString("pair 'orphan' is invalid:\n  - mapping line 2: field 'company' references unknown pair 'nosuchpair'")));
     }
