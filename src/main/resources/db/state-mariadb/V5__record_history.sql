@@ -1,5 +1,5 @@
 -- Record history: the decisions that touched each link of a two-way pair (which side changed which fields,
--- which rule decided, old and new values), kept for syncline.history.keep. One script per database for the text type.
+-- which rule decided, old and new values), kept for syncline.history.keep. One script per database for the text type (H2: not a LOB, which it stores apart, slowly).
 CREATE TABLE record_history (
     pair       VARCHAR(100) NOT NULL,
     a_id       VARCHAR(200) NOT NULL,

@@ -32,6 +32,8 @@ public class History {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
             .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    /** The longest text value an entry keeps; longer ones are cut (the record holds the rest). */
+    private static final int LONGEST = 1000;
     /** How often the entries older than the retention are deleted, at most. */
     private static final Duration PURGE_EVERY = Duration.ofMinutes(10);
 
@@ -118,11 +120,18 @@ public class History {
         }
     }
 
-    /** A canonical value as JSON shows it: times and dates as ISO text, bytes as hex. */
+    /** A canonical value as JSON shows it: times and dates as ISO text, bytes as hex, long texts cut at {@link #LONGEST}. */
     private static Object plain(Object value) {
         if (value instanceof Instant || value instanceof LocalDate || value instanceof LocalDateTime) {
             return value.toString();
         }
-        return value instanceof byte[] bytes ? HexFormat.of().formatHex(bytes) : value;
+        if (value instanceof byte[] bytes) {
+            return cut(HexFormat.of().formatHex(bytes));
+        }
+        return value instanceof String text ? cut(text) : value;
+    }
+
+    private static String cut(String text) {
+        return text.length() > LONGEST ? text.substring(0, LONGEST) + "…" : text;
     }
 }

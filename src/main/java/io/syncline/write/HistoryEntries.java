@@ -48,8 +48,8 @@ final class HistoryEntries {
             boolean writesB = plan.updates(Role.B).containsKey(after.bId());
             Link before = involved.get(after.aId());
             boolean matched = before == null || before.base() == null;
-            if (!writesA && !writesB && !matched) {
-                continue; // both sides already held it: nothing was decided
+            if (!writesA && !writesB) {
+                continue; // both sides already held it (twins matched equal too): nothing was decided about its values
             }
             Map<String, Object> a = canonical(Role.A, rowsA.get(after.aId()));
             Map<String, Object> b = canonical(Role.B, rowsB.get(after.bId()));
@@ -62,7 +62,7 @@ final class HistoryEntries {
                 }
             });
             String what = decision != null ? "decided by an operator" : matched ? "matched" : "synced";
-            if (!changes.isEmpty() || matched) {
+            if (!changes.isEmpty()) { // twins matched equal are linked, nothing decided about their values
                 entries.add(new History.Entry(after.aId(), after.bId(), at, what, changes));
             }
         }
