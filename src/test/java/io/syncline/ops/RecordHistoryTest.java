@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)
+@org.junit.jupiter.api.Order(1)
 class RecordHistoryTest {
 
     private static JsonPath history(String query) {
