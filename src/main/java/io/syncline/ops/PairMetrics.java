@@ -67,6 +67,11 @@ public class PairMetrics {
                 Gauge.builder("syncline.pair.lag.seconds", state, st -> lag(st.cursor(name, side))).tags(tags.and("side", side))
                         .description("now minus the time of the last change read from the side (its cursor); grows while the side is idle")
                         .register(registry);
+                FunctionCounter.builder("syncline.pair.read", state, st -> st.status(name).read(side)).tags(tags.and("side", side))
+                        .description("records the pair's polls read from the side since start-up").register(registry);
+                FunctionCounter.builder("syncline.pair.skipped", state, st -> st.status(name).unchanged(side)).tags(tags.and("side", side))
+                        .description("records read from the side and skipped since start-up: unchanged since last synced, or echoes of"
+                                + " Syncline's own writes").register(registry);
             }
             gauge("syncline.pair.full.load.done", "rows done of the full load under way (0 when none is)", tags, name, PairStatus::loadDone);
             gauge("syncline.pair.full.load.total", "rows expected by the full load under way (0 when none is)", tags, name, PairStatus::loadTotal);

@@ -322,6 +322,7 @@ public class JdbcReader {
                 return writeProblem;
             }
             double seconds = (System.nanoTime() - started) / 1e9;
+            state.status(pair.name()).read(source.name(), done, done - written.sum() - deadLetters.sum());
             if (fullLoad && done > 0) {
                 LOG.infof("pair '%s': full load done: %,d rows in %.1fs (%,.0f rows/s)", pair.name(), done, seconds, done / Math.max(seconds, 0.001));
             } else if (pair.isTwoWay() && (written.sum() > 0 || deadLetters.sum() > 0)) {

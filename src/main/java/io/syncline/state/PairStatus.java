@@ -28,6 +28,8 @@ public final class PairStatus {
     private final Instant created = Instant.now();
 
     // two-way counters since start-up: what a test and an operator check echo suppression and conflicts with
+    private final Map<String, java.util.concurrent.atomic.LongAdder> readBySide = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.LongAdder> skippedBySide = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.LongAdder writtenA = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder writtenB = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder echoes = new java.util.concurrent.atomic.LongAdder();
@@ -158,6 +160,24 @@ public final class PairStatus {
             state = failures.isEmpty() ? State.RUNNING : State.FAILING;
             lastProgress = Instant.now();
         }
+    }
+
+    /** Counts what a poll read from a side (named by its system): the records, and those skipped as unchanged or echoes. */
+    public void read(String side, long records, long skipped) {
+        readBySide.computeIfAbsent(side, k -> new java.util.concurrent.atomic.LongAdder()).add(records);
+        skippedBySide.computeIfAbsent(side, k -> new java.util.concurrent.atomic.LongAdder()).add(skipped);
+    }
+
+    /** Records polls read from the side since start-up. */
+    public long read(String side) {
+        java.util.concurrent.atomic.LongAdder n = readBySide.get(side);
+        return n == null ? 0 : n.sum();
+    }
+
+    /** Records polls read from the side and skipped since start-up: unchanged since they were last synced, or echoes. */
+    public long unchanged(String side) {
+        java.util.concurrent.atomic.LongAdder n = skippedBySide.get(side);
+        return n == null ? 0 : n.sum();
     }
 
     /** Counts records Syncline wrote to a side (inserts, updates, deletes). */

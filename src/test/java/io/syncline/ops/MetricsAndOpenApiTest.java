@@ -42,8 +42,13 @@ class MetricsAndOpenApiTest {
         update(crm(), "UPDATE people SET last_name = 'Lag' WHERE id = ?", crmId("person73@example.com"));
         await().atMost(SYNC).until(() -> gauge("syncline_pair_lag_seconds\\{pair=\"people\",side=\"crm\"\\}") < 30);
         double before = written("people", "b");
+        double readFromCrm = gauge("syncline_pair_read_total\\{pair=\"people\",side=\"crm\"\\}");
+        double skippedInHelpdesk = gauge("syncline_pair_skipped_total\\{pair=\"people\",side=\"helpdesk\"\\}");
         update(crm(), "UPDATE people SET phone = '+1 555 4242' WHERE id = ?", crmId("person42@example.com"));
         await().atMost(SYNC).until(() -> written("people", "b") > before);
+        assertTrue(gauge("syncline_pair_read_total\\{pair=\"people\",side=\"crm\"\\}") > readFromCrm, "the edit was read from the CRM");
+        // the write to the help desk is read back there and skipped: an echo
+        await().atMost(SYNC).until(() -> gauge("syncline_pair_skipped_total\\{pair=\"people\",side=\"helpdesk\"\\}") > skippedInHelpdesk);
     }
 
     @Test
