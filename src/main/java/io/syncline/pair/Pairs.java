@@ -43,6 +43,9 @@ public class Pairs {
     Systems systems;
 
     @Inject
+    io.syncline.system.SynclineConfig config;
+
+    @Inject
     Event<PairsLoaded> ready;
 
     /**
@@ -74,11 +77,21 @@ public class Pairs {
             }
         });
         allDeclared().forEach(pair -> problems.addAll(referenceProblems(pair)));
+        if (config.validateOnly()) {
+            waiting.forEach((name, w) -> problems.add(w.pair().file() + ": pair '" + name + "' cannot be checked: " + w.reason()));
+        }
         if (!problems.isEmpty()) {
             throw new PairConfigException("Syncline cannot start: " + problems.size() + " invalid pair(s)\n" + String.join("\n", problems));
         }
         byName.values().forEach(Pairs::validated);
-        ready.fire(new PairsLoaded(allDeclared()));
+        ready.fire(new PairsLoaded(allDeclared())); // the routes are still built (their repositories, state and health set up)
+        if (config.validateOnly()) {
+            context.setAutoStartup(false); // but none starts, and the scheduler that triggers polls, reconciliation and
+            context.getComponent("quartz", org.apache.camel.component.quartz.QuartzComponent.class).setAutoStartScheduler(false); // the demo stays off
+            LOG.infof("validate-only: %d pair(s) valid against the configured systems (%s); exiting without starting them",
+                    byName.size(), String.join(", ", byName.keySet()));
+            io.quarkus.runtime.Quarkus.asyncExit(0);
+        }
     }
 
     private static void validated(Pair p) {

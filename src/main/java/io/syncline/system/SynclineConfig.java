@@ -20,6 +20,14 @@ public interface SynclineConfig {
     /** The embedded demo's users, who edit records so that a newcomer sees them move. */
     Demo demo();
 
+    /**
+     * Validation mode, for the pipelines of those who write pairs: the pair files are checked against the configured
+     * systems, the problems listed, and the server exits (0: all valid, 1: problems) without starting any route.
+     */
+    @io.smallrye.config.WithName("validate-only")
+    @WithDefault("false")
+    boolean validateOnly();
+
     /** Record history (two-way pairs): how long the decisions about each record are kept. */
     History history();
 
