@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-/** How the console shows times: {@code 00:40:19 UTC, 3 s ago} (the date too when it is not today). */
+/** How the console shows times ({@code 00:40:19 UTC, 3 s ago}, the date too when it is not today) and puts ids in its links. */
 @TemplateExtension
 final class ConsoleFormats {
 
@@ -25,6 +25,11 @@ final class ConsoleFormats {
             return at + ", in " + span(since.negated());
         }
         return at + ", " + span(since) + " ago";
+    }
+
+    /** A value as one segment of a URL path: {@code /}, {@code ?}, {@code #}, {@code %} and spaces encoded. */
+    static String path(String segment) {
+        return java.net.URLEncoder.encode(segment, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static String span(Duration d) {

@@ -216,22 +216,26 @@ public class TwoWayWriter {
         Set<String> b = new LinkedHashSet<>(bIds);
         Map<String, String> retry = new HashMap<>(); // "a"/"b" + id -> this pair: parked, tried again with its next windows
         int changedMeanwhile = 0;
+        boolean match = matchNew;
         while (true) {
-            Attempt attempt = attempt(pair, a, b, decision, matchNew, retry);
+            Attempt attempt = attempt(pair, a, b, decision, match, retry);
             if (attempt.outcome() != null) {
                 return attempt.outcome();
             }
-            if (attempt.changedMeanwhile()) {
-                if (++changedMeanwhile > MAX_CHANGED_MEANWHILE) {
-                    throw new IllegalStateException("pair '" + pair.name() + "': records kept changing while they were written ("
-                            + MAX_CHANGED_MEANWHILE + " attempts); the window is applied again later");
+            // an API may have created records of this attempt, whose links were not stored: the next attempt finds them by
+            // the natural key (which a pair with an API side has) rather than create them again, whatever matched the records
+            match = match || !pair.side(Role.A).system().transactional() || !pair.side(Role.B).system().transactional();
+            List<Refusal> refusals = new ArrayList<>(attempt.refused());
+            if (!attempt.changed().isEmpty()) {
+                if (++changedMeanwhile <= MAX_CHANGED_MEANWHILE && refusals.isEmpty()) {
+                    continue; // planned again with what the sides hold now
                 }
-                if (attempt.refused().isEmpty()) {
-                    continue;
+                if (changedMeanwhile > MAX_CHANGED_MEANWHILE) { // a record that keeps changing waits, parked, rather than hold the pair
+                    refusals.addAll(attempt.changed());
                 }
             }
             int before = a.size() + b.size();
-            for (Refusal refused : attempt.refused()) {
+            for (Refusal refused : refusals) {
                 if (decision != null) {
                     throw new TwoWayPlanner.NotSettled("the decision cannot be written: " + refused.reason());
                 }
@@ -246,8 +250,8 @@ public class TwoWayWriter {
                     retry.put(refused.side().key() + refused.id(), pair.name());
                 }
             }
-            if (a.size() + b.size() == before) {
-                throw new IllegalStateException("pair '" + pair.name() + "': " + attempt.refused().get(0).reason());
+            if (a.size() + b.size() == before && !refusals.isEmpty()) {
+                throw new IllegalStateException("pair '" + pair.name() + "': " + refusals.get(0).reason());
             }
         }
     }
@@ -260,9 +264,9 @@ public class TwoWayWriter {
      * An attempt at a chunk: its outcome; or the records refused, and whether records changed on a side while they were
      * written (an API's 412): the chunk is attempted again.
      */
-    private record Attempt(Outcome outcome, List<Refusal> refused, boolean changedMeanwhile) {
+    private record Attempt(Outcome outcome, List<Refusal> refused, List<Refusal> changed) {
         Attempt(Outcome outcome, List<Refusal> refused) {
-            this(outcome, refused, false);
+            this(outcome, refused, List.of());
         }
     }
 
@@ -278,14 +282,22 @@ public class TwoWayWriter {
         } catch (Entity.CommitRefused e) {
             Map<String, Link> bySideId = linksBySideId(side, plan, involved);
             List<Refusal> refused = new ArrayList<>();
-            e.refused().forEach((id, reason) -> refused.add(new Refusal(side, id, bySideId.get(id), reason,
-                    plan.updates(side).containsKey(id) ? Arrays.toString(plan.updates(side).get(id)) : "(delete)")));
-            if (!e.changed().isEmpty()) {
+            e.refused().forEach((id, reason) -> refused.add(new Refusal(side, id, bySideId.get(id), reason, written(plan, side, id))));
+            List<Refusal> changed = new ArrayList<>();
+            e.changed().forEach(id -> changed.add(new Refusal(side, id, bySideId.get(id), pair.side(side).reference()
+                    + " changed the record each time it was written (" + MAX_CHANGED_MEANWHILE + " attempts); it waits for the next window",
+                    written(plan, side, id))));
+            if (!changed.isEmpty()) {
                 LOG.infof("pair '%s': %d records of %s changed while they were written (%s): planned again with what it holds now",
-                        pair.name(), e.changed().size(), pair.side(side).reference(), e.changed().stream().limit(5).toList());
+                        pair.name(), changed.size(), pair.side(side).reference(), e.changed().stream().limit(5).toList());
             }
-            return new Attempt(null, refused, !e.changed().isEmpty());
+            return new Attempt(null, refused, changed);
         }
+    }
+
+    /** What the plan wrote to a record, for its dead letter. */
+    private static String written(Plan plan, Role side, String id) {
+        return plan.updates(side).containsKey(id) ? Arrays.toString(plan.updates(side).get(id)) : "(delete)";
     }
 
     /** The links of the chunk by their id on {@code side}: those involved (a delete's link is dropped from the plan's) and those the plan made. */
@@ -385,14 +397,16 @@ public class TwoWayWriter {
                 links.saveIntents(name, writing, creating);
             }
             faults.at(name, Faults.BEFORE_SIDES_COMMIT, involved.keySet());
-            Attempt notCommitted = commit(sb, Role.B, pair, plan, involved);
+            // b first, unless only a writes as it commits (an API): its refusals and records changed meanwhile then roll the database back
+            boolean aCommitsFirst = !pair.side(Role.A).system().transactional() && pair.side(Role.B).system().transactional();
+            Attempt notCommitted = aCommitsFirst ? commit(sa, Role.A, pair, plan, involved) : commit(sb, Role.B, pair, plan, involved);
             if (notCommitted != null) {
-                return notCommitted; // side a rolls back when it closes
+                return notCommitted; // the other side rolls back when it closes
             }
             faults.at(name, Faults.BETWEEN_SIDES_COMMIT, involved.keySet());
-            notCommitted = commit(sa, Role.A, pair, plan, involved);
+            notCommitted = aCommitsFirst ? commit(sb, Role.B, pair, plan, involved) : commit(sa, Role.A, pair, plan, involved);
             if (notCommitted != null) {
-                return notCommitted; // side b committed: the next attempt reads what it holds, as after a crash between the commits
+                return notCommitted; // the first side committed: the next attempt reads what it holds, as after a crash between the commits
             }
             faults.at(name, Faults.BEFORE_STATE_COMMIT, involved.keySet());
             commitState(pair, plan, created, retry, new HistoryEntries(pair.rules(), pair.sensitiveFields(), decision)

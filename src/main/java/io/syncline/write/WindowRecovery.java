@@ -41,10 +41,16 @@ public class WindowRecovery {
     @Inject
     CamelContext camel;
 
+    @Inject
+    io.syncline.system.SynclineConfig config;
+
     /** Camel stops it with the context. */
     private ScheduledExecutorService timer;
 
     void onPairsLoaded(@Observes Pairs.PairsLoaded ready) {
+        if (config.validateOnly()) {
+            return; // validation mode writes nothing: windows left by a stop wait for the next real start
+        }
         for (Pair pair : ready.pairs()) {
             long windows = pair.isTwoWay() ? pendingChanges.pending(pair.name()) : 0;
             if (windows > 0) { // an open window goes on collecting, a closed one is applied below

@@ -50,7 +50,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)
-@Order(1)
+@Order(3) // after TwoWaySyncTest, whose first test counts the people the run starts with
 class ConsoleBrowserTest {
 
     private static final File CHROMIUM = new File("/usr/bin/chromium");

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)
-@org.junit.jupiter.api.Order(1)
+@org.junit.jupiter.api.Order(3) // after TwoWaySyncTest, whose first test counts the people the run starts with
 class RecordHistoryTest {
 
     private static JsonPath history(String query) {

@@ -23,13 +23,16 @@ import org.junit.jupiter.api.Test;
 @QuarkusMainTest
 @QuarkusTestResource(RealDatabases.class)
 @TestProfile(ValidateOnlyTest.ValidateOnly.class)
-@Order(9)
+@Order(7)
 class ValidateOnlyTest {
 
     public static class ValidateOnly implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("syncline.validate-only", "true");
+            // the other main tests' overrides outlive their launch (system properties): what they change is set back here
+            return Map.of("syncline.validate-only", "true",
+                    "camel.main.routes-include-pattern", "file:routes/*.yaml,file:routes/examples/*.yaml,file:src/test/resources/routes/*.yaml",
+                    "syncline.demo.enabled", "false", "quarkus.security.users.embedded.users.demo", "test-demo-password");
         }
     }
 

@@ -192,18 +192,28 @@ final class HttpEntity implements Entity {
 
     /** The ids of the records whose key field holds {@code value}, asked with a query on that field and checked here. */
     private List<String> find(Object value, String text) {
-        Map<String, String> params = Map.of(upsertKey, text);
-        HttpSystem.Response answer = checked(system.send(ApiRequest.get(collection.readUri(base(), params, 100)), true), "reading");
         String wanted = Values.hashForm(Values.canonical(value));
+        return idsWhere(upsertKey, text, held -> Values.hashForm(Values.canonical(held)).equals(wanted));
+    }
+
+    /**
+     * The ids of the records whose {@code field} holds a value, asked with a query on that field ({@code GET path?field=value})
+     * and checked here with {@code holds}: an API that ignores the filter (it answers records that do not hold the value)
+     * fails the call rather than have records created twice.
+     */
+    List<String> idsWhere(String field, String value, java.util.function.Predicate<Object> holds) {
+        HttpSystem.Response answer = checked(system.send(ApiRequest.get(collection.readUri(base(), Map.of(field, value), 100)), true), "reading");
+        if (!answer.ok()) {
+            throw new SystemException(reference + ": looking for " + field + " '" + value + "' answered " + answer.describe(), null);
+        }
         List<String> ids = new ArrayList<>();
         for (JsonNode json : collection.records(answer.json())) {
-            Object held = collection.values(json).get(upsertKey.toLowerCase(Locale.ROOT));
-            if (held != null && Values.hashForm(Values.canonical(held)).equals(wanted)) {
-                ids.add(collection.id(json));
-            } else { // an API that ignores the filter would have every record created again
-                throw new SystemException(reference + ": the API does not filter by '" + upsertKey + "' (asked for one value, it answered"
-                        + " records with others); a key the API can filter by is needed to find records", null);
+            Object held = collection.values(json).get(field.toLowerCase(Locale.ROOT));
+            if (held == null || !holds.test(held)) {
+                throw new SystemException(reference + ": the API does not filter by '" + field + "' (asked for one value, it answered"
+                        + " records with others); a field the API can filter by is needed to find records", null);
             }
+            ids.add(collection.id(json));
         }
         return ids;
     }

@@ -17,7 +17,7 @@ import java.util.Set;
 
 /**
  * A unit of work on an API collection, for a two-way pair. An API has no transaction: what the session
- * reads is remembered with its {@code ETag} (or, when the API gives none, as it was read), and its updates
+ * reads is remembered with its {@code ETag} (or, when the API gives none or a weak one, as it was read), and its updates
  * and deletes are sent when it commits, each conditional on the record being as it was read
  * ({@code If-Match}; without an ETag the record is read again just before the write and compared). A
  * record changed meanwhile (412, or a different record) is not overwritten: {@link #commit} reports it,
@@ -58,39 +58,25 @@ final class HttpSession implements Entity.Session {
                 throw new SystemException(entity.reference() + ": reading record " + id + " answered " + answer.describe(), null);
             }
             Entity.Record record = entity.record(answer.json());
-            read.put(record.id(), new Read(answer.header("ETag").orElse(null), answer.json()));
+            // a weak ETag (W/"...") never satisfies If-Match: such a record is read again and compared before its write
+            read.put(record.id(), new Read(answer.header("ETag").filter(tag -> !tag.startsWith("W/")).orElse(null), answer.json()));
             rows.put(record.id(), record.row());
         }
         return rows;
     }
 
     /**
-     * The records whose {@code field} holds one of the keys, asked with a query on that field
-     * ({@code GET path?field=key}) and compared here, trimmed and in lower case; an API that ignores the
-     * filter fails the call rather than have records created twice.
+     * The records whose {@code field} holds one of the keys, trimmed and in lower case: found with a query on that field
+     * ({@code GET path?field=key}, the key as the other side holds it), then each read by id with its ETag.
      */
     @Override
     public Map<String, Row> lockByNaturalKey(String field, Collection<String> keys) {
-        String lower = field.toLowerCase(Locale.ROOT);
-        Map<String, Row> rows = new LinkedHashMap<>();
+        java.util.Set<String> ids = new LinkedHashSet<>();
         for (String key : keys) {
             String wanted = key.trim().toLowerCase(Locale.ROOT);
-            HttpSystem.Response answer = entity.checked(system.send(ApiRequest.get(collection.readUri(entity.base(), Map.of(field, key), 100)), true), "reading");
-            if (!answer.ok()) {
-                throw new SystemException(entity.reference() + ": looking for " + field + " '" + key + "' answered " + answer.describe(), null);
-            }
-            for (JsonNode json : collection.records(answer.json())) {
-                Entity.Record record = entity.record(json);
-                Object held = record.values().get(lower);
-                if (held == null || !Values.canonical(held).toString().trim().toLowerCase(Locale.ROOT).equals(wanted)) {
-                    throw new SystemException(entity.reference() + ": the API does not filter by '" + field + "' (asked for '" + key
-                            + "', it answered a record holding '" + held + "'); the pair's match field must be one the API can filter by", null);
-                }
-                read.putIfAbsent(record.id(), new Read(null, json)); // a list gives no ETags: compared before a write
-                rows.put(record.id(), record.row());
-            }
+            ids.addAll(entity.idsWhere(field, key, held -> Values.canonical(held).toString().trim().toLowerCase(Locale.ROOT).equals(wanted)));
         }
-        return rows;
+        return lock(ids);
     }
 
     /** Kept until the session commits. */
@@ -165,7 +151,7 @@ final class HttpSession implements Entity.Session {
         if (answer.ok() || delete && (answer.status() == 404 || answer.status() == 410)) {
             return;
         }
-        if (answer.status() == 412 || answer.status() == 404 || answer.status() == 410 || answer.status() == 409) {
+        if (answer.status() == 412 || answer.status() == 404 || answer.status() == 410) {
             changed.add(id); // changed or deleted since it was read: planned again with what the API holds now
         } else {
             refused.put(id, entity.reference() + " refused the record: " + answer.describe());

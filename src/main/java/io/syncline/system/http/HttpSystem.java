@@ -81,6 +81,9 @@ public final class HttpSystem implements ExternalSystem {
         if (auth.equals("oauth2") && config.tokenUrl().isEmpty()) {
             throw new IllegalStateException("system '" + name + "': auth=oauth2 needs token-url, the token endpoint of the client-credentials grant");
         }
+        this.webhooks = Webhooks.of(name, config.webhook());
+        this.oauth2 = auth.equals("oauth2") ? new OAuth2Token(this, config.tokenUrl().get(), config.username().get(), config.password().get(),
+                config.scope().orElse(null)) : null;
         HttpComponent component = new HttpComponent();
         component.setCamelContext(camel);
         component.setConnectTimeout(config.connectTimeout().toMillis());
@@ -96,9 +99,6 @@ public final class HttpSystem implements ExternalSystem {
         } catch (Exception e) {
             throw new IllegalStateException("system '" + name + "': url '" + url + "' is not an HTTP URL Camel can call: " + e.getMessage(), e);
         }
-        this.webhooks = Webhooks.of(name, config.webhook());
-        this.oauth2 = auth.equals("oauth2") ? new OAuth2Token(this, config.tokenUrl().get(), config.username().get(), config.password().get(),
-                config.scope().orElse(null)) : null;
     }
 
     public static boolean isHttp(String url) {
@@ -301,8 +301,8 @@ public final class HttpSystem implements ExternalSystem {
         Integer status = answer.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         String body = answer.getBody(String.class);
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        answer.getHeaders().forEach((header, value) -> {
-            if (!header.startsWith("Camel") && value != null) {
+        answer.getHeaders().forEach((header, value) -> { // the answer's own headers: not Camel's, not those the request carried
+            if (!header.startsWith("Camel") && value != null && request.headers().keySet().stream().noneMatch(header::equalsIgnoreCase)) {
                 headers.put(header, value instanceof List<?> values ? values.stream().map(String::valueOf).toList() : List.of(value.toString()));
             }
         });
