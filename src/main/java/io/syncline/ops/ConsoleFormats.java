@@ -27,6 +27,11 @@ final class ConsoleFormats {
         return at + ", " + span(since) + " ago";
     }
 
+    /** A duration in seconds as the console shows it: {@code 0.42 s}. */
+    static String seconds(double seconds) {
+        return String.format(java.util.Locale.ROOT, "%.2f s", seconds);
+    }
+
     /** A value as one segment of a URL path: {@code /}, {@code ?}, {@code #}, {@code %} and spaces encoded. */
     static String path(String segment) {
         return java.net.URLEncoder.encode(segment, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");

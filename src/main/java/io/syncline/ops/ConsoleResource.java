@@ -138,7 +138,11 @@ public class ConsoleResource {
     @POST
     @Path("pairs/{pair}/dead-letters/{side}/{id}/retry")
     public Response retry(@PathParam("pair") String name, @PathParam("side") String side, @PathParam("id") String id) {
-        pairs.retryDeadLetter(name, side, id);
+        try {
+            pairs.retryDeadLetter(name, side, id);
+        } catch (jakarta.ws.rs.NotFoundException e) {
+            return Response.seeOther(page(name, "dead letter " + side + "/" + id + " is gone already: the record synced meanwhile")).build();
+        }
         return Response.seeOther(page(name, "dead letter " + side + "/" + id + " tried again")).build();
     }
 
@@ -146,7 +150,11 @@ public class ConsoleResource {
     @POST
     @Path("pairs/{pair}/dead-letters/{side}/{id}/discard")
     public Response discard(@PathParam("pair") String name, @PathParam("side") String side, @PathParam("id") String id) {
-        pairs.discardDeadLetter(name, side, id);
+        try {
+            pairs.discardDeadLetter(name, side, id);
+        } catch (jakarta.ws.rs.NotFoundException e) {
+            return Response.seeOther(page(name, "dead letter " + side + "/" + id + " is gone already: the record synced meanwhile")).build();
+        }
         return Response.seeOther(page(name, "dead letter " + side + "/" + id + " discarded")).build();
     }
 

@@ -59,15 +59,19 @@ public class PairResource {
     @Inject
     TwoWayWriter twoWayWriter;
 
+    /**
+     * @param stalenessSeconds how old a change may be that is not synced yet (since the start of the oldest of the sides' last
+     *                         successful polls); null before the first
+     */
     public record PairView(String name, String source, String target, String file, String state, Instant lastPollStarted,
             Instant lastSuccessfulPoll, String lastError, Instant nextAttempt, String cursor, long rowsSynced, long links,
-            long deadLetters, FullLoad fullLoad, TwoWay twoWay) {
+            long deadLetters, Long stalenessSeconds, FullLoad fullLoad, TwoWay twoWay) {
     }
 
     /** A two-way pair's counters since start-up, and what waits for an operator. */
     public record TwoWay(String policy, String cursorB, long writtenA, long writtenB, long echoesSuppressed, long conflictsResolved,
             long conflictsOpen, long deleted, long pendingWindows, long parked, String applyError, int applyFailures, Instant nextApply,
-            String deleteGuard) {
+            String deleteGuard, List<PairStatus.AppliedWindow> recentWindows) {
     }
 
     public record FullLoad(long done, long total) {
@@ -269,16 +273,20 @@ public class PairResource {
         if (pairs.waitingFor(pair.name()) != null) {
             return new PairView(pair.name(), pair.declaredSource(), pair.declaredTarget(), pair.file(), "WAITING", s.lastPollStarted(),
                     s.lastSuccess(), s.lastError(), s.nextAttempt(), null, 0, state.linkCount(pair.name()), state.deadLetterCount(pair.name()),
-                    null, null);
+                    staleness(s, pair), null, null);
         }
         return new PairView(pair.name(), pair.source().reference(), pair.target().reference(), pair.file(), s.state().name(),
                 s.lastPollStarted(), s.lastSuccess(), s.lastError(), s.nextAttempt(),
                 state.cursor(pair.name(), pair.source().name()).toString(), state.rowsSynced(pair.name()),
-                state.linkCount(pair.name()), state.deadLetterCount(pair.name()),
+                state.linkCount(pair.name()), state.deadLetterCount(pair.name()), staleness(s, pair),
                 s.loadTotal() > 0 ? new FullLoad(s.loadDone(), s.loadTotal()) : null,
                 pair.isTwoWay() ? new TwoWay(pair.policy().toString(), state.cursor(pair.name(), pair.side(Role.B).name()).toString(),
                         s.written(Role.A), s.written(Role.B), s.echoes(), s.resolved(), conflicts.count(pair.name()), s.deleted(),
                         pendingChanges.pending(pair.name()), references.parkedCount(pair.name()), s.applyError(), s.applyFailures(),
-                        s.nextApply(), s.deleteGuard()) : null);
+                        s.nextApply(), s.deleteGuard(), s.recentWindows()) : null);
+    }
+
+    private static Long staleness(PairStatus s, Pair pair) {
+        return s.lastSuccess() == null ? null : s.staleness(pair.polledSides()).toSeconds();
     }
 }

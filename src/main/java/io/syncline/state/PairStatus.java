@@ -162,6 +162,28 @@ public final class PairStatus {
         }
     }
 
+    /** What one applied window of a two-way pair did, for the console's and the API's recent windows. */
+    public record AppliedWindow(Instant at, double seconds, int writtenA, int writtenB, int created, int resolved, int leftForReview,
+            int deleted) {
+    }
+
+    /** How many applied windows a pair remembers (in memory: since start-up). */
+    private static final int RECENT_WINDOWS = 20;
+    private final java.util.Deque<AppliedWindow> recentWindows = new java.util.ArrayDeque<>();
+
+    /** Remembers an applied window; the oldest of {@value #RECENT_WINDOWS} is forgotten. */
+    public synchronized void windowApplied(AppliedWindow window) {
+        recentWindows.addFirst(window);
+        while (recentWindows.size() > RECENT_WINDOWS) {
+            recentWindows.removeLast();
+        }
+    }
+
+    /** The latest applied windows, newest first. */
+    public synchronized java.util.List<AppliedWindow> recentWindows() {
+        return java.util.List.copyOf(recentWindows);
+    }
+
     /** Counts what a poll read from a side (named by its system): the records, and those skipped as unchanged or echoes. */
     public void read(String side, long records, long skipped) {
         readBySide.computeIfAbsent(side, k -> new java.util.concurrent.atomic.LongAdder()).add(records);

@@ -160,6 +160,8 @@ class ConsoleBrowserTest {
         assertEquals("prefers phone (help desk)", row(crm(), "SELECT notes FROM people WHERE id = ?", crm).get("notes"),
                 "the help desk's notes written to the CRM");
         assertEquals("prefers phone (help desk)", row(helpdesk(), "SELECT notes FROM users WHERE id = ?", helpdesk).get("notes"));
+        assertThat(text("windows"), containsString("applied")); // the decision's window among the recent ones
+        assertThat(text("staleness"), containsString(" s"));
 
         // a dead letter: the help desk refuses a phone, then its rule is relaxed and the operator retries
         update(helpdesk(), "ALTER TABLE users ADD CONSTRAINT console_phone CHECK (phone NOT LIKE 'console %')");
@@ -167,6 +169,8 @@ class ConsoleBrowserTest {
             update(crm(), "UPDATE people SET phone = 'console refused' WHERE id = ?", crm);
             await().atMost(SYNC).until(() -> operator().get("/api/pairs/people/dead-letters").then().extract().jsonPath()
                     .getList("recordId").contains(String.valueOf(helpdesk)));
+            // paused, the pair applies no window that would try the parked record on its own: only the operator's retry writes it
+            operator().post("/api/pairs/people/pause").then().statusCode(200);
             update(helpdesk(), "ALTER TABLE users DROP CONSTRAINT console_phone");
             open(Api.OPERATOR, Api.OPERATOR_PASSWORD, "/console/pairs/people");
             assertThat(text("dead-letter-helpdesk-" + helpdesk), containsString("helpdesk.users refused the record"));
@@ -178,7 +182,9 @@ class ConsoleBrowserTest {
             assertTrue(browser.findElements(By.id("dead-letter-helpdesk-" + helpdesk)).isEmpty(), "the dead letter is gone");
         } finally {
             update(helpdesk(), "ALTER TABLE users DROP CONSTRAINT IF EXISTS console_phone");
+            operator().post("/api/pairs/people/resume").then().statusCode(200);
         }
+        open(Api.OPERATOR, Api.OPERATOR_PASSWORD, "/console/pairs/people");
 
         // pause, asked for again, then resume: nothing is synced in between, everything after
         browser.findElement(By.id("pause")).click();

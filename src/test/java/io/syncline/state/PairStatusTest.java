@@ -56,4 +56,16 @@ class PairStatusTest {
         status.pollSucceeded("a", Instant.now());
         assertTrue(status.staleness(List.of("a", "b")).toSeconds() < 5, "both fresh again");
     }
+
+    @Test
+    void theLatestTwentyWindowsAreRememberedNewestFirst() {
+        PairStatus status = new PairStatus("people");
+        for (int i = 1; i <= 25; i++) {
+            status.windowApplied(new PairStatus.AppliedWindow(Instant.ofEpochSecond(i), 0.1, i, 0, 0, 0, 0, 0));
+        }
+        List<PairStatus.AppliedWindow> recent = status.recentWindows();
+        assertEquals(20, recent.size());
+        assertEquals(25, recent.get(0).writtenA(), "newest first");
+        assertEquals(6, recent.get(19).writtenA(), "the five oldest forgotten");
+    }
 }
