@@ -35,11 +35,14 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The web console in a real browser (Debian's headless Chromium, driven by Selenium through chromedriver): an
@@ -115,8 +118,18 @@ class ConsoleBrowserTest {
         browser.get("http://" + user + ":" + password + "@" + root.getHost() + ":" + root.getPort() + path);
     }
 
+    /** An element of the page, once the page that has it is there: a click's navigation may still be under way. */
+    private static WebElement element(By by) {
+        return new WebDriverWait(browser, Duration.ofSeconds(15)).ignoring(StaleElementReferenceException.class).until(d -> d.findElement(by));
+    }
+
     private static String text(String id) {
-        return browser.findElement(By.id(id)).getText();
+        return element(By.id(id)).getText();
+    }
+
+    /** Waits until the element's text is what the page should show after an action (the old page may still be shown). */
+    private static void awaitText(String id, String expected) {
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> text(id).contains(expected));
     }
 
     private static void screenshot(String name) throws IOException {
@@ -151,12 +164,12 @@ class ConsoleBrowserTest {
                 .contains(String.valueOf(crm)));
 
         open(Api.OPERATOR, Api.OPERATOR_PASSWORD, "/console/pairs/people");
-        browser.findElement(By.id("conflict-" + crm)).findElement(By.linkText("Review")).click();
-        assertThat(browser.findElement(By.id("field-notes")).getAttribute("class"), containsString("conflict"));
+        element(By.id("conflict-" + crm)).findElement(By.linkText("Review")).click();
+        assertThat(element(By.id("field-notes")).getAttribute("class"), containsString("conflict"));
         assertThat(text("field-notes"), containsString("prefers phone (help desk)"));
         screenshot("console-conflict");
-        browser.findElement(By.id("choose-b")).click();
-        assertThat(text("done"), containsString("resolved"));
+        element(By.id("choose-b")).click();
+        awaitText("done", "resolved");
         assertEquals("prefers phone (help desk)", row(crm(), "SELECT notes FROM people WHERE id = ?", crm).get("notes"),
                 "the help desk's notes written to the CRM");
         assertEquals("prefers phone (help desk)", row(helpdesk(), "SELECT notes FROM users WHERE id = ?", helpdesk).get("notes"));
@@ -175,8 +188,8 @@ class ConsoleBrowserTest {
             open(Api.OPERATOR, Api.OPERATOR_PASSWORD, "/console/pairs/people");
             assertThat(text("dead-letter-helpdesk-" + helpdesk), containsString("helpdesk.users refused the record"));
             screenshot("console-pair");
-            browser.findElement(By.id("dead-letter-helpdesk-" + helpdesk)).findElement(By.className("retry")).click();
-            assertThat(text("done"), containsString("tried again"));
+            element(By.id("dead-letter-helpdesk-" + helpdesk)).findElement(By.className("retry")).click();
+            awaitText("done", "tried again");
             assertEquals("console refused", row(helpdesk(), "SELECT phone FROM users WHERE id = ?", helpdesk).get("phone"),
                     "written by the retry, with no edit of its own");
             assertTrue(browser.findElements(By.id("dead-letter-helpdesk-" + helpdesk)).isEmpty(), "the dead letter is gone");
@@ -187,17 +200,18 @@ class ConsoleBrowserTest {
         open(Api.OPERATOR, Api.OPERATOR_PASSWORD, "/console/pairs/people");
 
         // pause, asked for again, then resume: nothing is synced in between, everything after
-        browser.findElement(By.id("pause")).click();
+        element(By.id("pause")).click();
+        element(By.id("confirm"));
         screenshot("console-confirm");
-        browser.findElement(By.id("confirm")).click();
-        assertEquals("PAUSED", text("state"));
+        element(By.id("confirm")).click();
+        awaitText("state", "PAUSED");
         String whilePaused = "console.paused@example.com";
         update(crm(), "INSERT INTO people (email, first_name, status) VALUES (?, 'Paused', 'Active')", whilePaused);
         io.syncline.testing.Polls.awaitPolls("contacts", 3); // three seconds of polls elsewhere: this pair does not poll
         assertEquals(0, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE email = ?", whilePaused), "nothing synced while paused");
-        browser.findElement(By.id("resume")).click();
-        browser.findElement(By.id("confirm")).click();
-        assertEquals("RUNNING", text("state"));
+        element(By.id("resume")).click();
+        element(By.id("confirm")).click();
+        awaitText("state", "RUNNING");
         await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM users WHERE email = ?", whilePaused) == 1);
 
         // why the notes hold what they hold
