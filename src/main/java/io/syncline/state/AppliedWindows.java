@@ -14,6 +14,8 @@ import java.util.Objects;
 @ApplicationScoped
 public class AppliedWindows {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(AppliedWindows.class);
+
     @Inject
     SyncState state;
 
@@ -66,6 +68,11 @@ public class AppliedWindows {
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
+            }
+            try {
+                history.purgeIfDue();
+            } catch (RuntimeException e) {
+                LOG.warnf("%s", e.getMessage()); // the window is applied; the purge is tried again later
             }
         } catch (SQLException e) {
             // both sides hold the result; the next look at these records finds them equal and records the links then

@@ -66,7 +66,7 @@ public class History {
     public record Entry(String aId, String bId, Instant at, String what, List<Change> changes) {
     }
 
-    /** Stores entries inside the caller's transaction (the window's state commit); now and then deletes those past the retention. */
+    /** Stores entries inside the caller's transaction (the window's state commit). */
     public void record(Connection c, String pair, List<Entry> entries) throws SQLException {
         if (entries.isEmpty()) {
             return;
@@ -81,13 +81,21 @@ public class History {
             }
             ps.executeBatch();
         }
+    }
+
+    /** Deletes the entries past the retention, at most every {@link #PURGE_EVERY}, in a transaction of its own. */
+    public void purgeIfDue() {
         long now = System.currentTimeMillis();
         long last = lastPurge.get();
-        if (now - last > PURGE_EVERY.toMillis() && lastPurge.compareAndSet(last, now)) {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM record_history WHERE decided_at < ?")) {
-                ps.setLong(1, now - config.history().keep().toMillis());
-                ps.executeUpdate();
-            }
+        if (now - last <= PURGE_EVERY.toMillis() || !lastPurge.compareAndSet(last, now)) {
+            return;
+        }
+        try (Connection c = state.connect(); PreparedStatement ps = c.prepareStatement("DELETE FROM record_history WHERE decided_at < ?")) {
+            ps.setLong(1, now - config.history().keep().toMillis());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            lastPurge.set(last); // tried again with the next window
+            throw new IllegalStateException("the record history past its retention could not be deleted: " + e.getMessage(), e);
         }
     }
 
@@ -127,6 +135,11 @@ public class History {
         }
         if (value instanceof byte[] bytes) {
             return cut(HexFormat.of().formatHex(bytes));
+        }
+        if (value instanceof java.util.Map<?, ?> bySide) { // a conflict's values of both sides
+            java.util.Map<Object, Object> plain = new java.util.LinkedHashMap<>();
+            bySide.forEach((k, v) -> plain.put(k, plain(v)));
+            return plain;
         }
         return value instanceof String text ? cut(text) : value;
     }
