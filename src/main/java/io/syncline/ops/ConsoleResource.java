@@ -138,24 +138,25 @@ public class ConsoleResource {
     @POST
     @Path("pairs/{pair}/dead-letters/{side}/{id}/retry")
     public Response retry(@PathParam("pair") String name, @PathParam("side") String side, @PathParam("id") String id) {
-        try {
-            pairs.retryDeadLetter(name, side, id);
-        } catch (jakarta.ws.rs.NotFoundException e) {
-            return Response.seeOther(page(name, "dead letter " + side + "/" + id + " is gone already: the record synced meanwhile")).build();
-        }
-        return Response.seeOther(page(name, "dead letter " + side + "/" + id + " tried again")).build();
+        return onDeadLetter(name, side, id, () -> pairs.retryDeadLetter(name, side, id), "tried again");
     }
 
     @Operation(hidden = true)
     @POST
     @Path("pairs/{pair}/dead-letters/{side}/{id}/discard")
     public Response discard(@PathParam("pair") String name, @PathParam("side") String side, @PathParam("id") String id) {
+        return onDeadLetter(name, side, id, () -> pairs.discardDeadLetter(name, side, id), "discarded");
+    }
+
+    /** Acts on a dead letter and goes back to the pair's page saying what happened (also when it was gone already). */
+    private static Response onDeadLetter(String pair, String side, String id, Runnable action, String done) {
+        String letter = "dead letter " + side + "/" + id;
         try {
-            pairs.discardDeadLetter(name, side, id);
+            action.run();
         } catch (jakarta.ws.rs.NotFoundException e) {
-            return Response.seeOther(page(name, "dead letter " + side + "/" + id + " is gone already: the record synced meanwhile")).build();
+            return Response.seeOther(page(pair, letter + " is gone already: the record synced meanwhile")).build();
         }
-        return Response.seeOther(page(name, "dead letter " + side + "/" + id + " discarded")).build();
+        return Response.seeOther(page(pair, letter + " " + done)).build();
     }
 
     /** The question before an action: what it does, and a button that does it. */
