@@ -167,8 +167,9 @@ public class TwoWayResource {
             throw badRequest("side: '" + side + "' is neither a nor b");
         }
         Links.Link link = links.find(pair.name(), Role.of(side), List.of(id)).get(id);
-        String aId = link != null ? link.aId() : side.equals("a") ? id : null;
-        List<History.Entry> decisions = aId == null ? List.of() : history.of(pair.name(), aId, Math.max(1, Math.min(limit, 1000)));
+        int most = Math.max(1, Math.min(limit, 1000));
+        List<History.Entry> decisions = link != null ? history.of(pair.name(), Role.A, link.aId(), most) : history.of(pair.name(), Role.of(side), id, most);
+        String aId = link != null ? link.aId() : decisions.isEmpty() ? null : decisions.get(0).aId();
         if (link == null && decisions.isEmpty()) {
             throw notFound("pair '" + pair.name() + "' has no link and no history for record " + id + " of side " + side);
         }
@@ -181,7 +182,8 @@ public class TwoWayResource {
             agreed = new LinkedHashMap<>(CanonicalJson.plain(link.base()));
             agreed.replaceAll((f, v) -> pair.sensitiveFields().contains(f) && v != null ? History.SENSITIVE : v);
         }
-        return new HistoryView(pair.name(), aId, link == null ? null : link.bId(), agreed, decisions);
+        String bId = link != null ? link.bId() : decisions.isEmpty() ? null : decisions.get(0).bId();
+        return new HistoryView(pair.name(), aId, bId, agreed, decisions);
     }
 
     @Operation(summary = "Compare both sides now (deletes, drift, unlinked records) and apply what is found")

@@ -61,7 +61,8 @@ public class History {
     /**
      * One decision about one link.
      *
-     * @param what what happened: "synced", "created on a", "created on b", "matched", "left for review", "decided by an operator"
+     * @param what what happened: "synced", "created on a", "created on b", "matched", "left for review", "decided by an operator",
+     *             "deleted on a, deleted on b (aDeletes: delete)" (also "marked on", "kept on")
      */
     public record Entry(String aId, String bId, Instant at, String what, List<Change> changes) {
     }
@@ -71,12 +72,13 @@ public class History {
         if (entries.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO record_history (pair, a_id, decided_at, entry) VALUES (?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO record_history (pair, a_id, b_id, decided_at, entry) VALUES (?, ?, ?, ?, ?)")) {
             for (Entry entry : entries) {
                 ps.setString(1, pair);
                 ps.setString(2, entry.aId());
-                ps.setLong(3, entry.at().toEpochMilli());
-                ps.setString(4, write(entry));
+                ps.setString(3, entry.bId());
+                ps.setLong(4, entry.at().toEpochMilli());
+                ps.setString(5, write(entry));
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -99,13 +101,16 @@ public class History {
         }
     }
 
-    /** The latest entries of a link (by its side-a id), newest first, within the retention. */
-    public List<Entry> of(String pair, String aId, int limit) {
+    /**
+     * The latest entries of a record, by its id on one side, newest first, within the retention; also those of a link that
+     * ended (both records deleted).
+     */
+    public List<Entry> of(String pair, io.syncline.pair.Role side, String id, int limit) {
         List<Entry> entries = new ArrayList<>();
-        try (Connection c = state.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT entry FROM record_history WHERE pair = ? AND a_id = ? AND decided_at >= ? ORDER BY decided_at DESC")) {
+        try (Connection c = state.connect(); PreparedStatement ps = c.prepareStatement("SELECT entry FROM record_history WHERE pair = ? AND "
+                + side.key() + "_id = ? AND decided_at >= ? ORDER BY decided_at DESC")) {
             ps.setString(1, pair);
-            ps.setString(2, aId);
+            ps.setString(2, id);
             ps.setLong(3, System.currentTimeMillis() - config.history().keep().toMillis());
             ps.setMaxRows(limit);
             try (ResultSet rs = ps.executeQuery()) {
@@ -115,7 +120,7 @@ public class History {
             }
             return entries;
         } catch (SQLException | JsonProcessingException e) {
-            throw new IllegalStateException("pair '" + pair + "': the history of record " + aId + " could not be read: " + e.getMessage(), e);
+            throw new IllegalStateException("pair '" + pair + "': the history of record " + id + " of side " + side.key() + " could not be read: " + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.syncline.write;
 
 import io.syncline.conflict.Resolution;
+import io.syncline.pair.Deletes;
 import io.syncline.pair.Role;
 import io.syncline.pair.TwoWayRules;
 import io.syncline.state.Conflicts;
@@ -17,7 +18,7 @@ import java.util.Set;
 
 /**
  * What an applied chunk of a two-way window adds to the record history: for each link it wrote, created,
- * matched or left for review, the fields whose agreed value moved or whose edit was overruled, with the
+ * matched, deleted or left for review, the fields whose agreed value moved or whose edit was overruled, with the
  * side that changed each, the rule that chose, the old and new values, and the sides written. Pure: the
  * links before and after, the rows read, and the plan.
  */
@@ -44,6 +45,9 @@ final class HistoryEntries {
     List<History.Entry> of(Plan plan, Map<String, Link> involved, Map<String, Row> rowsA, Map<String, Row> rowsB, Map<Link, Role> created) {
         List<History.Entry> entries = new ArrayList<>();
         for (Link after : plan.links()) {
+            if (plan.deletedOn().containsKey(after.aId())) {
+                continue; // a delete: below
+            }
             boolean writesA = plan.updates(Role.A).containsKey(after.aId());
             boolean writesB = plan.updates(Role.B).containsKey(after.bId());
             Link before = involved.get(after.aId());
@@ -66,6 +70,7 @@ final class HistoryEntries {
                 entries.add(new History.Entry(after.aId(), after.bId(), at, what, changes));
             }
         }
+        plan.deletedOn().forEach((aId, gone) -> entries.add(deleted(plan, involved.get(aId), gone)));
         created.forEach((link, side) -> {
             List<History.Change> changes = new ArrayList<>();
             link.base().forEach((field, value) -> changes.add(new History.Change(field, null, shown(field, value), side.other().key(), null,
@@ -84,6 +89,29 @@ final class HistoryEntries {
             entries.add(new History.Entry(conflict.aId(), conflict.bId(), at, "left for review", changes));
         }
         return entries;
+    }
+
+    /**
+     * A record found gone on one side, and what the pair's delete rule for that side made of its twin: deleted too (the link
+     * ends), marked (the rule's field, written to the twin), or kept.
+     */
+    private History.Entry deleted(Plan plan, Link before, Role gone) {
+        Role twin = gone.other();
+        Deletes rule = rules.deletes(gone);
+        String setting = gone.key() + "Deletes: " + rule;
+        List<History.Change> changes = new ArrayList<>();
+        String became = switch (rule.kind()) {
+            case DELETE -> "deleted on " + twin.key();
+            case IGNORE -> "kept on " + twin.key();
+            case SOFT -> {
+                Object from = before.base() == null ? null : before.base().get(rule.field());
+                List<String> written = plan.updates(twin).containsKey(before.id(twin)) ? List.of(twin.key()) : List.of();
+                changes.add(new History.Change(rule.field(), shown(rule.field(), from), shown(rule.field(), rule.value()), gone.key(), setting,
+                        written));
+                yield "marked on " + twin.key();
+            }
+        };
+        return new History.Entry(before.aId(), before.bId(), at, "deleted on " + gone.key() + ", " + became + " (" + setting + ")", changes);
     }
 
     /**

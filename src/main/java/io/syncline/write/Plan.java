@@ -23,10 +23,12 @@ import java.util.Set;
  * @param parked      "a"/"b" + id -> the parent pair a record waits for (its reference is not linked yet)
  * @param done        "a"/"b" + id of records the plan handles (no longer parked)
  * @param deadLetters records the mapping refuses
+ * @param deletedOn   A ids of links whose record on one side is found gone by this plan, with that side (the delete rule of
+ *                    that side decided what the other side's record became)
  */
 public record Plan(Map<Role, Map<String, Object[]>> updates, Map<Role, List<Create>> creates, Map<Role, Set<String>> deletes, List<Link> links,
         Set<String> dropLinks, List<Conflicts.Conflict> conflicts, Set<String> settled, Map<Role, Map<String, String>> echoes,
-        Map<String, String> parked, Set<String> done, List<DeadLetter> deadLetters, int resolved, int newConflicts, int unchanged,
+        Map<String, String> parked, Set<String> done, List<DeadLetter> deadLetters, Map<String, Role> deletedOn, int resolved, int newConflicts, int unchanged,
         int deleted) {
 
     public Plan {
@@ -41,6 +43,7 @@ public record Plan(Map<Role, Map<String, Object[]>> updates, Map<Role, List<Crea
         parked = Collections.unmodifiableMap(parked);
         done = Collections.unmodifiableSet(done);
         deadLetters = Collections.unmodifiableList(deadLetters);
+        deletedOn = Collections.unmodifiableMap(deletedOn);
     }
 
     /**

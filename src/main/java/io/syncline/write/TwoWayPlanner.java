@@ -60,6 +60,7 @@ public final class TwoWayPlanner {
     private final Map<String, String> parked = new HashMap<>();
     private final Set<String> done = new HashSet<>();
     private final List<Plan.DeadLetter> deadLetters = new ArrayList<>();
+    private final Map<String, Role> deletedOn = new LinkedHashMap<>();
     private int resolved;
     private int newConflicts;
     private int unchanged;
@@ -94,8 +95,8 @@ public final class TwoWayPlanner {
         for (String id : newB) {
             create(Role.B, id);
         }
-        return new Plan(updates, creates, deletes, links, dropLinks, conflicts, settled, echoes, parked, done, deadLetters, resolved,
-                newConflicts, unchanged, deleted);
+        return new Plan(updates, creates, deletes, links, dropLinks, conflicts, settled, echoes, parked, done, deadLetters, deletedOn,
+                resolved, newConflicts, unchanged, deleted);
     }
 
     /** The link's records are dealt with by this plan: no longer parked (waiting for a parent, or for a side to accept them). */
@@ -362,7 +363,12 @@ public final class TwoWayPlanner {
         canonical = new LinkedHashMap<>(canonical);
         String current = Mapping.hash(canonical);
         Deletes rule = rules.deletes(gone);
-        if (Links.GONE.equals(link.hash(gone)) || rule.kind() == Deletes.Kind.IGNORE) {
+        if (Links.GONE.equals(link.hash(gone))) {
+            links.add(tombstone(link, gone, link.base(), current));
+            return;
+        }
+        deletedOn.put(link.aId(), gone);
+        if (rule.kind() == Deletes.Kind.IGNORE) {
             links.add(tombstone(link, gone, link.base(), current));
             return;
         }

@@ -1,5 +1,6 @@
 package io.syncline.ops;
 
+import static io.syncline.testing.Api.operator;
 import static io.syncline.testing.Api.viewer;
 import static io.syncline.testing.Sql.count;
 import static io.syncline.testing.Sql.crm;
@@ -94,5 +95,40 @@ class RecordHistoryTest {
 
         viewer().get("/api/pairs/people/records/999999999/history").then().statusCode(404);
         viewer().get("/api/pairs/people/records/" + crm + "/history?side=c").then().statusCode(400);
+    }
+
+    @Test
+    void aDeleteIsInTheHistoryOfBothRecordsAlsoOnceTheLinkHasEnded() {
+        String gone = "history.gone@example.com";
+        String left = "history.left@example.com";
+        update(crm(), "INSERT INTO people (email, first_name, status) VALUES (?, 'Gone', 'Active'), (?, 'Left', 'Active')", gone, left);
+        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM users WHERE email IN (?, ?)", gone, left) == 2);
+        long goneA = crmId(gone);
+        long goneB = helpdeskId(gone);
+        long leftA = crmId(left);
+        long leftB = helpdeskId(left);
+        await().atMost(SYNC).until(() -> history(leftA + "/history").getList("decisions").size() == 1);
+
+        update(crm(), "DELETE FROM people WHERE id = ?", goneA); // aDeletes: delete
+        update(helpdesk(), "DELETE FROM users WHERE id = ?", leftB); // bDeletes: soft(status = 0)
+        operator().post("/api/pairs/people/reconcile").then().statusCode(200);
+        assertEquals(0, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE id = ?", goneB));
+
+        for (String byEitherId : List.of(goneA + "/history", goneB + "/history?side=b")) {
+            JsonPath ended = history(byEitherId);
+            assertEquals(String.valueOf(goneA), ended.getString("aId"), byEitherId);
+            assertEquals(String.valueOf(goneB), ended.getString("bId"), byEitherId);
+            assertEquals("deleted on a, deleted on b (aDeletes: delete)", ended.getString("decisions[0].what"), byEitherId);
+            assertEquals("created on b", ended.getString("decisions[1].what"), byEitherId);
+        }
+
+        JsonPath marked = history(leftB + "/history?side=b");
+        assertEquals("deleted on b, marked on a (bDeletes: soft(status = 0))", marked.getString("decisions[0].what"));
+        Map<String, Object> status = marked.getMap("decisions[0].changes.find { it.field == 'status' }");
+        assertEquals(1, ((Number) status.get("from")).intValue());
+        assertEquals(0, ((Number) status.get("to")).intValue());
+        assertEquals("b", status.get("changedOn"), "the help desk's delete brought it");
+        assertEquals(List.of("a"), status.get("written"));
+        assertEquals(String.valueOf(leftA), marked.getString("aId"));
     }
 }
