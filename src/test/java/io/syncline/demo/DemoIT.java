@@ -1,0 +1,124 @@
+package io.syncline.demo;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's first command as a newcomer runs it: the packaged server with its defaults, the embedded demo on
+ * (its users edit the CRM and the help desk), nothing but a free port and a fresh state store set. Scraping
+ * {@code /q/metrics} twice, without a login, shows each pair's figures moving: records read and written by the
+ * one-way pairs, rows written to both sides of the two-way pair. Runs after {@code package} (failsafe).
+ */
+class DemoIT {
+
+    private static final Path WORK = Path.of("target", "demo-it");
+    private static final Pattern SAMPLE = Pattern.compile("^(\\w+)\\{([^}]*)} ([0-9.eE+-]+|NaN)$");
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private int port;
+
+    @Test
+    void scrapingTheDemoShowsEachPairsFiguresMoving() throws Exception {
+        deleteRecursively(WORK);
+        Files.createDirectories(WORK);
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-Dquarkus.http.port=" + port,
+                "-Dsyncline.state.url=jdbc:h2:file:./" + WORK.resolve("state") + ";WRITE_DELAY=0", // the default is ./data, the user's own
+                "-jar", "target/quarkus-app/quarkus-run.jar");
+        Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(WORK.resolve("server.log").toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> status("/q/health/ready") == 200);
+            assertEquals(401, status("/console"), "the console asks for a login");
+
+            Map<String, Double> first = scrape();
+            assertTrue(first.keySet().stream().anyMatch(k -> k.startsWith("camel_exchanges_total")), "Camel's route metrics: " + first.keySet());
+            List<String> moving = List.of(
+                    "syncline_pair_read_total{pair=contacts,side=crm}",
+                    "syncline_pair_records_synced{pair=contacts}",
+                    "syncline_pair_read_total{pair=tickets,side=helpdesk}",
+                    "syncline_pair_records_synced{pair=tickets}",
+                    "syncline_pair_written_total{pair=people,side=a}",
+                    "syncline_pair_written_total{pair=people,side=b}");
+            // the demo's users edit every 3 seconds, the pairs poll every 2: within a minute each figure has moved
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                Map<String, Double> now = scrape();
+                List<String> still = moving.stream().filter(k -> !(now.getOrDefault(k, Double.NaN) > first.getOrDefault(k, 0.0))).toList();
+                assertTrue(still.isEmpty(), "not moving: " + still.stream().map(k -> k + " " + first.get(k) + " -> " + now.get(k)).toList());
+            });
+            Map<String, Double> last = scrape();
+            for (String pair : List.of("contacts", "tickets", "people", "companies")) {
+                assertEquals(1.0, last.get("syncline_pair_up{pair=" + pair + "}"), pair + " is up");
+            }
+            assertTrue(last.get("syncline_pair_seconds_since_last_successful_poll{pair=contacts}") < 10, "contacts polls");
+        } finally {
+            server.destroy();
+            server.waitFor();
+        }
+    }
+
+    private int status(String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException | InterruptedException e) {
+            return -1; // not listening yet
+        }
+    }
+
+    /** The samples of /q/metrics, fetched without a login, by name and labels (pair and side only, in that order). */
+    private Map<String, Double> scrape() throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), "open like /q/health");
+        Map<String, Double> samples = new TreeMap<>();
+        for (String line : response.body().split("\n")) {
+            Matcher m = SAMPLE.matcher(line);
+            if (!m.matches()) {
+                continue;
+            }
+            List<String> labels = new ArrayList<>();
+            for (String label : m.group(2).split(",")) {
+                String[] kv = label.split("=", 2);
+                if (kv.length == 2 && (kv[0].equals("pair") || kv[0].equals("side"))) {
+                    labels.add(kv[0] + "=" + kv[1].replace("\"", ""));
+                }
+            }
+            String key = labels.isEmpty() ? m.group(1) + "{" + m.group(2) + "}" : m.group(1) + "{" + String.join(",", labels) + "}";
+            samples.merge(key, Double.parseDouble(m.group(3)), Double::sum);
+        }
+        return samples;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}
