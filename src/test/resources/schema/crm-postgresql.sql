@@ -117,3 +117,22 @@ CREATE TABLE bug_writes (n BIGINT NOT NULL);
 INSERT INTO bug_writes VALUES (0);
 CREATE FUNCTION bugs_touched() RETURNS trigger AS $$ BEGIN NEW.updated_at := clock_timestamp(); UPDATE bug_writes SET n = n + 1; RETURN NEW; END $$ LANGUAGE plpgsql;
 CREATE TRIGGER bugs_touched BEFORE INSERT OR UPDATE ON bugs FOR EACH ROW EXECUTE FUNCTION bugs_touched();
+
+-- Topologies (TopologyTest): the CRM is the hub of a star, the middle of a chain and a corner of a triangle of pairs.
+-- Its change marker `modified` is set by the application (no default, no trigger): Syncline stamps it (aStamp/bStamp).
+-- topology_writes counts the rows written to each table (inserts and updates, users' and Syncline's).
+CREATE TABLE topology_writes (tbl VARCHAR(40) PRIMARY KEY, n BIGINT NOT NULL);
+CREATE FUNCTION topology_written() RETURNS trigger AS $$ BEGIN UPDATE topology_writes SET n = n + 1 WHERE tbl = TG_TABLE_NAME; RETURN NULL; END $$ LANGUAGE plpgsql;
+CREATE TABLE star_people (id BIGSERIAL PRIMARY KEY, email VARCHAR(200) NOT NULL, phone VARCHAR(40), status VARCHAR(20), modified TIMESTAMPTZ NOT NULL);
+INSERT INTO topology_writes VALUES ('star_people', 0);
+CREATE TRIGGER star_people_written AFTER INSERT OR UPDATE ON star_people FOR EACH ROW EXECUTE FUNCTION topology_written();
+INSERT INTO star_people (email, phone, status, modified) SELECT 'p' || x || '@topo.example', '+1 555 ' || x, 'Active', clock_timestamp() FROM generate_series(1, 20) AS x;
+CREATE TABLE chain_people (id BIGSERIAL PRIMARY KEY, email VARCHAR(200) NOT NULL, phone VARCHAR(40), status VARCHAR(20), modified TIMESTAMPTZ NOT NULL);
+INSERT INTO topology_writes VALUES ('chain_people', 0);
+CREATE TRIGGER chain_people_written AFTER INSERT OR UPDATE ON chain_people FOR EACH ROW EXECUTE FUNCTION topology_written();
+INSERT INTO chain_people (email, phone, status, modified) SELECT 'p' || x || '@topo.example', '+1 555 ' || x, 'Active', clock_timestamp() FROM generate_series(1, 20) AS x;
+CREATE TABLE tri_people (id BIGSERIAL PRIMARY KEY, email VARCHAR(200) NOT NULL, phone VARCHAR(40), status VARCHAR(20), modified TIMESTAMPTZ NOT NULL);
+INSERT INTO topology_writes VALUES ('tri_people', 0);
+CREATE TRIGGER tri_people_written AFTER INSERT OR UPDATE ON tri_people FOR EACH ROW EXECUTE FUNCTION topology_written();
+INSERT INTO tri_people (email, phone, status, modified) SELECT 'p' || x || '@topo.example', '+1 555 ' || x, 'Active', clock_timestamp() FROM generate_series(1, 20) AS x;
+UPDATE topology_writes SET n = 0;

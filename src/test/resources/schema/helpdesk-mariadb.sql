@@ -86,3 +86,24 @@ CREATE TABLE articles (
     body     TEXT,
     modified DATETIME(6) NOT NULL
 ) CHARACTER SET utf8mb4;
+
+-- Topologies (TopologyTest): a leaf of the star, an end of the chain, a corner of the triangle. Status as 1/0.
+-- `modified` is set by the application (no default, no ON UPDATE): Syncline stamps it.
+-- topology_writes counts the rows written to each table (inserts and updates, users' and Syncline's).
+CREATE TABLE topology_writes (tbl VARCHAR(40) PRIMARY KEY, n BIGINT NOT NULL);
+CREATE TABLE star_people (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(200) NOT NULL, phone VARCHAR(40), active TINYINT, modified DATETIME(6) NOT NULL);
+INSERT INTO topology_writes VALUES ('star_people', 0);
+CREATE TRIGGER star_people_inserted AFTER INSERT ON star_people FOR EACH ROW UPDATE topology_writes SET n = n + 1 WHERE tbl = 'star_people';
+CREATE TRIGGER star_people_updated AFTER UPDATE ON star_people FOR EACH ROW UPDATE topology_writes SET n = n + 1 WHERE tbl = 'star_people';
+INSERT INTO star_people (email, phone, active, modified) SELECT CONCAT('p', seq, '@topo.example'), CONCAT('+1 555 ', seq), 1, NOW(6) FROM seq_1_to_20;
+CREATE TABLE chain_people (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(200) NOT NULL, phone VARCHAR(40), active TINYINT, modified DATETIME(6) NOT NULL);
+INSERT INTO topology_writes VALUES ('chain_people', 0);
+CREATE TRIGGER chain_people_inserted AFTER INSERT ON chain_people FOR EACH ROW UPDATE topology_writes SET n = n + 1 WHERE tbl = 'chain_people';
+CREATE TRIGGER chain_people_updated AFTER UPDATE ON chain_people FOR EACH ROW UPDATE topology_writes SET n = n + 1 WHERE tbl = 'chain_people';
+INSERT INTO chain_people (email, phone, active, modified) SELECT CONCAT('p', seq, '@topo.example'), CONCAT('+1 555 ', seq), 1, NOW(6) FROM seq_1_to_20;
+CREATE TABLE tri_people (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(200) NOT NULL, phone VARCHAR(40), active TINYINT, modified DATETIME(6) NOT NULL);
+INSERT INTO topology_writes VALUES ('tri_people', 0);
+CREATE TRIGGER tri_people_inserted AFTER INSERT ON tri_people FOR EACH ROW UPDATE topology_writes SET n = n + 1 WHERE tbl = 'tri_people';
+CREATE TRIGGER tri_people_updated AFTER UPDATE ON tri_people FOR EACH ROW UPDATE topology_writes SET n = n + 1 WHERE tbl = 'tri_people';
+INSERT INTO tri_people (email, phone, active, modified) SELECT CONCAT('p', seq, '@topo.example'), CONCAT('+1 555 ', seq), 1, NOW(6) FROM seq_1_to_20;
+UPDATE topology_writes SET n = 0;

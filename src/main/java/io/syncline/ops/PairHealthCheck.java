@@ -1,6 +1,7 @@
 package io.syncline.ops;
 
 import io.syncline.pair.Pair;
+import io.syncline.pair.Role;
 import io.syncline.state.PairStatus;
 import io.syncline.state.SyncState;
 import java.time.Duration;
@@ -37,6 +38,12 @@ public class PairHealthCheck extends AbstractHealthCheck {
         builder.detail("state", status.state().name());
         if (status.lastSuccess() != null) {
             builder.detail("lastSuccessfulPoll", status.lastSuccess().toString());
+        }
+        if (pair.isTwoWay()) { // what came in from users, and through other pairs that sync the same tables
+            for (Role side : Role.values()) {
+                builder.detail("changesFromUsers" + side.key().toUpperCase(java.util.Locale.ROOT), status.changesFromUsers(side));
+                builder.detail("changesRelayed" + side.key().toUpperCase(java.util.Locale.ROOT), status.changesRelayed(side));
+            }
         }
         String down = reasonDown(status);
         if (down != null) {

@@ -83,6 +83,14 @@ public class PairMetrics {
                 for (Role side : Role.values()) {
                     FunctionCounter.builder("syncline.pair.written", state, st -> st.status(name).written(side)).tags(tags.and("side", side.key()))
                             .description("rows written to the side since start-up").register(registry);
+                    FunctionCounter.builder("syncline.pair.changes", state, st -> st.status(name).changesFromUsers(side))
+                            .tags(tags.and("side", side.key(), "origin", "user"))
+                            .description("changes read on the side since start-up: users' edits (origin=user), or writes of another pair"
+                                    + " that syncs the same table (origin=pair)").register(registry);
+                    FunctionCounter.builder("syncline.pair.changes", state, st -> st.status(name).changesRelayed(side))
+                            .tags(tags.and("side", side.key(), "origin", "pair"))
+                            .description("changes read on the side since start-up: users' edits (origin=user), or writes of another pair"
+                                    + " that syncs the same table (origin=pair)").register(registry);
                 }
                 counter("syncline.pair.echoes.suppressed", "Syncline's own writes read back and not synced again", tags, name, PairStatus::echoes);
                 counter("syncline.pair.conflicts.resolved", "records changed on both sides and resolved by the policy", tags, name,

@@ -68,10 +68,16 @@ public class PairResource {
             long deadLetters, Long stalenessSeconds, FullLoad fullLoad, TwoWay twoWay) {
     }
 
-    /** A two-way pair's counters since start-up, and what waits for an operator. */
+    /**
+     * A two-way pair's counters since start-up, and what waits for an operator.
+     *
+     * @param changesFromUsers per side ("a", "b"): the changes read there that users made
+     * @param changesRelayed   per side: the changes read there that another pair wrote (a table that several pairs sync)
+     */
     public record TwoWay(String policy, String cursorB, long writtenA, long writtenB, long echoesSuppressed, long conflictsResolved,
             long conflictsOpen, long deleted, long pendingWindows, long parked, String applyError, int applyFailures, Instant nextApply,
-            String deleteGuard, List<PairStatus.AppliedWindow> recentWindows) {
+            String deleteGuard, List<PairStatus.AppliedWindow> recentWindows, Map<String, Long> changesFromUsers,
+            Map<String, Long> changesRelayed) {
     }
 
     public record FullLoad(long done, long total) {
@@ -283,7 +289,11 @@ public class PairResource {
                 pair.isTwoWay() ? new TwoWay(pair.policy().toString(), state.cursor(pair.name(), pair.side(Role.B).name()).toString(),
                         s.written(Role.A), s.written(Role.B), s.echoes(), s.resolved(), conflicts.count(pair.name()), s.deleted(),
                         pendingChanges.pending(pair.name()), references.parkedCount(pair.name()), s.applyError(), s.applyFailures(),
-                        s.nextApply(), s.deleteGuard(), s.recentWindows()) : null);
+                        s.nextApply(), s.deleteGuard(), s.recentWindows(), bySide(s::changesFromUsers), bySide(s::changesRelayed)) : null);
+    }
+
+    private static Map<String, Long> bySide(java.util.function.ToLongFunction<Role> count) {
+        return Map.of(Role.A.key(), count.applyAsLong(Role.A), Role.B.key(), count.applyAsLong(Role.B));
     }
 
     private static Long staleness(PairStatus s, Pair pair) {

@@ -39,6 +39,8 @@ public class Pairs {
     private record Waiting(Pair pair, String reason) {
     }
 
+    private volatile Topology topology = new Topology(Map.of(), List.of());
+
     @Inject
     Systems systems;
 
@@ -84,6 +86,9 @@ public class Pairs {
             throw new PairConfigException("Syncline cannot start: " + problems.size() + " invalid pair(s)\n" + String.join("\n", problems));
         }
         byName.values().forEach(Pairs::validated);
+        topology = Topology.of(allDeclared());
+        topology.description().forEach(line -> LOG.infof("topology: %s", line));
+        topology.warnings(Map.copyOf(byName)).forEach(warning -> LOG.warnf("topology: %s", warning));
         ready.fire(new PairsLoaded(allDeclared())); // the routes are still built (their repositories, state and health set up)
         if (config.validateOnly()) {
             context.setAutoStartup(false); // but none starts, and the scheduler that triggers polls, reconciliation and
@@ -194,6 +199,11 @@ public class Pairs {
             }
         }
         return null;
+    }
+
+    /** The tables that more than one pair syncs, and the cycles of pairs. */
+    public Topology topology() {
+        return topology;
     }
 
     public Optional<Pair> find(String name) {

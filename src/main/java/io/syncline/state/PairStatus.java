@@ -33,6 +33,10 @@ public final class PairStatus {
     private final java.util.concurrent.atomic.LongAdder writtenA = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder writtenB = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder echoes = new java.util.concurrent.atomic.LongAdder();
+    private final Map<Role, java.util.concurrent.atomic.LongAdder> fromUsers = new java.util.EnumMap<>(Map.of(Role.A,
+            new java.util.concurrent.atomic.LongAdder(), Role.B, new java.util.concurrent.atomic.LongAdder()));
+    private final Map<Role, java.util.concurrent.atomic.LongAdder> relayed = new java.util.EnumMap<>(Map.of(Role.A,
+            new java.util.concurrent.atomic.LongAdder(), Role.B, new java.util.concurrent.atomic.LongAdder()));
     private final java.util.concurrent.atomic.LongAdder resolved = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder deleted = new java.util.concurrent.atomic.LongAdder();
     private final java.util.Set<String> expectedEchoes = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -209,6 +213,25 @@ public final class PairStatus {
 
     public long written(Role side) {
         return (side == Role.A ? writtenA : writtenB).sum();
+    }
+
+    /**
+     * Counts the changes a two-way window read on a side: {@code relayed} of them another pair wrote there (a star, chain or
+     * triangle of pairs), the others users' edits.
+     */
+    public void changes(Role side, long changes, long relayed) {
+        fromUsers.get(side).add(changes - relayed);
+        this.relayed.get(side).add(relayed);
+    }
+
+    /** Changes read on the side since start-up that users made there. */
+    public long changesFromUsers(Role side) {
+        return fromUsers.get(side).sum();
+    }
+
+    /** Changes read on the side since start-up that another pair wrote there. */
+    public long changesRelayed(Role side) {
+        return relayed.get(side).sum();
     }
 
     /** Remembers the change key a write will produce when its side is read again. */

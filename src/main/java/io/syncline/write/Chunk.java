@@ -7,6 +7,7 @@ import io.syncline.state.Links.Link;
 import io.syncline.state.References;
 import io.syncline.system.Row;
 import io.syncline.value.Values;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,10 +31,19 @@ import java.util.Set;
  * @param inConflict A ids whose conflict waits for an operator
  * @param decision   an operator's decision (canonical field -> value) for the chunk's only link, else null
  * @param parentsOnB per reference field: the parent's A id -> its B id, for the parents the rows name
+ * @param origins    per side: the records that still hold what another pair wrote into them, by id -> the time of the edit
+ *                   those values carry (in a table that more than one pair syncs; see {@link io.syncline.state.Origins})
  */
 public record Chunk(Map<String, Link> links, Map<String, Link> intents, Map<String, Row> a, Map<String, Row> b, Set<String> newA,
         Set<String> newB, Set<String> unlinkedA, Set<String> unlinkedB, Set<String> inConflict, Map<String, Object> decision,
-        Map<String, Map<String, String>> parentsOnB) {
+        Map<String, Map<String, String>> parentsOnB, Map<Role, Map<String, Instant>> origins) {
+
+    /** A chunk of a pair whose tables no other pair syncs: its records' times are their change markers. */
+    public Chunk(Map<String, Link> links, Map<String, Link> intents, Map<String, Row> a, Map<String, Row> b, Set<String> newA,
+            Set<String> newB, Set<String> unlinkedA, Set<String> unlinkedB, Set<String> inConflict, Map<String, Object> decision,
+            Map<String, Map<String, String>> parentsOnB) {
+        this(links, intents, a, b, newA, newB, unlinkedA, unlinkedB, inConflict, decision, parentsOnB, Map.of(Role.A, Map.of(), Role.B, Map.of()));
+    }
 
     public Map<String, Row> rows(Role side) {
         return side == Role.A ? a : b;

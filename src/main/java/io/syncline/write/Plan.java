@@ -3,6 +3,7 @@ package io.syncline.write;
 import io.syncline.pair.Role;
 import io.syncline.state.Conflicts;
 import io.syncline.state.Links.Link;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +26,15 @@ import java.util.Set;
  * @param deadLetters records the mapping refuses
  * @param deletedOn   A ids of links whose record on one side is found gone by this plan, with that side (the delete rule of
  *                    that side decided what the other side's record became)
+ * @param origins     per side: record id -> the time of the edit whose values the plan's update writes there (the other
+ *                    side's change marker, or its origin when that side holds what another pair wrote)
+ * @param changes     per side: the changes read there that the plan deals with (records changed since their base, new records)
+ * @param relayed     per side: how many of those were another pair's writes, not a user's edits
  */
 public record Plan(Map<Role, Map<String, Object[]>> updates, Map<Role, List<Create>> creates, Map<Role, Set<String>> deletes, List<Link> links,
         Set<String> dropLinks, List<Conflicts.Conflict> conflicts, Set<String> settled, Map<Role, Map<String, String>> echoes,
-        Map<String, String> parked, Set<String> done, List<DeadLetter> deadLetters, Map<String, Role> deletedOn, int resolved, int newConflicts, int unchanged,
+        Map<String, String> parked, Set<String> done, List<DeadLetter> deadLetters, Map<String, Role> deletedOn, Map<Role, Map<String, Instant>> origins, Map<Role, Integer> changes,
+        Map<Role, Integer> relayed, int resolved, int newConflicts, int unchanged,
         int deleted) {
 
     public Plan {
@@ -44,6 +50,9 @@ public record Plan(Map<Role, Map<String, Object[]>> updates, Map<Role, List<Crea
         done = Collections.unmodifiableSet(done);
         deadLetters = Collections.unmodifiableList(deadLetters);
         deletedOn = Collections.unmodifiableMap(deletedOn);
+        origins = Collections.unmodifiableMap(origins);
+        changes = Collections.unmodifiableMap(changes);
+        relayed = Collections.unmodifiableMap(relayed);
     }
 
     /**
@@ -53,8 +62,9 @@ public record Plan(Map<Role, Map<String, Object[]>> updates, Map<Role, List<Crea
      * @param base       its canonical values: the new link's base
      * @param sourceHash the hash of the record on its own side
      * @param twinHash   the hash the new twin will read as
+     * @param origin     the time of the edit that made the record (its change marker, or its origin), or null
      */
-    public record Create(String sourceId, Object[] values, Map<String, Object> base, String sourceHash, String twinHash) {
+    public record Create(String sourceId, Object[] values, Map<String, Object> base, String sourceHash, String twinHash, Instant origin) {
     }
 
     /** A record of one side whose values the mapping refuses; it waits as a dead letter until it is fixed. */

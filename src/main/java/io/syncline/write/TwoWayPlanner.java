@@ -61,6 +61,9 @@ public final class TwoWayPlanner {
     private final Set<String> done = new HashSet<>();
     private final List<Plan.DeadLetter> deadLetters = new ArrayList<>();
     private final Map<String, Role> deletedOn = new LinkedHashMap<>();
+    private final Map<Role, Map<String, Instant>> origins = perSide(HashMap::new);
+    private final Map<Role, Integer> changes = new EnumMap<>(Map.of(Role.A, 0, Role.B, 0));
+    private final Map<Role, Integer> relayed = new EnumMap<>(Map.of(Role.A, 0, Role.B, 0));
     private int resolved;
     private int newConflicts;
     private int unchanged;
@@ -96,7 +99,7 @@ public final class TwoWayPlanner {
             create(Role.B, id);
         }
         return new Plan(updates, creates, deletes, links, dropLinks, conflicts, settled, echoes, parked, done, deadLetters, deletedOn,
-                resolved, newConflicts, unchanged, deleted);
+                origins, changes, relayed, resolved, newConflicts, unchanged, deleted);
     }
 
     /** The link's records are dealt with by this plan: no longer parked (waiting for a parent, or for a side to accept them). */
@@ -157,8 +160,8 @@ public final class TwoWayPlanner {
             if (aDone || bDone) {
                 if (aWrote && !aDone && hashA.equals(link.aHash()) || bWrote && !bDone && hashB.equals(link.bHash())) {
                     // one write made it and the other side still holds what it held: finish the window's work
-                    String newHashA = write(Role.A, link.aId(), rowA, hashA, intent.base());
-                    String newHashB = write(Role.B, link.bId(), rowB, hashB, intent.base());
+                    String newHashA = write(Role.A, link.aId(), rowA, hashA, intent.base(), time(Role.B, link.bId(), rowB));
+                    String newHashB = write(Role.B, link.bId(), rowB, hashB, intent.base(), time(Role.A, link.aId(), rowA));
                     links.add(new Link(link.aId(), link.bId(), intent.base(), newHashA, newHashB));
                     handled(link);
                     return;
@@ -174,12 +177,13 @@ public final class TwoWayPlanner {
                     canonicalA = missedA ? withIntended(canonicalA, before, intent.base()) : canonicalA;
                     canonicalB = missedB ? withIntended(canonicalB, before, intent.base()) : canonicalB;
                     Resolution resolution = Resolution.resolve(rules.policy(), link.base(), canonicalA, missedA || !hashA.equals(aIntended),
-                            time(rowA), canonicalB, missedB || !hashB.equals(bIntended), time(rowB), rules.mapping().bFields());
+                            time(Role.A, link.aId(), rowA), canonicalB, missedB || !hashB.equals(bIntended), time(Role.B, link.bId(), rowB),
+                            rules.mapping().bFields());
                     if (!resolution.isManual()) {
                         handled(link);
                         Map<String, Object> result = resolution.result();
-                        links.add(new Link(link.aId(), link.bId(), result, write(Role.A, link.aId(), rowA, hashA, result),
-                                write(Role.B, link.bId(), rowB, hashB, result)));
+                        links.add(new Link(link.aId(), link.bId(), result, write(Role.A, link.aId(), rowA, hashA, result, time(Role.B, link.bId(), rowB)),
+                                write(Role.B, link.bId(), rowB, hashB, result, time(Role.A, link.aId(), rowA))));
                         return;
                     }
                 }
@@ -188,6 +192,8 @@ public final class TwoWayPlanner {
         }
         boolean changedA = !hashA.equals(link.aHash());
         boolean changedB = !hashB.equals(link.bHash());
+        counted(Role.A, link.aId(), changedA);
+        counted(Role.B, link.bId(), changedB);
         Map<String, Object> result;
         if (chunk.decision() != null) {
             result = decided(link, canonicalA, rowA, canonicalB, rowB);
@@ -206,8 +212,8 @@ public final class TwoWayPlanner {
                 links.add(new Link(link.aId(), link.bId(), link.base(), hashA, hashB));
                 return;
             }
-            Resolution resolution = Resolution.resolve(rules.policy(), link.base(), canonicalA, changedA, time(rowA), canonicalB, changedB,
-                    time(rowB), rules.mapping().bFields());
+            Resolution resolution = Resolution.resolve(rules.policy(), link.base(), canonicalA, changedA, time(Role.A, link.aId(), rowA),
+                    canonicalB, changedB, time(Role.B, link.bId(), rowB), rules.mapping().bFields());
             if (resolution.isManual()) {
                 conflicts.add(new Conflicts.Conflict(rules.pair(), link.aId(), link.bId(), resolution.conflicting(), link.base(), canonicalA,
                         canonicalB, null, null));
@@ -226,8 +232,8 @@ public final class TwoWayPlanner {
             return;
         }
         handled(link);
-        String newHashA = write(Role.A, link.aId(), rowA, hashA, result);
-        String newHashB = write(Role.B, link.bId(), rowB, hashB, result);
+        String newHashA = write(Role.A, link.aId(), rowA, hashA, result, time(Role.B, link.bId(), rowB));
+        String newHashB = write(Role.B, link.bId(), rowB, hashB, result, time(Role.A, link.aId(), rowA));
         links.add(new Link(link.aId(), link.bId(), result, newHashA, newHashB));
         if (chunk.decision() != null) {
             settled.add(link.aId()); // only once both writes are planned: a value a side refuses leaves it open
@@ -276,8 +282,8 @@ public final class TwoWayPlanner {
                 decidedB.put(field, value);
             }
         });
-        Resolution resolution = Resolution.resolve(rules.policy(), link.base(), decidedA, true, time(rowA), decidedB, true, time(rowB),
-                rules.mapping().bFields());
+        Resolution resolution = Resolution.resolve(rules.policy(), link.base(), decidedA, true, time(Role.A, link.aId(), rowA), decidedB, true,
+                time(Role.B, link.bId(), rowB), rules.mapping().bFields());
         if (resolution.isManual()) {
             List<String> open = resolution.conflicting().stream().filter(f -> rules.policy().ruleFor(f) == Policy.Rule.MANUAL).toList();
             throw new NotSettled("record " + link.aId() + " of pair '" + rules.pair() + "' now also conflicts on " + open
@@ -300,12 +306,18 @@ public final class TwoWayPlanner {
      * Plans the write of {@code result} to one side when it differs from what the side holds;
      * returns the hash the side will hold.
      */
-    private String write(Role side, String id, Row row, String currentHash, Map<String, Object> result) {
+    /**
+     * @param origin the time of the edit whose values are written (the other side's), or null
+     */
+    private String write(Role side, String id, Row row, String currentHash, Map<String, Object> result, Instant origin) {
         Object[] values = rules.values(side, result);
         String after = rules.hashAfter(side, row == null ? null : row.values(), values);
         if (!after.equals(currentHash)) {
             updates.get(side).put(id, withParentsOnB(side, values));
             echoes.get(side).put(id, after);
+            if (origin != null) {
+                origins.get(side).put(id, origin);
+            }
         }
         return after;
     }
@@ -379,7 +391,7 @@ public final class TwoWayPlanner {
             return;
         }
         canonical.put(rule.field(), rule.value());
-        String after = write(other, link.id(other), survivor, current, canonical);
+        String after = write(other, link.id(other), survivor, current, canonical, null);
         deleted++;
         links.add(tombstone(link, gone, canonical, after));
     }
@@ -408,11 +420,30 @@ public final class TwoWayPlanner {
             return;
         }
         done.add(side.key() + id);
+        counted(side, id, true);
         creates.get(other).add(new Plan.Create(id, withParentsOnB(other, values), canonical, Mapping.hash(canonical),
-                rules.hashAfter(other, null, values)));
+                rules.hashAfter(other, null, values), time(side, id, row)));
     }
 
-    /** A row's change marker as an instant, for last-writer-wins; a local time is read as UTC on both sides. */
+    /** Counts a change read on a side: a user's edit, or another pair's write (the record still holds what it wrote). */
+    private void counted(Role side, String id, boolean changed) {
+        if (changed) {
+            changes.merge(side, 1, Integer::sum);
+            if (chunk.origins().get(side).containsKey(id)) {
+                relayed.merge(side, 1, Integer::sum);
+            }
+        }
+    }
+
+    /**
+     * When a record's values were made, for last-writer-wins: the origin of what another pair wrote into it when it still
+     * holds that, else its change marker as an instant (a local time read as UTC on both sides).
+     */
+    private Instant time(Role side, String id, Row row) {
+        Instant origin = row == null ? null : chunk.origins().get(side).get(id);
+        return origin != null ? origin : row == null ? null : time(row);
+    }
+
     private static Instant time(Row row) {
         Object marker = row.marker();
         if (marker instanceof Instant i) {

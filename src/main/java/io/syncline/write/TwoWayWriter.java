@@ -80,6 +80,9 @@ public class TwoWayWriter {
     @Inject
     AppliedWindows appliedWindows;
 
+    @Inject
+    Relays relays;
+
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
     /** What one application of a window did. */
@@ -362,7 +365,7 @@ public class TwoWayWriter {
             Chunk.parentIds(pair.rules(), rowsA.values(), rowsB.values(), decision).forEach((field, ids) -> parentsOnB.put(field,
                     references.bIds(pair.references().stream().filter(r -> r.field().equals(field)).findFirst().orElseThrow().parent(), ids)));
             Plan plan = TwoWayPlanner.plan(matchNew ? pair.rules() : pair.rules().withoutMatch(), new Chunk(involved, intents, rowsA, rowsB, newA, newB, unlinkedA,
-                    unlinkedB, inConflict, decision, parentsOnB));
+                    unlinkedB, inConflict, decision, parentsOnB, relays.read(pair, rowsA, rowsB)));
             List<Refusal> refused = new ArrayList<>();
             // a side that creates records at once (an API) is written last: a refusal on the other side leaves it untouched
             boolean aFirst = !pair.side(Role.B).system().transactional() && pair.side(Role.A).system().transactional();
@@ -412,7 +415,7 @@ public class TwoWayWriter {
             }
             faults.at(name, Faults.BEFORE_STATE_COMMIT, involved.keySet());
             commitState(pair, plan, created, retry, new HistoryEntries(pair.rules(), pair.sensitiveFields(), decision)
-                    .of(plan, involved, rowsA, rowsB, createdOn));
+                    .of(plan, involved, rowsA, rowsB, createdOn), relays.written(pair, plan, rowsA, rowsB, Map.of(Role.A, createdA, Role.B, createdB)));
             PairStatus status = state.status(name);
             int writtenA = plan.updates(Role.A).size() + createdA.size() + plan.deletes(Role.A).size();
             int writtenB = plan.updates(Role.B).size() + createdB.size() + plan.deletes(Role.B).size();
@@ -420,6 +423,9 @@ public class TwoWayWriter {
             status.written(Role.B, writtenB);
             status.resolved(plan.resolved());
             status.deleted(plan.deleted());
+            for (Role side : Role.values()) {
+                status.changes(side, plan.changes().get(side), plan.relayed().get(side));
+            }
             echoes.forEach((side, bySide) -> bySide.forEach((id, hash) -> status.expectEcho(ChangeKey.of(name, pair.side(side).name(), id, hash))));
             return new Attempt(new Outcome(writtenA, writtenB, createdA.size() + createdB.size(), plan.resolved(), plan.newConflicts(),
                     plan.deleted(), plan.unchanged()), List.of());
@@ -537,12 +543,13 @@ public class TwoWayWriter {
     }
 
     /** Moves the links to what both sides now hold, with conflicts, parked records, dead letters and the record history, in one state commit. */
-    private void commitState(Pair pair, Plan plan, List<Link> created, Map<String, String> retry, List<io.syncline.state.History.Entry> decisions) {
+    private void commitState(Pair pair, Plan plan, List<Link> created, Map<String, String> retry, List<io.syncline.state.History.Entry> decisions,
+            Map<String, Map<String, io.syncline.state.Origins.Origin>> origins) {
         List<Link> moved = new ArrayList<>(plan.links());
         moved.addAll(created);
         Map<String, String> parked = new HashMap<>(plan.parked());
         parked.putAll(retry);
         appliedWindows.commit(pair.name(), pair.side(Role.A).name(), pair.side(Role.B).name(), new AppliedWindows.Applied(moved,
-                plan.dropLinks(), parked, plan.done(), plan.conflicts(), plan.settled(), decisions));
+                plan.dropLinks(), parked, plan.done(), plan.conflicts(), plan.settled(), decisions, origins));
     }
 }

@@ -44,6 +44,8 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
                 EmbeddedDatabases dbs = EmbeddedDatabases.get();
                 String crm = dbs.postgresDatabase("crm", "crm-postgresql.sql");
                 String helpdesk = dbs.mariaDbDatabase("helpdesk", "helpdesk-mariadb.sql");
+                System.setProperty(RUN_MARKER + ".billing", dbs.mariaDbDatabase("billing", "billing-mariadb.sql"));
+                System.setProperty(RUN_MARKER + ".marketing", dbs.postgresDatabase("marketing", "marketing-postgresql.sql"));
                 System.setProperty(RUN_MARKER + ".tracker", "http://127.0.0.1:" + FakeTrackerApi.start().port());
                 config = withTracker(Map.of(
                         "syncline.systems.crm.url", crm,
@@ -75,6 +77,11 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
      */
     private static Map<String, String> withTracker(Map<String, String> databases) {
         Map<String, String> all = new java.util.TreeMap<>(databases);
+        // the two systems that only the topology tests' pairs use, besides the CRM and the help desk
+        all.put("syncline.systems.billing.url", System.getProperty(RUN_MARKER + ".billing"));
+        all.put("syncline.systems.billing.username", "root");
+        all.put("syncline.systems.marketing.url", System.getProperty(RUN_MARKER + ".marketing"));
+        all.put("syncline.systems.marketing.username", "postgres");
         String tracker = "syncline.systems.tracker.";
         all.put(tracker + "url", System.getProperty(RUN_MARKER + ".tracker") + "/api");
         all.put(tracker + "auth", "bearer");

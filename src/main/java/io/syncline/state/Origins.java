@@ -1,0 +1,178 @@
+package io.syncline.state;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Where a record's values came from, for the tables that more than one pair syncs (a star, a chain, a triangle of
+ * pairs). When a pair writes such a record, it stores the time of the edit its values carry (the <em>origin</em>:
+ * the user's edit on the other side, or that edit's own origin when it was relayed there) with a fingerprint of the
+ * columns as written. Another pair that reads the record still holding those columns takes the origin, not the
+ * change marker Syncline's write stamped, as the record's time: last-writer-wins then compares the users' edits
+ * wherever they were made, and the change counts as relayed rather than as a user's. A record edited since has
+ * other columns and is its marker's again.
+ */
+@ApplicationScoped
+public class Origins {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The longest fingerprint stored; a record with more columns keeps no origin (its marker decides). */
+    private static final int LONGEST = 4000;
+    private static final int BATCH = 500;
+
+    @Inject
+    SyncState state;
+
+    /**
+     * The origin of a record's values as a pair wrote them.
+     *
+     * @param columns each column written or held after the write, by lower-case name -> a fingerprint of its value
+     */
+    public record Origin(Instant at, Map<String, String> columns) {
+
+        /**
+         * True when the record as read now still holds the columns as written: every column compared (those of
+         * {@code row} not in {@code ignored}, such as the key and the change marker) was written with the same value.
+         */
+        public boolean holds(Map<String, Object> row, Set<String> ignored) {
+            for (Map.Entry<String, Object> column : row.entrySet()) {
+                if (ignored.contains(column.getKey())) {
+                    continue;
+                }
+                String written = columns.get(column.getKey());
+                if (written == null || !written.equals(fingerprint(column.getValue()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** The columns of a record as written: lower-case name -> fingerprint. */
+    public static Map<String, String> fingerprints(Map<String, Object> row, Set<String> ignored) {
+        Map<String, String> columns = new TreeMap<>();
+        row.forEach((name, value) -> {
+            if (!ignored.contains(name)) {
+                columns.put(name, fingerprint(value));
+            }
+        });
+        return columns;
+    }
+
+    /** A value as any pair reads it, whatever Java type its driver or mapping gave it: 12 chars of the SHA-256 of its text. */
+    static String fingerprint(Object value) {
+        String text;
+        if (value == null) {
+            return "-";
+        } else if (value instanceof Boolean b) {
+            text = b ? "1" : "0";
+        } else if (value instanceof Number n) {
+            try {
+                text = new BigDecimal(n.toString()).stripTrailingZeros().toPlainString();
+            } catch (NumberFormatException e) {
+                text = n.toString();
+            }
+        } else if (value instanceof java.sql.Timestamp t) {
+            text = t.toInstant().toString();
+        } else if (value instanceof OffsetDateTime t) {
+            text = t.toInstant().toString();
+        } else if (value instanceof ZonedDateTime t) {
+            text = t.toInstant().toString();
+        } else if (value instanceof byte[] bytes) {
+            text = HexFormat.of().formatHex(bytes);
+        } else {
+            text = value.toString();
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The origins stored for records of a table ({@code system.table}), by id. */
+    public Map<String, Origin> find(String entity, Collection<String> ids) {
+        Map<String, Origin> found = new HashMap<>();
+        if (ids.isEmpty()) {
+            return found;
+        }
+        List<String> all = new ArrayList<>(ids);
+        try (Connection c = state.connect()) {
+            for (int from = 0; from < all.size(); from += BATCH) {
+                List<String> slice = all.subList(from, Math.min(all.size(), from + BATCH));
+                try (PreparedStatement ps = c.prepareStatement("SELECT record_id, origin_at, columns_written FROM record_origins WHERE entity = ?"
+                        + " AND record_id IN (" + String.join(", ", java.util.Collections.nCopies(slice.size(), "?")) + ")")) {
+                    ps.setString(1, entity);
+                    for (int i = 0; i < slice.size(); i++) {
+                        ps.setString(i + 2, slice.get(i));
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            found.put(rs.getString(1), new Origin(Instant.ofEpochMilli(rs.getLong(2)),
+                                    JSON.readValue(rs.getString(3), new TypeReference<Map<String, String>>() {
+                                    })));
+                        }
+                    }
+                }
+            }
+            return found;
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException("the origins of records of " + entity + " could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stores the origins of records a pair wrote, inside the caller's transaction (the window's state commit). */
+    public void record(Connection c, String entity, Map<String, Origin> byId) throws SQLException {
+        if (byId.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM record_origins WHERE entity = ? AND record_id = ?");
+                PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO record_origins (entity, record_id, origin_at, columns_written) VALUES (?, ?, ?, ?)")) {
+            for (Map.Entry<String, Origin> e : byId.entrySet()) {
+                delete.setString(1, entity);
+                delete.setString(2, e.getKey());
+                delete.addBatch();
+                String columns;
+                try {
+                    columns = JSON.writeValueAsString(e.getValue().columns());
+                } catch (JsonProcessingException ex) {
+                    throw new IllegalStateException(ex);
+                }
+                if (columns.length() > LONGEST) {
+                    continue; // its marker decides
+                }
+                insert.setString(1, entity);
+                insert.setString(2, e.getKey());
+                insert.setLong(3, e.getValue().at().toEpochMilli());
+                insert.setString(4, columns);
+                insert.addBatch();
+            }
+            delete.executeBatch();
+            insert.executeBatch();
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.syncline.write;
+
+import io.syncline.mapping.TwoWayMapping;
+import io.syncline.pair.Pair;
+import io.syncline.pair.Pairs;
+import io.syncline.pair.Role;
+import io.syncline.pair.Side;
+import io.syncline.state.Origins;
+import io.syncline.system.Row;
+import io.syncline.system.Table;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Changes relayed from pair to pair through a table that more than one pair syncs: which records of a chunk still
+ * hold what another pair wrote into them (and the time of the edit those values carry), and the origins of what a
+ * chunk writes into such tables, for the pairs that read them next. Tables of one pair only cost nothing.
+ */
+@ApplicationScoped
+public class Relays {
+
+    @Inject
+    Pairs pairs;
+
+    @Inject
+    Origins origins;
+
+    /** Per side: the rows that hold what another pair wrote, by id -> the origin of those values. */
+    Map<Role, Map<String, Instant>> read(Pair pair, Map<String, Row> rowsA, Map<String, Row> rowsB) {
+        Map<Role, Map<String, Instant>> found = new EnumMap<>(Role.class);
+        for (Role role : Role.values()) {
+            Side side = pair.side(role);
+            Map<String, Row> rows = role == Role.A ? rowsA : rowsB;
+            Map<String, Instant> byId = new HashMap<>();
+            if (pairs.topology().shared(side.reference())) {
+                Set<String> ignored = ignored(side);
+                origins.find(side.reference(), rows.keySet()).forEach((id, origin) -> {
+                    Row row = rows.get(id);
+                    if (row != null && origin.holds(row.values(), ignored)) {
+                        byId.put(id, origin.at());
+                    }
+                });
+            }
+            found.put(role, byId);
+        }
+        return found;
+    }
+
+    /**
+     * What the chunk wrote into shared tables, as origins to store: per table, record id -> the time of the edit its values
+     * carry and its columns as written.
+     *
+     * @param created per side, the ids the plan's creates were given, in the order of the plan's creates
+     */
+    Map<String, Map<String, Origins.Origin>> written(Pair pair, Plan plan, Map<String, Row> rowsA, Map<String, Row> rowsB,
+            Map<Role, List<String>> created) {
+        Map<String, Map<String, Origins.Origin>> written = new HashMap<>();
+        for (Role role : Role.values()) {
+            Side side = pair.side(role);
+            if (!pairs.topology().shared(side.reference())) {
+                continue;
+            }
+            Set<String> ignored = ignored(side);
+            List<String> columns = pair.rules().written(role).stream().map(Table.Column::name).toList();
+            Map<String, Row> rows = role == Role.A ? rowsA : rowsB;
+            Map<String, Origins.Origin> byId = new HashMap<>();
+            plan.origins().get(role).forEach((id, at) -> {
+                Row before = rows.get(id);
+                Map<String, Object> after = TwoWayMapping.overlay(before == null ? null : before.values(), columns, plan.updates(role).get(id));
+                byId.put(id, new Origins.Origin(at, Origins.fingerprints(after, ignored)));
+            });
+            List<Plan.Create> creates = plan.creates(role);
+            List<String> ids = created.get(role);
+            for (int i = 0; i < creates.size() && i < ids.size(); i++) {
+                if (creates.get(i).origin() != null) {
+                    Map<String, Object> after = TwoWayMapping.overlay(null, columns, creates.get(i).values());
+                    byId.put(ids.get(i), new Origins.Origin(creates.get(i).origin(), Origins.fingerprints(after, ignored)));
+                }
+            }
+            if (!byId.isEmpty()) {
+                written.put(side.reference(), byId);
+            }
+        }
+        return written;
+    }
+
+    /** The columns that say nothing of a record's values: its key, and the change markers that every write moves. */
+    private static Set<String> ignored(Side side) {
+        Set<String> ignored = new HashSet<>();
+        for (Table.Column column : new Table.Column[] {side.key(), side.cursor(), side.stamp()}) {
+            if (column != null) {
+                ignored.add(column.name().toLowerCase(Locale.ROOT));
+            }
+        }
+        return ignored;
+    }
+}

@@ -1,0 +1,261 @@
+package io.syncline.sync;
+
+import static io.syncline.testing.Api.operator;
+import static io.syncline.testing.Sql.count;
+import static io.syncline.testing.Sql.row;
+import static io.syncline.testing.Sql.update;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import io.syncline.testing.RealDatabases;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One record, many systems: four real databases (CRM and marketing on PostgreSQL, help desk and billing on MariaDB)
+ * joined by two-way pairs in a star (the CRM the hub), a chain (help desk - CRM - billing - marketing) and a triangle
+ * (CRM - help desk - billing - CRM). Each system maps status its own way (Active, 1, A, subscribed), and the CRM,
+ * help desk and billing keep their change markers in the application (Syncline stamps them), so that a write by
+ * one pair is a change that the next pair sees. A change made in any system reaches every other, each written
+ * exactly once (counted by triggers), and nothing loops: the write counters stand still afterwards.
+ */
+@QuarkusTest
+@QuarkusTestResource(RealDatabases.class)
+@TestProfile(TopologyTest.Topologies.class)
+@Order(4)
+class TopologyTest {
+
+    private static final Duration SYNC = Duration.ofSeconds(60);
+    private static final int PEOPLE = 20;
+
+    /** Only the topology pairs, with the two systems only they use. */
+    public static class Topologies implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("camel.main.routes-include-pattern", "file:src/test/resources/topologies/*.yaml");
+        }
+    }
+
+    /**
+     * A system as its users edit it: its status column and values, and its marker when the application keeps it. Its URL is
+     * looked up when used, inside the test application.
+     */
+    private record Node(String name, String status, String active, String inactive, String stampSql) {
+        String url() {
+            return RealDatabases.configuration().get("syncline.systems." + name + ".url");
+        }
+    }
+
+    private static final Node CRM = new Node("crm", "status", "Active", "Inactive", "modified = clock_timestamp()");
+    private static final Node HELPDESK = new Node("helpdesk", "active", "1", "0", "modified = NOW(6)");
+    private static final Node BILLING = new Node("billing", "state", "A", "I", "modified = NOW(6)");
+    private static final Node MARKETING = new Node("marketing", "status", "subscribed", "unsubscribed", null);
+
+    private static final List<Node> STAR = List.of(CRM, HELPDESK, BILLING, MARKETING);
+    private static final List<Node> CHAIN = List.of(HELPDESK, CRM, BILLING, MARKETING);
+    private static final List<Node> TRIANGLE = List.of(CRM, HELPDESK, BILLING);
+    private static final Map<String, List<String>> PAIRS = Map.of(
+            "star", List.of("star-helpdesk", "star-billing", "star-marketing"),
+            "chain", List.of("chain-helpdesk", "chain-billing", "chain-marketing"),
+            "tri", List.of("tri-helpdesk", "tri-billing", "tri-crm"));
+
+    @BeforeEach
+    void allLinked() {
+        // the first run matches the people every system has by email: linked, nothing written
+        PAIRS.values().stream().flatMap(List::stream).forEach(pair -> await().atMost(SYNC)
+                .until(() -> operator().get("/api/pairs/" + pair).then().extract().jsonPath().getLong("links") >= PEOPLE));
+    }
+
+    @Test
+    void aPhoneChangedInALeafOfTheStarReachesEveryOtherSystemOnceAndNothingLoops() {
+        Map<Node, Long> before = writes("star_people", STAR);
+        Map<String, Long> countersBefore = changeCounters(PAIRS.get("star"));
+        List<String> emails = emails(1, 10);
+        for (String email : emails) {
+            edit(MARKETING, "star_people", email, "phone = '+44 20 " + email.hashCode() + "'");
+        }
+        for (String email : emails) {
+            awaitEverywhere("star_people", STAR, email, "phone", "+44 20 " + email.hashCode());
+        }
+        awaitQuiet("star_people", STAR);
+        assertWrites("star_people", STAR, before, emails.size(), "each system: the user's edit (marketing) or Syncline's one write");
+
+        // the status API tells what came in from users (the leaf) and what through another pair (the hub, written by star-marketing)
+        Map<String, Long> counted = changeCounters(PAIRS.get("star"));
+        counted.replaceAll((counter, n) -> n - countersBefore.get(counter));
+        Map<String, Long> expected = new java.util.TreeMap<>();
+        PAIRS.get("star").forEach(pair -> List.of("a", "b").forEach(side -> {
+            expected.put(pair + " fromUsers." + side, pair.equals("star-marketing") && side.equals("b") ? (long) emails.size() : 0L);
+            expected.put(pair + " relayed." + side, !pair.equals("star-marketing") && side.equals("a") ? (long) emails.size() : 0L);
+        }));
+        assertEquals(expected, counted);
+    }
+
+    /** Each pair's counters of changes from users and relayed, per side. */
+    private static Map<String, Long> changeCounters(List<String> pairs) {
+        Map<String, Long> counters = new java.util.TreeMap<>();
+        for (String pair : pairs) {
+            JsonPath view = operator().get("/api/pairs/" + pair).then().statusCode(200).extract().jsonPath();
+            for (String side : List.of("a", "b")) {
+                counters.put(pair + " fromUsers." + side, view.getLong("twoWay.changesFromUsers." + side));
+                counters.put(pair + " relayed." + side, view.getLong("twoWay.changesRelayed." + side));
+            }
+        }
+        return counters;
+    }
+
+    @Test
+    void startUpTellsWhichTablesArePairedMoreThanOnceAndWhichPairsFormACycle() {
+        JsonPath topology = operator().get("/api/topology").then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("star-billing", "star-helpdesk", "star-marketing"), sorted(topology.getList("sharedTables.'crm.star_people'")));
+        assertEquals(List.of("chain-billing", "chain-marketing"), sorted(topology.getList("sharedTables.'billing.chain_people'")));
+        assertEquals(1, topology.getList("cycles").size(), "the triangle, and only it: " + topology.getList("cycles"));
+        assertEquals(List.of("tri-billing", "tri-crm", "tri-helpdesk"), sorted(topology.getList("cycles[0]")));
+        assertEquals(List.of(), topology.getList("warnings"), "last-writer-wins on every pair of the triangle");
+    }
+
+    private static List<String> sorted(List<String> names) {
+        return names.stream().sorted().toList();
+    }
+
+    @Test
+    void aStatusChangedInTheHubIsWrittenInEachLeafsOwnValues() {
+        Map<Node, Long> before = writes("star_people", STAR);
+        String email = "p11@topo.example";
+        edit(CRM, "star_people", email, "status = 'Inactive'");
+        awaitStatus("star_people", STAR, email, false);
+        awaitQuiet("star_people", STAR);
+        assertWrites("star_people", STAR, before, 1, "one write per system");
+    }
+
+    @Test
+    void theSameFieldChangedInTwoLeavesAtOnceEndsTheSameEverywhereWithoutPingPong() {
+        String email = "p12@topo.example";
+        edit(HELPDESK, "star_people", email, "phone = '+1 helpdesk'");
+        edit(BILLING, "star_people", email, "phone = '+1 billing'"); // later: last writer wins, on every pair
+        awaitEverywhere("star_people", STAR, email, "phone", "+1 billing");
+        awaitQuiet("star_people", STAR);
+    }
+
+    @Test
+    void aRecordCreatedInALeafIsCreatedOnceInEveryOtherSystem() {
+        Map<Node, Long> before = writes("star_people", STAR);
+        String email = "new.leaf@topo.example";
+        update(HELPDESK.url(), "INSERT INTO star_people (email, phone, active, modified) VALUES (?, '+1 555 new', 1, NOW(6))", email);
+        for (Node system : STAR) {
+            await().atMost(SYNC).until(() -> count(system.url(), "SELECT COUNT(*) FROM star_people WHERE email = ?", email) == 1);
+        }
+        awaitStatus("star_people", STAR, email, true);
+        awaitQuiet("star_people", STAR);
+        for (Node system : STAR) {
+            assertEquals(1, count(system.url(), "SELECT COUNT(*) FROM star_people WHERE email = ?", email), system.name() + ": created once");
+        }
+        assertWrites("star_people", STAR, before, 1, "the user's insert in the help desk, one insert elsewhere");
+    }
+
+    @Test
+    void aChangeAtOneEndOfTheChainReachesTheOtherEndWrittenOnceOnTheWay() {
+        Map<Node, Long> before = writes("chain_people", CHAIN);
+        List<String> emails = emails(1, 5);
+        for (String email : emails) {
+            edit(HELPDESK, "chain_people", email, "phone = '+33 1 " + email.hashCode() + "', active = 0");
+        }
+        for (String email : emails) {
+            awaitEverywhere("chain_people", CHAIN, email, "phone", "+33 1 " + email.hashCode());
+            awaitStatus("chain_people", CHAIN, email, false);
+        }
+        awaitQuiet("chain_people", CHAIN);
+        assertWrites("chain_people", CHAIN, before, emails.size(), "each system once per change, also the far end (marketing)");
+    }
+
+    @Test
+    void aChangeInACornerOfTheTriangleReachesBothOthersOnceAndStops() {
+        Map<Node, Long> before = writes("tri_people", TRIANGLE);
+        List<String> emails = emails(1, 5);
+        for (String email : emails) {
+            edit(BILLING, "tri_people", email, "phone = '+49 30 " + email.hashCode() + "'");
+        }
+        for (String email : emails) {
+            awaitEverywhere("tri_people", TRIANGLE, email, "phone", "+49 30 " + email.hashCode());
+        }
+        awaitQuiet("tri_people", TRIANGLE);
+        assertWrites("tri_people", TRIANGLE, before, emails.size(), "both ways round the triangle bring the same value: written once");
+    }
+
+    @Test
+    void theTriangleConvergesWhenTwoCornersChangeTheSameRecord() {
+        String email = "p9@topo.example";
+        edit(CRM, "tri_people", email, "phone = '+1 crm corner'");
+        edit(HELPDESK, "tri_people", email, "phone = '+1 helpdesk corner', active = 0");
+        awaitEverywhere("tri_people", TRIANGLE, email, "phone", "+1 helpdesk corner");
+        awaitStatus("tri_people", TRIANGLE, email, false);
+        awaitQuiet("tri_people", TRIANGLE);
+    }
+
+    private static List<String> emails(int from, int to) {
+        return IntStream.rangeClosed(from, to).mapToObj(i -> "p" + i + "@topo.example").toList();
+    }
+
+    /** A user's edit: the columns, and the marker where the application keeps it. */
+    private static void edit(Node system, String table, String email, String set) {
+        String sql = "UPDATE " + table + " SET " + set + (system.stampSql() == null ? "" : ", " + system.stampSql()) + " WHERE email = ?";
+        assertEquals(1, update(system.url(), sql, email), sql);
+    }
+
+    private static void awaitEverywhere(String table, List<Node> systems, String email, String column, Object value) {
+        for (Node system : systems) {
+            await().atMost(SYNC).until(() -> value.equals(row(system.url(), "SELECT " + column + " FROM " + table + " WHERE email = ?", email)
+                    .get(column)));
+        }
+    }
+
+    private static void awaitStatus(String table, List<Node> systems, String email, boolean active) {
+        for (Node system : systems) {
+            String expected = active ? system.active() : system.inactive();
+            await().atMost(SYNC).until(() -> expected.equals(String.valueOf(row(system.url(), "SELECT " + system.status() + " FROM " + table
+                    + " WHERE email = ?", email).get(system.status()))));
+        }
+    }
+
+    /** Waits until no system of the topology has been written for 5 seconds (a loop would write on). */
+    private static void awaitQuiet(String table, List<Node> systems) {
+        Map<Node, Long>[] last = new Map[] {writes(table, systems)};
+        long[] since = {System.nanoTime()};
+        await().atMost(SYNC).pollInterval(Duration.ofMillis(500)).until(() -> {
+            Map<Node, Long> now = writes(table, systems);
+            if (!now.equals(last[0])) {
+                last[0] = now;
+                since[0] = System.nanoTime();
+            }
+            return System.nanoTime() - since[0] > Duration.ofSeconds(5).toNanos();
+        });
+    }
+
+    private static Map<Node, Long> writes(String table, List<Node> systems) {
+        Map<Node, Long> writes = new LinkedHashMap<>();
+        for (Node system : systems) {
+            writes.put(system, count(system.url(), "SELECT n FROM topology_writes WHERE tbl = ?", table));
+        }
+        return writes;
+    }
+
+    private static void assertWrites(String table, List<Node> systems, Map<Node, Long> before, int expected, String message) {
+        Map<Node, Long> after = writes(table, systems);
+        Map<String, Long> written = new LinkedHashMap<>();
+        systems.forEach(s -> written.put(s.name(), after.get(s) - before.get(s)));
+        Map<String, Long> wanted = new LinkedHashMap<>();
+        systems.forEach(s -> wanted.put(s.name(), (long) expected));
+        assertEquals(wanted, written, message);
+    }
+}
