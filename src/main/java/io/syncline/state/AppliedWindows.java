@@ -31,9 +31,6 @@ public class AppliedWindows {
     @Inject
     History history;
 
-    @Inject
-    Origins origins;
-
     /**
      * @param links     the links as both sides now hold them
      * @param dropLinks A ids of links that end
@@ -42,11 +39,9 @@ public class AppliedWindows {
      * @param conflicts records left to an operator
      * @param settled   A ids whose conflict an operator's decision settled
      * @param decisions what the chunk adds to the record history
-     * @param origins   per table that other pairs sync too ({@code system.table}): the origins of the records written there
      */
     public record Applied(Collection<Link> links, Collection<String> dropLinks, Map<String, String> parked, Collection<String> done,
-            List<Conflicts.Conflict> conflicts, Collection<String> settled, List<History.Entry> decisions,
-            Map<String, Map<String, Origins.Origin>> origins) {
+            List<Conflicts.Conflict> conflicts, Collection<String> settled, List<History.Entry> decisions) {
     }
 
     /**
@@ -66,9 +61,6 @@ public class AppliedWindows {
                     conflicts.delete(c, pair, aId);
                 }
                 history.record(c, pair, applied.decisions());
-                for (Map.Entry<String, Map<String, Origins.Origin>> written : applied.origins().entrySet()) {
-                    origins.record(c, written.getKey(), written.getValue());
-                }
                 // records that were resolved (written, equal, or left for review) could be mapped: no longer dead letters
                 state.clearDeadLetters(c, pair, sideA, applied.links().stream().map(Link::aId).filter(Objects::nonNull).toList());
                 state.clearDeadLetters(c, pair, sideB, applied.links().stream().map(Link::bId).filter(Objects::nonNull).toList());

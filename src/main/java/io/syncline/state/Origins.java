@@ -144,11 +144,28 @@ public class Origins {
         }
     }
 
-    /** Stores the origins of records a pair wrote, inside the caller's transaction (the window's state commit). */
-    public void record(Connection c, String entity, Map<String, Origin> byId) throws SQLException {
-        if (byId.isEmpty()) {
+    /** Stores the origins of records a pair wrote, per table ({@code system.table}), in a transaction of their own. */
+    public void save(Map<String, Map<String, Origin>> byTable) {
+        if (byTable.isEmpty()) {
             return;
         }
+        try (Connection c = state.connect()) {
+            c.setAutoCommit(false);
+            try {
+                for (Map.Entry<String, Map<String, Origin>> table : byTable.entrySet()) {
+                    save(c, table.getKey(), table.getValue());
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the origins of records written to " + byTable.keySet() + " could not be stored: " + e.getMessage(), e);
+        }
+    }
+
+    private static void save(Connection c, String entity, Map<String, Origin> byId) throws SQLException {
         try (PreparedStatement delete = c.prepareStatement("DELETE FROM record_origins WHERE entity = ? AND record_id = ?");
                 PreparedStatement insert = c.prepareStatement(
                         "INSERT INTO record_origins (entity, record_id, origin_at, columns_written) VALUES (?, ?, ?, ?)")) {

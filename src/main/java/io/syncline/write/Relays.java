@@ -55,13 +55,12 @@ public class Relays {
     }
 
     /**
-     * What the chunk wrote into shared tables, as origins to store: per table, record id -> the time of the edit its values
-     * carry and its columns as written.
+     * Stores where what the chunk writes into shared tables came from: per record, the time of the edit its values carry and
+     * its columns as written.
      *
      * @param created per side, the ids the plan's creates were given, in the order of the plan's creates
      */
-    Map<String, Map<String, Origins.Origin>> written(Pair pair, Plan plan, Map<String, Row> rowsA, Map<String, Row> rowsB,
-            Map<Role, List<String>> created) {
+    void store(Pair pair, Plan plan, Map<String, Row> rowsA, Map<String, Row> rowsB, Map<Role, List<String>> created) {
         Map<String, Map<String, Origins.Origin>> written = new HashMap<>();
         for (Role role : Role.values()) {
             Side side = pair.side(role);
@@ -89,7 +88,7 @@ public class Relays {
                 written.put(side.reference(), byId);
             }
         }
-        return written;
+        origins.save(written);
     }
 
     /** The columns that say nothing of a record's values: its key, and the change markers that every write moves. */

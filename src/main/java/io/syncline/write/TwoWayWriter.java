@@ -401,6 +401,9 @@ public class TwoWayWriter {
                 // never a record without a link that would be matched with no base
                 links.saveIntents(name, writing, creating);
             }
+            // where the written values came from, stored before the sides commit: a pair that reads these records in a table it
+            // shares finds it as soon as they are committed (a write that does not commit leaves an origin no record matches)
+            relays.store(pair, plan, rowsA, rowsB, Map.of(Role.A, createdA, Role.B, createdB));
             faults.at(name, Faults.BEFORE_SIDES_COMMIT, involved.keySet());
             // b first, unless only a writes as it commits (an API): its refusals and records changed meanwhile then roll the database back
             boolean aCommitsFirst = !pair.side(Role.A).system().transactional() && pair.side(Role.B).system().transactional();
@@ -415,7 +418,7 @@ public class TwoWayWriter {
             }
             faults.at(name, Faults.BEFORE_STATE_COMMIT, involved.keySet());
             commitState(pair, plan, created, retry, new HistoryEntries(pair.rules(), pair.sensitiveFields(), decision)
-                    .of(plan, involved, rowsA, rowsB, createdOn), relays.written(pair, plan, rowsA, rowsB, Map.of(Role.A, createdA, Role.B, createdB)));
+                    .of(plan, involved, rowsA, rowsB, createdOn));
             PairStatus status = state.status(name);
             int writtenA = plan.updates(Role.A).size() + createdA.size() + plan.deletes(Role.A).size();
             int writtenB = plan.updates(Role.B).size() + createdB.size() + plan.deletes(Role.B).size();
@@ -543,13 +546,12 @@ public class TwoWayWriter {
     }
 
     /** Moves the links to what both sides now hold, with conflicts, parked records, dead letters and the record history, in one state commit. */
-    private void commitState(Pair pair, Plan plan, List<Link> created, Map<String, String> retry, List<io.syncline.state.History.Entry> decisions,
-            Map<String, Map<String, io.syncline.state.Origins.Origin>> origins) {
+    private void commitState(Pair pair, Plan plan, List<Link> created, Map<String, String> retry, List<io.syncline.state.History.Entry> decisions) {
         List<Link> moved = new ArrayList<>(plan.links());
         moved.addAll(created);
         Map<String, String> parked = new HashMap<>(plan.parked());
         parked.putAll(retry);
         appliedWindows.commit(pair.name(), pair.side(Role.A).name(), pair.side(Role.B).name(), new AppliedWindows.Applied(moved,
-                plan.dropLinks(), parked, plan.done(), plan.conflicts(), plan.settled(), decisions, origins));
+                plan.dropLinks(), parked, plan.done(), plan.conflicts(), plan.settled(), decisions));
     }
 }

@@ -116,6 +116,60 @@ class TopologyTest {
     }
 
     @Test
+    void randomEditsInEverySystemOfTheStarConverge() {
+        long seed = Long.getLong("convergence.seed", 20261127L);
+        java.util.Random random = new java.util.Random(seed);
+        List<String> emails = emails(13, 20);
+        Map<String, String> lastPhone = new java.util.HashMap<>();
+        Map<String, Boolean> lastActive = new java.util.HashMap<>();
+        for (int round = 0; round < 6; round++) {
+            // a few edits at once, in any system, the same record in two systems now and then
+            for (int i = 0; i < 4; i++) {
+                Node system = STAR.get(random.nextInt(STAR.size()));
+                String email = emails.get(random.nextInt(emails.size()));
+                String phone = "+1 " + seed % 1000 + " " + round + i;
+                boolean active = random.nextBoolean();
+                edit(system, "star_people", email, "phone = '" + phone + "', " + system.status() + " = '" + (active ? system.active() : system.inactive()) + "'");
+                System.out.printf("TopologyTest: round %d: %s %s phone %s active %s%n", round, system.name(), email, phone, active);
+                lastPhone.put(email, phone);
+                lastActive.put(email, active);
+            }
+            sleep(random.nextInt(1500));
+        }
+        awaitQuiet("star_people", STAR);
+        for (String email : emails) {
+            // every system holds the latest edit, wherever it was made: last-writer-wins compares the users' edits, not the
+            // times at which Syncline relayed them through the hub
+            Object phone = lastPhone.containsKey(email) ? lastPhone.get(email)
+                    : row(CRM.url(), "SELECT phone FROM star_people WHERE email = ?", email).get("phone");
+            boolean active = lastActive.getOrDefault(email,
+                    CRM.active().equals(row(CRM.url(), "SELECT status FROM star_people WHERE email = ?", email).get("status")));
+            for (Node system : STAR) {
+                Map<String, Object> held = row(system.url(), "SELECT phone, " + system.status() + " FROM star_people WHERE email = ?", email);
+                assertEquals(phone, held.get("phone"), "seed " + seed + ": " + email + " in " + system.name() + "; all: " + everywhere(email));
+                assertEquals(active ? system.active() : system.inactive(), String.valueOf(held.get(system.status())),
+                        "seed " + seed + ": " + email + " in " + system.name());
+            }
+        }
+    }
+
+    private static String everywhere(String email) {
+        StringBuilder all = new StringBuilder();
+        for (Node system : STAR) {
+            all.append(system.name()).append(row(system.url(), "SELECT * FROM star_people WHERE email = ?", email)).append(' ');
+        }
+        return all.toString();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void startUpTellsWhichTablesArePairedMoreThanOnceAndWhichPairsFormACycle() {
         JsonPath topology = operator().get("/api/topology").then().statusCode(200).extract().jsonPath();
         assertEquals(List.of("star-billing", "star-helpdesk", "star-marketing"), sorted(topology.getList("sharedTables.'crm.star_people'")));
