@@ -20,3 +20,7 @@ CREATE TRIGGER tri_people_inserted AFTER INSERT ON tri_people FOR EACH ROW UPDAT
 CREATE TRIGGER tri_people_updated AFTER UPDATE ON tri_people FOR EACH ROW UPDATE topology_writes SET n = n + 1 WHERE tbl = 'tri_people';
 INSERT INTO tri_people (email, phone, state, modified) SELECT CONCAT('p', seq, '@topo.example'), CONCAT('+1 555 ', seq), 'A', NOW(6) FROM seq_1_to_20;
 UPDATE topology_writes SET n = 0;
+-- The billing side of the pair "payers" (routes/payers.yaml, CRM people <-> billing payers), as its application keeps it:
+-- the database maintains the marker. Empty: the first run creates the CRM's people here.
+CREATE TABLE payers (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(200) NOT NULL, full_name VARCHAR(200), phone VARCHAR(40), state CHAR(1),
+    updated_at DATETIME(6) NOT NULL DEFAULT NOW(6) ON UPDATE NOW(6), INDEX payers_updated (updated_at, id));

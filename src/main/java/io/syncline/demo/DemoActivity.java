@@ -20,8 +20,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Plays the users of the two embedded demo systems, so that a newcomer sees records move: adds and
- * edits contacts in the CRM and tickets in the help desk. Does nothing unless
+ * Plays the users of the three embedded demo systems, so that a newcomer sees records move: adds and
+ * edits contacts in the CRM and tickets in the help desk, people in both, and payers in billing. Does nothing unless
  * {@code syncline.demo.enabled=true} and every configured system is one of the embedded demo databases
  * (in-memory H2 seeded from the classpath): next to any other database it never writes a row.
  * <p>
@@ -49,7 +49,7 @@ public class DemoActivity {
 
     void onStart(@Observes StartupEvent event) {
         // the demo runs only where every system is one of its own databases: next to a real one, its user would operate real pairs
-        List<String> notDemo = Stream.concat(Stream.of("crm", "helpdesk"), systems.names().stream()).distinct()
+        List<String> notDemo = Stream.concat(Stream.of("crm", "helpdesk", "billing"), systems.names().stream()).distinct()
                 .filter(name -> systems.find(name).map(system -> !isEmbeddedDemo(system)).orElse(true)).toList();
         running = config.demo().enabled() && notDemo.isEmpty();
         if (config.demo().enabled() && !running) {
@@ -107,6 +107,17 @@ public class DemoActivity {
             LOG.infof("demo: helpdesk: ticket %d is now %s", id, status);
         }
         editPeople(crm, helpdesk, random);
+        JdbcSystem billing = (JdbcSystem) systems.find("billing").orElseThrow();
+        if (random.nextInt(4) == 0) { // billing changes a phone number now and then: through the CRM, it reaches the help desk
+            int person = 1 + random.nextInt(4);
+            String phone = "+44 20 7946 " + random.nextInt(1000, 10000);
+            try (Connection c = billing.connect(); PreparedStatement ps = c.prepareStatement("UPDATE payers SET phone = ? WHERE email = ?")) {
+                ps.setString(1, phone);
+                ps.setString(2, "person" + person + "@example.com");
+                ps.executeUpdate();
+            }
+            LOG.infof("demo: billing: person%d@example.com's phone is now %s (payers -> CRM -> people -> help desk)", person, phone);
+        }
     }
 
     /**

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * The README's first command as a newcomer runs it: the packaged server with its defaults, the embedded demo on
  * (its users edit the CRM and the help desk), nothing but a free port and a fresh state store set. Scraping
  * {@code /q/metrics} twice, without a login, shows each pair's figures moving: records read and written by the
- * one-way pairs, rows written to both sides of the two-way pair. Runs after {@code package} (failsafe).
+ * one-way pairs, rows written to both sides of the two-way pairs, billing (the third system) reached through the CRM. Runs
+ * after {@code package} (failsafe).
  */
 class DemoIT {
 
@@ -61,7 +62,9 @@ class DemoIT {
                     "syncline_pair_read_total{pair=tickets,side=helpdesk}",
                     "syncline_pair_records_synced{pair=tickets}",
                     "syncline_pair_written_total{pair=people,side=a}",
-                    "syncline_pair_written_total{pair=people,side=b}");
+                    "syncline_pair_written_total{pair=people,side=b}",
+                    "syncline_pair_written_total{pair=payers,side=b}", // the CRM's phone edits reach billing
+                    "syncline_pair_changes_total{pair=payers,side=a,origin=pair}"); // the help desk's edits, relayed by people
             // the demo's users edit every 3 seconds, the pairs poll every 2: within a minute each figure has moved
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
                 Map<String, Double> now = scrape();
@@ -69,7 +72,7 @@ class DemoIT {
                 assertTrue(still.isEmpty(), "not moving: " + still.stream().map(k -> k + " " + first.get(k) + " -> " + now.get(k)).toList());
             });
             Map<String, Double> last = scrape();
-            for (String pair : List.of("contacts", "tickets", "people", "companies")) {
+            for (String pair : List.of("contacts", "tickets", "people", "companies", "payers")) {
                 assertEquals(1.0, last.get("syncline_pair_up{pair=" + pair + "}"), pair + " is up");
             }
             assertTrue(last.get("syncline_pair_seconds_since_last_successful_poll{pair=contacts}") < 10, "contacts polls");
@@ -88,7 +91,7 @@ class DemoIT {
         }
     }
 
-    /** The samples of /q/metrics, fetched without a login, by name and labels (pair and side only, in that order). */
+    /** The samples of /q/metrics, fetched without a login, by name and labels (pair, side and origin only, in that order). */
     private Map<String, Double> scrape() throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -99,11 +102,17 @@ class DemoIT {
             if (!m.matches()) {
                 continue;
             }
-            List<String> labels = new ArrayList<>();
+            Map<String, String> byName = new TreeMap<>();
             for (String label : m.group(2).split(",")) {
                 String[] kv = label.split("=", 2);
-                if (kv.length == 2 && (kv[0].equals("pair") || kv[0].equals("side"))) {
-                    labels.add(kv[0] + "=" + kv[1].replace("\"", ""));
+                if (kv.length == 2) {
+                    byName.put(kv[0], kv[1].replace("\"", ""));
+                }
+            }
+            List<String> labels = new ArrayList<>();
+            for (String name : List.of("pair", "side", "origin")) {
+                if (byName.containsKey(name)) {
+                    labels.add(name + "=" + byName.get(name));
                 }
             }
             String key = labels.isEmpty() ? m.group(1) + "{" + m.group(2) + "}" : m.group(1) + "{" + String.join(",", labels) + "}";
