@@ -6,6 +6,9 @@
 #                            each side (1,000 on both), time to converge and rows written
 #   bench/run.sh http        io.syncline.bench.HttpPollBenchmark: 100,000 records polled from an HTTP API in
 #                            pages of 100 into PostgreSQL, against a plain HTTP + JDBC copy
+#   bench/run.sh star        io.syncline.bench.StarBenchmark: 20,000 people in four systems joined by three two-way
+#                            pairs (a star, the CRM the hub); 10,000 phones changed in a leaf: time until the hub and
+#                            then all four agree, rows written to each
 #   bench/run.sh webhooks    io.syncline.bench.WebhookBenchmark: signed webhooks, 200 a second for 60 s, into
 #                            PostgreSQL: receipt to committed write (p50, p99, max) and the count lost
 # Extra arguments are passed to the JVM, e.g. bench/run.sh two-way -Dbench.rows=20000
@@ -16,6 +19,7 @@ case "${1:-}" in
     two-way) benchmark=io.syncline.bench.TwoWayBenchmark; shift ;;
     http) benchmark=io.syncline.bench.HttpPollBenchmark; shift ;;
     webhooks) benchmark=io.syncline.bench.WebhookBenchmark; shift ;;
+    star) benchmark=io.syncline.bench.StarBenchmark; shift ;;
     one-way) shift ;;
 esac
 ./mvnw -B -q -DskipTests package test-compile

@@ -41,6 +41,7 @@ public class Origins {
     /** The longest fingerprint stored; a record with more columns keeps no origin (its marker decides). */
     private static final int LONGEST = 4000;
     private static final int BATCH = 500;
+    private static final List<String> COLUMNS = List.of("entity", "record_id", "origin_at", "columns_written");
 
     @Inject
     SyncState state;
@@ -165,31 +166,31 @@ public class Origins {
         }
     }
 
-    private static void save(Connection c, String entity, Map<String, Origin> byId) throws SQLException {
-        try (PreparedStatement delete = c.prepareStatement("DELETE FROM record_origins WHERE entity = ? AND record_id = ?");
-                PreparedStatement insert = c.prepareStatement(
-                        "INSERT INTO record_origins (entity, record_id, origin_at, columns_written) VALUES (?, ?, ?, ?)")) {
-            for (Map.Entry<String, Origin> e : byId.entrySet()) {
-                delete.setString(1, entity);
-                delete.setString(2, e.getKey());
-                delete.addBatch();
-                String columns;
-                try {
-                    columns = JSON.writeValueAsString(e.getValue().columns());
-                } catch (JsonProcessingException ex) {
-                    throw new IllegalStateException(ex);
-                }
-                if (columns.length() > LONGEST) {
-                    continue; // its marker decides
-                }
-                insert.setString(1, entity);
-                insert.setString(2, e.getKey());
-                insert.setLong(3, e.getValue().at().toEpochMilli());
-                insert.setString(4, columns);
-                insert.addBatch();
+    private void save(Connection c, String entity, Map<String, Origin> byId) throws SQLException {
+        List<Object[]> rows = new ArrayList<>();
+        for (Map.Entry<String, Origin> e : byId.entrySet()) {
+            String columns;
+            try {
+                columns = JSON.writeValueAsString(e.getValue().columns());
+            } catch (JsonProcessingException ex) {
+                throw new IllegalStateException(ex);
             }
-            delete.executeBatch();
-            insert.executeBatch();
+            // a record with more columns than a fingerprint holds keeps no origin: its marker decides (an older origin goes)
+            rows.add(new Object[] {entity, e.getKey(), columns.length() > LONGEST ? 0L : e.getValue().at().toEpochMilli(),
+                    columns.length() > LONGEST ? "{}" : columns});
+        }
+        for (int from = 0; from < rows.size(); from += BATCH) {
+            List<Object[]> slice = rows.subList(from, Math.min(rows.size(), from + BATCH));
+            try (PreparedStatement ps = c.prepareStatement(state.ownTables().upsert("record_origins", COLUMNS, List.of("entity", "record_id"),
+                    slice.size()))) {
+                int i = 1;
+                for (Object[] row : slice) {
+                    for (Object value : row) {
+                        ps.setObject(i++, value);
+                    }
+                }
+                ps.executeUpdate();
+            }
         }
     }
 }

@@ -39,7 +39,7 @@ class DemoUserGuardTest {
         LaunchResult result = launcher.launch();
         assertEquals(1, result.exitCode());
         String output = result.getOutput() + result.getErrorOutput();
-        assertThat(output, containsString("demo: off, it edits only the embedded demo databases and [crm, helpdesk, tracker] are not"));
+        assertThat(output, containsString("demo: off, it edits only the embedded demo databases and [crm, helpdesk, billing, marketing, tracker] are not"));
         assertThat(output, containsString("Syncline will not start: the demo does not run, yet the user 'demo' still has the documented password 'demo'"));
     }
 }

@@ -35,7 +35,7 @@ class InvalidPairFileTest {
         String output = result.getOutput() + result.getErrorOutput();
         assertThat(output, allOf(
                 containsString("file:src/test/resources/invalid-routes/wrong.yaml: pair 'wrongSystem' is invalid"),
-                containsString("source: unknown system 'erp'; configured systems: crm, helpdesk"),
+                containsString("source: unknown system 'erp'; configured systems: billing, crm, helpdesk, marketing, tracker"),
                 containsString("pair 'wrongColumns' is invalid"),
                 containsString("column 'e_mail' does not exist in crm.contacts"),
                 containsString("target column 'nickname' does not exist in helpdesk.customers"),
