@@ -192,8 +192,9 @@ public final class TwoWayPlanner {
         }
         boolean changedA = !hashA.equals(link.aHash());
         boolean changedB = !hashB.equals(link.bHash());
-        counted(Role.A, link.aId(), changedA);
-        counted(Role.B, link.bId(), changedB);
+        boolean matched = link.base() == null; // twins linked by the natural key: records both sides had, not changes
+        counted(Role.A, link.aId(), changedA && !matched);
+        counted(Role.B, link.bId(), changedB && !matched);
         Map<String, Object> result;
         if (chunk.decision() != null) {
             result = decided(link, canonicalA, rowA, canonicalB, rowB);
