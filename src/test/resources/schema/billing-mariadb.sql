@@ -1,6 +1,5 @@
 -- The billing system of the topology tests (TopologyTest): a leaf of the star, the chain's third system, a corner
 -- of the triangle. Status as A/I.
--- Topologies (TopologyTest): billing accounts.
 -- `modified` is set by the application (no default, no ON UPDATE): Syncline stamps it.
 -- topology_writes counts the rows written to each table (inserts and updates, users' and Syncline's).
 CREATE TABLE topology_writes (tbl VARCHAR(40) PRIMARY KEY, n BIGINT NOT NULL);

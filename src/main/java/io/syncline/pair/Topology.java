@@ -34,8 +34,8 @@ public record Topology(Map<String, List<String>> pairsByTable, List<List<String>
         Map<String, List<String>> byTable = new TreeMap<>();
         List<Edge> edges = new ArrayList<>();
         for (Pair pair : pairs) {
-            String from = table(pair.declaredSource());
-            String to = table(pair.declaredTarget());
+            String from = key(pair.declaredSource());
+            String to = key(pair.declaredTarget());
             if (from == null || to == null) {
                 continue; // an HTTP source of a one-way pair whose target is named by the pair file only; nothing to join
             }
@@ -47,7 +47,8 @@ public record Topology(Map<String, List<String>> pairsByTable, List<List<String>
         return new Topology(Map.copyOf(byTable), cycles(edges));
     }
 
-    private static String table(String reference) {
+    /** A table as the topology and the state store's origins know it: {@code system.table}, trimmed, lower case. */
+    public static String key(String reference) {
         return reference == null || reference.isBlank() ? null : reference.trim().toLowerCase(java.util.Locale.ROOT);
     }
 
@@ -101,7 +102,7 @@ public record Topology(Map<String, List<String>> pairsByTable, List<List<String>
 
     /** True when more than one pair syncs the table ({@code system.table}). */
     public boolean shared(String reference) {
-        return reference != null && pairsByTable.containsKey(table(reference));
+        return reference != null && pairsByTable.containsKey(key(reference));
     }
 
     /** What start-up tells: the shared tables and the cycles. */
@@ -113,7 +114,7 @@ public record Topology(Map<String, List<String>> pairsByTable, List<List<String>
         return lines;
     }
 
-    /** A warning for each cycle whose pairs' policies could decide the same conflict differently. */
+    /** A warning for each cycle whose pairs' policies could decide the same conflict differently; {@code pairs}: those ready. */
     public List<String> warnings(Map<String, Pair> pairs) {
         List<String> warnings = new ArrayList<>();
         for (List<String> cycle : cycles) {
@@ -121,7 +122,11 @@ public record Topology(Map<String, List<String>> pairsByTable, List<List<String>
             boolean mayDisagree = false;
             for (String name : cycle) {
                 Pair pair = pairs.get(name);
-                if (pair == null || !pair.isTwoWay()) {
+                if (pair == null) {
+                    policies.add(name + ": waiting for its systems"); // checked once it starts
+                    continue;
+                }
+                if (!pair.isTwoWay()) {
                     mayDisagree = true; // a one-way pair overwrites whatever the cycle decided
                     policies.add(name + ": one way");
                     continue;

@@ -54,16 +54,21 @@ public class Origins {
     public record Origin(Instant at, Map<String, String> columns) {
 
         /**
-         * True when the record as read now still holds the columns as written: every column compared (those of
-         * {@code row} not in {@code ignored}, such as the key and the change marker) was written with the same value.
+         * True when the record as read now still holds what was written: every column compared (those of {@code row} not in
+         * {@code ignored}, such as the key and the change marker) either was written with the value it holds, or was not
+         * written and still holds what the reading pair last synced ({@code before}, the values its base gives those columns).
+         * A column neither written nor known from before may hold a user's edit: the record is then its marker's.
          */
-        public boolean holds(Map<String, Object> row, Set<String> ignored) {
+        public boolean holds(Map<String, Object> row, Set<String> ignored, Map<String, Object> before) {
             for (Map.Entry<String, Object> column : row.entrySet()) {
                 if (ignored.contains(column.getKey())) {
                     continue;
                 }
+                String now = fingerprint(column.getValue());
                 String written = columns.get(column.getKey());
-                if (written == null || !written.equals(fingerprint(column.getValue()))) {
+                boolean same = written != null ? written.equals(now)
+                        : before.containsKey(column.getKey()) && fingerprint(before.get(column.getKey())).equals(now);
+                if (!same) {
                     return false;
                 }
             }

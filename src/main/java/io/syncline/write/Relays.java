@@ -5,6 +5,8 @@ import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
 import io.syncline.pair.Role;
 import io.syncline.pair.Side;
+import io.syncline.pair.Topology;
+import io.syncline.state.Links.Link;
 import io.syncline.state.Origins;
 import io.syncline.system.Row;
 import io.syncline.system.Table;
@@ -33,18 +35,25 @@ public class Relays {
     @Inject
     Origins origins;
 
-    /** Per side: the rows that hold what another pair wrote, by id -> the origin of those values. */
-    Map<Role, Map<String, Instant>> read(Pair pair, Map<String, Row> rowsA, Map<String, Row> rowsB) {
+    /**
+     * Per side: the rows that hold what another pair wrote, by id -> the origin of those values.
+     *
+     * @param links the chunk's links by A id: what the pair last synced of each record (columns another pair did not write
+     *              must still hold it)
+     */
+    Map<Role, Map<String, Instant>> read(Pair pair, Map<String, Row> rowsA, Map<String, Row> rowsB, Map<String, Link> links) {
         Map<Role, Map<String, Instant>> found = new EnumMap<>(Role.class);
         for (Role role : Role.values()) {
             Side side = pair.side(role);
             Map<String, Row> rows = role == Role.A ? rowsA : rowsB;
             Map<String, Instant> byId = new HashMap<>();
             if (pairs.topology().shared(side.reference())) {
+                Map<String, Link> linkOf = new HashMap<>();
+                links.values().forEach(l -> linkOf.put(l.id(role), l));
                 Set<String> ignored = ignored(side);
-                origins.find(side.reference(), rows.keySet()).forEach((id, origin) -> {
+                origins.find(Topology.key(side.reference()), rows.keySet()).forEach((id, origin) -> {
                     Row row = rows.get(id);
-                    if (row != null && origin.holds(row.values(), ignored)) {
+                    if (row != null && origin.holds(row.values(), ignored, synced(pair, role, linkOf.get(id)))) {
                         byId.put(id, origin.at());
                     }
                 });
@@ -52,6 +61,24 @@ public class Relays {
             found.put(role, byId);
         }
         return found;
+    }
+
+    /** The columns of a side as the pair last synced the record (its base), lower case; empty for a record without a base. */
+    private static Map<String, Object> synced(Pair pair, Role role, Link link) {
+        if (link == null || link.base() == null) {
+            return Map.of();
+        }
+        try {
+            Object[] values = pair.rules().values(role, link.base());
+            List<Table.Column> columns = pair.rules().written(role);
+            Map<String, Object> byColumn = new HashMap<>();
+            for (int i = 0; i < values.length; i++) {
+                byColumn.put(columns.get(i).name().toLowerCase(Locale.ROOT), values[i]);
+            }
+            return byColumn;
+        } catch (RuntimeException e) { // a base the mapping cannot write back: nothing known
+            return Map.of();
+        }
     }
 
     /**
@@ -72,6 +99,9 @@ public class Relays {
             Map<String, Row> rows = role == Role.A ? rowsA : rowsB;
             Map<String, Origins.Origin> byId = new HashMap<>();
             plan.origins().get(role).forEach((id, at) -> {
+                if (!plan.updates(role).containsKey(id)) {
+                    return;
+                }
                 Row before = rows.get(id);
                 Map<String, Object> after = TwoWayMapping.overlay(before == null ? null : before.values(), columns, plan.updates(role).get(id));
                 byId.put(id, new Origins.Origin(at, Origins.fingerprints(after, ignored)));
@@ -85,7 +115,7 @@ public class Relays {
                 }
             }
             if (!byId.isEmpty()) {
-                written.put(side.reference(), byId);
+                written.put(Topology.key(side.reference()), byId);
             }
         }
         origins.save(written);

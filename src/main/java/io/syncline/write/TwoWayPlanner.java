@@ -62,8 +62,8 @@ public final class TwoWayPlanner {
     private final List<Plan.DeadLetter> deadLetters = new ArrayList<>();
     private final Map<String, Role> deletedOn = new LinkedHashMap<>();
     private final Map<Role, Map<String, Instant>> origins = perSide(HashMap::new);
-    private final Map<Role, Integer> changes = new EnumMap<>(Map.of(Role.A, 0, Role.B, 0));
-    private final Map<Role, Integer> relayed = new EnumMap<>(Map.of(Role.A, 0, Role.B, 0));
+    private final Map<Role, Set<String>> changes = perSide(HashSet::new);
+    private final Map<Role, Set<String>> relayed = perSide(HashSet::new);
     private int resolved;
     private int newConflicts;
     private int unchanged;
@@ -99,7 +99,11 @@ public final class TwoWayPlanner {
             create(Role.B, id);
         }
         return new Plan(updates, creates, deletes, links, dropLinks, conflicts, settled, echoes, parked, done, deadLetters, deletedOn,
-                origins, changes, relayed, resolved, newConflicts, unchanged, deleted);
+                origins, sizes(changes), sizes(relayed), resolved, newConflicts, unchanged, deleted);
+    }
+
+    private static Map<Role, Integer> sizes(Map<Role, Set<String>> bySide) {
+        return new EnumMap<>(Map.of(Role.A, bySide.get(Role.A).size(), Role.B, bySide.get(Role.B).size()));
     }
 
     /** The link's records are dealt with by this plan: no longer parked (waiting for a parent, or for a side to accept them). */
@@ -108,13 +112,18 @@ public final class TwoWayPlanner {
         done.add(Role.B.key() + link.bId());
     }
 
+    /** Nothing is planned for the link after all (a value a side cannot hold, a parent not linked yet). */
     private void forget(Link link) {
         for (Role side : Role.values()) {
             updates.get(side).remove(link.id(side));
             echoes.get(side).remove(link.id(side));
+            origins.get(side).remove(link.id(side));
+            changes.get(side).remove(link.id(side));
+            relayed.get(side).remove(link.id(side));
             done.remove(side.key() + link.id(side));
         }
         settled.remove(link.aId());
+        deletedOn.remove(link.aId());
     }
 
     /** What to do for one link, given the rows both sides hold now. */
@@ -192,7 +201,7 @@ public final class TwoWayPlanner {
         }
         boolean changedA = !hashA.equals(link.aHash());
         boolean changedB = !hashB.equals(link.bHash());
-        boolean matched = link.base() == null; // twins linked by the natural key: records both sides had, not changes
+        boolean matched = link.base() == null && "-".equals(link.aHash()); // twins just linked by their natural key: not changes
         counted(Role.A, link.aId(), changedA && !matched);
         counted(Role.B, link.bId(), changedB && !matched);
         Map<String, Object> result;
@@ -230,11 +239,14 @@ public final class TwoWayPlanner {
             result = resolution.result();
         }
         if (parked(Role.A, link.aId(), result)) {
+            forget(link); // counted when it is applied
             return;
         }
         handled(link);
-        String newHashA = write(Role.A, link.aId(), rowA, hashA, result, time(Role.B, link.bId(), rowB));
-        String newHashB = write(Role.B, link.bId(), rowB, hashB, result, time(Role.A, link.aId(), rowA));
+        // the values written carry the latest edit they merge; an operator's decision is made now (its stamp tells)
+        Instant origin = chunk.decision() != null ? null : origin(changedA, time(Role.A, link.aId(), rowA), changedB, time(Role.B, link.bId(), rowB));
+        String newHashA = write(Role.A, link.aId(), rowA, hashA, result, changedA ? origin : time(Role.B, link.bId(), rowB));
+        String newHashB = write(Role.B, link.bId(), rowB, hashB, result, changedB ? origin : time(Role.A, link.aId(), rowA));
         links.add(new Link(link.aId(), link.bId(), result, newHashA, newHashB));
         if (chunk.decision() != null) {
             settled.add(link.aId()); // only once both writes are planned: a value a side refuses leaves it open
@@ -306,9 +318,8 @@ public final class TwoWayPlanner {
     /**
      * Plans the write of {@code result} to one side when it differs from what the side holds;
      * returns the hash the side will hold.
-     */
-    /**
-     * @param origin the time of the edit whose values are written (the other side's), or null
+     *
+     * @param origin the time of the edit whose values are written, or null
      */
     private String write(Role side, String id, Row row, String currentHash, Map<String, Object> result, Instant origin) {
         Object[] values = rules.values(side, result);
@@ -429,11 +440,22 @@ public final class TwoWayPlanner {
     /** Counts a change read on a side: a user's edit, or another pair's write (the record still holds what it wrote). */
     private void counted(Role side, String id, boolean changed) {
         if (changed) {
-            changes.merge(side, 1, Integer::sum);
+            changes.get(side).add(id);
             if (chunk.origins().get(side).containsKey(id)) {
-                relayed.merge(side, 1, Integer::sum);
+                relayed.get(side).add(id);
             }
         }
+    }
+
+    /**
+     * The time of the edit that values merged from both sides carry: the later side's when both changed (a side that
+     * changed keeps its own newer edits beside the other's), else the changed side's.
+     */
+    private static Instant origin(boolean changedA, Instant timeA, boolean changedB, Instant timeB) {
+        if (changedA && changedB) {
+            return timeA == null ? timeB : timeB == null || timeA.isAfter(timeB) ? timeA : timeB;
+        }
+        return changedA ? timeA : timeB;
     }
 
     /**

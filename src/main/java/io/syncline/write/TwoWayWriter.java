@@ -365,7 +365,7 @@ public class TwoWayWriter {
             Chunk.parentIds(pair.rules(), rowsA.values(), rowsB.values(), decision).forEach((field, ids) -> parentsOnB.put(field,
                     references.bIds(pair.references().stream().filter(r -> r.field().equals(field)).findFirst().orElseThrow().parent(), ids)));
             Plan plan = TwoWayPlanner.plan(matchNew ? pair.rules() : pair.rules().withoutMatch(), new Chunk(involved, intents, rowsA, rowsB, newA, newB, unlinkedA,
-                    unlinkedB, inConflict, decision, parentsOnB, relays.read(pair, rowsA, rowsB)));
+                    unlinkedB, inConflict, decision, parentsOnB, relays.read(pair, rowsA, rowsB, involved)));
             List<Refusal> refused = new ArrayList<>();
             // a side that creates records at once (an API) is written last: a refusal on the other side leaves it untouched
             boolean aFirst = !pair.side(Role.B).system().transactional() && pair.side(Role.A).system().transactional();

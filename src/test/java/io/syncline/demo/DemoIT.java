@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's first command as a newcomer runs it: the packaged server with its defaults, the embedded demo on
- * (its users edit the CRM and the help desk), nothing but a free port and a fresh state store set. Scraping
+ * (its users edit the CRM, the help desk and billing), nothing but a free port and a fresh state store set. Scraping
  * {@code /q/metrics} twice, without a login, shows each pair's figures moving: records read and written by the
  * one-way pairs, rows written to both sides of the two-way pairs, billing (the third system) reached through the CRM. Runs
  * after {@code package} (failsafe).
@@ -64,7 +64,8 @@ class DemoIT {
                     "syncline_pair_written_total{pair=people,side=a}",
                     "syncline_pair_written_total{pair=people,side=b}",
                     "syncline_pair_written_total{pair=payers,side=b}", // the CRM's phone edits reach billing
-                    "syncline_pair_changes_total{pair=payers,side=a,origin=pair}"); // the help desk's edits, relayed by people
+                    "syncline_pair_changes_total{pair=payers,side=a,origin=pair}", // the help desk's edits, relayed by people
+                    "syncline_pair_changes_total{pair=people,side=a,origin=pair}"); // billing's, relayed by payers (other columns)
             // the demo's users edit every 3 seconds, the pairs poll every 2: within a minute each figure has moved
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
                 Map<String, Double> now = scrape();

@@ -130,7 +130,6 @@ class TopologyTest {
                 String phone = "+1 " + seed % 1000 + " " + round + i;
                 boolean active = random.nextBoolean();
                 edit(system, "star_people", email, "phone = '" + phone + "', " + system.status() + " = '" + (active ? system.active() : system.inactive()) + "'");
-                System.out.printf("TopologyTest: round %d: %s %s phone %s active %s%n", round, system.name(), email, phone, active);
                 lastPhone.put(email, phone);
                 lastActive.put(email, active);
             }

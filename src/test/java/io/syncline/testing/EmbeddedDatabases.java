@@ -29,6 +29,7 @@ public final class EmbeddedDatabases {
         DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
         config.setPort(0);
         config.addArg("--user=root");
+        config.addArg("--default-time-zone=+00:00"); // NOW(6) in UTC, as a DATETIME marker is read: the same instants as PostgreSQL's
         mariaDb = DB.newEmbeddedDB(config.build());
         mariaDb.start();
         mariaDbPort = mariaDb.getConfiguration().getPort();

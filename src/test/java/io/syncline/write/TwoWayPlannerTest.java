@@ -398,4 +398,43 @@ class TwoWayPlannerTest {
         assertTrue(committed.writesNothing());
         assertEquals(link.bHash(), committed.links().get(0).bHash(), "the insert had committed: the link loses its mark");
     }
+
+    /**
+     * A record another pair wrote into side A (a shared table): its marker is the time of Syncline's write (LATE), its origin
+     * the time of the user's edit it carries (EARLY). Side B's user edited later than that edit, earlier than the write:
+     * last-writer-wins takes B, as the users' edits say, and the write to A carries B's time.
+     */
+    @Test
+    void lastWriterWinsComparesTheOriginOfARelayedValueNotTheMarkerOfSynclinesWrite() {
+        TwoWayRules rules = rules("last-writer-wins");
+        Link link = link(rules);
+        Row relayedOnA = a("Ada", "222 relayed", "Active", LATE);
+        Row editedOnB = b("Ada", "333 user", 1, EARLY.plusSeconds(2));
+        java.time.Instant origin = EARLY.toInstant(java.time.ZoneOffset.UTC);
+        Chunk shared = new Chunk(Map.of("1", link), Map.of(), rows("1", relayedOnA), rows("10", editedOnB), Set.of(), Set.of(), Set.of(),
+                Set.of(), Set.of(), null, COMPANY_LINKED, Map.of(Role.A, Map.of("1", origin), Role.B, Map.of()));
+        Plan plan = TwoWayPlanner.plan(rules, shared);
+        assertEquals("333 user", after(rules, plan, Role.A, "1", relayedOnA).get("phone"), "the later user's edit wins");
+        assertEquals(EARLY.plusSeconds(2).toInstant(java.time.ZoneOffset.UTC), plan.origins().get(Role.A).get("1"),
+                "the write carries the time of B's edit, for the next pair");
+        assertEquals(1, plan.relayed().get(Role.A), "A's change came through another pair");
+        assertEquals(1, plan.changes().get(Role.B));
+        assertEquals(0, plan.relayed().get(Role.B));
+
+        // without the origin, the marker of Syncline's write (LATE) would beat B's edit
+        Plan byMarker = TwoWayPlanner.plan(rules, chunk(link, relayedOnA, editedOnB));
+        assertEquals("222 relayed", after(rules, byMarker, Role.B, "10", editedOnB).get("phone"));
+    }
+
+    /** Both sides changed different fields: the merged values carry the later of the two edits. */
+    @Test
+    void mergedValuesCarryTheLaterEdit() {
+        TwoWayRules rules = rules("field-merge");
+        Link link = link(rules);
+        Row phoneOnA = a("Ada", "444", "Active", LATE);
+        Row nameOnB = b("Ada B.", "111", 1, EARLY.plusSeconds(1));
+        Plan plan = TwoWayPlanner.plan(rules, chunk(link, phoneOnA, nameOnB));
+        assertEquals(LATE.toInstant(java.time.ZoneOffset.UTC), plan.origins().get(Role.A).get("1"), "A holds its own later edit too");
+        assertEquals(LATE.toInstant(java.time.ZoneOffset.UTC), plan.origins().get(Role.B).get("10"));
+    }
 }
