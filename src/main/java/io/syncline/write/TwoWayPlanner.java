@@ -89,7 +89,10 @@ public final class TwoWayPlanner {
                 decide(link, chunk.intents().get(link.aId()), chunk.a().get(link.aId()), chunk.b().get(link.bId()));
             } catch (RecordException e) { // a value the mapping cannot write to a side: nothing is planned for the link
                 forget(link);
-                deadLetters.add(new Plan.DeadLetter(Role.A, link.aId(), e.getMessage(), "link " + link.aId() + " <-> " + link.bId()));
+                // the dead letter is the record that brought the value: once it holds what the link holds again (its user
+                // undid the edit), reading it clears the dead letter
+                Role from = changed(Role.B, link) && !changed(Role.A, link) ? Role.B : Role.A;
+                deadLetters.add(new Plan.DeadLetter(from, link.id(from), e.getMessage(), "link " + link.aId() + " <-> " + link.bId()));
             }
         }
         for (String id : newA) {
@@ -104,6 +107,19 @@ public final class TwoWayPlanner {
 
     private static Map<Role, Integer> sizes(Map<Role, Set<String>> bySide) {
         return new EnumMap<>(Map.of(Role.A, bySide.get(Role.A).size(), Role.B, bySide.get(Role.B).size()));
+    }
+
+    /** True when the side's record differs from what the link holds (or cannot be read). */
+    private boolean changed(Role side, Link link) {
+        Row row = chunk.rows(side).get(link.id(side));
+        if (row == null) {
+            return false;
+        }
+        try {
+            return !Mapping.hash(rules.read(side, row.values())).equals(link.hash(side));
+        } catch (RecordException e) {
+            return true;
+        }
     }
 
     /** The link's records are dealt with by this plan: no longer parked (waiting for a parent, or for a side to accept them). */

@@ -1,12 +1,11 @@
 package io.syncline.bench;
 
+import static io.syncline.bench.TwoWayBenchmark.get;
+import static io.syncline.bench.TwoWayBenchmark.jsonLong;
+
 import io.syncline.testing.EmbeddedDatabases;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -234,19 +232,6 @@ public final class StarBenchmark {
             Thread.sleep(300);
         }
         throw new IllegalStateException("the pairs did not become quiet within " + seconds + "s");
-    }
-
-    private static String get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("demo:" + TwoWayBenchmark.BENCH_PASSWORD).getBytes()))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        return response.body();
-    }
-
-    private static long jsonLong(String json, String field) {
-        Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     private static String json(String json, String field) {

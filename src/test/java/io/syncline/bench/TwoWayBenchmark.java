@@ -212,14 +212,15 @@ public final class TwoWayBenchmark {
         throw new IllegalStateException("the pair did not become quiet within " + seconds + "s");
     }
 
-    private static String get(String url) throws IOException, InterruptedException {
+    /** A GET of the ops API as the benchmarks' operator. */
+    static String get(String url) throws IOException, InterruptedException {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
                         .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("demo:" + BENCH_PASSWORD).getBytes())).build(),
                 HttpResponse.BodyHandlers.ofString());
         return response.body();
     }
 
-    private static long jsonLong(String json, String field) {
+    static long jsonLong(String json, String field) {
         Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }

@@ -437,4 +437,19 @@ class TwoWayPlannerTest {
         assertEquals(LATE.toInstant(java.time.ZoneOffset.UTC), plan.origins().get(Role.A).get("1"), "A holds its own later edit too");
         assertEquals(LATE.toInstant(java.time.ZoneOffset.UTC), plan.origins().get(Role.B).get("10"));
     }
+
+    /**
+     * The help desk's user sets a status the CRM cannot hold: the dead letter is the help desk's record (the one whose value
+     * is refused), so that it is cleared when that record holds what the link holds again.
+     */
+    @Test
+    void aValueTheOtherSideCannotHoldMakesADeadLetterOfTheRecordThatBroughtIt() {
+        TwoWayRules rules = rules("last-writer-wins");
+        Plan plan = TwoWayPlanner.plan(rules, chunk(link(rules), BASE_A, b("Ada", "111", 7, LATE)));
+        assertEquals(1, plan.deadLetters().size());
+        assertEquals(Role.B, plan.deadLetters().get(0).side());
+        assertEquals("10", plan.deadLetters().get(0).id());
+        assertTrue(plan.writesNothing());
+        assertEquals(0, plan.changes().get(Role.B), "counted once it is applied");
+    }
 }
