@@ -26,22 +26,26 @@ import java.util.TreeSet;
  */
 public record Topology(Map<String, List<String>> pairsByTable, List<List<String>> cycles) {
 
-    /** A pair as the topology sees it: the tables it joins. */
-    private record Edge(String pair, String from, String to) {
+    /** A pair as the topology sees it: the tables ({@code system.table}) it joins. */
+    public record Edge(String pair, String from, String to) {
     }
 
     public static Topology of(Collection<Pair> pairs) {
+        return of(pairs.stream().map(p -> new Edge(p.name(), p.declaredSource(), p.declaredTarget())).toList());
+    }
+
+    public static Topology of(List<Edge> pairs) {
         Map<String, List<String>> byTable = new TreeMap<>();
         List<Edge> edges = new ArrayList<>();
-        for (Pair pair : pairs) {
-            String from = key(pair.declaredSource());
-            String to = key(pair.declaredTarget());
+        for (Edge pair : pairs) {
+            String from = key(pair.from());
+            String to = key(pair.to());
             if (from == null || to == null) {
-                continue; // an HTTP source of a one-way pair whose target is named by the pair file only; nothing to join
+                continue; // a side the pair file does not name; nothing to join
             }
-            byTable.computeIfAbsent(from, t -> new ArrayList<>()).add(pair.name());
-            byTable.computeIfAbsent(to, t -> new ArrayList<>()).add(pair.name());
-            edges.add(new Edge(pair.name(), from, to));
+            byTable.computeIfAbsent(from, t -> new ArrayList<>()).add(pair.pair());
+            byTable.computeIfAbsent(to, t -> new ArrayList<>()).add(pair.pair());
+            edges.add(new Edge(pair.pair(), from, to));
         }
         byTable.values().removeIf(names -> names.size() < 2);
         return new Topology(Map.copyOf(byTable), cycles(edges));
@@ -116,24 +120,38 @@ public record Topology(Map<String, List<String>> pairsByTable, List<List<String>
 
     /** A warning for each cycle whose pairs' policies could decide the same conflict differently; {@code pairs}: those ready. */
     public List<String> warnings(Map<String, Pair> pairs) {
+        Map<String, Policy> twoWay = new HashMap<>();
+        Set<String> oneWay = new TreeSet<>();
+        pairs.forEach((name, pair) -> {
+            if (pair.isTwoWay()) {
+                twoWay.put(name, pair.rules().policy());
+            } else {
+                oneWay.add(name);
+            }
+        });
+        return warnings(twoWay, oneWay);
+    }
+
+    /**
+     * @param twoWay the two-way pairs that are ready, with their policies
+     * @param oneWay the one-way pairs that are ready; a pair in neither waits for its systems and is checked once it starts
+     */
+    public List<String> warnings(Map<String, Policy> twoWay, Set<String> oneWay) {
         List<String> warnings = new ArrayList<>();
         for (List<String> cycle : cycles) {
             List<String> policies = new ArrayList<>();
             boolean mayDisagree = false;
             for (String name : cycle) {
-                Pair pair = pairs.get(name);
-                if (pair == null) {
-                    policies.add(name + ": waiting for its systems"); // checked once it starts
-                    continue;
-                }
-                if (!pair.isTwoWay()) {
+                Policy policy = twoWay.get(name);
+                if (oneWay.contains(name)) {
                     mayDisagree = true; // a one-way pair overwrites whatever the cycle decided
                     policies.add(name + ": one way");
-                    continue;
+                } else if (policy == null) {
+                    policies.add(name + ": waiting for its systems");
+                } else {
+                    policies.add(name + ": " + policy);
+                    mayDisagree |= !onlyLastWriterWins(policy);
                 }
-                Policy policy = pair.rules().policy();
-                policies.add(name + ": " + policy);
-                mayDisagree |= !onlyLastWriterWins(policy);
             }
             if (mayDisagree) {
                 warnings.add("pairs " + cycle + " form a cycle whose policies could disagree (" + String.join("; ", policies)
