@@ -6,13 +6,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.syncline.testing.EmbeddedDatabases;
 import io.syncline.testing.FakeTrackerApi;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -162,31 +159,18 @@ public final class HttpPollBenchmark {
 
     /** (b): the real server, the heap capped, polling the same API into PostgreSQL. */
     private double syncline() throws Exception {
-        Path work = Path.of("target", "bench-http");
-        Files.createDirectories(work);
-        Files.deleteIfExists(work.resolve("state.mv.db"));
-        Path log = work.resolve("server.log");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        BenchServer bench = new BenchServer("bench-http", HEAP);
         String tracker = "-Dsyncline.systems.tracker.";
         String stories = tracker + "entities.stories.";
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + HEAP, "-Xlog:gc:file=" + work.resolve("gc.log"),
-                "-Dquarkus.http.port=" + port,
+        Process server = bench.with(
                 "-Dcamel.main.routes-include-pattern=file:src/test/resources/routes/stories.yaml",
-                "-Dsyncline.demo.enabled=false", "-Dquarkus.security.users.embedded.users.demo=" + TwoWayBenchmark.BENCH_PASSWORD,
-                "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0",
                 "-Dsyncline.systems.crm.url=" + pgUrl, "-Dsyncline.systems.crm.username=postgres",
                 tracker + "url=http://127.0.0.1:" + api.port() + "/api", tracker + "auth=bearer", tracker + "token=" + FakeTrackerApi.TOKEN,
                 stories + "path=/stories", stories + "records=data",
                 stories + "fields=id:integer, title, status, points:integer, owner.email, tags:list, updated_at:instant",
                 stories + "changed-since=updated_since", stories + "pagination=page", stories + "size-param=per_page",
-                stories + "page-size=" + PAGE,
-                "-jar", "target/quarkus-app/quarkus-run.jar"));
-        Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ServerLog serverLog = new ServerLog(log);
+                stories + "page-size=" + PAGE).start();
+        ServerLog serverLog = new ServerLog(bench.log());
         try {
             Matcher done = serverLog.await(Pattern.compile("pair 'stories': full load done: ([\\d,]+) rows in ([\\d.]+)s \\(([\\d,]+) rows/s\\)"), 1800);
             double rate = Double.parseDouble(done.group(3).replace(",", ""));
@@ -196,7 +180,7 @@ public final class HttpPollBenchmark {
                 synced = rs.getLong(1);
             }
             System.out.printf("(b) Syncline: %s records in %ss = %,.0f records/s; PostgreSQL holds %,d; %s%n", done.group(1), done.group(2), rate,
-                    synced, ServerLog.peakHeap(work.resolve("gc.log"), HEAP));
+                    synced, ServerLog.peakHeap(bench.gcLog(), HEAP));
             if (synced != RECORDS) {
                 throw new IllegalStateException("PostgreSQL holds " + synced + " stories, not " + RECORDS);
             }

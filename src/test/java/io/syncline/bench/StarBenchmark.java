@@ -5,15 +5,11 @@ import static io.syncline.bench.TwoWayBenchmark.jsonLong;
 
 import io.syncline.testing.EmbeddedDatabases;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,28 +115,14 @@ public final class StarBenchmark {
     }
 
     private void run() throws Exception {
-        Path work = Path.of("target", "bench-star");
-        Files.createDirectories(work);
-        Files.deleteIfExists(work.resolve("state.mv.db"));
-        Path log = work.resolve("server.log");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + HEAP, "-Xlog:gc:file=" + work.resolve("gc.log"),
-                "-Dquarkus.http.port=" + port,
-                "-Dcamel.main.routes-include-pattern=file:src/test/resources/topologies/" + (SINGLE ? "star-marketing" : "star-*") + ".yaml",
-                "-Dsyncline.demo.enabled=false", "-Dquarkus.security.users.embedded.users.demo=" + TwoWayBenchmark.BENCH_PASSWORD,
-                "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0"));
+        BenchServer bench = new BenchServer("bench-star", HEAP);
+        bench.with("-Dcamel.main.routes-include-pattern=file:src/test/resources/topologies/" + (SINGLE ? "star-marketing" : "star-*") + ".yaml");
         for (Node node : List.of(crm, helpdesk, billing, marketing)) {
-            command.add("-Dsyncline.systems." + node.name() + ".url=" + node.url());
-            command.add("-Dsyncline.systems." + node.name() + ".username=" + node.user());
+            bench.with("-Dsyncline.systems." + node.name() + ".url=" + node.url(), "-Dsyncline.systems." + node.name() + ".username=" + node.user());
         }
-        command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
-        Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ServerLog serverLog = new ServerLog(log);
-        String api = "http://localhost:" + port + "/api/pairs/";
+        Process server = bench.start();
+        ServerLog serverLog = new ServerLog(bench.log());
+        String api = "http://localhost:" + bench.port + "/api/pairs/";
         try {
             long t0 = System.nanoTime();
             serverLog.await(Pattern.compile("pair 'star-marketing' .* validated"), 120);
@@ -190,7 +172,7 @@ public final class StarBenchmark {
                 System.out.printf("%s: writtenA %d, writtenB %d, changes from users %s, relayed %s%n", pair, jsonLong(s, "writtenA"),
                         jsonLong(s, "writtenB"), json(s, "changesFromUsers"), json(s, "changesRelayed"));
             }
-            System.out.printf("server peak heap: %s%n", ServerLog.peakHeap(work.resolve("gc.log"), HEAP));
+            System.out.printf("server peak heap: %s%n", ServerLog.peakHeap(bench.gcLog(), HEAP));
         } finally {
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);

@@ -1,9 +1,6 @@
 package io.syncline.bench;
 
 import io.syncline.testing.EmbeddedDatabases;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -180,31 +177,17 @@ public final class SyncBenchmark {
 
     /** (b) and (c): the real server, as an operator runs it, with the heap capped. */
     private Result syncline() throws Exception {
-        Path work = Path.of("target", "bench");
-        Files.createDirectories(work);
-        Files.deleteIfExists(work.resolve("state.mv.db"));
-        Path log = work.resolve("server.log");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + HEAP, "-Xlog:gc:file=" + work.resolve("gc.log")));
+        BenchServer bench = new BenchServer("bench", HEAP);
         String serverOptions = System.getProperty("bench.server.options", "");
         if (!serverOptions.isBlank()) {
-            command.addAll(List.of(serverOptions.trim().split("\\s+")));
+            bench.with(serverOptions.trim().split("\\s+"));
         }
-        command.addAll(List.of(
-                "-Dquarkus.http.port=" + port,
+        Process server = bench.with(
                 "-Dcamel.main.routes-include-pattern=file:routes/contacts.yaml",
                 "-Dcontacts.schedule=* * * * * ?",
-                "-Dsyncline.demo.enabled=false", "-Dquarkus.security.users.embedded.users.demo=" + TwoWayBenchmark.BENCH_PASSWORD,
-                "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0",
                 "-Dsyncline.systems.crm.url=" + pgUrl, "-Dsyncline.systems.crm.username=" + pgUser,
-                "-Dsyncline.systems.helpdesk.url=" + mariaUrl, "-Dsyncline.systems.helpdesk.username=" + mariaUser,
-                "-jar", "target/quarkus-app/quarkus-run.jar"));
-        Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ServerLog serverLog = new ServerLog(log);
+                "-Dsyncline.systems.helpdesk.url=" + mariaUrl, "-Dsyncline.systems.helpdesk.username=" + mariaUser).start();
+        ServerLog serverLog = new ServerLog(bench.log());
         try {
             Matcher done = serverLog.await(Pattern.compile("full load done: ([\\d,]+) rows in ([\\d.]+)s \\(([\\d,]+) rows/s\\)"), 1800);
             double rate = Double.parseDouble(done.group(3).replace(",", ""));
@@ -230,7 +213,7 @@ public final class SyncBenchmark {
             Matcher poll = serverLog.await(Pattern.compile("pair 'contacts': " + UPDATES + " records written to \\S+, \\d+ unchanged, \\d+ dead letters \\(([\\d.]+)s\\)"), 30);
             double pollSeconds = Double.parseDouble(poll.group(1));
             System.out.printf("(c) %,d updates: the poll that took them lasted %.2fs; commit to all written %.2fs%n", UPDATES, pollSeconds, wall);
-            return new Result(rate, pollSeconds, wall, ServerLog.peakHeap(work.resolve("gc.log"), HEAP));
+            return new Result(rate, pollSeconds, wall, ServerLog.peakHeap(bench.gcLog(), HEAP));
         } finally {
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);

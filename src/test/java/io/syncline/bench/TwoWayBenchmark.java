@@ -2,21 +2,16 @@ package io.syncline.bench;
 
 import io.syncline.testing.EmbeddedDatabases;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -112,27 +107,14 @@ public final class TwoWayBenchmark {
     }
 
     private void run() throws Exception {
-        Path work = Path.of("target", "bench-two-way");
-        Files.createDirectories(work);
-        Files.deleteIfExists(work.resolve("state.mv.db"));
-        Path log = work.resolve("server.log");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + HEAP, "-Xlog:gc:file=" + work.resolve("gc.log"),
-                "-Dquarkus.http.port=" + port,
+        BenchServer bench = new BenchServer("bench-two-way", HEAP);
+        Process server = bench.with(
                 "-Dcamel.main.routes-include-pattern=file:routes/people.yaml,file:routes/companies.yaml",
                 "-Dpeople.schedule=* * * * * ?", "-Dpeople.window=1s",
-                "-Dsyncline.demo.enabled=false", "-Dquarkus.security.users.embedded.users.demo=" + BENCH_PASSWORD,
-                "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0",
                 "-Dsyncline.systems.crm.url=" + pgUrl, "-Dsyncline.systems.crm.username=postgres",
-                "-Dsyncline.systems.helpdesk.url=" + mariaUrl, "-Dsyncline.systems.helpdesk.username=root",
-                "-jar", "target/quarkus-app/quarkus-run.jar"));
-        Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ServerLog serverLog = new ServerLog(log);
-        String api = "http://localhost:" + port + "/api/pairs/people";
+                "-Dsyncline.systems.helpdesk.url=" + mariaUrl, "-Dsyncline.systems.helpdesk.username=root").start();
+        ServerLog serverLog = new ServerLog(bench.log());
+        String api = "http://localhost:" + bench.port + "/api/pairs/people";
         try {
             long t0 = System.nanoTime();
             Matcher matched = serverLog.await(Pattern.compile("reconciliation in ([\\d.]+)s: (\\d+) matched"), 900);
@@ -180,7 +162,7 @@ public final class TwoWayBenchmark {
             System.out.printf("server counters: writtenA %d, writtenB %d, echoes suppressed %d, conflicts resolved %d%n",
                     jsonLong(status, "writtenA") - apiABefore, jsonLong(status, "writtenB") - apiBBefore, jsonLong(status, "echoesSuppressed"),
                     jsonLong(status, "conflictsResolved"));
-            System.out.printf("server peak heap: %s%n", ServerLog.peakHeap(work.resolve("gc.log"), HEAP));
+            System.out.printf("server peak heap: %s%n", ServerLog.peakHeap(bench.gcLog(), HEAP));
         } finally {
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);

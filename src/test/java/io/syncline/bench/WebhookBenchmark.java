@@ -3,14 +3,11 @@ package io.syncline.bench;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.syncline.testing.EmbeddedDatabases;
 import io.syncline.testing.FakeTrackerApi;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -72,31 +69,20 @@ public final class WebhookBenchmark {
             s.execute("CREATE TABLE releases (tracker_id BIGINT PRIMARY KEY, name TEXT, state VARCHAR(20), changed_at TIMESTAMPTZ,"
                     + " written_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())");
         }
-        Path work = Path.of("target", "bench-webhooks");
-        Files.createDirectories(work);
-        Files.deleteIfExists(work.resolve("state.mv.db"));
-        Path log = work.resolve("server.log");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        BenchServer bench = new BenchServer("bench-webhooks", HEAP);
         String tracker = "-Dsyncline.systems.tracker.";
         String releases = tracker + "entities.releases.";
-        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + HEAP, "-Xlog:gc:file=" + work.resolve("gc.log"),
-                "-Dquarkus.http.port=" + port,
+        Process server = bench.with(
                 "-Dcamel.main.routes-include-pattern=file:src/test/resources/routes/releases.yaml",
                 "-Dreleases.schedule=0 0 0 1 1 ? 2099", // the safety-net poll never fires: every write is a webhook's
-                "-Dsyncline.demo.enabled=false", "-Dquarkus.security.users.embedded.users.demo=" + TwoWayBenchmark.BENCH_PASSWORD,
-                "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0",
                 "-Dsyncline.systems.crm.url=" + pgUrl, "-Dsyncline.systems.crm.username=postgres",
                 tracker + "url=http://127.0.0.1:" + api.port() + "/api", tracker + "auth=bearer", tracker + "token=" + FakeTrackerApi.TOKEN,
                 tracker + "webhook.scheme=github", tracker + "webhook.secrets=" + SECRET,
                 releases + "path=/releases", releases + "records=data", releases + "fields=id:integer, name, state, updated_at:instant",
-                releases + "changed-since=updated_since", releases + "pagination=cursor", releases + "webhook-records=data",
-                "-jar", "target/quarkus-app/quarkus-run.jar").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                releases + "changed-since=updated_since", releases + "pagination=cursor", releases + "webhook-records=data").start();
+        int port = bench.port;
         try {
-            new ServerLog(log).await(Pattern.compile("Installed features"), 120);
+            new ServerLog(bench.log()).await(Pattern.compile("Installed features"), 120);
             HttpClient client = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(16)).build();
             ExecutorService senders = Executors.newFixedThreadPool(32);
             if (WARMUP > 0) { // a server runs for days: its first seconds (classes loaded, code compiled) are shown apart
@@ -138,7 +124,7 @@ public final class WebhookBenchmark {
                     answerSorted.get(answerSorted.size() - 1));
             System.out.printf("receipt to committed write ms: p50 %d, p99 %d, max %d (target p99 < 100: %s)%n", percentile(latencies, 50),
                     percentile(latencies, 99), latencies.get(latencies.size() - 1), percentile(latencies, 99) < 100 ? "met" : "MISSED");
-            System.out.printf("lost: %d (target 0: %s); %s%n", lost, lost == 0 ? "met" : "MISSED", ServerLog.peakHeap(work.resolve("gc.log"), HEAP));
+            System.out.printf("lost: %d (target 0: %s); %s%n", lost, lost == 0 ? "met" : "MISSED", ServerLog.peakHeap(bench.gcLog(), HEAP));
             // where the tail is: receipt to committed write per ten seconds of sending
             long first = Collections.min(sentAt.values());
             Map<Long, List<Long>> bySlice = new TreeMap<>();

@@ -82,12 +82,7 @@ class TopologyTest {
         Map<Node, Long> before = writes("star_people", STAR);
         Map<String, Long> countersBefore = changeCounters(PAIRS.get("star"));
         List<String> emails = emails(1, 10);
-        for (String email : emails) {
-            edit(MARKETING, "star_people", email, "phone = '+44 20 " + email.hashCode() + "'");
-        }
-        for (String email : emails) {
-            awaitEverywhere("star_people", STAR, email, "phone", "+44 20 " + email.hashCode());
-        }
+        changePhones(MARKETING, "star_people", STAR, emails, "+44 20 ");
         awaitQuiet("star_people", STAR);
         assertWrites("star_people", STAR, before, emails.size(), "each system: the user's edit (marketing) or Syncline's one write");
 
@@ -236,12 +231,7 @@ class TopologyTest {
     void aChangeInACornerOfTheTriangleReachesBothOthersOnceAndStops() {
         Map<Node, Long> before = writes("tri_people", TRIANGLE);
         List<String> emails = emails(1, 5);
-        for (String email : emails) {
-            edit(BILLING, "tri_people", email, "phone = '+49 30 " + email.hashCode() + "'");
-        }
-        for (String email : emails) {
-            awaitEverywhere("tri_people", TRIANGLE, email, "phone", "+49 30 " + email.hashCode());
-        }
+        changePhones(BILLING, "tri_people", TRIANGLE, emails, "+49 30 ");
         awaitQuiet("tri_people", TRIANGLE);
         assertWrites("tri_people", TRIANGLE, before, emails.size(), "both ways round the triangle bring the same value: written once");
     }
@@ -258,6 +248,16 @@ class TopologyTest {
 
     private static List<String> emails(int from, int to) {
         return IntStream.rangeClosed(from, to).mapToObj(i -> "p" + i + "@topo.example").toList();
+    }
+
+    /** The users of one system change these people's phones; returns once every system of the topology holds them. */
+    private static void changePhones(Node in, String table, List<Node> systems, List<String> emails, String prefix) {
+        for (String email : emails) {
+            edit(in, table, email, "phone = '" + prefix + email.hashCode() + "'");
+        }
+        for (String email : emails) {
+            awaitEverywhere(table, systems, email, "phone", prefix + email.hashCode());
+        }
     }
 
     /** A user's edit: the columns, and the marker where the application keeps it. */

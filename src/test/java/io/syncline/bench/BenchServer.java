@@ -1,0 +1,59 @@
+package io.syncline.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The packaged server a benchmark starts, as an operator runs it: the heap capped and its GC logged, a free port, the
+ * demo off (its user without the documented password), and a fresh state store in the benchmark's work directory
+ * ({@code target/<dir>}), where the server's log goes too. A benchmark adds its own settings with {@link #with}.
+ */
+final class BenchServer {
+
+    final Path work;
+    final int port;
+    private final List<String> command = new ArrayList<>();
+
+    BenchServer(String dir, String heap) throws IOException {
+        work = Path.of("target", dir);
+        Files.createDirectories(work);
+        Files.deleteIfExists(work.resolve("state.mv.db"));
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap, "-Xlog:gc:file=" + gcLog(),
+                "-Dquarkus.http.port=" + port,
+                "-Dsyncline.demo.enabled=false", "-Dquarkus.security.users.embedded.users.demo=" + TwoWayBenchmark.BENCH_PASSWORD,
+                "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0"));
+    }
+
+    /** JVM options and settings of this benchmark's server. */
+    BenchServer with(String... options) {
+        command.addAll(List.of(options));
+        return this;
+    }
+
+    BenchServer with(List<String> options) {
+        command.addAll(options);
+        return this;
+    }
+
+    Process start() throws IOException {
+        List<String> all = new ArrayList<>(command);
+        all.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
+        return new ProcessBuilder(all).redirectErrorStream(true).redirectOutput(log().toFile()).start();
+    }
+
+    Path log() {
+        return work.resolve("server.log");
+    }
+
+    Path gcLog() {
+        return work.resolve("gc.log");
+    }
+}
