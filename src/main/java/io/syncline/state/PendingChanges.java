@@ -45,8 +45,9 @@ public class PendingChanges {
 
     /** Change keys waiting in a window of this process, not applied yet: a re-read inside the lookback need not be staged again. */
     private final Map<String, String> waiting = new ConcurrentHashMap<>(); // pair/side/id -> hash
-    /** Windows closed by this process and when: recovery leaves them to the apply under way for a while. */
+    /** Windows closed by this process and when, with their pair: recovery leaves them to the apply under way for a while. */
     private final Map<String, Long> closedAt = new ConcurrentHashMap<>();
+    private final Map<String, String> pairOf = new ConcurrentHashMap<>();
     private static final long APPLY_GRACE_MILLIS = 30_000;
     /** Stores pages of the pair's open window, with their sides' cursors, in one transaction. */
     public void store(String pair, List<StoredPage> pages) {
@@ -109,7 +110,18 @@ public class PendingChanges {
             throw SyncState.failure("close the window of pair '" + pair + "'", e);
         }
         closedAt.put(windowId, System.currentTimeMillis());
+        pairOf.put(windowId, pair);
         LOG.debugf("pair '%s': window %s closed", pair, windowId);
+    }
+
+    /** An apply of the pair failed: its closed windows are no longer under way, recovery takes them (once the pair's backoff has passed). */
+    public void failed(String pair) {
+        pairOf.forEach((windowId, p) -> {
+            if (p.equals(pair)) {
+                closedAt.remove(windowId);
+                pairOf.remove(windowId);
+            }
+        });
     }
 
     /** A window applied: its changes are forgotten. */
@@ -121,6 +133,7 @@ public class PendingChanges {
             throw SyncState.failure("forget an applied window", e);
         }
         closedAt.remove(exchangeId);
+        pairOf.remove(exchangeId);
         LOG.debugf("window %s applied and forgotten", exchangeId);
     }
 
@@ -138,7 +151,8 @@ public class PendingChanges {
 
     /**
      * Windows of the pair that were closed but not applied: by a process that stopped (killed) or
-     * by an apply that failed more than a grace period ago. By window (exchange) id.
+     * by an apply that failed (taken at once: recovery waits for the pair's backoff), or closed by this process more than a
+     * grace period ago and still not applied. By window (exchange) id.
      */
     public Map<String, Map<Role, Set<String>>> stranded(String pair) {
         Map<String, Map<Role, Set<String>>> windows = new java.util.LinkedHashMap<>();

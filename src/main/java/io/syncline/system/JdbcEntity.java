@@ -274,7 +274,7 @@ public final class JdbcEntity implements Entity {
                 for (int from = 0; from < all.size(); from += CHUNK) {
                     List<String> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
                     String sql = selected.select() + " WHERE " + where + " IN (" + chunk.stream().map(x -> "?").collect(Collectors.joining(", "))
-                            + ") FOR UPDATE";
+                            + ") ORDER BY " + dialect.quote(key.name()) + " FOR UPDATE"; // in key order: two pairs locking the same rows wait, never deadlock
                     try (PreparedStatement ps = c.prepareStatement(sql)) {
                         int i = 1;
                         for (String value : chunk) {

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -27,6 +28,25 @@ public class SystemException extends RuntimeException {
     public boolean unreachable() {
         return unreachable(getCause());
     }
+
+    /**
+     * The system gave up the statement because of another transaction's locks: a deadlock it broke, a lock wait that
+     * timed out, a serialization failure. Nothing of the transaction was kept, and trying again at once usually succeeds.
+     */
+    public boolean lockConflict() {
+        for (Throwable t = getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && (LOCK_STATES.contains(String.valueOf(sql.getSQLState()))
+                    || MARIADB_LOCK_ERRORS.contains(sql.getErrorCode()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Serialization failure, deadlock (PostgreSQL; MariaDB reports its deadlocks as 40001), lock not available. */
+    private static final Set<String> LOCK_STATES = Set.of("40001", "40P01", "55P03");
+    /** MariaDB's lock wait timeout and deadlock. */
+    private static final Set<Integer> MARIADB_LOCK_ERRORS = Set.of(1205, 1213);
 
     /** Whether {@code cause}, or one of its causes, says that a system did not answer. */
     static boolean unreachable(Throwable cause) {

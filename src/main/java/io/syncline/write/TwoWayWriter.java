@@ -17,6 +17,7 @@ import io.syncline.state.References;
 import io.syncline.state.SyncState;
 import io.syncline.change.Window;
 import io.syncline.system.Row;
+import io.syncline.system.SystemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -55,6 +56,8 @@ public class TwoWayWriter {
     private static final int CHUNK = 1000;
     /** Attempts at a chunk whose records a side found changed while they were written (an API's 412), before the window fails. */
     private static final int MAX_CHANGED_MEANWHILE = 5;
+    /** Attempts at a chunk that a side gave up because of another transaction's locks (a deadlock), before the window fails. */
+    private static final int MAX_LOCK_CONFLICTS = 5;
 
     @Inject
     Faults faults;
@@ -137,6 +140,7 @@ public class TwoWayWriter {
             String reason = Redaction.firstLine(e);
             PairStatus status = state.status(pair.name());
             status.applyFailed(reason, WindowRecovery.EVERY, pair.maxBackoff());
+            pendingChanges.failed(pair.name()); // window recovery applies it again once the pair's backoff has passed
             LOG.errorf("pair '%s': %s (it is kept and applied again in %ds; %d failures in a row)", pair.name(), reason,
                     Math.max(0, Duration.between(Instant.now(), status.nextApply()).toSeconds()), status.applyFailures());
             throw e;
@@ -221,9 +225,21 @@ public class TwoWayWriter {
         Set<String> b = new LinkedHashSet<>(bIds);
         Map<String, String> retry = new HashMap<>(); // "a"/"b" + id -> this pair: parked, tried again with its next windows
         int changedMeanwhile = 0;
+        int lockConflicts = 0;
         boolean match = matchNew;
         while (true) {
-            Attempt attempt = attempt(pair, a, b, decision, match, retry);
+            Attempt attempt;
+            try {
+                attempt = attempt(pair, a, b, decision, match, retry);
+            } catch (SystemException e) {
+                // another transaction's locks (another pair writing the same table): both sides rolled back, tried again at once
+                if (!e.lockConflict() || ++lockConflicts > MAX_LOCK_CONFLICTS) {
+                    throw e;
+                }
+                LOG.infof("pair '%s': %s; the chunk is applied again (attempt %d)", pair.name(), Redaction.firstLine(e), lockConflicts + 1);
+                pause(lockConflicts);
+                continue;
+            }
             if (attempt.outcome() != null) {
                 return attempt.outcome();
             }
@@ -258,6 +274,16 @@ public class TwoWayWriter {
             if (a.size() + b.size() == before && !refusals.isEmpty()) {
                 throw new IllegalStateException("pair '" + pair.name() + "': " + refusals.get(0).reason());
             }
+        }
+    }
+
+    /** A short wait, longer with each try and never the same for two pairs, so that transactions that collided do not collide again. */
+    private static void pause(int tries) {
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(20, 100L * tries));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to apply a chunk again", e);
         }
     }
 
@@ -334,8 +360,12 @@ public class TwoWayWriter {
             readB.add(l.bId());
         });
         try (Entity.Session sa = pair.side(Role.A).entity().open(); Entity.Session sb = pair.side(Role.B).entity().open()) {
-            Map<String, Row> rowsA = sa.lock(readA);
+            // the two tables are locked in one order for all pairs (by name): pairs that share tables in a cycle (a triangle) wait
+            // for each other rather than each hold one table and wait for the other's, a deadlock no single database can see
+            boolean aLockedFirst = pair.side(Role.A).reference().compareTo(pair.side(Role.B).reference()) <= 0;
+            Map<String, Row> rowsA = aLockedFirst ? sa.lock(readA) : null;
             Map<String, Row> rowsB = readB(pair, sb.lock(readB));
+            rowsA = aLockedFirst ? rowsA : sa.lock(readA);
             Set<String> unlinkedA = Set.of();
             Set<String> unlinkedB = Set.of();
             List<Plan.DeadLetter> ambiguous = List.of();

@@ -64,10 +64,15 @@ class InterruptedWindowTest {
         update(helpdesk(), "UPDATE users SET last_name = 'Meanwhile' WHERE id = ?", b);
 
         Map<String, Object> expected = Map.of("first_name", "Interrupted", "last_name", "Meanwhile");
+        long failed = System.nanoTime();
         await().atMost(SYNC).untilAsserted(() -> {
             assertEquals(expected, row(crm(), "SELECT first_name, last_name FROM people WHERE id = ?", a));
             assertEquals(expected, row(helpdesk(), "SELECT first_name, last_name FROM users WHERE id = ?", b));
         });
+        // the failed windows are applied again once the pair's backoff has passed (5 s, then 10 s), by the next round of window
+        // recovery: not left for the half minute it gives a window that may still be being applied
+        await().atMost(java.time.Duration.ofSeconds(25).minusNanos(System.nanoTime() - failed))
+                .until(() -> status().getLong("twoWay.pendingWindows") == 0);
         awaitQuiet();
         JsonPath dry = operator().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
         assertEquals(0, dry.getLong("drift"), "the link moved once both sides held the window's result: " + dry.prettify());

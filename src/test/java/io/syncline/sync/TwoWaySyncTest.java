@@ -240,6 +240,40 @@ class TwoWaySyncTest {
         });
     }
 
+    @Test
+    @Order(6)
+    void aWindowCaughtInADeadlockIsAppliedAgainAtOnceNotFailed() throws Exception {
+        awaitQuiet();
+        long first = crmId("person33@example.com");
+        long second = crmId("person34@example.com");
+        assertTrue(first < second, "the CRM locks a window's rows in id order");
+        try (Connection other = DriverManager.getConnection(crm(), "postgres", null)) {
+            other.setAutoCommit(false);
+            try (java.sql.Statement s = other.createStatement()) {
+                // the other transaction waits long before it looks for a deadlock: PostgreSQL breaks it on Syncline's side
+                s.execute("SET deadlock_timeout = '30s'");
+                s.executeQuery("SELECT id FROM people WHERE id = " + second + " FOR UPDATE").close();
+                update(helpdesk(), "UPDATE users SET last_name = 'Deadlocked' WHERE id IN (?, ?)", helpdeskId("person33@example.com"),
+                        helpdeskId("person34@example.com"));
+                // Syncline's window has locked the first row and waits for the second: taking the first closes the cycle
+                await().atMost(SYNC).pollInterval(java.time.Duration.ofMillis(20)).until(() -> count(crm(),
+                        "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()") > 0);
+                s.executeQuery("SELECT id FROM people WHERE id = " + first + " FOR UPDATE").close();
+            }
+            other.commit();
+        }
+        // the window is applied again at once: no failed apply (it would wait out a backoff), not even for a moment
+        List<String> failures = new java.util.ArrayList<>();
+        await().atMost(SYNC).pollInterval(java.time.Duration.ofMillis(100)).until(() -> {
+            JsonPath status = status();
+            if (status.getInt("twoWay.applyFailures") > 0) {
+                failures.add(status.getString("twoWay.applyError"));
+            }
+            return count(crm(), "SELECT COUNT(*) FROM people WHERE id IN (?, ?) AND last_name = 'Deadlocked'", first, second) == 2;
+        });
+        assertEquals(List.of(), failures.stream().distinct().toList(), "the window failed");
+    }
+
     /**
      * Both systems edit the notes (manual review) of one person while the pair is paused, with
      * {@code meanwhile} edits of other records; returns once the conflict is listed.
