@@ -30,6 +30,11 @@ final class BenchServer {
                 "-Dquarkus.http.port=" + port,
                 "-Dsyncline.demo.enabled=false", "-Dquarkus.security.users.embedded.users.demo=" + TwoWayBenchmark.BENCH_PASSWORD,
                 "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0"));
+        // e.g. -Dbench.server.options=-XX:StartFlightRecording=filename=target/star.jfr to profile the server
+        String options = System.getProperty("bench.server.options", "").trim();
+        if (!options.isEmpty()) {
+            command.addAll(List.of(options.split("\\s+")));
+        }
     }
 
     /** JVM options and settings of this benchmark's server. */
