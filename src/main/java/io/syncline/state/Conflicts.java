@@ -68,7 +68,7 @@ public class Conflicts {
         if (count(pair) == 0) {
             return open; // the usual case: no per-batch query
         }
-        Links.forChunks(aIds, chunk -> {
+        for (List<String> chunk : Links.chunks(aIds, state.ownTables().idsPerQuery())) {
             try (Connection c = state.connect();
                     PreparedStatement ps = c.prepareStatement("SELECT a_id FROM conflicts WHERE pair = ? AND a_id IN (" + Links.marks(chunk.size()) + ")")) {
                 ps.setString(1, pair);
@@ -84,7 +84,7 @@ public class Conflicts {
             } catch (SQLException e) {
                 throw SyncState.failure("read the conflicts of pair '" + pair + "'", e);
             }
-        });
+        }
         return open;
     }
 

@@ -13,7 +13,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The links of two-way pairs: side A's id, side B's id, the base and the hash of what each side
@@ -89,32 +88,38 @@ public class Links {
      */
     private Map<String, Link> select(String pair, String idColumn, String values, String condition, Collection<String> ids, Role side) {
         Map<String, Link> found = new HashMap<>();
-        forChunks(ids, chunk -> {
-            try (Connection c = state.connect();
-                    PreparedStatement ps = c.prepareStatement("SELECT a_id, b_id, " + values + " FROM links WHERE " + idColumn + " IN ("
-                            + marks(chunk.size()) + ") AND pair = ?" + condition)) {
-                int i = 1;
-                for (String id : chunk) {
-                    ps.setString(i++, id);
-                }
-                ps.setString(i, pair);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Link link = new Link(rs.getString(1), rs.getString(2), CanonicalJson.read(rs.getString(3)), rs.getString(4), rs.getString(5));
-                        found.put(link.id(side), link);
+        if (ids.isEmpty()) {
+            return found;
+        }
+        try (Connection c = state.connect()) {
+            for (List<String> chunk : chunks(ids, state.ownTables().idsPerQuery())) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT a_id, b_id, " + values + " FROM links WHERE " + idColumn + " IN ("
+                        + marks(chunk.size()) + ") AND pair = ?" + condition)) {
+                    int i = 1;
+                    for (String id : chunk) {
+                        ps.setString(i++, id);
+                    }
+                    ps.setString(i, pair);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            Link link = new Link(rs.getString(1), rs.getString(2), CanonicalJson.read(rs.getString(3)), rs.getString(4),
+                                    rs.getString(5));
+                            found.put(link.id(side), link);
+                        }
                     }
                 }
-            } catch (SQLException e) {
-                throw SyncState.failure("read the links of pair '" + pair + "'", e);
             }
-        });
+        } catch (SQLException e) {
+            throw SyncState.failure("read the links of pair '" + pair + "'", e);
+        }
         return found;
     }
 
     /** The hashes side {@code side} held when last synced, for a page of its ids: what the idempotent consumer compares. */
     public Map<String, String> hashes(String pair, Role side, Collection<String> ids) {
         Map<String, String> hashes = new HashMap<>();
-        find(pair, side, ids).forEach((id, link) -> {
+        // without the bases: a poll looks up every record it reads, re-reads behind its cursor included
+        select(pair, side == Role.A ? "a_id" : "b_id", "NULL, a_hash, b_hash", "", ids, side).forEach((id, link) -> {
             if (link.hash(side) != null) {
                 hashes.put(id, link.hash(side));
             }
@@ -237,11 +242,14 @@ public class Links {
         return c;
     }
 
-    static void forChunks(Collection<String> ids, Consumer<List<String>> each) {
+    /** {@code ids} in slices of at most {@code size}, one per query. */
+    static List<List<String>> chunks(Collection<String> ids, int size) {
         List<String> all = new ArrayList<>(ids);
-        for (int from = 0; from < all.size(); from += CHUNK) {
-            each.accept(all.subList(from, Math.min(all.size(), from + CHUNK)));
+        List<List<String>> chunks = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += size) {
+            chunks.add(all.subList(from, Math.min(all.size(), from + size)));
         }
+        return chunks;
     }
 
     static String marks(int n) {

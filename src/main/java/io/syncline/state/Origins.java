@@ -125,15 +125,16 @@ public class Origins {
         if (ids.isEmpty()) {
             return found;
         }
-        List<String> all = new ArrayList<>(ids);
         try (Connection c = state.connect()) {
-            for (int from = 0; from < all.size(); from += BATCH) {
-                List<String> slice = all.subList(from, Math.min(all.size(), from + BATCH));
-                try (PreparedStatement ps = c.prepareStatement("SELECT record_id, origin_at, columns_written FROM record_origins WHERE entity = ?"
-                        + " AND record_id IN (" + String.join(", ", java.util.Collections.nCopies(slice.size(), "?")) + ")")) {
-                    ps.setString(1, entity);
-                    for (int i = 0; i < slice.size(); i++) {
-                        ps.setString(i + 2, slice.get(i));
+            for (List<String> slice : Links.chunks(ids, state.ownTables().idsPerQuery())) {
+                // the whole key per record, as row values: H2 looks each up in the primary key, where "entity = ? AND record_id
+                // IN (...)" makes it test the list against every record of the table
+                try (PreparedStatement ps = c.prepareStatement("SELECT record_id, origin_at, columns_written FROM record_origins"
+                        + " WHERE (entity, record_id) IN (" + String.join(", ", java.util.Collections.nCopies(slice.size(), "(?, ?)")) + ")")) {
+                    int i = 1;
+                    for (String id : slice) {
+                        ps.setString(i++, entity);
+                        ps.setString(i++, id);
                     }
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
