@@ -28,12 +28,33 @@ final class BenchServer {
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-Xlog:gc:file=" + gcLog(),
                 "-Dquarkus.http.port=" + port,
-                "-Dsyncline.demo.enabled=false", "-Dquarkus.security.users.embedded.users.demo=" + TwoWayBenchmark.BENCH_PASSWORD,
-                "-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0"));
+                "-Dsyncline.demo.enabled=false", "-Dquarkus.security.users.embedded.users.demo=" + TwoWayBenchmark.BENCH_PASSWORD));
+        command.addAll(stateStore(dir));
         // e.g. -Dbench.server.options=-XX:StartFlightRecording=filename=target/star.jfr to profile the server
         String options = System.getProperty("bench.server.options", "").trim();
         if (!options.isEmpty()) {
             command.addAll(List.of(options.split("\\s+")));
+        }
+    }
+
+    /**
+     * The server's state store, fresh: the default H2 file in the work directory, or with {@code -Dbench.state=postgresql} a
+     * database of its own on the embedded PostgreSQL server (the choice the README's configuration section compares).
+     */
+    private List<String> stateStore(String dir) throws IOException {
+        String kind = System.getProperty("bench.state", "h2");
+        System.out.println("state store: " + kind);
+        if (kind.equals("h2")) {
+            return List.of("-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0");
+        }
+        if (!kind.equals("postgresql")) {
+            throw new IllegalArgumentException("-Dbench.state: h2 or postgresql, not '" + kind + "'");
+        }
+        try {
+            String url = io.syncline.testing.EmbeddedDatabases.get().postgresDatabase("bench_state_" + dir.replaceAll("\\W", "_"), null);
+            return List.of("-Dsyncline.state.url=" + url, "-Dsyncline.state.username=postgres");
+        } catch (java.sql.SQLException e) {
+            throw new IOException("the state store's database could not be created: " + e.getMessage(), e);
         }
     }
 
