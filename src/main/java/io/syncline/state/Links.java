@@ -21,7 +21,7 @@ import java.util.Map;
 @ApplicationScoped
 public class Links {
 
-    /** Ids per IN (...) query. */
+    /** Links per upsert statement. */
     private static final int CHUNK = 1000;
     private static final List<String> COLUMNS = List.of("pair", "a_id", "b_id", "a_hash", "b_hash", "base", "synced_at", "next_base",
             "next_a_hash", "next_b_hash");

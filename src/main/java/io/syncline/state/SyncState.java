@@ -16,7 +16,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,17 +101,20 @@ public class SyncState {
         if (ids.isEmpty()) {
             return hashes;
         }
-        String marks = String.join(", ", Collections.nCopies(ids.size(), "?"));
-        try (Connection c = store.connect();
-                PreparedStatement ps = c.prepareStatement("SELECT a_id, a_hash FROM links WHERE pair = ? AND a_id IN (" + marks + ")")) {
-            ps.setString(1, pair);
-            int i = 2;
-            for (String id : ids) {
-                ps.setString(i++, id);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    hashes.put(rs.getString(1), rs.getString(2));
+        try (Connection c = store.connect()) {
+            for (List<String> chunk : Links.chunks(ids, ownTables.idsPerQuery())) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT a_id, a_hash FROM links WHERE pair = ? AND a_id IN ("
+                        + Links.marks(chunk.size()) + ")")) {
+                    ps.setString(1, pair);
+                    int i = 2;
+                    for (String id : chunk) {
+                        ps.setString(i++, id);
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            hashes.put(rs.getString(1), rs.getString(2));
+                        }
+                    }
                 }
             }
             return hashes;
