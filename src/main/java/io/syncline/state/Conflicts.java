@@ -68,9 +68,9 @@ public class Conflicts {
         if (count(pair) == 0) {
             return open; // the usual case: no per-batch query
         }
-        for (List<String> chunk : Links.chunks(aIds, state.ownTables().idsPerQuery())) {
+        for (List<String> chunk : InLists.chunks(aIds, state.ownTables().idsPerQuery())) {
             try (Connection c = state.connect();
-                    PreparedStatement ps = c.prepareStatement("SELECT a_id FROM conflicts WHERE pair = ? AND a_id IN (" + Links.marks(chunk.size()) + ")")) {
+                    PreparedStatement ps = c.prepareStatement("SELECT a_id FROM conflicts WHERE pair = ? AND a_id IN (" + InLists.marks(chunk.size()) + ")")) {
                 ps.setString(1, pair);
                 int i = 2;
                 for (String id : chunk) {

@@ -92,9 +92,9 @@ public class Links {
             return found;
         }
         try (Connection c = state.connect()) {
-            for (List<String> chunk : chunks(ids, state.ownTables().idsPerQuery())) {
+            for (List<String> chunk : InLists.chunks(ids, state.ownTables().idsPerQuery())) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT a_id, b_id, " + values + " FROM links WHERE " + idColumn + " IN ("
-                        + marks(chunk.size()) + ") AND pair = ?" + condition)) {
+                        + InLists.marks(chunk.size()) + ") AND pair = ?" + condition)) {
                     int i = 1;
                     for (String id : chunk) {
                         ps.setString(i++, id);
@@ -240,19 +240,5 @@ public class Links {
         Connection c = state.connect();
         c.setAutoCommit(false);
         return c;
-    }
-
-    /** {@code ids} in slices of at most {@code size}, one per query. */
-    static List<List<String>> chunks(Collection<String> ids, int size) {
-        List<String> all = new ArrayList<>(ids);
-        List<List<String>> chunks = new ArrayList<>();
-        for (int from = 0; from < all.size(); from += size) {
-            chunks.add(all.subList(from, Math.min(all.size(), from + size)));
-        }
-        return chunks;
-    }
-
-    static String marks(int n) {
-        return String.join(", ", Collections.nCopies(n, "?"));
     }
 }

@@ -18,6 +18,7 @@ import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -126,14 +127,18 @@ public class Origins {
             return found;
         }
         try (Connection c = state.connect()) {
-            for (List<String> slice : Links.chunks(ids, state.ownTables().idsPerQuery())) {
-                // the whole key per record, as row values: H2 looks each up in the primary key, where "entity = ? AND record_id
-                // IN (...)" makes it test the list against every record of the table
-                try (PreparedStatement ps = c.prepareStatement("SELECT record_id, origin_at, columns_written FROM record_origins"
-                        + " WHERE (entity, record_id) IN (" + String.join(", ", java.util.Collections.nCopies(slice.size(), "(?, ?)")) + ")")) {
+            for (List<String> slice : InLists.chunks(ids, state.ownTables().idsPerQuery())) {
+                // H2 takes only "entity = ?" of "entity = ? AND record_id IN (...)" to its primary key, and tests the list
+                // against every record of the table: it is given the whole key of each record, as row values
+                boolean h2 = state.ownTables().name().equals("H2");
+                try (PreparedStatement ps = c.prepareStatement("SELECT record_id, origin_at, columns_written FROM record_origins WHERE "
+                        + (h2 ? "(entity, record_id) IN (" + String.join(", ", Collections.nCopies(slice.size(), "(?, ?)")) + ")"
+                                : "entity = ? AND record_id IN (" + InLists.marks(slice.size()) + ")"))) {
                     int i = 1;
                     for (String id : slice) {
-                        ps.setString(i++, entity);
+                        if (h2 || i == 1) {
+                            ps.setString(i++, entity);
+                        }
                         ps.setString(i++, id);
                     }
                     try (ResultSet rs = ps.executeQuery()) {

@@ -45,9 +45,12 @@ public class PendingChanges {
 
     /** Change keys waiting in a window of this process, not applied yet: a re-read inside the lookback need not be staged again. */
     private final Map<String, String> waiting = new ConcurrentHashMap<>(); // pair/side/id -> hash
-    /** Windows closed by this process and when, with their pair: recovery leaves them to the apply under way for a while. */
-    private final Map<String, Long> closedAt = new ConcurrentHashMap<>();
-    private final Map<String, String> pairOf = new ConcurrentHashMap<>();
+    /** A window closed by this process: its pair, and when. */
+    private record Closed(String pair, long at) {
+    }
+
+    /** Windows closed by this process: recovery leaves them to the apply under way for a while. */
+    private final Map<String, Closed> closed = new ConcurrentHashMap<>();
     private static final long APPLY_GRACE_MILLIS = 30_000;
     /** Stores pages of the pair's open window, with their sides' cursors, in one transaction. */
     public void store(String pair, List<StoredPage> pages) {
@@ -109,19 +112,17 @@ public class PendingChanges {
         } catch (SQLException e) {
             throw SyncState.failure("close the window of pair '" + pair + "'", e);
         }
-        closedAt.put(windowId, System.currentTimeMillis());
-        pairOf.put(windowId, pair);
+        closed.put(windowId, new Closed(pair, System.currentTimeMillis()));
         LOG.debugf("pair '%s': window %s closed", pair, windowId);
     }
 
-    /** An apply of the pair failed: its closed windows are no longer under way, recovery takes them (once the pair's backoff has passed). */
-    public void failed(String pair) {
-        pairOf.forEach((windowId, p) -> {
-            if (p.equals(pair)) {
-                closedAt.remove(windowId);
-                pairOf.remove(windowId);
-            }
-        });
+    /**
+     * An apply of the pair that began at {@code started} failed: the windows it may have been applying (closed before it
+     * began) are no longer under way, and recovery takes them once the pair's backoff has passed. Windows closed since
+     * keep their grace.
+     */
+    public void failed(String pair, long started) {
+        closed.entrySet().removeIf(e -> e.getValue().pair().equals(pair) && e.getValue().at() <= started);
     }
 
     /** A window applied: its changes are forgotten. */
@@ -132,8 +133,7 @@ public class PendingChanges {
         } catch (SQLException e) {
             throw SyncState.failure("forget an applied window", e);
         }
-        closedAt.remove(exchangeId);
-        pairOf.remove(exchangeId);
+        closed.remove(exchangeId);
         LOG.debugf("window %s applied and forgotten", exchangeId);
     }
 
@@ -145,7 +145,10 @@ public class PendingChanges {
     Set<String> scan(String pair) {
         long now = System.currentTimeMillis();
         Set<String> batches = distinct("SELECT DISTINCT batch_id FROM pending_changes WHERE batch_id <> ? AND pair = ?", OPEN, pair);
-        batches.removeIf(id -> now - closedAt.getOrDefault(id, 0L) < APPLY_GRACE_MILLIS);
+        batches.removeIf(id -> {
+            Closed window = closed.get(id);
+            return window != null && now - window.at() < APPLY_GRACE_MILLIS;
+        });
         return batches;
     }
 

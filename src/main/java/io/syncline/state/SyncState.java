@@ -102,9 +102,9 @@ public class SyncState {
             return hashes;
         }
         try (Connection c = store.connect()) {
-            for (List<String> chunk : Links.chunks(ids, ownTables.idsPerQuery())) {
+            for (List<String> chunk : InLists.chunks(ids, ownTables.idsPerQuery())) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT a_id, a_hash FROM links WHERE pair = ? AND a_id IN ("
-                        + Links.marks(chunk.size()) + ")")) {
+                        + InLists.marks(chunk.size()) + ")")) {
                     ps.setString(1, pair);
                     int i = 2;
                     for (String id : chunk) {

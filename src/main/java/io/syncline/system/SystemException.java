@@ -30,8 +30,9 @@ public class SystemException extends RuntimeException {
     }
 
     /**
-     * The system gave up the statement because of another transaction's locks: a deadlock it broke, a lock wait that
-     * timed out, a serialization failure. Nothing of the transaction was kept, and trying again at once usually succeeds.
+     * The system aborted the transaction to break a deadlock with another one (or a serialization failure): nothing of
+     * it was kept, and trying again at once usually succeeds. A lock wait that timed out is not one: the other
+     * transaction may hold its locks for long.
      */
     public boolean lockConflict() {
         for (Throwable t = getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -43,10 +44,10 @@ public class SystemException extends RuntimeException {
         return false;
     }
 
-    /** Serialization failure, deadlock (PostgreSQL; MariaDB reports its deadlocks as 40001), lock not available. */
-    private static final Set<String> LOCK_STATES = Set.of("40001", "40P01", "55P03");
-    /** MariaDB's lock wait timeout and deadlock. */
-    private static final Set<Integer> MARIADB_LOCK_ERRORS = Set.of(1205, 1213);
+    /** Serialization failure, deadlock (PostgreSQL; MariaDB reports its deadlocks as 40001 too). */
+    private static final Set<String> LOCK_STATES = Set.of("40001", "40P01");
+    /** MariaDB's deadlock. */
+    private static final Set<Integer> MARIADB_LOCK_ERRORS = Set.of(1213);
 
     /** Whether {@code cause}, or one of its causes, says that a system did not answer. */
     static boolean unreachable(Throwable cause) {

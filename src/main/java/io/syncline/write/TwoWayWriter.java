@@ -6,6 +6,7 @@ import io.syncline.system.Entity;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
 import io.syncline.pair.Role;
+import io.syncline.pair.Topology;
 import io.syncline.change.ChangeKey;
 import io.syncline.change.Page;
 import io.syncline.state.Conflicts;
@@ -35,6 +36,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
@@ -56,7 +58,7 @@ public class TwoWayWriter {
     private static final int CHUNK = 1000;
     /** Attempts at a chunk whose records a side found changed while they were written (an API's 412), before the window fails. */
     private static final int MAX_CHANGED_MEANWHILE = 5;
-    /** Attempts at a chunk that a side gave up because of another transaction's locks (a deadlock), before the window fails. */
+    /** Attempts at a chunk that a database aborted to break a deadlock, before the window fails. */
     private static final int MAX_LOCK_CONFLICTS = 5;
 
     @Inject
@@ -114,6 +116,7 @@ public class TwoWayWriter {
 
     private Outcome apply(Window window, boolean matchNew) {
         Pair pair = pairs.get(window.pair());
+        long started = System.currentTimeMillis();
         try {
             if (matchNew) { // parked records (waiting for a parent, refused by a side, sharing a natural key) are tried with every window
                 references.parked(pair.name()).forEach((side, ids) -> window.add(Role.of(side), ids)); // but not unmatched with reconciliation's
@@ -140,7 +143,7 @@ public class TwoWayWriter {
             String reason = Redaction.firstLine(e);
             PairStatus status = state.status(pair.name());
             status.applyFailed(reason, WindowRecovery.EVERY, pair.maxBackoff());
-            pendingChanges.failed(pair.name()); // window recovery applies it again once the pair's backoff has passed
+            pendingChanges.failed(pair.name(), started); // window recovery applies it again once the pair's backoff has passed
             LOG.errorf("pair '%s': %s (it is kept and applied again in %ds; %d failures in a row)", pair.name(), reason,
                     Math.max(0, Duration.between(Instant.now(), status.nextApply()).toSeconds()), status.applyFailures());
             throw e;
@@ -232,7 +235,8 @@ public class TwoWayWriter {
             try {
                 attempt = attempt(pair, a, b, decision, match, retry);
             } catch (SystemException e) {
-                // another transaction's locks (another pair writing the same table): both sides rolled back, tried again at once
+                // a deadlock with another transaction (another pair writing the same table, an application's own): the
+                // database aborted this one, the chunk's sessions roll back as they close, and it is planned again at once
                 if (!e.lockConflict() || ++lockConflicts > MAX_LOCK_CONFLICTS) {
                     throw e;
                 }
@@ -280,7 +284,7 @@ public class TwoWayWriter {
     /** A short wait, longer with each try and never the same for two pairs, so that transactions that collided do not collide again. */
     private static void pause(int tries) {
         try {
-            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(20, 100L * tries));
+            Thread.sleep(ThreadLocalRandom.current().nextLong(20, 100L * tries));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting to apply a chunk again", e);
@@ -362,7 +366,7 @@ public class TwoWayWriter {
         try (Entity.Session sa = pair.side(Role.A).entity().open(); Entity.Session sb = pair.side(Role.B).entity().open()) {
             // the two tables are locked in one order for all pairs (by name): pairs that share tables in a cycle (a triangle) wait
             // for each other rather than each hold one table and wait for the other's, a deadlock no single database can see
-            boolean aLockedFirst = pair.side(Role.A).reference().compareTo(pair.side(Role.B).reference()) <= 0;
+            boolean aLockedFirst = Topology.key(pair.side(Role.A).reference()).compareTo(Topology.key(pair.side(Role.B).reference())) <= 0;
             Map<String, Row> rowsA = aLockedFirst ? sa.lock(readA) : null;
             Map<String, Row> rowsB = readB(pair, sb.lock(readB));
             rowsA = aLockedFirst ? rowsA : sa.lock(readA);
@@ -374,8 +378,9 @@ public class TwoWayWriter {
                 Set<String> valuesOfNewB = naturalValues(pair, Role.B, newB, rowsB);
                 Set<String> values = new HashSet<>(valuesOfNewA);
                 values.addAll(valuesOfNewB);
-                Map<String, Row> sameKeyA = unlinkedByKey(pair, sa, Role.A, values);
+                Map<String, Row> sameKeyA = aLockedFirst ? unlinkedByKey(pair, sa, Role.A, values) : null; // in the same order
                 Map<String, Row> sameKeyB = unlinkedByKey(pair, sb, Role.B, values);
+                sameKeyA = aLockedFirst ? sameKeyA : unlinkedByKey(pair, sa, Role.A, values);
                 Map<String, List<String>> aByKey = byNaturalKey(pair, Role.A, sameKeyA);
                 Map<String, List<String>> bByKey = byNaturalKey(pair, Role.B, sameKeyB);
                 ambiguous = ambiguous(pair, aByKey, sameKeyA, bByKey, sameKeyB);

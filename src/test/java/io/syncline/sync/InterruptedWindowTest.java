@@ -70,9 +70,10 @@ class InterruptedWindowTest {
             assertEquals(expected, row(helpdesk(), "SELECT first_name, last_name FROM users WHERE id = ?", b));
         });
         // the failed windows are applied again once the pair's backoff has passed (5 s, then 10 s), by the next round of window
-        // recovery: not left for the half minute it gives a window that may still be being applied
-        await().atMost(java.time.Duration.ofSeconds(25).minusNanos(System.nanoTime() - failed))
-                .until(() -> status().getLong("twoWay.pendingWindows") == 0);
+        // recovery (every 5 s): not left for the half minute (and more) it gives a window that may still be being applied
+        java.time.Duration left = java.time.Duration.ofSeconds(28).minusNanos(System.nanoTime() - failed);
+        assertTrue(left.toSeconds() > 0, "the edits took more than 28 s to arrive");
+        await().atMost(left).until(() -> status().getLong("twoWay.pendingWindows") == 0);
         awaitQuiet();
         JsonPath dry = operator().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
         assertEquals(0, dry.getLong("drift"), "the link moved once both sides held the window's result: " + dry.prettify());
