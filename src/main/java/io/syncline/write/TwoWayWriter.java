@@ -34,7 +34,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
@@ -87,6 +86,9 @@ public class TwoWayWriter {
 
     @Inject
     Relays relays;
+
+    @Inject
+    TwinMatching twinMatching;
 
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
@@ -370,37 +372,17 @@ public class TwoWayWriter {
             Map<String, Row> rowsA = aLockedFirst ? sa.lock(readA) : null;
             Map<String, Row> rowsB = readB(pair, sb.lock(readB));
             rowsA = aLockedFirst ? rowsA : sa.lock(readA);
-            Set<String> unlinkedA = Set.of();
-            Set<String> unlinkedB = Set.of();
-            List<Plan.DeadLetter> ambiguous = List.of();
-            if (pair.match() != null && matchNew) {
-                Set<String> valuesOfNewA = naturalValues(pair, Role.A, newA, rowsA);
-                Set<String> valuesOfNewB = naturalValues(pair, Role.B, newB, rowsB);
-                Set<String> values = new HashSet<>(valuesOfNewA);
-                values.addAll(valuesOfNewB);
-                Map<String, Row> sameKeyA = aLockedFirst ? unlinkedByKey(pair, sa, Role.A, values) : null; // in the same order
-                Map<String, Row> sameKeyB = unlinkedByKey(pair, sb, Role.B, values);
-                sameKeyA = aLockedFirst ? sameKeyA : unlinkedByKey(pair, sa, Role.A, values);
-                Map<String, List<String>> aByKey = byNaturalKey(pair, Role.A, sameKeyA);
-                Map<String, List<String>> bByKey = byNaturalKey(pair, Role.B, sameKeyB);
-                ambiguous = ambiguous(pair, aByKey, sameKeyA, bByKey, sameKeyB);
-                for (Plan.DeadLetter letter : ambiguous) { // they wait, neither matched nor created, parked: tried with every window
-                    (letter.side() == Role.A ? newA : newB).remove(letter.id());
-                    (letter.side() == Role.A ? sameKeyA : sameKeyB).remove(letter.id());
-                    retry.put(letter.side().key() + letter.id(), name);
-                }
-                Map<String, Row> twinsA = withKeys(aByKey, sameKeyA, valuesOfNewB);
-                Map<String, Row> twinsB = withKeys(bByKey, sameKeyB, valuesOfNewA);
-                rowsB.putAll(twinsB);
-                rowsA.putAll(twinsA);
-                unlinkedB = twinsB.keySet();
-                unlinkedA = twinsA.keySet();
+            TwinMatching.Twins twins = pair.match() != null && matchNew
+                    ? twinMatching.find(pair, sa, sb, aLockedFirst, newA, newB, rowsA, rowsB) : TwinMatching.Twins.NONE;
+            List<Plan.DeadLetter> ambiguous = twins.ambiguous();
+            for (Plan.DeadLetter letter : ambiguous) { // they wait, neither matched nor created, parked: tried with every window
+                retry.put(letter.side().key() + letter.id(), name);
             }
             Map<String, Map<String, String>> parentsOnB = new HashMap<>();
             Chunk.parentIds(pair.rules(), rowsA.values(), rowsB.values(), decision).forEach((field, ids) -> parentsOnB.put(field,
                     references.bIds(pair.references().stream().filter(r -> r.field().equals(field)).findFirst().orElseThrow().parent(), ids)));
-            Plan plan = TwoWayPlanner.plan(matchNew ? pair.rules() : pair.rules().withoutMatch(), new Chunk(involved, intents, rowsA, rowsB, newA, newB, unlinkedA,
-                    unlinkedB, inConflict, decision, parentsOnB, relays.read(pair, rowsA, rowsB, involved)));
+            Plan plan = TwoWayPlanner.plan(matchNew ? pair.rules() : pair.rules().withoutMatch(), new Chunk(involved, intents, rowsA, rowsB, newA, newB,
+                    twins.unlinkedA(), twins.unlinkedB(), inConflict, decision, parentsOnB, relays.read(pair, rowsA, rowsB, involved)));
             List<Refusal> refused = new ArrayList<>();
             // a side that creates records at once (an API) is written last: a refusal on the other side leaves it untouched
             boolean aFirst = !pair.side(Role.B).system().transactional() && pair.side(Role.A).system().transactional();
@@ -478,53 +460,10 @@ public class TwoWayWriter {
         return rows;
     }
 
-    /** Records without a link that share a natural key ({@link io.syncline.pair.TwoWayRules#ambiguousMatches}): dead letters. */
-    private static List<Plan.DeadLetter> ambiguous(Pair pair, Map<String, List<String>> aByKey, Map<String, Row> unlinkedA,
-            Map<String, List<String>> bByKey, Map<String, Row> unlinkedB) {
-        List<Plan.DeadLetter> letters = new ArrayList<>();
-        pair.rules().ambiguousMatches(aByKey, bByKey, pair.side(Role.A).reference(),
-                pair.side(Role.B).reference()).forEach((side, ids) -> ids.forEach((id, reason) -> letters.add(new Plan.DeadLetter(side, id, reason,
-                        String.valueOf((side == Role.A ? unlinkedA : unlinkedB).get(id).values())))));
-        return letters;
-    }
-
-    private static Map<String, List<String>> byNaturalKey(Pair pair, Role side, Map<String, Row> rows) {
-        Map<String, List<String>> byKey = new TreeMap<>();
-        rows.forEach((id, row) -> {
-            String key = pair.rules().naturalKey(side, row.values());
-            if (key != null) {
-                byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(id);
-            }
-        });
-        byKey.values().forEach(ids -> ids.sort(null));
-        return byKey;
-    }
-
-    /** Of {@code rows} (grouped by natural key in {@code byKey}), those whose key is one of {@code values} and still there. */
-    private static Map<String, Row> withKeys(Map<String, List<String>> byKey, Map<String, Row> rows, Set<String> values) {
-        Map<String, Row> found = new HashMap<>();
-        values.forEach(value -> byKey.getOrDefault(value.toLowerCase(java.util.Locale.ROOT), List.of()).stream().filter(rows::containsKey)
-                .forEach(id -> found.put(id, rows.get(id))));
-        return found;
-    }
-
     private static <T> List<T> concat(List<T> first, List<T> second) {
         List<T> all = new ArrayList<>(first);
         all.addAll(second);
         return all;
-    }
-
-    /** The records of {@code side} without a link whose natural key is one of {@code values}: the twins new records may have. */
-    private Map<String, Row> unlinkedByKey(Pair pair, Entity.Session session, Role side, Set<String> values) {
-        if (values.isEmpty()) {
-            return Map.of();
-        }
-        Map<String, Row> candidates = session.lockByNaturalKey(pair.matchColumn(side), values);
-        if (side == Role.B) {
-            readB(pair, candidates);
-        }
-        candidates.keySet().removeAll(links.find(pair.name(), side, candidates.keySet()).keySet());
-        return candidates;
     }
 
     /**
@@ -548,19 +487,6 @@ public class TwoWayWriter {
         }
         session.delete(plan.deletes(side)).forEach((id, reason) -> refused.add(new Refusal(side, id, bySideId.get(id), reason, "(delete)")));
         return created.stream().map(Entity.Created::id).toList();
-    }
-
-    /** The natural keys of new records of {@code side}, as they hold them: the keys their twins on the other side may have. */
-    private static Set<String> naturalValues(Pair pair, Role side, Set<String> ids, Map<String, Row> rows) {
-        Set<String> keys = new HashSet<>();
-        for (String id : ids) {
-            Row row = rows.get(id);
-            String key = row == null ? null : pair.rules().naturalValue(side, row.values());
-            if (key != null) {
-                keys.add(key);
-            }
-        }
-        return keys;
     }
 
     /** The links of the records a side created, by the ids its inserts generated; and the echoes those records will send. */
