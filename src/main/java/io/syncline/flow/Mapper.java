@@ -77,7 +77,7 @@ public class Mapper implements Processor {
             });
         }
         if (!page.isFirstLoad()) {
-            page.syncedHashes(pair.isTwoWay() ? links.hashes(pair.name(), page.role(), ids) : state.syncedHashes(pair.name(), ids));
+            page.syncedHashes(links.hashes(pair.name(), page.role(), ids)); // a one-way pair's source is side a
         }
     }
 

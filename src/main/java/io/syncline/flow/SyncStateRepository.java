@@ -1,5 +1,8 @@
 package io.syncline.flow;
 
+import io.syncline.pair.Pairs;
+import io.syncline.pair.Role;
+import io.syncline.state.Links;
 import io.syncline.state.PendingChanges;
 import io.syncline.state.SyncState;
 import io.syncline.change.ChangeKey;
@@ -7,6 +10,7 @@ import io.syncline.change.Page;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.IdempotentRepository;
 
@@ -27,11 +31,23 @@ public class SyncStateRepository implements IdempotentRepository {
     @Inject
     PendingChanges pendingChanges;
 
+    @Inject
+    Links links;
+
+    @Inject
+    Pairs pairs;
+
+    /** The side of its pair the key's record was read from. */
+    private Role role(ChangeKey k) {
+        return pairs.get(k.pair()).side(Role.A).name().equals(k.side()) ? Role.A : Role.B;
+    }
+
     @Override
     public boolean add(Exchange exchange, String key) {
         ChangeKey k = ChangeKey.parse(key);
         Page page = exchange.getProperty(Page.PROPERTY, Page.class);
-        String synced = page != null ? page.syncedHashes().get(k.recordId()) : state.syncedHash(k.pair(), k.recordId());
+        String synced = page != null ? page.syncedHashes().get(k.recordId())
+                : links.hashes(k.pair(), role(k), List.of(k.recordId())).get(k.recordId());
         if (k.hash().equals(synced) && !state.inSync(k.pair(), k.side(), k.recordId())) {
             state.status(k.pair()).skipped(key);
             return false;

@@ -95,38 +95,6 @@ public class SyncState {
         }
     }
 
-    /** The hashes last synced for these source record ids: one query for a whole page. */
-    public Map<String, String> syncedHashes(String pair, Collection<String> ids) {
-        Map<String, String> hashes = new HashMap<>();
-        if (ids.isEmpty()) {
-            return hashes;
-        }
-        try (Connection c = store.connect()) {
-            for (List<String> chunk : InLists.chunks(ids, ownTables.idsPerQuery())) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT a_id, a_hash FROM links WHERE pair = ? AND a_id IN ("
-                        + InLists.marks(chunk.size()) + ")")) {
-                    ps.setString(1, pair);
-                    int i = 2;
-                    for (String id : chunk) {
-                        ps.setString(i++, id);
-                    }
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            hashes.put(rs.getString(1), rs.getString(2));
-                        }
-                    }
-                }
-            }
-            return hashes;
-        } catch (SQLException e) {
-            throw failure("read the links of pair '" + pair + "'", e);
-        }
-    }
-
-    public String syncedHash(String pair, String id) {
-        return syncedHashes(pair, List.of(id)).get(id);
-    }
-
     /**
      * A record a one-way pair wrote to its target.
      *

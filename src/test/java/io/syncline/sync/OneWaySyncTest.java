@@ -101,8 +101,12 @@ class OneWaySyncTest {
         update(crm(), "UPDATE contacts SET tier = 'silver', updated_at = LOCALTIMESTAMP WHERE id = 8");
         await().atMost(SYNC).until(() -> "silver".equals(row(helpdesk(), "SELECT tier FROM customers WHERE crm_id = 8").get("tier")));
         long writes = count(helpdesk(), "SELECT n FROM customer_writes");
+        long synced = operator().get("/api/pairs/contacts").then().extract().jsonPath().getLong("rowsSynced");
         awaitPolls("contacts", 3); // three polls, each re-reading the edited row inside its lookback window
         assertEquals(writes, count(helpdesk(), "SELECT n FROM customer_writes"));
+        // the target's trigger does not see an upsert of equal values: the pair's own count of records written does
+        assertEquals(synced, operator().get("/api/pairs/contacts").then().extract().jsonPath().getLong("rowsSynced"),
+                "re-read rows written again");
     }
 
     @Test

@@ -118,6 +118,12 @@ class TwoWayPlannerTest {
                 Set.of(), Set.of(), Set.of(), null, COMPANY_LINKED);
     }
 
+    /** A chunk whose side-A record still holds what another pair wrote into it, carrying the edit made at {@code originOnA}. */
+    private static Chunk chunk(Link link, Row rowA, Row rowB, java.time.Instant originOnA) {
+        return new Chunk(Map.of(link.aId(), link), Map.of(), rows(link.aId(), rowA), rows(link.bId(), rowB), Set.of(), Set.of(),
+                Set.of(), Set.of(), Set.of(), null, COMPANY_LINKED, Map.of(Role.A, Map.of(link.aId(), originOnA), Role.B, Map.of()));
+    }
+
     private static Map<String, Row> rows(String id, Row row) {
         Map<String, Row> rows = new HashMap<>();
         if (row != null) {
@@ -411,9 +417,7 @@ class TwoWayPlannerTest {
         Row relayedOnA = a("Ada", "222 relayed", "Active", LATE);
         Row editedOnB = b("Ada", "333 user", 1, EARLY.plusSeconds(2));
         java.time.Instant origin = EARLY.toInstant(java.time.ZoneOffset.UTC);
-        Chunk shared = new Chunk(Map.of("1", link), Map.of(), rows("1", relayedOnA), rows("10", editedOnB), Set.of(), Set.of(), Set.of(),
-                Set.of(), Set.of(), null, COMPANY_LINKED, Map.of(Role.A, Map.of("1", origin), Role.B, Map.of()));
-        Plan plan = TwoWayPlanner.plan(rules, shared);
+        Plan plan = TwoWayPlanner.plan(rules, chunk(link, relayedOnA, editedOnB, origin));
         assertEquals("333 user", after(rules, plan, Role.A, "1", relayedOnA).get("phone"), "the later user's edit wins");
         assertEquals(EARLY.plusSeconds(2).toInstant(java.time.ZoneOffset.UTC), plan.origins().get(Role.A).get("1"),
                 "the write carries the time of B's edit, for the next pair");
