@@ -48,7 +48,7 @@ public class SyncStateRepository implements IdempotentRepository {
         Page page = exchange.getProperty(Page.PROPERTY, Page.class);
         String synced = page != null ? page.syncedHashes().get(k.recordId())
                 : links.hashes(k.pair(), role(k), List.of(k.recordId())).get(k.recordId());
-        if (k.hash().equals(synced) && !state.inSync(k.pair(), k.side(), k.recordId())) {
+        if (k.hash().equals(synced) && !state.hasDeadLetter(k.pair(), k.side(), k.recordId())) {
             state.status(k.pair()).skipped(key);
             return false;
         }

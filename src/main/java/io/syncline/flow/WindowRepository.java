@@ -3,7 +3,9 @@ package io.syncline.flow;
 import io.syncline.change.Change;
 import io.syncline.change.Page;
 import io.syncline.change.Window;
+import io.syncline.pair.Role;
 import io.syncline.state.PendingChanges;
+import io.syncline.write.Faults;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
@@ -31,6 +33,9 @@ public class WindowRepository {
     @Inject
     PendingChanges store;
 
+    @Inject
+    Faults faults;
+
     private final Map<String, Exchange> open = new ConcurrentHashMap<>();
 
     /** The bean name of a pair's aggregation repository, as its pair file names it. */
@@ -48,8 +53,12 @@ public class WindowRepository {
         List<Page> pages = window.takeUnsaved();
         if (!pages.isEmpty()) {
             try {
+                faults.at(pair, Faults.BEFORE_WINDOW_STORE, pages.stream().filter(p -> p.role() == Role.A)
+                        .flatMap(p -> p.staged().stream()).map(Change::recordId).toList());
                 store.store(pair, pages.stream().map(p -> new PendingChanges.StoredPage(p.role(), p.side().name(), hashes(p), p.end())).toList());
             } catch (RuntimeException e) {
+                // the window holds what the store holds, as after a crash: these pages' cursors did not move, they are read again
+                open.remove(pair);
                 pages.forEach(p -> p.written().completeExceptionally(e));
                 throw e;
             }

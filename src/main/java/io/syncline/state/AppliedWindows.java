@@ -1,14 +1,17 @@
 package io.syncline.state;
 
+import io.syncline.pair.Role;
 import io.syncline.state.Links.Link;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /** Records, in one state-store transaction, what an applied chunk of a two-way window leaves behind. */
 @ApplicationScoped
@@ -62,8 +65,8 @@ public class AppliedWindows {
                 }
                 history.record(c, pair, applied.decisions());
                 // records that were resolved (written, equal, or left for review) could be mapped: no longer dead letters
-                state.clearDeadLetters(c, pair, sideA, applied.links().stream().map(Link::aId).filter(Objects::nonNull).toList());
-                state.clearDeadLetters(c, pair, sideB, applied.links().stream().map(Link::bId).filter(Objects::nonNull).toList());
+                state.clearDeadLetters(c, pair, sideA, resolved(applied, Role.A));
+                state.clearDeadLetters(c, pair, sideB, resolved(applied, Role.B));
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -78,5 +81,13 @@ public class AppliedWindows {
             // both sides hold the result; the next look at these records finds them equal and records the links then
             throw new IllegalStateException("pair '" + pair + "': the links of an applied window could not be stored: " + e.getMessage(), e);
         }
+    }
+
+    /** The ids on one side of the records the chunk resolved: those whose links moved, and those it handled unchanged. */
+    private static Set<String> resolved(Applied applied, Role side) {
+        Set<String> ids = new HashSet<>();
+        applied.links().stream().map(l -> l.id(side)).filter(Objects::nonNull).forEach(ids::add);
+        applied.done().stream().filter(d -> d.startsWith(side.key())).map(d -> d.substring(1)).forEach(ids::add);
+        return ids;
     }
 }

@@ -294,11 +294,13 @@ public class SyncState {
     }
 
     /**
-     * A record read as the link holds it is in sync: a dead letter it had (say, the other side refused it, or it
-     * held a value the mapping refuses and was set back) is resolved. Returns true when it had one.
+     * True when the record has a dead letter. A record read as its link holds it, that has one (the other side refused
+     * it, or it held a value the mapping refuses and was set back), is not skipped: what the other side changed meanwhile
+     * waited for it. Its dead letter is cleared only when its window is applied; cleared at the read, a crash before the
+     * window is stored would have the record skipped when it is read again, and that change lost.
      */
-    public boolean inSync(String pair, String side, String recordId) {
-        return discardDeadLetter(pair, side, recordId);
+    public boolean hasDeadLetter(String pair, String side, String recordId) {
+        return deadLettered.contains(deadLetterKey(pair, side, recordId));
     }
 
     /** Removes a record's dead letter (in sync, or an operator discarded it); returns true when it had one. */

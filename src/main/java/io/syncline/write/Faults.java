@@ -7,8 +7,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Named points between two commits where a test makes a two-way window's apply, or a one-way
- * page's write, fail once each, as a crash would stop it there:
+ * Named points between two commits where a test makes a two-way window's apply, the storing of a
+ * two-way page in its window, or a one-way page's write, fail once each, as a crash would stop it there:
  * {@code syncline.faults=people:before-sides-commit} (any window of the pair) or
  * {@code people/95:before-sides-commit} (a window that holds record 95 of side a; for a one-way pair,
  * a page that holds source record 95). Nothing is armed unless that property is set; the server logs each fault it injects.
@@ -22,6 +22,8 @@ public class Faults {
     public static final String BETWEEN_SIDES_COMMIT = "between-sides-commit";
     /** After both sides committed, before the links move. */
     public static final String BEFORE_STATE_COMMIT = "before-state-commit";
+    /** Two way: after a page's changes were checked against the links, before they are stored in the window with the cursor. */
+    public static final String BEFORE_WINDOW_STORE = "before-window-store";
     /** One way: after a page is on the target, before its links and the cursor are committed. */
     public static final String AFTER_TARGET_COMMIT = "after-target-commit";
 
@@ -32,7 +34,7 @@ public class Faults {
     }
 
     /** Fails here, once, when a test armed this point for this pair or one of these records (of side a, or the source). */
-    void at(String pair, String point, Collection<String> aIds) {
+    public void at(String pair, String point, Collection<String> aIds) {
         if (armed.isEmpty()) {
             return;
         }

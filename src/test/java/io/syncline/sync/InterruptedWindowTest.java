@@ -45,6 +45,7 @@ class InterruptedWindowTest {
         public Map<String, String> getConfigOverrides() {
             // person95 has id 95 in the CRM (seeded in order)
             return Map.of("syncline.faults", "people/95:before-sides-commit,people/95:before-state-commit,people/96:between-sides-commit,"
+                    + "people/97:before-window-store,"
                     + "contacts/17:after-target-commit");
         }
     }
@@ -105,6 +106,46 @@ class InterruptedWindowTest {
         assertEquals(0, dry.getLong("drift") + dry.getLong("createInA") + dry.getLong("createInB") + dry.getLong("matched"), dry.prettify());
         assertEquals(1, count(crm(), "SELECT COUNT(*) FROM people WHERE LOWER(TRIM(email)) = 'person96@example.com'"));
         assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE LOWER(TRIM(email)) = 'person96@example.com'"));
+    }
+
+    /**
+     * A record the mapping refused holds back what the other side changed meanwhile; set back to what its link holds, it
+     * brings that change. When its page is lost before it is stored in the window (as in a crash), the record is read
+     * again and must still bring it: its dead letter is kept until its window is applied, not cleared when it is read.
+     */
+    @Test
+    void aRecordSetBackWhosePageWasLostBeforeItsWindowWasStoredStillBringsTheChangeThatWaitedForIt() throws InterruptedException {
+        awaitQuiet();
+        long a = crmId("person97@example.com");
+        assertEquals(97, a, "the record the fault is armed for");
+        long b = helpdeskId("person97@example.com");
+        Object status = row(crm(), "SELECT status FROM people WHERE id = ?", a).get("status");
+        update(crm(), "UPDATE people SET status = 'Unknown' WHERE id = ?", a); // not in the value map: a dead letter of the CRM
+        await().atMost(SYNC).until(() -> deadLetterAttempts("97") >= 1);
+        update(helpdesk(), "UPDATE users SET phone = '+1 555 9797' WHERE id = ?", b); // waits for the CRM record
+        // later edits move both cursors more than the lookback (5 s) past person 97: polling no longer re-reads it
+        Thread.sleep(6_000);
+        update(helpdesk(), "UPDATE users SET last_name = 'Cursor' WHERE id = ?", helpdeskId("person98@example.com"));
+        update(crm(), "UPDATE people SET first_name = 'Cursor' WHERE id = ?", crmId("person99@example.com"));
+        await().atMost(SYNC).until(() -> "Cursor".equals(row(crm(), "SELECT last_name FROM people WHERE id = ?", crmId("person98@example.com")).get("last_name"))
+                && "Cursor".equals(row(helpdesk(), "SELECT first_name FROM users WHERE id = ?", helpdeskId("person99@example.com")).get("first_name")));
+        assertEquals("+1 555 97", row(crm(), "SELECT phone FROM people WHERE id = ?", a).get("phone"), "the help desk's edit waits");
+
+        update(crm(), "UPDATE people SET status = ? WHERE id = ?", status, a); // set back: the record holds what its link holds
+        await().atMost(SYNC).until(() -> String.valueOf(operator().get("/api/pairs/people").then().extract().jsonPath().getString("lastError"))
+                .contains("before-window-store"));
+        await().atMost(SYNC).until(() -> "+1 555 9797".equals(row(crm(), "SELECT phone FROM people WHERE id = ?", a).get("phone")));
+        await().atMost(SYNC).until(() -> deadLetterAttempts("97") == 0);
+        awaitQuiet();
+        JsonPath dry = operator().get("/api/pairs/people/dry-run").then().statusCode(200).extract().jsonPath();
+        assertEquals(0, dry.getLong("drift"), dry.prettify());
+    }
+
+    /** The attempts of the CRM's dead letter of a record of "people", 0 when it has none. */
+    private static int deadLetterAttempts(String crmId) {
+        Integer attempts = operator().get("/api/pairs/people/dead-letters").then().statusCode(200).extract().jsonPath()
+                .get("find { it.recordId == '" + crmId + "' && it.side == 'crm' }.attempts");
+        return attempts == null ? 0 : attempts;
     }
 
     @Test
