@@ -8,6 +8,8 @@ import io.syncline.pair.Pair;
 import io.syncline.pair.Role;
 import io.syncline.pair.Pairs;
 import io.syncline.pair.Side;
+import io.syncline.state.AppliedWindows;
+import io.syncline.state.CanonicalJson;
 import io.syncline.state.Links;
 import io.syncline.state.Links.Link;
 import io.syncline.state.Links.LinkKey;
@@ -20,8 +22,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,6 +62,9 @@ public class Reconciler {
     @Inject
     References references;
 
+    @Inject
+    AppliedWindows appliedWindows;
+
     private final Set<String> firstRunDone = ConcurrentHashMap.newKeySet();
     /** Deletes an operator confirmed after the guard held the pair: the next pass may apply up to this many. */
     private final Map<String, Long> confirmedDeletes = new ConcurrentHashMap<>();
@@ -69,12 +75,15 @@ public class Reconciler {
             Map<String, List<String>> samples, TwoWayWriter.Outcome applied, double seconds) {
     }
 
-    /** One side's records as reconciliation keeps them: a hash, and the natural key when the pair matches. */
-    private record Seen(String hash, String projection, String naturalKey) {
+    /**
+     * One side's records as reconciliation keeps them: a hash (side a's also as side b would read it), the natural key when
+     * the pair matches, and on a first run side a's canonical values.
+     */
+    private record Seen(String hash, String projection, String naturalKey, String base) {
     }
 
     /** A record that cannot be mapped: it exists, but is not compared. */
-    private static final Seen UNMAPPABLE = new Seen("!", "!", null);
+    private static final Seen UNMAPPABLE = new Seen("!", "!", null, null);
 
     /** Runs before a two-way pair's first poll: links what already exists on both sides, so the full loads do not copy it. */
     public void firstRun(Pair pair) {
@@ -127,152 +136,315 @@ public class Reconciler {
         if (!pair.isTwoWay()) {
             throw new IllegalArgumentException("pair '" + pair.name() + "' is one way; reconciliation compares the two sides of a two-way pair");
         }
-        long started = System.nanoTime();
-        Map<String, Seen> a = read(pair, Role.A);
-        Map<String, Seen> b = read(pair, Role.B);
-        List<LinkKey> known = links.keys(pair.name());
+        try (Buckets buckets = new Buckets(pair.name(), List.of(RECORDS_A, RECORDS_B, LINKS_BY_A, LINKS_BY_B, UNLINKED_A, UNLINKED_B))) {
+            return new Pass(pair, dryRun, buckets).run();
+        }
+    }
 
-        Map<String, List<String>> samples = new LinkedHashMap<>();
-        Set<String> linkedA = new HashSet<>();
-        Set<String> linkedB = new HashSet<>();
-        Window repairs = new Window(pair.name());
-        List<String> deleteWork = new ArrayList<>();
-        long deletedInA = 0;
-        long deletedInB = 0;
-        long deletesToApply = 0;
-        long drift = 0;
-        long bothChanged = 0;
-        for (LinkKey link : known) {
-            linkedA.add(link.aId());
-            linkedB.add(link.bId());
-            Seen inA = a.get(link.aId());
-            Seen inB = b.get(link.bId());
-            if (inA == UNMAPPABLE || inB == UNMAPPABLE) {
-                continue; // a dead letter of the poll; not compared
+    /** Kinds of rows a pass spreads over its buckets. */
+    private static final String RECORDS_A = "a";
+    private static final String RECORDS_B = "b";
+    private static final String LINKS_BY_A = "links-by-a";
+    private static final String LINKS_BY_B = "links-by-b";
+    private static final String UNLINKED_A = "unlinked-a";
+    private static final String UNLINKED_B = "unlinked-b";
+    /** Ids per window a pass applies: its repairs, matches and creates are applied as it finds them, a window at a time. */
+    private static final int WORK_PER_WINDOW = 10_000;
+
+    /** What a side holds for a link. */
+    private enum Found { SAME, DIFFERS, MISSING, UNMAPPABLE }
+
+    /**
+     * One pass: both sides and the links are spread over buckets by id, and each bucket is compared on its own; the
+     * records no link holds are then spread by natural key, and matched a bucket at a time. Memory holds one bucket,
+     * and the links that are not in sync on both sides; never a whole side.
+     */
+    private final class Pass {
+        private final Pair pair;
+        private final boolean dryRun;
+        private final Buckets buckets;
+        private final long started = System.nanoTime();
+        private final Map<String, List<String>> samples = new LinkedHashMap<>();
+        /** Links not simply in sync on both sides (or being created), by a id; and what each side holds for them when it is not the same. */
+        private final Map<String, LinkKey> odd = new LinkedHashMap<>();
+        private final Map<String, Found> foundA = new HashMap<>();
+        private final Map<String, Found> foundB = new HashMap<>();
+        private long aRecords;
+        private long bRecords;
+        private long known;
+        private long createInA;
+        private long createInB;
+        private long matched;
+        private long matchedDiffering;
+        private long ambiguous;
+        private long drift;
+        private long bothChanged;
+        private long deletedInA;
+        private long deletedInB;
+        private long deletesToApply;
+        private boolean applying;
+        private TwoWayWriter.Outcome applied;
+        private Window work;
+        private List<Link> matches = new ArrayList<>();
+        private List<Link> equalTwins = new ArrayList<>();
+
+        Pass(Pair pair, boolean dryRun, Buckets buckets) {
+            this.pair = pair;
+            this.dryRun = dryRun;
+            this.buckets = buckets;
+        }
+
+        Report run() {
+            links.scan(pair.name(), link -> {
+                known++;
+                buckets.add(LINKS_BY_A, link.aId(), link.aId(), link.bId(), link.aHash(), link.bHash());
+                buckets.add(LINKS_BY_B, link.bId(), link.aId(), link.bId(), link.aHash(), link.bHash());
+            });
+            // a pair without links (its first run) keeps side a's values: twins found equal are linked with them as their base
+            aRecords = spill(pair, Role.A, buckets, RECORDS_A, known == 0);
+            bRecords = spill(pair, Role.B, buckets, RECORDS_B, false);
+            for (int bucket = 0; bucket < Buckets.COUNT; bucket++) {
+                compare(Role.A, bucket);
+                compare(Role.B, bucket);
             }
-            if (inA == null && inB == null) {
-                deleteWork.add(link.aId()); // both gone: the link is dropped
-            } else if (inA == null && Links.GONE.equals(link.aHash()) || inB == null && Links.GONE.equals(link.bHash())) {
-                continue; // a tombstone: the delete was handled when it was found
-            } else if (link.aHash().startsWith(Links.CREATING) || link.bHash().startsWith(Links.CREATING)) {
-                repairs.add(Role.A, List.of(link.aId())); // a record being created when the server stopped: the writer finishes it
+            List<String> repairs = new ArrayList<>();
+            odd.values().forEach(link -> judge(link, repairs));
+
+            PairStatus status = state.status(pair.name());
+            String guard = null;
+            long allowed = confirmedDeletes.getOrDefault(pair.name(), 0L);
+            if (pair.deleteGuard().trips(deletesToApply, known) && deletesToApply > allowed) {
+                guard = "mass-delete guard: this pass would delete " + deletesToApply + " of " + known + " linked records (" + deletedInA
+                        + " gone from " + pair.side(Role.A).reference() + ", " + deletedInB + " from " + pair.side(Role.B).reference()
+                        + "), more than " + pair.deleteGuard() + "; nothing was deleted and the pair is paused. Check the systems, then "
+                        + "POST /api/pairs/" + pair.name() + "/deletes/confirm";
+                if (!dryRun) {
+                    status.deleteGuard(guard);
+                    state.setPaused(pair.name(), pair.side(Role.A).name(), true);
+                    LOG.warnf("pair '%s': %s", pair.name(), guard);
+                }
+            }
+            applying = !dryRun && guard == null;
+            if (applying) {
+                confirmedDeletes.remove(pair.name());
+            }
+            work = new Window(pair.name());
+            for (String aId : repairs) {
+                add(Role.A, aId);
+            }
+            for (int bucket = 0; bucket < Buckets.COUNT; bucket++) {
+                match(bucket);
+            }
+            flush();
+            Report report = new Report(pair.name(), dryRun, aRecords, bRecords, known, createInA, createInB, matched, matchedDiffering, ambiguous,
+                    drift, bothChanged, deletedInA, deletedInB, deletesToApply, guard, samples, applied, (System.nanoTime() - started) / 1e9);
+            if (!dryRun && (matched + createInA + createInB + drift + deletesToApply > 0 || guard != null)) {
+                LOG.infof("pair '%s': reconciliation in %.1fs: %d matched (%d differing), %d created in a, %d in b, %d drifted, %d deletes%s",
+                        pair.name(), report.seconds(), matched, matchedDiffering, createInA, createInB, drift, deletesToApply,
+                        guard != null ? " held by the guard" : "");
+            }
+            return report;
+        }
+
+        /** One bucket of a side against the links by that side's id; the records no link holds go on to matching. */
+        private void compare(Role role, int bucket) {
+            Map<String, Seen> records = new HashMap<>();
+            buckets.read(role == Role.A ? RECORDS_A : RECORDS_B, bucket, f -> records.put(f[0], seen(f)));
+            buckets.read(role == Role.A ? LINKS_BY_A : LINKS_BY_B, bucket, f -> {
+                LinkKey link = new LinkKey(f[0], f[1], f[2], f[3]);
+                Seen seen = records.remove(link.id(role));
+                Found found = seen == null ? Found.MISSING : seen == UNMAPPABLE ? Found.UNMAPPABLE
+                        : seen.hash().equals(link.hash(role)) ? Found.SAME : Found.DIFFERS;
+                if (found != Found.SAME || creating(link)) {
+                    odd.putIfAbsent(link.aId(), link);
+                    if (found != Found.SAME) {
+                        (role == Role.A ? foundA : foundB).put(link.aId(), found);
+                    }
+                }
+            });
+            records.forEach((id, seen) -> {
+                if (seen != UNMAPPABLE) { // a dead letter of the poll: not compared
+                    String key = seen.naturalKey();
+                    buckets.add(role == Role.A ? UNLINKED_A : UNLINKED_B, key == null ? id : key, key, id,
+                            role == Role.A ? seen.projection() : seen.hash(), seen.hash(), seen.base());
+                }
+            });
+        }
+
+        /** What a link that is not in sync on both sides needs: a repair, a delete, nothing (a tombstone, a record not mapped). */
+        private void judge(LinkKey link, List<String> repairs) {
+            Found inA = foundA.getOrDefault(link.aId(), Found.SAME);
+            Found inB = foundB.getOrDefault(link.aId(), Found.SAME);
+            if (inA == Found.UNMAPPABLE || inB == Found.UNMAPPABLE) {
+                return; // a dead letter of the poll; not compared
+            }
+            if (inA == Found.MISSING && inB == Found.MISSING) {
+                repairs.add(link.aId()); // both gone: the link is dropped
+            } else if (inA == Found.MISSING && Links.GONE.equals(link.aHash()) || inB == Found.MISSING && Links.GONE.equals(link.bHash())) {
+                return; // a tombstone: the delete was handled when it was found
+            } else if (creating(link)) {
+                repairs.add(link.aId()); // a record being created when the server stopped: the writer finishes it
                 drift++;
-            } else if (inA == null || inB == null) {
-                Role gone = inA == null ? Role.A : Role.B;
-                if (inA == null) {
+            } else if (inA == Found.MISSING || inB == Found.MISSING) {
+                Role gone = inA == Found.MISSING ? Role.A : Role.B;
+                if (gone == Role.A) {
                     deletedInA++;
                 } else {
                     deletedInB++;
                 }
                 if (pair.rules().deletes(gone).kind() != Deletes.Kind.IGNORE) {
                     deletesToApply++;
-                    deleteWork.add(link.aId());
+                    repairs.add(link.aId());
                     sample(samples, "deletedIn" + gone, link.id(gone));
                 }
-            } else if (!inA.hash().equals(link.aHash()) || !inB.hash().equals(link.bHash())) {
+            } else {
                 drift++;
-                if (!inA.hash().equals(link.aHash()) && !inB.hash().equals(link.bHash())) {
+                if (inA == Found.DIFFERS && inB == Found.DIFFERS) {
                     bothChanged++; // a conflict for the policy to resolve, or for review
                 }
-                repairs.add(Role.A, List.of(link.aId()));
+                repairs.add(link.aId());
                 sample(samples, "drift", link.aId());
             }
         }
 
-        // records without a link: matched by natural key, or created on the other side; a key that more than one
-        // of them holds on a side, with a record on the other side too, would make the match a guess: they wait
-        Map<String, List<String>> keysA = unlinkedByKey(a, linkedA);
-        Map<String, List<String>> keysB = unlinkedByKey(b, linkedB);
-        Map<Role, Map<String, String>> ambiguous = pair.rules().ambiguousMatches(keysA, keysB, pair.side(Role.A).reference(),
-                pair.side(Role.B).reference());
-        Map<String, String> ambiguousA = ambiguous.getOrDefault(Role.A, Map.of());
-        Map<String, String> ambiguousB = ambiguous.getOrDefault(Role.B, Map.of());
-        ambiguous.forEach((side, ids) -> ids.keySet().forEach(id -> sample(samples, "ambiguous", side.key() + ":" + id)));
-        Map<String, String> unlinkedB = new HashMap<>();
-        keysB.forEach((key, ids) -> {
-            if (!ambiguousB.containsKey(ids.get(0))) {
-                unlinkedB.put(key, ids.get(0));
-            }
-        });
-        List<Link> matches = new ArrayList<>();
-        Set<String> matchedB = new HashSet<>();
-        long matchedDiffering = 0;
-        long createInB = 0;
-        for (Map.Entry<String, Seen> entry : a.entrySet()) {
-            if (linkedA.contains(entry.getKey()) || entry.getValue() == UNMAPPABLE || ambiguousA.containsKey(entry.getKey())) {
-                continue;
-            }
-            Seen seen = entry.getValue();
-            String twin = seen.naturalKey() == null ? null : unlinkedB.remove(seen.naturalKey());
-            if (twin != null) {
-                matches.add(new Link(entry.getKey(), twin, null, "-", "-"));
-                matchedB.add(twin);
-                if (!seen.projection().equals(b.get(twin).hash())) {
-                    matchedDiffering++;
-                    sample(samples, "matchedDiffering", entry.getKey() + "<->" + twin);
+        /**
+         * The records of one natural-key bucket that no link holds: a key that one record on each side holds is a match;
+         * a key that more than one of them holds on a side, with a record on the other side too, would make the match a
+         * guess: they wait; the others are created on the other side.
+         */
+        private void match(int bucket) {
+            Map<String, List<String[]>> keysA = unlinked(UNLINKED_A, bucket, Role.A);
+            Map<String, List<String[]>> keysB = unlinked(UNLINKED_B, bucket, Role.B);
+            Map<Role, Map<String, String>> unclear = pair.rules().ambiguousMatches(ids(keysA), ids(keysB), pair.side(Role.A).reference(),
+                    pair.side(Role.B).reference());
+            unclear.forEach((side, ids) -> ids.forEach((id, reason) -> {
+                ambiguous++;
+                sample(samples, "ambiguous", side.key() + ":" + id);
+                if (applying) {
+                    state.deadLetter(pair.name(), pair.side(side).name(), id, reason, "(not read)");
                 }
-            } else {
-                createInB++;
-                repairs.add(Role.A, List.of(entry.getKey()));
-                sample(samples, "createInB", entry.getKey());
-            }
-        }
-        long createInA = 0;
-        for (Map.Entry<String, Seen> entry : b.entrySet()) {
-            String id = entry.getKey();
-            if (!linkedB.contains(id) && !matchedB.contains(id) && entry.getValue() != UNMAPPABLE && !ambiguousB.containsKey(id)) {
+            }));
+            keysA.forEach((key, inA) -> {
+                List<String[]> inB = keysB.remove(key);
+                if (inB != null && inA.size() == 1 && inB.size() == 1) {
+                    String[] a = inA.get(0);
+                    String[] b = inB.get(0);
+                    matched++;
+                    if (!a[2].equals(b[2])) {
+                        matchedDiffering++;
+                        sample(samples, "matchedDiffering", a[1] + "<->" + b[1]);
+                        matches.add(new Link(a[1], b[1], null, "-", "-"));
+                        add(Role.A, a[1]); // the writer merges them, by the pair's policy
+                    } else if (a[4] != null) {
+                        equal(new Link(a[1], b[1], CanonicalJson.read(a[4]), a[3], b[3]));
+                    } else {
+                        matches.add(new Link(a[1], b[1], null, "-", "-"));
+                        add(Role.A, a[1]); // equal: the writer links them with their values as the base
+                    }
+                } else if (inB == null) {
+                    inA.forEach(a -> {
+                        createInB++;
+                        sample(samples, "createInB", a[1]);
+                        add(Role.A, a[1]);
+                    });
+                }
+            });
+            keysB.values().forEach(inB -> inB.forEach(b -> { // keys side a does not hold
                 createInA++;
-                repairs.add(Role.B, List.of(id));
-                sample(samples, "createInA", id);
+                sample(samples, "createInA", b[1]);
+                add(Role.B, b[1]);
+            }));
+        }
+
+        /**
+         * One bucket of a side's unlinked records by natural key, each as (key, id, hash as side b reads it, hash, values or
+         * null), ids in order within a key; a record without a key is created on the other side at once.
+         */
+        private Map<String, List<String[]>> unlinked(String kind, int bucket, Role role) {
+            Map<String, List<String[]>> byKey = new HashMap<>();
+            buckets.read(kind, bucket, f -> {
+                if (f[0] == null) {
+                    if (role == Role.A) {
+                        createInB++;
+                        sample(samples, "createInB", f[1]);
+                    } else {
+                        createInA++;
+                        sample(samples, "createInA", f[1]);
+                    }
+                    add(role, f[1]);
+                } else {
+                    byKey.computeIfAbsent(f[0], k -> new ArrayList<>()).add(f);
+                }
+            });
+            byKey.values().forEach(rows -> rows.sort(Comparator.comparing(r -> r[1])));
+            return byKey;
+        }
+
+        private static Map<String, List<String>> ids(Map<String, List<String[]>> byKey) {
+            Map<String, List<String>> ids = new HashMap<>();
+            byKey.forEach((key, rows) -> ids.put(key, rows.stream().map(r -> r[1]).toList()));
+            return ids;
+        }
+
+        /** A record for the writer to look at; applied a window at a time when the pass applies. */
+        private void add(Role role, String id) {
+            if (!applying) {
+                return;
+            }
+            work.add(role, List.of(id));
+            if (work.size() >= WORK_PER_WINDOW) {
+                flush();
             }
         }
 
-        PairStatus status = state.status(pair.name());
-        String guard = null;
-        long allowed = confirmedDeletes.getOrDefault(pair.name(), 0L);
-        if (pair.deleteGuard().trips(deletesToApply, known.size()) && deletesToApply > allowed) {
-            guard = "mass-delete guard: this pass would delete " + deletesToApply + " of " + known.size() + " linked records (" + deletedInA
-                    + " gone from " + pair.side(Role.A).reference() + ", " + deletedInB + " from " + pair.side(Role.B).reference()
-                    + "), more than " + pair.deleteGuard() + "; nothing was deleted and the pair is paused. Check the systems, then "
-                    + "POST /api/pairs/" + pair.name() + "/deletes/confirm";
-        }
-        TwoWayWriter.Outcome applied = null;
-        if (!dryRun) {
-            if (guard != null) {
-                status.deleteGuard(guard);
-                state.setPaused(pair.name(), pair.side(Role.A).name(), true);
-                LOG.warnf("pair '%s': %s", pair.name(), guard);
-            } else {
-                confirmedDeletes.remove(pair.name());
-                ambiguous.forEach((side, ids) -> ids.forEach((id, reason) -> state.deadLetter(pair.name(), pair.side(side).name(), id, reason,
-                        "(not read)")));
-                saveMatches(pair, matches);
-                matches.forEach(m -> repairs.add(Role.A, List.of(m.aId())));
-                repairs.add(Role.A, deleteWork);
-                applied = repairs.size() == 0 ? null : writer.applyReconciled(repairs);
+        /**
+         * Twins that hold the same values (as side b reads them): linked as they are, with side a's values as the base, in one
+         * state commit per window's worth; nothing is written to either side, as the writer would write nothing.
+         */
+        private void equal(Link twins) {
+            if (!applying) {
+                return;
+            }
+            equalTwins.add(twins);
+            if (equalTwins.size() >= WORK_PER_WINDOW) {
+                flush();
             }
         }
-        Report report = new Report(pair.name(), dryRun, a.size(), b.size(), known.size(), createInA, createInB, matches.size(), matchedDiffering,
-                ambiguousA.size() + ambiguousB.size(), drift, bothChanged, deletedInA, deletedInB, deletesToApply, guard, samples, applied,
-                (System.nanoTime() - started) / 1e9);
-        if (!dryRun && (matches.size() + createInA + createInB + drift + deletesToApply > 0 || guard != null)) {
-            LOG.infof("pair '%s': reconciliation in %.1fs: %d matched (%d differing), %d created in a, %d in b, %d drifted, %d deletes%s",
-                    pair.name(), report.seconds(), matches.size(), matchedDiffering, createInA, createInB, drift, deletesToApply,
-                    guard != null ? " held by the guard" : "");
+
+        /** Applies the work found so far: the matches' links are stored first, so that the writer merges the twins. */
+        private void flush() {
+            if (!applying) {
+                return;
+            }
+            if (!equalTwins.isEmpty()) {
+                Set<String> done = new HashSet<>();
+                equalTwins.forEach(l -> {
+                    done.add(Role.A.key() + l.aId());
+                    done.add(Role.B.key() + l.bId());
+                });
+                appliedWindows.commit(pair.name(), pair.side(Role.A).name(), pair.side(Role.B).name(),
+                        new AppliedWindows.Applied(equalTwins, List.of(), Map.of(), done, List.of(), List.of(), List.of()));
+                TwoWayWriter.Outcome outcome = new TwoWayWriter.Outcome(0, 0, 0, 0, 0, 0, equalTwins.size());
+                applied = applied == null ? outcome : applied.plus(outcome);
+                equalTwins = new ArrayList<>();
+            }
+            if (work.size() == 0) {
+                return;
+            }
+            saveMatches(pair, matches);
+            matches = new ArrayList<>();
+            TwoWayWriter.Outcome outcome = writer.applyReconciled(work);
+            applied = applied == null ? outcome : applied.plus(outcome);
+            work = new Window(pair.name());
         }
-        return report;
     }
 
-    /** The records of one side without a link, by natural key (in id order within a key). */
-    private static Map<String, List<String>> unlinkedByKey(Map<String, Seen> side, Set<String> linked) {
-        Map<String, List<String>> byKey = new HashMap<>();
-        side.forEach((id, seen) -> {
-            if (!linked.contains(id) && seen != UNMAPPABLE && seen.naturalKey() != null) {
-                byKey.computeIfAbsent(seen.naturalKey(), k -> new ArrayList<>()).add(id);
-            }
-        });
-        byKey.values().forEach(ids -> ids.sort(null));
-        return byKey;
+    private static boolean creating(LinkKey link) {
+        return link.aHash().startsWith(Links.CREATING) || link.bHash().startsWith(Links.CREATING);
+    }
+
+    private static Seen seen(String[] f) {
+        return "!".equals(f[1]) ? UNMAPPABLE : new Seen(f[1], f[2], f[3], f[4]);
     }
 
     private void saveMatches(Pair pair, List<Link> matches) {
@@ -289,15 +461,18 @@ public class Reconciler {
         }
     }
 
-    /** Streams a whole side: id -> hash (and, for side a, the hash of what side b would hold), plus the natural key. */
-    private Map<String, Seen> read(Pair pair, Role role) {
+    /**
+     * Streams a whole side into its buckets by id: its hash (and, for side a, the hash of what side b would hold), and
+     * the natural key, and with {@code withValues} its canonical values; returns how many records it has.
+     */
+    private long spill(Pair pair, Role role, Buckets buckets, String kind, boolean withValues) {
         Side side = pair.side(role);
         TwoWayMapping mapping = pair.twoWayMapping();
         Set<String> bFields = mapping.bFields();
-        Map<String, Seen> seen = new HashMap<>();
         Map<String, Map<String, String>> parents = role == Role.B ? references.allBtoA(pair) : Map.of();
-        long[] bad = {0};
+        long[] counts = {0, 0};
         side.entity().scan(record -> {
+            counts[0]++;
             Map<String, Object> row = record.values();
             if (!parents.isEmpty()) {
                 References.readB(pair, List.of(row), parents);
@@ -315,16 +490,17 @@ public class Reconciler {
                     });
                     projection = Mapping.hash(asB);
                 }
-                seen.put(record.id(), new Seen(hash, projection, naturalKey(pair, canonical)));
+                buckets.add(kind, record.id(), record.id(), hash, projection, naturalKey(pair, canonical),
+                        withValues ? CanonicalJson.write(canonical) : null);
             } catch (RecordException e) {
-                bad[0]++; // the poll reports it as a dead letter; here it simply is not compared
-                seen.put(record.id(), UNMAPPABLE);
+                counts[1]++; // the poll reports it as a dead letter; here it simply is not compared
+                buckets.add(kind, record.id(), record.id(), UNMAPPABLE.hash(), UNMAPPABLE.projection(), null, null);
             }
         });
-        if (bad[0] > 0) {
-            LOG.debugf("pair '%s': %d records of %s cannot be mapped and were not compared", pair.name(), bad[0], side.reference());
+        if (counts[1] > 0) {
+            LOG.debugf("pair '%s': %d records of %s cannot be mapped and were not compared", pair.name(), counts[1], side.reference());
         }
-        return seen;
+        return counts[0];
     }
 
     /** The natural key as compared: trimmed, lower case. */

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The links of two-way pairs: side A's id, side B's id, the base and the hash of what each side
@@ -75,6 +76,10 @@ public class Links {
         public String id(Role side) {
             return side == Role.A ? aId : bId;
         }
+
+        public String hash(Role side) {
+            return side == Role.A ? aHash : bHash;
+        }
     }
 
     /** The links of these ids of {@code side}, by that side's id. */
@@ -127,19 +132,28 @@ public class Links {
         return hashes;
     }
 
-    /** Every link of the pair, without bases, in a_id order. */
+    /** Every link of the pair, without bases. */
     public List<LinkKey> keys(String pair) {
         List<LinkKey> keys = new ArrayList<>();
-        try (Connection c = state.connect();
-                PreparedStatement ps = c.prepareStatement("SELECT a_id, b_id, a_hash, b_hash FROM links WHERE pair = ?")) {
-            ps.setString(1, pair);
-            ps.setFetchSize(5000);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    keys.add(new LinkKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+        scan(pair, keys::add);
+        return keys;
+    }
+
+    /** Every link of the pair, without bases, streamed: a pass over millions of links holds none of them. */
+    public void scan(String pair, Consumer<LinkKey> each) {
+        try (Connection c = state.connect()) {
+            c.setAutoCommit(false); // PostgreSQL streams a result only inside a transaction
+            try (PreparedStatement ps = c.prepareStatement("SELECT a_id, b_id, a_hash, b_hash FROM links WHERE pair = ?")) {
+                ps.setString(1, pair);
+                ps.setFetchSize(5000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        each.accept(new LinkKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                    }
                 }
+            } finally {
+                c.rollback();
             }
-            return keys;
         } catch (SQLException e) {
             throw SyncState.failure("read the links of pair '" + pair + "'", e);
         }

@@ -96,14 +96,8 @@ public class References {
 
     /** Records parked, inside the caller's state transaction; {@code done} are records applied without parking. */
     public void park(Connection c, String pair, Map<String, String> parkedBySideId, Collection<String> done) throws SQLException {
-        try (PreparedStatement delete = c.prepareStatement("DELETE FROM parked WHERE pair = ? AND side = ? AND record_id = ?")) {
-            for (String sideId : done) {
-                delete.setString(1, pair);
-                delete.setString(2, sideId.substring(0, 1));
-                delete.setString(3, sideId.substring(1));
-                delete.addBatch();
-            }
-            delete.executeBatch();
+        if (!done.isEmpty() && anyParked(c, pair)) { // the usual case: nothing parked, no delete per record handled
+            unpark(c, pair, done);
         }
         if (parkedBySideId.isEmpty()) {
             return;
@@ -120,6 +114,28 @@ public class References {
                 insert.addBatch();
             }
             insert.executeBatch();
+        }
+    }
+
+    private static boolean anyParked(Connection c, String pair) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM parked WHERE pair = ?")) {
+            ps.setString(1, pair);
+            ps.setMaxRows(1);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static void unpark(Connection c, String pair, Collection<String> sideIds) throws SQLException {
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM parked WHERE pair = ? AND side = ? AND record_id = ?")) {
+            for (String sideId : sideIds) {
+                delete.setString(1, pair);
+                delete.setString(2, sideId.substring(0, 1));
+                delete.setString(3, sideId.substring(1));
+                delete.addBatch();
+            }
+            delete.executeBatch();
         }
     }
 

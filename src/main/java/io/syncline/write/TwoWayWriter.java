@@ -94,7 +94,7 @@ public class TwoWayWriter {
 
     /** What one application of a window did. */
     public record Outcome(int writtenA, int writtenB, int created, int resolved, int manual, int deleted, int unchanged) {
-        Outcome plus(Outcome o) {
+        public Outcome plus(Outcome o) {
             return new Outcome(writtenA + o.writtenA, writtenB + o.writtenB, created + o.created, resolved + o.resolved,
                     manual + o.manual, deleted + o.deleted, unchanged + o.unchanged);
         }

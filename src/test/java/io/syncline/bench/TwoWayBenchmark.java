@@ -31,6 +31,8 @@ public final class TwoWayBenchmark {
     private static final int EDITS = Integer.getInteger("bench.edits", 10_000);
     private static final int BOTH = Integer.getInteger("bench.both", 1_000);
     private static final String HEAP = System.getProperty("bench.heap", "256m");
+    /** Only the first run (matching every record by email) and a dry run over the links it made: -Dbench.firstRunOnly=true. */
+    private static final boolean FIRST_RUN_ONLY = Boolean.getBoolean("bench.firstRunOnly");
     /** The benchmarks' servers run without the demo, so the demo user must not keep its documented password. */
     static final String BENCH_PASSWORD = "bench-" + Long.toHexString(System.nanoTime());
 
@@ -121,6 +123,17 @@ public final class TwoWayBenchmark {
             awaitQuiet(api, 900);
             System.out.printf("first run: %s records matched by email in %ss; all linked and quiet after %.1fs%n", matched.group(2),
                     matched.group(1), (System.nanoTime() - t0) / 1e9);
+            long dryRunStarted = System.nanoTime();
+            String dry = get(api + "/dry-run");
+            System.out.printf("dry run over the %,d links: %.2fs (drift %d, created %d + %d)%n", jsonLong(dry, "links"),
+                    (System.nanoTime() - dryRunStarted) / 1e9, jsonLong(dry, "drift"), jsonLong(dry, "createInA"), jsonLong(dry, "createInB"));
+            if (FIRST_RUN_ONLY) {
+                System.out.println();
+                System.out.println("== results ==");
+                System.out.printf("first-run matching of %,d records per side: %ss (target for 100,000: < 4s)%n", ROWS, matched.group(1));
+                System.out.printf("server peak heap: %s%n", ServerLog.peakHeap(bench.gcLog(), HEAP));
+                return;
+            }
             long crmBefore = count(pg(), "SELECT n FROM people_writes");
             long helpdeskBefore = count(maria(), "SELECT n FROM user_writes");
             long apiABefore = jsonLong(get(api), "writtenA");
