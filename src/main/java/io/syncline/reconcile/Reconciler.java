@@ -30,12 +30,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.jboss.logging.Logger;
 
 /**
  * Reconciliation of a two-way pair: reads both sides' key sets and hashes and compares them with
- * the links. It finds what polling cannot see (hard deletes) and repairs drift (a change missed or
+ * the links, a bucket at a time through temporary files ({@link Buckets}), so that its memory does
+ * not grow with the records. It finds what polling cannot see (hard deletes) and repairs drift (a change missed or
  * written behind Syncline's back). On a pair's first run it also matches records that exist on
  * both sides by the pair's natural key, so they are linked instead of copied. A dry run reports
  * the same findings without writing anything.
@@ -136,8 +142,24 @@ public class Reconciler {
         if (!pair.isTwoWay()) {
             throw new IllegalArgumentException("pair '" + pair.name() + "' is one way; reconciliation compares the two sides of a two-way pair");
         }
+        // a second thread reads side b while side a is read, and stores equal twins' links while the next are matched
+        ExecutorService helper = Executors.newSingleThreadExecutor(r -> new Thread(r, "syncline-reconcile-" + pair.name()));
         try (Buckets buckets = new Buckets(pair.name(), List.of(RECORDS_A, RECORDS_B, LINKS_BY_A, LINKS_BY_B, UNLINKED_A, UNLINKED_B))) {
-            return new Pass(pair, dryRun, buckets).run();
+            return new Pass(pair, dryRun, buckets, helper).run();
+        } finally {
+            helper.shutdownNow();
+        }
+    }
+
+    /** Waits for work on the helper thread; its failure is thrown as it was. */
+    private static <T> T join(Future<T> work) {
+        try {
+            return work.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("reconciliation interrupted", e);
         }
     }
 
@@ -150,6 +172,8 @@ public class Reconciler {
     private static final String UNLINKED_B = "unlinked-b";
     /** Ids per window a pass applies: its repairs, matches and creates are applied as it finds them, a window at a time. */
     private static final int WORK_PER_WINDOW = 10_000;
+    /** A pass over more records than this logs its progress. */
+    private static final int PROGRESS = 100_000;
 
     /** What a side holds for a link. */
     private enum Found { SAME, DIFFERS, MISSING, UNMAPPABLE }
@@ -187,11 +211,17 @@ public class Reconciler {
         private Window work;
         private List<Link> matches = new ArrayList<>();
         private List<Link> equalTwins = new ArrayList<>();
+        /** Records applied so far: linked equal, or looked at by the writer. */
+        private long done;
+        private final ExecutorService helper;
+        /** The state commit of the last equal twins, on the helper thread. */
+        private Future<?> linking = CompletableFuture.completedFuture(null);
 
-        Pass(Pair pair, boolean dryRun, Buckets buckets) {
+        Pass(Pair pair, boolean dryRun, Buckets buckets, ExecutorService helper) {
             this.pair = pair;
             this.dryRun = dryRun;
             this.buckets = buckets;
+            this.helper = helper;
         }
 
         Report run() {
@@ -201,8 +231,13 @@ public class Reconciler {
                 buckets.add(LINKS_BY_B, link.bId(), link.aId(), link.bId(), link.aHash(), link.bHash());
             });
             // a pair without links (its first run) keeps side a's values: twins found equal are linked with them as their base
+            Future<Long> sideB = helper.submit(() -> spill(pair, Role.B, buckets, RECORDS_B, false));
             aRecords = spill(pair, Role.A, buckets, RECORDS_A, known == 0);
-            bRecords = spill(pair, Role.B, buckets, RECORDS_B, false);
+            bRecords = join(sideB);
+            if (!dryRun && aRecords + bRecords >= PROGRESS) {
+                LOG.infof("pair '%s': reconciliation read %,d records of %s, %,d of %s and %,d links in %.1fs; comparing them", pair.name(),
+                        aRecords, pair.side(Role.A).reference(), bRecords, pair.side(Role.B).reference(), known, seconds());
+            }
             for (int bucket = 0; bucket < Buckets.COUNT; bucket++) {
                 compare(Role.A, bucket);
                 compare(Role.B, bucket);
@@ -236,8 +271,9 @@ public class Reconciler {
                 match(bucket);
             }
             flush();
+            join(linking);
             Report report = new Report(pair.name(), dryRun, aRecords, bRecords, known, createInA, createInB, matched, matchedDiffering, ambiguous,
-                    drift, bothChanged, deletedInA, deletedInB, deletesToApply, guard, samples, applied, (System.nanoTime() - started) / 1e9);
+                    drift, bothChanged, deletedInA, deletedInB, deletesToApply, guard, samples, applied, seconds());
             if (!dryRun && (matched + createInA + createInB + drift + deletesToApply > 0 || guard != null)) {
                 LOG.infof("pair '%s': reconciliation in %.1fs: %d matched (%d differing), %d created in a, %d in b, %d drifted, %d deletes%s",
                         pair.name(), report.seconds(), matched, matchedDiffering, createInA, createInB, drift, deletesToApply,
@@ -417,15 +453,18 @@ public class Reconciler {
                 return;
             }
             if (!equalTwins.isEmpty()) {
-                Set<String> done = new HashSet<>();
-                equalTwins.forEach(l -> {
-                    done.add(Role.A.key() + l.aId());
-                    done.add(Role.B.key() + l.bId());
+                List<Link> twins = equalTwins;
+                Set<String> handled = new HashSet<>();
+                twins.forEach(l -> {
+                    handled.add(Role.A.key() + l.aId());
+                    handled.add(Role.B.key() + l.bId());
                 });
-                appliedWindows.commit(pair.name(), pair.side(Role.A).name(), pair.side(Role.B).name(),
-                        new AppliedWindows.Applied(equalTwins, List.of(), Map.of(), done, List.of(), List.of(), List.of()));
-                TwoWayWriter.Outcome outcome = new TwoWayWriter.Outcome(0, 0, 0, 0, 0, 0, equalTwins.size());
+                join(linking); // one commit at a time: the next is stored while the pass goes on matching
+                linking = helper.submit(() -> appliedWindows.commit(pair.name(), pair.side(Role.A).name(), pair.side(Role.B).name(),
+                        new AppliedWindows.Applied(twins, List.of(), Map.of(), handled, List.of(), List.of(), List.of())), null);
+                TwoWayWriter.Outcome outcome = new TwoWayWriter.Outcome(0, 0, 0, 0, 0, 0, twins.size());
                 applied = applied == null ? outcome : applied.plus(outcome);
+                progress(twins.size());
                 equalTwins = new ArrayList<>();
             }
             if (work.size() == 0) {
@@ -435,7 +474,21 @@ public class Reconciler {
             matches = new ArrayList<>();
             TwoWayWriter.Outcome outcome = writer.applyReconciled(work);
             applied = applied == null ? outcome : applied.plus(outcome);
+            progress(work.size());
             work = new Window(pair.name());
+        }
+
+        /** Logs every 100,000 records the pass has applied. */
+        private void progress(int more) {
+            long before = done;
+            done += more;
+            if (done / PROGRESS > before / PROGRESS) {
+                LOG.infof("pair '%s': reconciliation applied %,d records so far (%.1fs)", pair.name(), done, seconds());
+            }
+        }
+
+        private double seconds() {
+            return (System.nanoTime() - started) / 1e9;
         }
     }
 
