@@ -23,8 +23,8 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -286,9 +286,11 @@ public class Reconciler {
         private void compare(Role role, int bucket) {
             Map<String, Seen> records = new HashMap<>();
             buckets.read(role == Role.A ? RECORDS_A : RECORDS_B, bucket, f -> records.put(f[0], seen(f)));
+            Set<String> linked = new HashSet<>();
             buckets.read(role == Role.A ? LINKS_BY_A : LINKS_BY_B, bucket, f -> {
                 LinkKey link = new LinkKey(f[0], f[1], f[2], f[3]);
-                Seen seen = records.remove(link.id(role));
+                Seen seen = records.get(link.id(role));
+                linked.add(link.id(role));
                 Found found = seen == null ? Found.MISSING : seen == UNMAPPABLE ? Found.UNMAPPABLE
                         : seen.hash().equals(link.hash(role)) ? Found.SAME : Found.DIFFERS;
                 if (found != Found.SAME || creating(link)) {
@@ -299,7 +301,7 @@ public class Reconciler {
                 }
             });
             records.forEach((id, seen) -> {
-                if (seen != UNMAPPABLE) { // a dead letter of the poll: not compared
+                if (!linked.contains(id) && seen != UNMAPPABLE) { // unmappable: a dead letter of the poll, not compared
                     String key = seen.naturalKey();
                     buckets.add(role == Role.A ? UNLINKED_A : UNLINKED_B, key == null ? id : key, key, id,
                             role == Role.A ? seen.projection() : seen.hash(), seen.hash(), seen.base());
