@@ -41,9 +41,9 @@ final class Buckets implements AutoCloseable {
         this.out = new DataOutputStream[kinds.size()][COUNT];
     }
 
-    /** The bucket of a key. */
+    /** The bucket of a key: the top bits of its hash times the golden ratio, which spreads ids that differ only at their end. */
     static int of(String key) {
-        return Math.floorMod(key.hashCode() * 0x9E3779B9, COUNT);
+        return (key.hashCode() * 0x9E3779B9) >>> (Integer.SIZE - Integer.numberOfTrailingZeros(COUNT));
     }
 
     /** Adds a row to the bucket of {@code key}; a null field is kept as null. */

@@ -36,6 +36,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -108,7 +109,7 @@ public class Reconciler {
             if (fresh) {
                 LOG.infof("pair '%s': first run: comparing both sides%s before the first poll", pair.name(),
                         pair.match() == null ? "" : " and matching records by '" + pair.match() + "'");
-                reconcile(pair.name());
+                reconcile(pair, true);
             }
             firstRunDone.add(pair.name());
         }
@@ -116,38 +117,56 @@ public class Reconciler {
 
     /** A scheduled or on-demand pass: finds deletes and drift and applies them, unless the mass-delete guard holds the pair. */
     public synchronized Report reconcile(String pairName) {
-        Pair pair = pairs.get(pairName);
+        return reconcile(pairs.get(pairName), false);
+    }
+
+    private Report reconcile(Pair pair, boolean firstRun) {
         if (state.status(pair.name()).state() == PairStatus.State.PAUSED) {
-            return pass(pair, true); // a paused pair writes nothing; the report still says what a pass would do
+            return pass(pair, true, false); // a paused pair writes nothing; the report still says what a pass would do
         }
-        return pass(pair, false);
+        return pass(pair, false, firstRun);
     }
 
     /** What a pass would do now, without writing anything. */
     public synchronized Report dryRun(String pairName) {
-        return pass(pairs.get(pairName), true);
+        return pass(pairs.get(pairName), true, false);
     }
 
     /** An operator confirms the deletes the guard held back: the pair resumes and a pass applies them. */
     public synchronized Report confirmDeletes(String pairName) {
         Pair pair = pairs.get(pairName);
-        Report found = pass(pair, true);
+        Report found = pass(pair, true, false);
         confirmedDeletes.put(pair.name(), found.deletesToApply());
         state.status(pair.name()).deleteGuard(null);
         state.setPaused(pair.name(), pair.side(Role.A).name(), false);
-        return pass(pair, false);
+        return pass(pair, false, false);
     }
 
-    private Report pass(Pair pair, boolean dryRun) {
+    private Report pass(Pair pair, boolean dryRun, boolean firstRun) {
         if (!pair.isTwoWay()) {
             throw new IllegalArgumentException("pair '" + pair.name() + "' is one way; reconciliation compares the two sides of a two-way pair");
         }
         // a second thread reads side b while side a is read, and stores equal twins' links while the next are matched
         ExecutorService helper = Executors.newSingleThreadExecutor(r -> new Thread(r, "syncline-reconcile-" + pair.name()));
         try (Buckets buckets = new Buckets(pair.name(), List.of(RECORDS_A, RECORDS_B, LINKS_BY_A, LINKS_BY_B, UNLINKED_A, UNLINKED_B))) {
-            return new Pass(pair, dryRun, buckets, helper).run();
-        } finally {
+            try {
+                return new Pass(pair, dryRun, firstRun, buckets, helper).run();
+            } finally {
+                stop(helper); // before the buckets close: a pass that failed leaves no read or commit running behind it
+            }
+        }
+    }
+
+    /** Lets the helper finish what it began (a side's read, a state commit), then ends it. */
+    private static void stop(ExecutorService helper) {
+        helper.shutdown();
+        try {
+            if (!helper.awaitTermination(1, TimeUnit.HOURS)) {
+                helper.shutdownNow();
+            }
+        } catch (InterruptedException e) {
             helper.shutdownNow();
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -186,6 +205,8 @@ public class Reconciler {
     private final class Pass {
         private final Pair pair;
         private final boolean dryRun;
+        /** The pair's first run, before its first poll: twins found equal are linked as they are, not through the writer. */
+        private final boolean firstRun;
         private final Buckets buckets;
         private final long started = System.nanoTime();
         private final Map<String, List<String>> samples = new LinkedHashMap<>();
@@ -217,9 +238,10 @@ public class Reconciler {
         /** The state commit of the last equal twins, on the helper thread. */
         private Future<?> linking = CompletableFuture.completedFuture(null);
 
-        Pass(Pair pair, boolean dryRun, Buckets buckets, ExecutorService helper) {
+        Pass(Pair pair, boolean dryRun, boolean firstRun, Buckets buckets, ExecutorService helper) {
             this.pair = pair;
             this.dryRun = dryRun;
+            this.firstRun = firstRun;
             this.buckets = buckets;
             this.helper = helper;
         }
@@ -232,7 +254,8 @@ public class Reconciler {
             });
             // a pair without links (its first run) keeps side a's values: twins found equal are linked with them as their base
             Future<Long> sideB = helper.submit(() -> spill(pair, Role.B, buckets, RECORDS_B, false));
-            aRecords = spill(pair, Role.A, buckets, RECORDS_A, known == 0);
+            // a first run keeps side a's values: twins found equal are linked with them as their base
+            aRecords = spill(pair, Role.A, buckets, RECORDS_A, firstRun && known == 0 && pair.match() != null);
             bRecords = join(sideB);
             if (!dryRun && aRecords + bRecords >= PROGRESS) {
                 LOG.infof("pair '%s': reconciliation read %,d records of %s, %,d of %s and %,d links in %.1fs; comparing them", pair.name(),
@@ -371,13 +394,11 @@ public class Reconciler {
                     if (!a[2].equals(b[2])) {
                         matchedDiffering++;
                         sample(samples, "matchedDiffering", a[1] + "<->" + b[1]);
-                        matches.add(new Link(a[1], b[1], null, "-", "-"));
-                        add(Role.A, a[1]); // the writer merges them, by the pair's policy
+                        match(new Link(a[1], b[1], null, "-", "-")); // the writer merges them, by the pair's policy
                     } else if (a[4] != null) {
                         equal(new Link(a[1], b[1], CanonicalJson.read(a[4]), a[3], b[3]));
                     } else {
-                        matches.add(new Link(a[1], b[1], null, "-", "-"));
-                        add(Role.A, a[1]); // equal: the writer links them with their values as the base
+                        match(new Link(a[1], b[1], null, "-", "-")); // equal: the writer links them with their values as the base
                     }
                 } else if (inB == null) {
                     inA.forEach(a -> {
@@ -422,6 +443,14 @@ public class Reconciler {
             Map<String, List<String>> ids = new HashMap<>();
             byKey.forEach((key, rows) -> ids.put(key, rows.stream().map(r -> r[1]).toList()));
             return ids;
+        }
+
+        /** Twins for the writer to link: their link is stored first, then the writer merges them. */
+        private void match(Link twins) {
+            if (applying) {
+                matches.add(twins);
+                add(Role.A, twins.aId());
+            }
         }
 
         /** A record for the writer to look at; applied a window at a time when the pass applies. */

@@ -101,6 +101,8 @@ public final class TwoWayPlanner {
         for (String id : newB) {
             create(Role.B, id);
         }
+        // a record that is a dead letter of this plan is not done: the chunk's state commit would clear the letter it stores
+        deadLetters.forEach(letter -> done.remove(letter.side().key() + letter.id()));
         return new Plan(updates, creates, deletes, links, dropLinks, conflicts, settled, echoes, parked, done, deadLetters, deletedOn,
                 origins, sizes(changes), sizes(relayed), resolved, newConflicts, unchanged, deleted);
     }

@@ -456,4 +456,17 @@ class TwoWayPlannerTest {
         assertTrue(plan.writesNothing());
         assertEquals(0, plan.changes().get(Role.B), "counted once it is applied");
     }
+
+    /**
+     * The CRM record is gone and its twin in the help desk cannot be read (its required email was emptied): the twin is a
+     * dead letter, and not among the records the plan has done, whose dead letters the chunk's state commit clears.
+     */
+    @Test
+    void aSurvivorTheMappingRefusesStaysADeadLetterWhenItsTwinIsDeleted() {
+        TwoWayRules rules = rules("last-writer-wins");
+        Plan plan = TwoWayPlanner.plan(rules, chunk(link(rules), null, b(null, "Ada", "111", 1, LATE)));
+        assertEquals(1, plan.deadLetters().size());
+        assertEquals("10", plan.deadLetters().get(0).id());
+        assertTrue(!plan.done().contains(Role.B.key() + "10"), "not done: " + plan.done());
+    }
 }
