@@ -252,7 +252,6 @@ public class Reconciler {
                 buckets.add(LINKS_BY_A, link.aId(), link.aId(), link.bId(), link.aHash(), link.bHash());
                 buckets.add(LINKS_BY_B, link.bId(), link.aId(), link.bId(), link.aHash(), link.bHash());
             });
-            // a pair without links (its first run) keeps side a's values: twins found equal are linked with them as their base
             Future<Long> sideB = helper.submit(() -> spill(pair, Role.B, buckets, RECORDS_B, false));
             // a first run keeps side a's values: twins found equal are linked with them as their base
             aRecords = spill(pair, Role.A, buckets, RECORDS_A, firstRun && known == 0 && pair.match() != null);
