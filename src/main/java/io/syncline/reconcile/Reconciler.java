@@ -527,7 +527,7 @@ public class Reconciler {
     }
 
     private static Seen seen(String[] f) {
-        return "!".equals(f[1]) ? UNMAPPABLE : new Seen(f[1], f[2], f[3], f[4]);
+        return UNMAPPABLE.hash().equals(f[1]) ? UNMAPPABLE : new Seen(f[1], f[2], f[3], f[4]);
     }
 
     private void saveMatches(Pair pair, List<Link> matches) {
