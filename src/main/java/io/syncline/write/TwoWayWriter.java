@@ -37,6 +37,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -53,7 +54,7 @@ import org.jboss.logging.Logger;
 public class TwoWayWriter {
 
     private static final Logger LOG = Logger.getLogger(TwoWayWriter.class);
-    /** Ids per side per transaction: bounds the rows locked at once and the size of IN lists. */
+    /** Ids per side per transaction at most (a pair's page size may make it fewer): bounds the rows locked at once and IN lists. */
     private static final int CHUNK = 1000;
     /** Attempts at a chunk whose records a side found changed while they were written (an API's 412), before the window fails. */
     private static final int MAX_CHANGED_MEANWHILE = 5;
@@ -89,6 +90,9 @@ public class TwoWayWriter {
 
     @Inject
     TwinMatching twinMatching;
+
+    @Inject
+    ChunkRunner chunkRunner;
 
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
@@ -161,9 +165,7 @@ public class TwoWayWriter {
             // a link both sides changed is applied once: the help desk's side of it joins side a's ids
             Set<String> aIds = new LinkedHashSet<>(window.ids(Role.A));
             List<String> newB = new ArrayList<>();
-            List<String> bIds = new ArrayList<>(window.ids(Role.B));
-            for (int from = 0; from < bIds.size(); from += CHUNK) {
-                List<String> chunk = bIds.subList(from, Math.min(bIds.size(), from + CHUNK));
+            for (Set<String> chunk : chunks(new ArrayList<>(window.ids(Role.B)), CHUNK)) {
                 Map<String, Link> linked = links.find(pair.name(), Role.B, chunk);
                 for (String id : chunk) {
                     Link link = linked.get(id);
@@ -175,11 +177,29 @@ public class TwoWayWriter {
                 }
             }
             List<String> a = new ArrayList<>(aIds);
-            for (int from = 0; from < a.size(); from += CHUNK) {
-                total = total.plus(applyChunk(pair, Set.copyOf(a.subList(from, Math.min(a.size(), from + CHUNK))), Set.of(), null, matchNew));
+            int size = Math.min(CHUNK, pair.pageSize()); // records per transaction: the pair's page size, at most CHUNK
+            if (a.size() > size && pair.side(Role.A).system().transactional() && pair.side(Role.B).system().transactional()) {
+                // chunks of records linked already touch no record another chunk touches: they are applied side by side
+                List<String> linked = new ArrayList<>();
+                List<String> unlinked = new ArrayList<>();
+                for (Set<String> ids : chunks(a, CHUNK)) {
+                    Set<String> found = links.find(pair.name(), Role.A, ids).keySet();
+                    ids.forEach(id -> (found.contains(id) ? linked : unlinked).add(id));
+                }
+                List<Supplier<Outcome>> parallel = new ArrayList<>();
+                for (Set<String> ids : chunks(linked, size)) {
+                    parallel.add(() -> applyChunk(pair, ids, Set.of(), null, matchNew));
+                }
+                for (Outcome outcome : chunkRunner.runAll(parallel)) {
+                    total = total.plus(outcome);
+                }
+                a = unlinked; // new records may be matched by natural key: one chunk at a time
             }
-            for (int from = 0; from < newB.size(); from += CHUNK) {
-                total = total.plus(applyChunk(pair, Set.of(), Set.copyOf(newB.subList(from, Math.min(newB.size(), from + CHUNK))), null, matchNew));
+            for (Set<String> ids : chunks(a, size)) {
+                total = total.plus(applyChunk(pair, ids, Set.of(), null, matchNew));
+            }
+            for (Set<String> ids : chunks(newB, size)) {
+                total = total.plus(applyChunk(pair, Set.of(), ids, null, matchNew));
             }
             for (Page page : window.takeUnsaved()) { // pages that closed the window before the repository stored them
                 state.commitPage(pair.name(), page.side().name(), List.of(), page.end());
@@ -450,6 +470,15 @@ public class TwoWayWriter {
             return new Attempt(new Outcome(writtenA, writtenB, createdA.size() + createdB.size(), plan.resolved(), plan.newConflicts(),
                     plan.deleted(), plan.unchanged()), List.of());
         }
+    }
+
+    /** The ids in chunks of at most {@code size}, in their order. */
+    private static List<Set<String>> chunks(List<String> ids, int size) {
+        List<Set<String>> chunks = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += size) {
+            chunks.add(new LinkedHashSet<>(ids.subList(from, Math.min(ids.size(), from + size))));
+        }
+        return chunks;
     }
 
     /** Side B's rows with each reference's B id read as the parent's A id, as the mapping expects. */

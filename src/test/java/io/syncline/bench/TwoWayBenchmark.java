@@ -11,7 +11,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,8 +24,10 @@ import java.util.regex.Pattern;
  * system, 1,000 of them in both (different fields, so they merge), and the time until both sides
  * have converged, with the number of rows Syncline wrote to each side.
  *
- * <p>Target: converged within 10 s of the first poll after the edits, and exactly one write per
- * change that is not in conflict (a record edited on both sides is written on both sides, once).
+ * <p>Target (issue 11): converged within 5 s of the first poll after the edits, and exactly one write per
+ * change that is not in conflict (a record edited on both sides is written on both sides, once). The edits come in rounds
+ * on the same server ({@code -Dbench.rounds}, 2 by default): the first round meets a server whose code is still being
+ * compiled, the second one a server as it runs for hours.
  */
 public final class TwoWayBenchmark {
 
@@ -33,6 +37,8 @@ public final class TwoWayBenchmark {
     private static final String HEAP = System.getProperty("bench.heap", "256m");
     /** Only the first run (matching every record by email) and a dry run over the links it made: -Dbench.firstRunOnly=true. */
     private static final boolean FIRST_RUN_ONLY = Boolean.getBoolean("bench.firstRunOnly");
+    /** Rounds of edits, one after the other on the same server: -Dbench.rounds=N (the first shows a server just started). */
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 2);
     /** The benchmarks' servers run without the demo, so the demo user must not keep its documented password. */
     static final String BENCH_PASSWORD = "bench-" + Long.toHexString(System.nanoTime());
 
@@ -134,52 +140,70 @@ public final class TwoWayBenchmark {
                 System.out.printf("server peak heap: %s%n", ServerLog.peakHeap(bench.gcLog(), HEAP));
                 return;
             }
-            long crmBefore = count(pg(), "SELECT n FROM people_writes");
-            long helpdeskBefore = count(maria(), "SELECT n FROM user_writes");
-            long apiABefore = jsonLong(get(api), "writtenA");
-            long apiBBefore = jsonLong(get(api), "writtenB");
-
-            // CRM edits people 1..EDITS (first name); the help desk edits EDITS-BOTH+1 .. 2*EDITS-BOTH (last name)
-            int bFrom = EDITS - BOTH + 1;
-            int bTo = bFrom + EDITS - 1;
-            try (Connection a = pg(); Connection b = maria(); Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
-                sa.executeUpdate("UPDATE people SET first_name = 'A-edit' || id WHERE id BETWEEN 1 AND " + EDITS);
-                sb.executeUpdate("UPDATE users SET last_name = CONCAT('B-edit', id) WHERE id BETWEEN " + bFrom + " AND " + bTo);
+            List<String> results = new ArrayList<>();
+            for (int round = 1; round <= ROUNDS; round++) {
+                results.add(round(api, round));
             }
-            long edited = System.nanoTime();
-            // the pair polls on every whole second (cron * * * * * ?): the first poll after the edits
-            double toFirstPoll = (1000 - System.currentTimeMillis() % 1000) / 1000.0;
-            System.out.printf("edited %,d people in PostgreSQL and %,d users in MariaDB, %,d of them on both sides%n", EDITS, EDITS, BOTH);
-            while (count(pg(), "SELECT COUNT(*) FROM people WHERE last_name LIKE 'B-edit%'") < EDITS
-                    || count(maria(), "SELECT COUNT(*) FROM users WHERE first_name LIKE 'A-edit%'") < EDITS) {
-                Thread.sleep(50);
-                if (System.nanoTime() - edited > TimeUnit.SECONDS.toNanos(300)) {
-                    throw new IllegalStateException("not converged within 300s");
-                }
-            }
-            double converged = (System.nanoTime() - edited) / 1e9;
-            awaitQuiet(api, 120);
-            long crmWrites = count(pg(), "SELECT n FROM people_writes") - crmBefore - EDITS;
-            long helpdeskWrites = count(maria(), "SELECT n FROM user_writes") - helpdeskBefore - EDITS;
-            String status = get(api);
-            long merged = count(pg(), "SELECT COUNT(*) FROM people WHERE first_name LIKE 'A-edit%' AND last_name LIKE 'B-edit%'");
-            long expected = EDITS; // each side receives the other side's 10,000 edits; the 1,000 merged ones count once per side
             System.out.println();
             System.out.println("== results ==");
-            System.out.printf("converged: %.2fs from the first poll after the edits (%.2fs from their commit); target < 10s: %s%n",
-                    converged - toFirstPoll, converged, converged - toFirstPoll < 10 ? "met" : "MISSED");
-            System.out.printf("merged on both sides: %,d of %,d records edited on both sides%n", merged, BOTH);
-            System.out.printf("rows Syncline wrote: %,d to PostgreSQL, %,d to MariaDB (expected %,d each: one per change, a merged record "
-                    + "once per side): %s%n", crmWrites, helpdeskWrites, expected,
-                    crmWrites == expected && helpdeskWrites == expected ? "met" : "MISSED");
-            System.out.printf("server counters: writtenA %d, writtenB %d, echoes suppressed %d, conflicts resolved %d%n",
-                    jsonLong(status, "writtenA") - apiABefore, jsonLong(status, "writtenB") - apiBBefore, jsonLong(status, "echoesSuppressed"),
-                    jsonLong(status, "conflictsResolved"));
+            results.forEach(System.out::print);
             System.out.printf("server peak heap: %s%n", ServerLog.peakHeap(bench.gcLog(), HEAP));
         } finally {
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * One round: the edits, then the time until both sides hold them all and what Syncline wrote. Round 1 runs on a server
+     * that has not yet applied a window, so its code is still being compiled (the JIT took about half the server's CPU in
+     * the first window); the rounds after it show the server as it runs for hours.
+     */
+    private String round(String api, int round) throws Exception {
+        long crmBefore = count(pg(), "SELECT n FROM people_writes");
+        long helpdeskBefore = count(maria(), "SELECT n FROM user_writes");
+        String before = get(api);
+        // CRM edits people 1..EDITS (first name); the help desk edits EDITS-BOTH+1 .. 2*EDITS-BOTH (last name)
+        int bFrom = EDITS - BOTH + 1;
+        int bTo = bFrom + EDITS - 1;
+        String markA = "A" + round + "-";
+        String markB = "B" + round + "-";
+        try (Connection a = pg(); Connection b = maria(); Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+            sa.executeUpdate("UPDATE people SET first_name = '" + markA + "' || id WHERE id BETWEEN 1 AND " + EDITS);
+            sb.executeUpdate("UPDATE users SET last_name = CONCAT('" + markB + "', id) WHERE id BETWEEN " + bFrom + " AND " + bTo);
+        }
+        long edited = System.nanoTime();
+        // the pair polls on every whole second (cron * * * * * ?): the first poll after the edits
+        double toFirstPoll = (1000 - System.currentTimeMillis() % 1000) / 1000.0;
+        System.out.printf("round %d: edited %,d people in PostgreSQL and %,d users in MariaDB, %,d of them on both sides%n", round, EDITS,
+                EDITS, BOTH);
+        while (count(pg(), "SELECT COUNT(*) FROM people WHERE last_name LIKE '" + markB + "%'") < EDITS
+                || count(maria(), "SELECT COUNT(*) FROM users WHERE first_name LIKE '" + markA + "%'") < EDITS) {
+            Thread.sleep(50);
+            if (System.nanoTime() - edited > TimeUnit.SECONDS.toNanos(300)) {
+                throw new IllegalStateException("round " + round + " not converged within 300s");
+            }
+        }
+        double converged = (System.nanoTime() - edited) / 1e9;
+        awaitQuiet(api, 120);
+        long crmWrites = count(pg(), "SELECT n FROM people_writes") - crmBefore - EDITS;
+        long helpdeskWrites = count(maria(), "SELECT n FROM user_writes") - helpdeskBefore - EDITS;
+        String status = get(api);
+        long merged = count(pg(), "SELECT COUNT(*) FROM people WHERE first_name LIKE '" + markA + "%' AND last_name LIKE '" + markB + "%'");
+        long expected = EDITS; // each side receives the other side's 10,000 edits; the 1,000 merged ones count once per side
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("round %d%s:%n", round, round == 1 ? " (the server's first window: its code still being compiled)" : ""));
+        out.append(String.format("  converged: %.2fs from the first poll after the edits (%.2fs from their commit); target < 5s: %s%n",
+                converged - toFirstPoll, converged, converged - toFirstPoll < 5 ? "met" : "MISSED"));
+        out.append(String.format("  merged on both sides: %,d of %,d records edited on both sides%n", merged, BOTH));
+        out.append(String.format("  rows Syncline wrote: %,d to PostgreSQL, %,d to MariaDB (expected %,d each: one per change, a merged "
+                + "record once per side): %s%n", crmWrites, helpdeskWrites, expected,
+                crmWrites == expected && helpdeskWrites == expected ? "met" : "MISSED"));
+        out.append(String.format("  server counters: writtenA %d, writtenB %d, echoes suppressed %d, conflicts resolved %d%n",
+                jsonLong(status, "writtenA") - jsonLong(before, "writtenA"), jsonLong(status, "writtenB") - jsonLong(before, "writtenB"),
+                jsonLong(status, "echoesSuppressed") - jsonLong(before, "echoesSuppressed"),
+                jsonLong(status, "conflictsResolved") - jsonLong(before, "conflictsResolved")));
+        return out.toString();
     }
 
     /** Waits until nothing is pending and the write counters stand still for 3 seconds. */
