@@ -651,25 +651,25 @@ class TwoWaySyncTest {
         long helpdeskBefore = helpdeskWrites();
         JsonPath before = status();
         pause();
-        // 50 records edited in the CRM and 19 others in the help desk: one window of 69 linked records, 4 transactions of at
-        // most 20 (the tests' page size), applied two at a time
-        update(crm(), "UPDATE people SET notes = CONCAT('chunked ', id) WHERE LOWER(TRIM(email)) IN ("
-                + emails(50, 99) + ")");
-        update(helpdesk(), "UPDATE users SET notes = CONCAT('chunked ', id) WHERE LOWER(TRIM(email)) IN (" + emails(1, 19) + ")");
+        // 30 records edited in the CRM and 16 others in the help desk (none that earlier tests deleted): one window of 46 linked
+        // records, 3 transactions of at most 20 (the tests' page size), applied two at a time
+        update(crm(), "UPDATE people SET notes = CONCAT('chunked ', id) WHERE LOWER(TRIM(email)) IN (" + emails(50, 79) + ")");
+        update(helpdesk(), "UPDATE users SET notes = CONCAT('chunked ', id) WHERE LOWER(TRIM(email)) IN (" + emails(1, 12) + ", "
+                + emails(16, 19) + ")");
         resume();
-        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM users WHERE notes LIKE 'chunked %'") == 69
-                && count(crm(), "SELECT COUNT(*) FROM people WHERE notes LIKE 'chunked %'") == 69);
+        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM users WHERE notes LIKE 'chunked %'") == 46
+                && count(crm(), "SELECT COUNT(*) FROM people WHERE notes LIKE 'chunked %'") == 46);
         awaitQuiet();
-        assertEquals(50, helpdeskWrites() - helpdeskBefore - 19, "each CRM edit written once to the help desk");
-        assertEquals(19, crmWrites() - crmBefore - 50, "each help-desk edit written once to the CRM");
-        for (int i : new int[] {1, 19, 50, 99}) {
+        assertEquals(30, helpdeskWrites() - helpdeskBefore - 16, "each CRM edit written once to the help desk");
+        assertEquals(16, crmWrites() - crmBefore - 30, "each help-desk edit written once to the CRM");
+        for (int i : new int[] {1, 19, 50, 79}) {
             String email = "person" + i + "@example.com";
             assertEquals(row(crm(), "SELECT notes FROM people WHERE id = ?", crmId(email)).get("notes"),
                     row(helpdesk(), "SELECT notes FROM users WHERE id = ?", helpdeskId(email)).get("notes"), email);
         }
         JsonPath after = status();
-        assertEquals(19, after.getLong("twoWay.writtenA") - before.getLong("twoWay.writtenA"));
-        assertEquals(50, after.getLong("twoWay.writtenB") - before.getLong("twoWay.writtenB"));
+        assertEquals(16, after.getLong("twoWay.writtenA") - before.getLong("twoWay.writtenA"));
+        assertEquals(30, after.getLong("twoWay.writtenB") - before.getLong("twoWay.writtenB"));
         List<Map<String, Object>> windows = after.getList("twoWay.recentWindows");
         assertTrue(windows.stream().anyMatch(w -> ((Number) w.get("writtenA")).intValue() + ((Number) w.get("writtenB")).intValue() > 20),
                 "one window held more records than one transaction: " + windows);
