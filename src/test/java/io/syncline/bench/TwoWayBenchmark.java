@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  *
  * <p>Target (issue 11): converged within 5 s of the first poll after the edits, and exactly one write per
  * change that is not in conflict (a record edited on both sides is written on both sides, once). The edits come in rounds
- * on the same server ({@code -Dbench.rounds}, 2 by default): the first round meets a server whose code is still being
+ * on the same server ({@code -Dbench.rounds}, 3 by default): the first round meets a server whose code is still being
  * compiled, the second one a server as it runs for hours.
  */
 public final class TwoWayBenchmark {
@@ -38,7 +38,7 @@ public final class TwoWayBenchmark {
     /** Only the first run (matching every record by email) and a dry run over the links it made: -Dbench.firstRunOnly=true. */
     private static final boolean FIRST_RUN_ONLY = Boolean.getBoolean("bench.firstRunOnly");
     /** Rounds of edits, one after the other on the same server: -Dbench.rounds=N (the first shows a server just started). */
-    private static final int ROUNDS = Integer.getInteger("bench.rounds", 2);
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
     /** The benchmarks' servers run without the demo, so the demo user must not keep its documented password. */
     static final String BENCH_PASSWORD = "bench-" + Long.toHexString(System.nanoTime());
 
