@@ -47,7 +47,8 @@ import org.jboss.logging.Logger;
  * are locked while it decides, an edit that races the write is either seen (and resolved) or waits
  * and is read as a new change: never silently overwritten. The window's intent is stored before
  * the sides commit and the links move to the new base after both did: a crash anywhere in between
- * replays the window, which then sees which writes made it.
+ * replays the window, which then sees which writes made it. Chunks of records already linked touch
+ * no record another chunk touches, and are applied two at a time ({@link ChunkRunner}).
  */
 @ApplicationScoped
 @Named("twoWayWriter")
