@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -65,9 +66,10 @@ public class AppliedWindows {
                 }
                 history.record(c, pair, applied.decisions());
                 // records that were resolved (written, equal, or left for review) could be mapped: no longer dead letters
-                state.clearDeadLetters(c, pair, sideA, resolved(applied, Role.A));
-                state.clearDeadLetters(c, pair, sideB, resolved(applied, Role.B));
+                List<String> cleared = new ArrayList<>(state.clearDeadLetters(c, pair, sideA, resolved(applied, Role.A)));
+                cleared.addAll(state.clearDeadLetters(c, pair, sideB, resolved(applied, Role.B)));
                 c.commit();
+                state.deadLettersCleared(cleared);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -141,16 +141,14 @@ public class SyncState {
                     ps.executeUpdate();
                 }
             }
-            if (!written.isEmpty()) {
-                clearDeadLetters(c, pair, side, written.stream().map(Written::id).toList());
-            }
+            List<String> cleared = written.isEmpty() ? List.of() : clearDeadLetters(c, pair, side, written.stream().map(Written::id).toList());
             if (end != null) {
                 advance(c, pair, side, end, written.size(), now);
             }
-            return new PageCommit(c, pair);
+            return new PageCommit(c, pair, () -> deadLettersCleared(cleared));
         } catch (SQLException e) {
             if (c != null) {
-                new PageCommit(c, pair).close();
+                new PageCommit(c, pair, () -> { }).close();
             }
             throw failure("commit a page of pair '" + pair + "'", e);
         }
@@ -160,11 +158,13 @@ public class SyncState {
     public static final class PageCommit implements AutoCloseable {
         private final Connection connection;
         private final String pair;
+        private final Runnable afterCommit;
         private boolean committed;
 
-        private PageCommit(Connection connection, String pair) {
+        private PageCommit(Connection connection, String pair, Runnable afterCommit) {
             this.connection = connection;
             this.pair = pair;
+            this.afterCommit = afterCommit;
         }
 
         public void commit() {
@@ -174,6 +174,7 @@ public class SyncState {
             } catch (SQLException e) {
                 throw failure("commit a page of pair '" + pair + "'", e);
             }
+            afterCommit.run();
         }
 
         @Override
@@ -189,11 +190,15 @@ public class SyncState {
         }
     }
 
-    /** Removes the dead letters of records that have now synced, in the caller's transaction. */
-    public void clearDeadLetters(Connection c, String pair, String side, Collection<String> recordIds) throws SQLException {
+    /**
+     * Removes the dead letters of records that have now synced, in the caller's transaction, and returns them: once that
+     * transaction has committed, the caller hands them to {@link #deadLettersCleared}. Until then they are still known as
+     * dead letters, so a transaction that rolls back leaves memory as it leaves the store.
+     */
+    public List<String> clearDeadLetters(Connection c, String pair, String side, Collection<String> recordIds) throws SQLException {
         List<String> letters = recordIds.stream().filter(id -> deadLettered.contains(deadLetterKey(pair, side, id))).toList();
         if (letters.isEmpty()) {
-            return; // the usual case: no dead letter among them, nothing to ask the store
+            return List.of(); // the usual case: no dead letter among them, nothing to ask the store
         }
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM dead_letters WHERE pair = ? AND side = ? AND record_id = ?")) {
             for (String id : letters) {
@@ -204,7 +209,12 @@ public class SyncState {
             }
             ps.executeBatch();
         }
-        letters.forEach(id -> deadLettered.remove(deadLetterKey(pair, side, id)));
+        return letters.stream().map(id -> deadLetterKey(pair, side, id)).toList();
+    }
+
+    /** Dead letters a committed transaction removed ({@link #clearDeadLetters}): no longer known in memory either. */
+    public void deadLettersCleared(Collection<String> cleared) {
+        deadLettered.removeAll(cleared);
     }
 
     void advance(Connection c, String pair, String side, Position end, int synced, long now) throws SQLException {
@@ -309,7 +319,7 @@ public class SyncState {
             return false;
         }
         try (Connection c = store.connect()) {
-            clearDeadLetters(c, pair, side, List.of(recordId));
+            deadLettersCleared(clearDeadLetters(c, pair, side, List.of(recordId))); // the connection commits each statement
             return true;
         } catch (SQLException e) {
             throw failure("clear a dead letter of pair '" + pair + "'", e);

@@ -1,0 +1,58 @@
+package io.syncline.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.syncline.testing.RealDatabases;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.util.List;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dead letters a poll consults are kept in memory as well as in the state store; both must say the same. A record
+ * with a dead letter is looked at again when it is read back as its link holds it (what the other side changed meanwhile
+ * waited for it), so memory that forgot a dead letter the store still holds would skip that record.
+ */
+@QuarkusTest
+@QuarkusTestResource(RealDatabases.class)
+@Order(8)
+class DeadLettersTest {
+
+    private static final String PAIR = "dead-letters-test";
+
+    @Inject
+    SyncState state;
+
+    @Inject
+    Links links;
+
+    @Test
+    void aDeadLetterClearedByATransactionThatRollsBackIsStillADeadLetter() throws Exception {
+        state.deadLetter(PAIR, "crm", "r1", "a value the mapping refuses", "(record)");
+        try {
+            try (Connection c = links.begin()) {
+                List<String> cleared = state.clearDeadLetters(c, PAIR, "crm", List.of("r1"));
+                assertFalse(cleared.isEmpty(), "the store had it");
+                c.rollback(); // the window's state commit failed: the window is applied again later
+            }
+            assertTrue(state.hasDeadLetter(PAIR, "crm", "r1"), "still a dead letter in memory, as in the store");
+            assertEquals(1, state.deadLetterCount(PAIR), "and in the store");
+
+            try (Connection c = links.begin()) {
+                List<String> cleared = state.clearDeadLetters(c, PAIR, "crm", List.of("r1"));
+                assertTrue(state.hasDeadLetter(PAIR, "crm", "r1"), "until its transaction commits");
+                c.commit();
+                state.deadLettersCleared(cleared);
+            }
+            assertFalse(state.hasDeadLetter(PAIR, "crm", "r1"));
+            assertEquals(0, state.deadLetterCount(PAIR));
+        } finally {
+            state.discardDeadLetter(PAIR, "crm", "r1");
+        }
+    }
+}
