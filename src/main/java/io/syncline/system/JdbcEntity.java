@@ -210,10 +210,22 @@ public final class JdbcEntity implements Entity {
     private int bind(PreparedStatement ps, int first, Object[] values) throws SQLException {
         int i = first;
         for (int col = 0; col < values.length; col++) {
-            if (values[col] == null) {
+            // the common types by their own setters: a driver given an Object (MariaDB's) tries its codecs one by one
+            Object value = values[col];
+            if (value == null) {
                 ps.setNull(i++, written.get(col).jdbcType());
+            } else if (value instanceof String text) {
+                ps.setString(i++, text);
+            } else if (value instanceof Long number) {
+                ps.setLong(i++, number);
+            } else if (value instanceof Integer number) {
+                ps.setInt(i++, number);
+            } else if (value instanceof java.math.BigDecimal number) {
+                ps.setBigDecimal(i++, number);
+            } else if (value instanceof Boolean flag) {
+                ps.setBoolean(i++, flag);
             } else {
-                ps.setObject(i++, values[col]);
+                ps.setObject(i++, value);
             }
         }
         return i;
