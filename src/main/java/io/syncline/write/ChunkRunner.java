@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
@@ -28,6 +29,14 @@ public class ChunkRunner {
 
     private ExecutorService threads;
 
+    ChunkRunner() {
+    }
+
+    /** On threads of its own, outside the server (a test). */
+    ChunkRunner(ExecutorService threads) {
+        this.threads = threads;
+    }
+
     @PostConstruct
     void start() {
         threads = camel.getExecutorServiceManager().newFixedThreadPool(this, "syncline-chunks", PARALLEL);
@@ -41,35 +50,49 @@ public class ChunkRunner {
     public <T> List<T> runAll(List<Supplier<T>> chunks) {
         AtomicBoolean failed = new AtomicBoolean();
         List<Future<T>> running = new ArrayList<>(chunks.size());
+        RuntimeException failure = null;
         for (Supplier<T> chunk : chunks) {
-            running.add(threads.submit(() -> {
-                if (failed.get()) {
-                    return null;
-                }
-                try {
-                    return chunk.get();
-                } catch (RuntimeException | Error e) {
-                    failed.set(true);
-                    throw e;
-                }
-            }));
+            try {
+                running.add(threads.submit(() -> {
+                    if (failed.get()) {
+                        return null;
+                    }
+                    try {
+                        return chunk.get();
+                    } catch (RuntimeException | Error e) {
+                        failed.set(true);
+                        throw e;
+                    }
+                }));
+            } catch (RejectedExecutionException e) { // the server is stopping: the window is kept, and applied after the restart
+                failed.set(true);
+                failure = new IllegalStateException("the server is stopping; the window is applied again after it starts", e);
+                break;
+            }
         }
         List<T> results = new ArrayList<>(chunks.size());
-        RuntimeException failure = null;
+        boolean interrupted = false;
         for (Future<T> chunk : running) {
-            try {
-                results.add(chunk.get()); // every chunk is waited for: none runs on once the window's lock is released
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause().getMessage(), e.getCause());
-                }
-            } catch (InterruptedException e) {
-                failed.set(true);
-                Thread.currentThread().interrupt();
-                if (failure == null) {
-                    failure = new IllegalStateException("interrupted while applying a window", e);
+            while (true) { // every chunk is waited for, even when interrupted: none runs on once the window's lock is released
+                try {
+                    results.add(chunk.get());
+                    break;
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause().getMessage(), e.getCause());
+                    }
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    failed.set(true); // the chunks not yet begun are skipped
+                    if (failure == null) {
+                        failure = new IllegalStateException("interrupted while applying a window", e);
+                    }
                 }
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         if (failure != null) {
             throw failure;
