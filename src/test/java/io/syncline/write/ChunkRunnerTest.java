@@ -34,10 +34,12 @@ class ChunkRunnerTest {
 
     @Test
     void aFailedChunkFailsTheWindowOnceTheChunkRunningBesideItHasEndedAndNoChunkBeginsAfterIt() throws Exception {
+        CountDownLatch besideBegun = new CountDownLatch(1);
         CountDownLatch failing = new CountDownLatch(1);
         AtomicBoolean besideEnded = new AtomicBoolean();
         AtomicInteger begunAfter = new AtomicInteger();
         Supplier<Integer> beside = () -> {
+            besideBegun.countDown();
             try {
                 assertTrue(failing.await(5, TimeUnit.SECONDS));
                 Thread.sleep(300); // still writing when its neighbour fails
@@ -48,6 +50,11 @@ class ChunkRunnerTest {
             return 1;
         };
         Supplier<Integer> fails = () -> {
+            try {
+                assertTrue(besideBegun.await(5, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
             failing.countDown();
             throw new IllegalStateException("helpdesk.users does not answer");
         };
@@ -55,7 +62,7 @@ class ChunkRunnerTest {
             begunAfter.incrementAndGet();
             return 3;
         };
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> runner.runAll(List.of(beside, fails, later, later)));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> runner.runAll(List.of(fails, beside, later, later)));
         assertEquals("helpdesk.users does not answer", e.getMessage());
         assertTrue(besideEnded.get(), "the window's failure is thrown only once the chunk beside it has ended");
         assertEquals(0, begunAfter.get(), "no chunk begins after one failed");
