@@ -6,8 +6,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -66,8 +66,8 @@ public class AppliedWindows {
                 }
                 history.record(c, pair, applied.decisions());
                 // records that were resolved (written, equal, or left for review) could be mapped: no longer dead letters
-                List<String> cleared = new ArrayList<>(state.clearDeadLetters(c, pair, sideA, resolved(applied, Role.A)));
-                cleared.addAll(state.clearDeadLetters(c, pair, sideB, resolved(applied, Role.B)));
+                Map<String, Long> cleared = new HashMap<>(state.clearDeadLetters(c, pair, sideA, resolved(applied, Role.A)));
+                cleared.putAll(state.clearDeadLetters(c, pair, sideB, resolved(applied, Role.B)));
                 c.commit();
                 state.deadLettersCleared(cleared);
             } catch (SQLException | RuntimeException e) {

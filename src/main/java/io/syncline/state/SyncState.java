@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.flywaydb.core.Flyway;
 import org.jboss.logging.Logger;
 
@@ -41,7 +42,9 @@ public class SyncState {
     private Dialect ownTables;
     private final Map<String, PairStatus> statuses = new ConcurrentHashMap<>();
     /** The dead letters' keys, so that a record read in sync drops its dead letter without a query per record read. */
-    private final Set<String> deadLettered = ConcurrentHashMap.newKeySet();
+    /** The dead letters, as pair/side/id, each with the stamp of when it was last recorded (see {@link #deadLettersCleared}). */
+    private final Map<String, Long> deadLettered = new ConcurrentHashMap<>();
+    private final AtomicLong stamps = new AtomicLong();
 
     @PostConstruct
     void migrate() {
@@ -56,7 +59,7 @@ public class SyncState {
         try (Connection c = store.connect(); PreparedStatement ps = c.prepareStatement("SELECT pair, side, record_id FROM dead_letters");
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                deadLettered.add(deadLetterKey(rs.getString(1), rs.getString(2), rs.getString(3)));
+                deadLettered.put(deadLetterKey(rs.getString(1), rs.getString(2), rs.getString(3)), stamps.incrementAndGet());
             }
         } catch (SQLException e) {
             throw failure("read the dead letters", e);
@@ -141,7 +144,7 @@ public class SyncState {
                     ps.executeUpdate();
                 }
             }
-            List<String> cleared = written.isEmpty() ? List.of() : clearDeadLetters(c, pair, side, written.stream().map(Written::id).toList());
+            Map<String, Long> cleared = written.isEmpty() ? Map.of() : clearDeadLetters(c, pair, side, written.stream().map(Written::id).toList());
             if (end != null) {
                 advance(c, pair, side, end, written.size(), now);
             }
@@ -191,15 +194,23 @@ public class SyncState {
     }
 
     /**
-     * Removes the dead letters of records that have now synced, in the caller's transaction, and returns them: once that
-     * transaction has committed, the caller hands them to {@link #deadLettersCleared}. Until then they are still known as
+     * Removes the dead letters of records that have now synced, in the caller's transaction, and returns them (with their
+     * stamps): once that transaction has committed, the caller hands them to {@link #deadLettersCleared}. Until then they are still known as
      * dead letters, so a transaction that rolls back leaves memory as it leaves the store.
      */
-    public List<String> clearDeadLetters(Connection c, String pair, String side, Collection<String> recordIds) throws SQLException {
-        List<String> letters = recordIds.stream().filter(id -> deadLettered.contains(deadLetterKey(pair, side, id))).toList();
-        if (letters.isEmpty()) {
-            return List.of(); // the usual case: no dead letter among them, nothing to ask the store
+    public Map<String, Long> clearDeadLetters(Connection c, String pair, String side, Collection<String> recordIds) throws SQLException {
+        Map<String, Long> cleared = new HashMap<>();
+        for (String id : recordIds) {
+            String key = deadLetterKey(pair, side, id);
+            Long stamp = deadLettered.get(key);
+            if (stamp != null) {
+                cleared.put(key, stamp);
+            }
         }
+        if (cleared.isEmpty()) {
+            return Map.of(); // the usual case: no dead letter among them, nothing to ask the store
+        }
+        List<String> letters = recordIds.stream().filter(id -> cleared.containsKey(deadLetterKey(pair, side, id))).toList();
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM dead_letters WHERE pair = ? AND side = ? AND record_id = ?")) {
             for (String id : letters) {
                 ps.setString(1, pair);
@@ -209,12 +220,16 @@ public class SyncState {
             }
             ps.executeBatch();
         }
-        return letters.stream().map(id -> deadLetterKey(pair, side, id)).toList();
+        return cleared;
     }
 
-    /** Dead letters a committed transaction removed ({@link #clearDeadLetters}): no longer known in memory either. */
-    public void deadLettersCleared(Collection<String> cleared) {
-        deadLettered.removeAll(cleared);
+    /**
+     * Dead letters a committed transaction removed ({@link #clearDeadLetters}): no longer known in memory either, unless
+     * one was recorded again meanwhile (a poll found the record refused again while the transaction held its row): then
+     * the store holds it again too, and so does memory.
+     */
+    public void deadLettersCleared(Map<String, Long> cleared) {
+        cleared.forEach(deadLettered::remove);
     }
 
     void advance(Connection c, String pair, String side, Position end, int synced, long now) throws SQLException {
@@ -248,7 +263,7 @@ public class SyncState {
      * Returns true when the record was not a dead letter before.
      */
     public boolean deadLetter(String pair, String side, String recordId, String reason, String record) {
-        deadLettered.add(deadLetterKey(pair, side, recordId));
+        deadLettered.put(deadLetterKey(pair, side, recordId), stamps.incrementAndGet());
         long now = System.currentTimeMillis();
         String shortReason = truncate(reason, 2000);
         String shortRecord = truncate(record, 4000);
@@ -310,12 +325,12 @@ public class SyncState {
      * window is stored would have the record skipped when it is read again, and that change lost.
      */
     public boolean hasDeadLetter(String pair, String side, String recordId) {
-        return deadLettered.contains(deadLetterKey(pair, side, recordId));
+        return deadLettered.containsKey(deadLetterKey(pair, side, recordId));
     }
 
     /** Removes a record's dead letter (in sync, or an operator discarded it); returns true when it had one. */
     public boolean discardDeadLetter(String pair, String side, String recordId) {
-        if (!deadLettered.contains(deadLetterKey(pair, side, recordId))) {
+        if (!deadLettered.containsKey(deadLetterKey(pair, side, recordId))) {
             return false;
         }
         try (Connection c = store.connect()) {

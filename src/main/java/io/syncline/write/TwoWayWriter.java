@@ -179,8 +179,10 @@ public class TwoWayWriter {
             }
             List<String> a = new ArrayList<>(aIds);
             int size = Math.min(CHUNK, pair.pageSize()); // records per transaction: the pair's page size, at most CHUNK
-            if (a.size() > size && pair.side(Role.A).system().transactional() && pair.side(Role.B).system().transactional()) {
-                // chunks of records linked already touch no record another chunk touches: they are applied side by side
+            if (a.size() > size && pair.side(Role.A).system().transactional() && pair.side(Role.B).system().transactional()
+                    && pair.side(Role.A).system() != pair.side(Role.B).system()) {
+                // chunks of records linked already touch no record another chunk touches: they are applied side by side (two
+                // tables of one database are not: each chunk holds a connection while it waits for a second from one pool)
                 List<String> linked = new ArrayList<>();
                 List<String> unlinked = new ArrayList<>();
                 for (Set<String> ids : chunks(a, CHUNK)) {

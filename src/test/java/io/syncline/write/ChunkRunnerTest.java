@@ -15,10 +15,13 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The chunks of a window applied side by side: all of them, or on a failure none begun after it and none left running. */
+/**
+ * The chunks of a window applied side by side, by the window's thread and a helper: all of them, or on a failure none
+ * begun after it and none left running; and without the helpers, by the window's thread alone.
+ */
 class ChunkRunnerTest {
 
-    private final ExecutorService threads = Executors.newFixedThreadPool(ChunkRunner.PARALLEL);
+    private final ExecutorService threads = Executors.newFixedThreadPool(ChunkRunner.PARALLEL - 1);
     private final ChunkRunner runner = new ChunkRunner(threads);
 
     @AfterEach
@@ -33,38 +36,55 @@ class ChunkRunnerTest {
     }
 
     @Test
-    void aFailedChunkFailsTheWindowOnceTheChunkRunningBesideItHasEndedAndNoChunkBeginsAfterIt() throws Exception {
-        CountDownLatch besideBegun = new CountDownLatch(1);
-        CountDownLatch failing = new CountDownLatch(1);
-        AtomicBoolean besideEnded = new AtomicBoolean();
-        AtomicInteger begunAfter = new AtomicInteger();
-        Supplier<Integer> beside = () -> {
-            besideBegun.countDown();
-            try {
-                assertTrue(failing.await(5, TimeUnit.SECONDS));
-                Thread.sleep(300); // still writing when its neighbour fails
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            besideEnded.set(true);
-            return 1;
-        };
-        Supplier<Integer> fails = () -> {
-            try {
-                assertTrue(besideBegun.await(5, TimeUnit.SECONDS));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            failing.countDown();
-            throw new IllegalStateException("helpdesk.users does not answer");
-        };
-        Supplier<Integer> later = () -> {
-            begunAfter.incrementAndGet();
-            return 3;
-        };
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> runner.runAll(List.of(fails, beside, later, later)));
-        assertEquals("helpdesk.users does not answer", e.getMessage());
-        assertTrue(besideEnded.get(), "the window's failure is thrown only once the chunk beside it has ended");
-        assertEquals(0, begunAfter.get(), "no chunk begins after one failed");
+    void aFailedChunkFailsTheWindowOnceTheChunkRunningBesideItHasEndedAndNoChunkBeginsAfterIt() {
+        for (int run = 0; run < 10; run++) { // which thread takes which chunk varies: each way must hold
+            CountDownLatch besideBegun = new CountDownLatch(1);
+            CountDownLatch failing = new CountDownLatch(1);
+            AtomicBoolean besideEnded = new AtomicBoolean();
+            AtomicInteger begunAfter = new AtomicInteger();
+            Supplier<Integer> beside = () -> {
+                besideBegun.countDown();
+                await(failing);
+                sleep(100); // still writing when its neighbour fails
+                besideEnded.set(true);
+                return 1;
+            };
+            Supplier<Integer> fails = () -> {
+                await(besideBegun);
+                failing.countDown();
+                throw new IllegalStateException("helpdesk.users does not answer");
+            };
+            Supplier<Integer> later = () -> {
+                begunAfter.incrementAndGet();
+                return 3;
+            };
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> runner.runAll(List.of(fails, beside, later, later)));
+            assertEquals("helpdesk.users does not answer", e.getMessage());
+            assertTrue(besideEnded.get(), "the window's failure is thrown only once the chunk beside it has ended");
+            assertEquals(0, begunAfter.get(), "no chunk begins after one failed");
+        }
+    }
+
+    @Test
+    void aWindowIsAppliedByItsOwnThreadWhenTheHelpersAreBusyOrGone() {
+        threads.shutdownNow(); // a stopping server: its pool takes nothing more
+        List<Supplier<Integer>> chunks = List.of(() -> 1, () -> 2, () -> 3);
+        assertEquals(List.of(1, 2, 3), runner.runAll(chunks));
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(5, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
