@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 class DeadLettersTest {
 
     private static final String PAIR = "dead-letters-test";
+    private static final String AGAIN = "dead-letters-test-again";
 
     @Inject
     SyncState state;
@@ -61,22 +62,22 @@ class DeadLettersTest {
 
     @Test
     void aRecordRefusedAgainWhileItsDeadLetterIsBeingClearedStaysADeadLetter() throws Exception {
-        state.deadLetter(PAIR, "crm", "r2", "a value the mapping refuses", "(record)");
+        state.deadLetter(AGAIN, "crm", "r2", "a value the mapping refuses", "(record)");
         try {
             CompletableFuture<Boolean> again;
             try (Connection c = links.begin()) {
-                Map<String, Long> cleared = state.clearDeadLetters(c, PAIR, "crm", List.of("r2"));
+                Map<String, Long> cleared = state.clearDeadLetters(c, AGAIN, "crm", List.of("r2"));
                 // a poll finds the record refused again; the store makes it wait for the row until the window's commit
-                again = CompletableFuture.supplyAsync(() -> state.deadLetter(PAIR, "crm", "r2", "refused again", "(record)"));
+                again = CompletableFuture.supplyAsync(() -> state.deadLetter(AGAIN, "crm", "r2", "refused again", "(record)"));
                 Thread.sleep(300);
                 c.commit();
                 state.deadLettersCleared(cleared);
             }
             again.get(30, TimeUnit.SECONDS);
-            assertEquals(1, state.deadLetterCount(PAIR), "the store holds the new dead letter");
-            assertTrue(state.hasDeadLetter(PAIR, "crm", "r2"), "and memory too: the window's clearing came before it");
+            assertEquals(1, state.deadLetterCount(AGAIN), "the store holds the new dead letter");
+            assertTrue(state.hasDeadLetter(AGAIN, "crm", "r2"), "and memory too: the window's clearing came before it");
         } finally {
-            state.discardDeadLetter(PAIR, "crm", "r2");
+            state.discardDeadLetter(AGAIN, "crm", "r2");
         }
     }
 }
