@@ -41,8 +41,10 @@ public class SyncState {
     private JdbcSystem store;
     private Dialect ownTables;
     private final Map<String, PairStatus> statuses = new ConcurrentHashMap<>();
-    /** The dead letters' keys, so that a record read in sync drops its dead letter without a query per record read. */
-    /** The dead letters, as pair/side/id, each with the stamp of when it was last recorded (see {@link #deadLettersCleared}). */
+    /**
+     * The dead letters, as pair/side/id, so that a poll knows them without a query per record read; each with the stamp of
+     * when it was last recorded (see {@link #deadLettersCleared}).
+     */
     private final Map<String, Long> deadLettered = new ConcurrentHashMap<>();
     private final AtomicLong stamps = new AtomicLong();
 
@@ -144,7 +146,8 @@ public class SyncState {
                     ps.executeUpdate();
                 }
             }
-            Map<String, Long> cleared = written.isEmpty() ? Map.of() : clearDeadLetters(c, pair, side, written.stream().map(Written::id).toList());
+            Map<String, Long> cleared = written.isEmpty() ? Map.of()
+                    : clearDeadLetters(c, pair, side, written.stream().map(Written::id).toList());
             if (end != null) {
                 advance(c, pair, side, end, written.size(), now);
             }
@@ -195,8 +198,8 @@ public class SyncState {
 
     /**
      * Removes the dead letters of records that have now synced, in the caller's transaction, and returns them (with their
-     * stamps): once that transaction has committed, the caller hands them to {@link #deadLettersCleared}. Until then they are still known as
-     * dead letters, so a transaction that rolls back leaves memory as it leaves the store.
+     * stamps): once that transaction has committed, the caller hands them to {@link #deadLettersCleared}. Until then they
+     * are still known as dead letters, so a transaction that rolls back leaves memory as it leaves the store.
      */
     public Map<String, Long> clearDeadLetters(Connection c, String pair, String side, Collection<String> recordIds) throws SQLException {
         Map<String, Long> cleared = new HashMap<>();
