@@ -176,11 +176,12 @@ public class JdbcReader {
             this.pair = pair;
             this.source = source;
             this.fullLoad = cursor.isStart();
-            // a full load of a pair without links (the first one, or after a resync) need not look any hash up
-            this.firstLoad = fullLoad && state.linkCount(pair.name()) == 0;
             feed = source.entity().changedSince(cursor, pair.lookback(), pair.pageSize());
             sizeKnown = feed.size() >= 0;
             total = Math.max(0, feed.size());
+            // A full load of a pair without links (the first one, or after a resync) need not look any hash up. An empty
+            // table is polled again and again from the start: it does not ask, as the question reads the links table.
+            this.firstLoad = fullLoad && feed.size() != 0 && !state.hasLinks(pair.name());
             if (fullLoad && total > 0) { // an empty table is read again on every poll until it has rows: no news
                 LOG.infof("pair '%s': full load of %s started: %,d rows", pair.name(), source.reference(), total);
             }

@@ -76,7 +76,7 @@ public class Reconciler {
             for (Pair.Reference ref : pair.references()) {
                 firstRun(pairs.get(ref.parent())); // parents are matched and linked before their children
             }
-            boolean fresh = state.linkCount(pair.name()) == 0 && state.cursor(pair.name(), pair.side(Role.A).name()).isStart()
+            boolean fresh = !state.hasLinks(pair.name()) && state.cursor(pair.name(), pair.side(Role.A).name()).isStart()
                     && state.cursor(pair.name(), pair.side(Role.B).name()).isStart();
             if (fresh) {
                 LOG.infof("pair '%s': first run: comparing both sides%s before the first poll", pair.name(),

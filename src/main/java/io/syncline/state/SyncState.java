@@ -360,6 +360,14 @@ public class SyncState {
         return count("SELECT COUNT(*) FROM links WHERE pair = ?", pair);
     }
 
+    /**
+     * Whether the pair has any link: stops at the first one found, where {@link #linkCount} reads all of them. The links
+     * are keyed by id first, so a pair without links is answered by reading the whole table.
+     */
+    public boolean hasLinks(String pair) {
+        return count("SELECT COUNT(*) FROM (SELECT 1 FROM links WHERE pair = ? LIMIT 1) first_link", pair) > 0;
+    }
+
     private long count(String sql, String pair) {
         try (Connection c = store.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, pair);

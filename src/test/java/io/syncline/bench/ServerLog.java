@@ -31,6 +31,9 @@ final class ServerLog {
             }
             shown = lines.size();
             for (String line : lines) {
+                if (line.contains("Failed to start application")) {
+                    throw new IllegalStateException("the server did not start: " + line + "; see " + log);
+                }
                 Matcher m = pattern.matcher(line);
                 if (m.find()) {
                     return m;
