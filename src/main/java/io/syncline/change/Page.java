@@ -8,6 +8,7 @@ import io.syncline.system.Position;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -27,6 +28,7 @@ public final class Page {
     private final Position end;
     private final List<Change> staged = new ArrayList<>();
     private Map<String, String> syncedHashes = Map.of();
+    private Set<String> notLookedUp = Set.of();
     private int deadLettered;
     private final CompletableFuture<Integer> predecessorWritten;
     private final CompletableFuture<Integer> written = new CompletableFuture<>();
@@ -103,6 +105,16 @@ public final class Page {
 
     public void syncedHashes(Map<String, String> hashes) {
         this.syncedHashes = hashes;
+    }
+
+    /** Ids whose synced hash was not fetched with the page's: re-reads of changes that were waiting in a window. */
+    public Set<String> notLookedUp() {
+        return notLookedUp;
+    }
+
+    public void syncedHashes(Map<String, String> hashes, Set<String> notLookedUp) {
+        this.syncedHashes = hashes;
+        this.notLookedUp = notLookedUp;
     }
 
     /** Marks a change as one to write; called for each change the idempotent consumer lets through. */

@@ -10,6 +10,7 @@ import io.syncline.pair.Role;
 import io.syncline.change.Change;
 import io.syncline.change.Page;
 import io.syncline.state.Links;
+import io.syncline.state.PendingChanges;
 import io.syncline.state.References;
 import io.syncline.state.SyncState;
 import io.syncline.system.Table;
@@ -17,6 +18,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +44,9 @@ public class Mapper implements Processor {
 
     @Inject
     References references;
+
+    @Inject
+    PendingChanges pendingChanges;
 
     @Override
     public void process(Exchange exchange) throws Exception {
@@ -77,7 +83,20 @@ public class Mapper implements Processor {
             });
         }
         if (!page.isFirstLoad()) {
-            page.syncedHashes(links.hashes(pair.name(), page.role(), ids)); // a one-way pair's source is side a
+            if (pair.isTwoWay()) {
+                // A re-read (the lookback) of a change that already waits in a window is not taken again: its link need
+                // not be looked up. While a large window is applied, every poll re-reads its changes.
+                Set<String> waiting = new HashSet<>();
+                for (Change change : page.getChanges()) {
+                    if (pendingChanges.isWaiting(pair.name(), change.side(), change.recordId(), change.hash())) {
+                        waiting.add(change.recordId());
+                    }
+                }
+                List<String> lookUp = waiting.isEmpty() ? ids : ids.stream().filter(id -> !waiting.contains(id)).toList();
+                page.syncedHashes(links.hashes(pair.name(), page.role(), lookUp), waiting);
+            } else {
+                page.syncedHashes(links.hashes(pair.name(), page.role(), ids)); // a one-way pair's source is side a
+            }
         }
     }
 
