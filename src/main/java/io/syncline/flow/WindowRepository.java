@@ -117,7 +117,7 @@ public class WindowRepository {
 
         @Override
         public void confirm(CamelContext context, String exchangeId) {
-            store.forget(exchangeId);
+            store.forget(pair, exchangeId);
         }
 
         @Override

@@ -126,9 +126,12 @@ public class PendingChanges {
     }
 
     /** A window applied: its changes are forgotten. */
-    public void forget(String exchangeId) {
-        try (Connection c = state.connect(); PreparedStatement ps = c.prepareStatement("DELETE FROM pending_changes WHERE batch_id = ?")) {
-            ps.setString(1, exchangeId);
+    public void forget(String pair, String exchangeId) {
+        // the pair leads the key: without it, the delete reads every pair's pending changes
+        try (Connection c = state.connect();
+                PreparedStatement ps = c.prepareStatement("DELETE FROM pending_changes WHERE pair = ? AND batch_id = ?")) {
+            ps.setString(1, pair);
+            ps.setString(2, exchangeId);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw SyncState.failure("forget an applied window", e);
@@ -139,7 +142,8 @@ public class PendingChanges {
 
     /** The pair itself when it has an open window with changes, else nothing: the aggregator's correlation keys. */
     public Set<String> keys(String pair) {
-        return distinct("SELECT DISTINCT pair FROM pending_changes WHERE batch_id = ? AND pair = ?", OPEN, pair);
+        // asked again and again by the aggregator's timer: one row says it, where DISTINCT read the whole open window
+        return distinct("SELECT pair FROM pending_changes WHERE batch_id = ? AND pair = ? LIMIT 1", OPEN, pair);
     }
 
     Set<String> scan(String pair) {

@@ -1,13 +1,9 @@
 package io.syncline.write;
 
 import io.syncline.value.Redaction;
-import io.syncline.state.AppliedWindows;
-import io.syncline.system.Entity;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
 import io.syncline.pair.Role;
-import io.syncline.pair.Topology;
-import io.syncline.change.ChangeKey;
 import io.syncline.change.Page;
 import io.syncline.state.Conflicts;
 import io.syncline.state.Links;
@@ -17,7 +13,6 @@ import io.syncline.state.PendingChanges;
 import io.syncline.state.References;
 import io.syncline.state.SyncState;
 import io.syncline.change.Window;
-import io.syncline.system.Row;
 import io.syncline.system.SystemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -25,11 +20,7 @@ import jakarta.inject.Named;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +32,7 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * Applies a closed window of a two-way pair, a chunk of links at a time. For each chunk it reads
+ * Applies a closed window of a two-way pair, a chunk of links at a time. For each chunk the {@link ChunkWriter} reads
  * and locks the rows both sides hold now ({@code SELECT ... FOR UPDATE}), has the
  * {@link TwoWayPlanner} decide what to write, and carries out the {@link Plan}. Because the rows
  * are locked while it decides, an edit that races the write is either seen (and resolved) or waits
@@ -57,13 +48,8 @@ public class TwoWayWriter {
     private static final Logger LOG = Logger.getLogger(TwoWayWriter.class);
     /** Ids per side per transaction at most (a pair's page size may make it fewer): bounds the rows locked at once and IN lists. */
     private static final int CHUNK = 1000;
-    /** Attempts at a chunk whose records a side found changed while they were written (an API's 412), before the window fails. */
-    private static final int MAX_CHANGED_MEANWHILE = 5;
     /** Attempts at a chunk that a database aborted to break a deadlock, before the window fails. */
     private static final int MAX_LOCK_CONFLICTS = 5;
-
-    @Inject
-    Faults faults;
 
     @Inject
     Pairs pairs;
@@ -84,16 +70,10 @@ public class TwoWayWriter {
     References references;
 
     @Inject
-    AppliedWindows appliedWindows;
-
-    @Inject
-    Relays relays;
-
-    @Inject
-    TwinMatching twinMatching;
-
-    @Inject
     ChunkRunner chunkRunner;
+
+    @Inject
+    ChunkWriter chunkWriter;
 
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
@@ -256,9 +236,9 @@ public class TwoWayWriter {
         int lockConflicts = 0;
         boolean match = matchNew;
         while (true) {
-            Attempt attempt;
+            ChunkWriter.Attempt attempt;
             try {
-                attempt = attempt(pair, a, b, decision, match, retry);
+                attempt = chunkWriter.attempt(pair, a, b, decision, match, retry);
             } catch (SystemException e) {
                 // a deadlock with another transaction (another pair writing the same table, an application's own): the
                 // database aborted this one, the chunk's sessions roll back as they close, and it is planned again at once
@@ -275,17 +255,17 @@ public class TwoWayWriter {
             // an API may have created records of this attempt, whose links were not stored: the next attempt finds them by
             // the natural key (which a pair with an API side has) rather than create them again, whatever matched the records
             match = match || !pair.side(Role.A).system().transactional() || !pair.side(Role.B).system().transactional();
-            List<Refusal> refusals = new ArrayList<>(attempt.refused());
+            List<ChunkWriter.Refusal> refusals = new ArrayList<>(attempt.refused());
             if (!attempt.changed().isEmpty()) {
-                if (++changedMeanwhile <= MAX_CHANGED_MEANWHILE && refusals.isEmpty()) {
+                if (++changedMeanwhile <= ChunkWriter.MAX_CHANGED_MEANWHILE && refusals.isEmpty()) {
                     continue; // planned again with what the sides hold now
                 }
-                if (changedMeanwhile > MAX_CHANGED_MEANWHILE) { // a record that keeps changing waits, parked, rather than hold the pair
+                if (changedMeanwhile > ChunkWriter.MAX_CHANGED_MEANWHILE) { // a record that keeps changing waits, parked, rather than hold the pair
                     refusals.addAll(attempt.changed());
                 }
             }
             int before = a.size() + b.size();
-            for (Refusal refused : refusals) {
+            for (ChunkWriter.Refusal refused : refusals) {
                 if (decision != null) {
                     throw new TwoWayPlanner.NotSettled("the decision cannot be written: " + refused.reason());
                 }
@@ -316,165 +296,6 @@ public class TwoWayWriter {
         }
     }
 
-    /** A record a side refused to take: its side and id (for a create, the record it copies), and the link it belongs to, if any. */
-    private record Refusal(Role side, String id, Link link, String reason, String record) {
-    }
-
-    /**
-     * An attempt at a chunk: its outcome; or the records refused, and whether records changed on a side while they were
-     * written (an API's 412): the chunk is attempted again.
-     */
-    private record Attempt(Outcome outcome, List<Refusal> refused, List<Refusal> changed) {
-        Attempt(Outcome outcome, List<Refusal> refused) {
-            this(outcome, refused, List.of());
-        }
-    }
-
-    /**
-     * Commits one side. A side that writes as it commits (an API) may refuse records or find them changed since they
-     * were read: then the attempt ends there (the state does not move) and the chunk is planned again with what
-     * the sides hold now, without the refused records.
-     */
-    private Attempt commit(Entity.Session session, Role side, Pair pair, Plan plan, Map<String, Link> involved) {
-        try {
-            session.commit();
-            return null;
-        } catch (Entity.CommitRefused e) {
-            Map<String, Link> bySideId = linksBySideId(side, plan, involved);
-            List<Refusal> refused = new ArrayList<>();
-            e.refused().forEach((id, reason) -> refused.add(new Refusal(side, id, bySideId.get(id), reason, written(plan, side, id))));
-            List<Refusal> changed = new ArrayList<>();
-            e.changed().forEach(id -> changed.add(new Refusal(side, id, bySideId.get(id), pair.side(side).reference()
-                    + " changed the record each time it was written (" + MAX_CHANGED_MEANWHILE + " attempts); it waits for the next window",
-                    written(plan, side, id))));
-            if (!changed.isEmpty()) {
-                LOG.infof("pair '%s': %d records of %s changed while they were written (%s): planned again with what it holds now",
-                        pair.name(), changed.size(), pair.side(side).reference(), e.changed().stream().limit(5).toList());
-            }
-            return new Attempt(null, refused, changed);
-        }
-    }
-
-    /** What the plan wrote to a record, for its dead letter. */
-    private static String written(Plan plan, Role side, String id) {
-        return plan.updates(side).containsKey(id) ? Arrays.toString(plan.updates(side).get(id)) : "(delete)";
-    }
-
-    /** The links of the chunk by their id on {@code side}: those involved (a delete's link is dropped from the plan's) and those the plan made. */
-    private static Map<String, Link> linksBySideId(Role side, Plan plan, Map<String, Link> involved) {
-        Map<String, Link> bySideId = new HashMap<>();
-        involved.values().forEach(l -> bySideId.put(l.id(side), l));
-        plan.links().forEach(l -> bySideId.put(l.id(side), l));
-        return bySideId;
-    }
-
-    private Attempt attempt(Pair pair, Set<String> aIds, Set<String> bIds, Map<String, Object> decision, boolean matchNew,
-            Map<String, String> retry) {
-        String name = pair.name();
-        Map<String, Link> involved = new LinkedHashMap<>(links.find(name, Role.A, aIds));
-        Map<String, Link> byB = links.find(name, Role.B, bIds);
-        byB.values().forEach(l -> involved.put(l.aId(), l));
-        Set<String> newA = new LinkedHashSet<>(aIds);
-        newA.removeAll(involved.keySet());
-        Set<String> newB = new LinkedHashSet<>(bIds);
-        newB.removeAll(byB.keySet());
-        newB.removeAll(involved.values().stream().map(Link::bId).toList());
-        Set<String> inConflict = decision == null ? conflicts.open(name, involved.keySet()) : Set.of();
-        Map<String, Link> intents = links.intents(name, involved.keySet());
-
-        Set<String> readA = new HashSet<>(newA);
-        Set<String> readB = new HashSet<>(newB);
-        involved.values().forEach(l -> {
-            readA.add(l.aId());
-            readB.add(l.bId());
-        });
-        try (Entity.Session sa = pair.side(Role.A).entity().open(); Entity.Session sb = pair.side(Role.B).entity().open()) {
-            // the two tables are locked in one order for all pairs (by name): pairs that share tables in a cycle (a triangle) wait
-            // for each other rather than each hold one table and wait for the other's, a deadlock no single database can see
-            boolean aLockedFirst = Topology.key(pair.side(Role.A).reference()).compareTo(Topology.key(pair.side(Role.B).reference())) <= 0;
-            Map<String, Row> rowsA = aLockedFirst ? sa.lock(readA) : null;
-            Map<String, Row> rowsB = readB(pair, sb.lock(readB));
-            rowsA = aLockedFirst ? rowsA : sa.lock(readA);
-            TwinMatching.Twins twins = pair.match() != null && matchNew
-                    ? twinMatching.find(pair, sa, sb, aLockedFirst, newA, newB, rowsA, rowsB) : TwinMatching.Twins.NONE;
-            List<Plan.DeadLetter> ambiguous = twins.ambiguous();
-            for (Plan.DeadLetter letter : ambiguous) { // they wait, neither matched nor created, parked: tried with every window
-                retry.put(letter.side().key() + letter.id(), name);
-            }
-            Map<String, Map<String, String>> parentsOnB = new HashMap<>();
-            Chunk.parentIds(pair.rules(), rowsA.values(), rowsB.values(), decision).forEach((field, ids) -> parentsOnB.put(field,
-                    references.bIds(pair.references().stream().filter(r -> r.field().equals(field)).findFirst().orElseThrow().parent(), ids)));
-            Plan plan = TwoWayPlanner.plan(matchNew ? pair.rules() : pair.rules().withoutMatch(), new Chunk(involved, intents, rowsA, rowsB, newA, newB,
-                    twins.unlinkedA(), twins.unlinkedB(), inConflict, decision, parentsOnB, relays.read(pair, rowsA, rowsB, involved)));
-            List<Refusal> refused = new ArrayList<>();
-            // a side that creates records at once (an API) is written last: a refusal on the other side leaves it untouched
-            boolean aFirst = !pair.side(Role.B).system().transactional() && pair.side(Role.A).system().transactional();
-            List<String> createdA = aFirst ? write(sa, Role.A, plan, involved, refused) : null;
-            List<String> createdB = refused.isEmpty() ? write(sb, Role.B, plan, involved, refused) : List.of();
-            if (!aFirst) {
-                createdA = refused.isEmpty() ? write(sa, Role.A, plan, involved, refused) : List.of();
-            }
-            if (!refused.isEmpty()) {
-                return new Attempt(null, refused); // both sessions roll back when they close
-            }
-            for (Plan.DeadLetter deadLetter : ambiguous.isEmpty() ? plan.deadLetters() : concat(plan.deadLetters(), ambiguous)) {
-                state.deadLetter(name, pair.side(deadLetter.side()).name(), deadLetter.id(), deadLetter.reason(), deadLetter.record());
-            }
-            List<Link> created = new ArrayList<>();
-            List<Link> creating = new ArrayList<>();
-            Map<Role, Map<String, String>> echoes = new EnumMap<>(plan.echoes());
-            linkCreated(Role.A, plan.creates(Role.A), createdA, created, creating, echoes);
-            int createdOnA = created.size();
-            linkCreated(Role.B, plan.creates(Role.B), createdB, created, creating, echoes);
-            Map<Link, Role> createdOn = new LinkedHashMap<>();
-            for (int i = 0; i < created.size(); i++) {
-                createdOn.put(created.get(i), i < createdOnA ? Role.A : Role.B);
-            }
-            List<Link> writing = plan.links().stream()
-                    .filter(l -> plan.updates(Role.A).containsKey(l.aId()) || plan.updates(Role.B).containsKey(l.bId()))
-                    .map(l -> new Link(l.aId(), l.bId(), l.base(), Links.intended(l.aHash(), plan.updates(Role.A).containsKey(l.aId())),
-                            Links.intended(l.bHash(), plan.updates(Role.B).containsKey(l.bId()))))
-                    .toList();
-            if (!writing.isEmpty() || !creating.isEmpty()) {
-                // the window's intent, and the new records' links marked as being created, are stored before the sides commit:
-                // a crash in between leaves a link whose record is missing (created again) or present (merged against its base),
-                // never a record without a link that would be matched with no base
-                links.saveIntents(name, writing, creating);
-            }
-            // where the written values came from, stored before the sides commit: a pair that reads these records in a table it
-            // shares finds it as soon as they are committed (a write that does not commit leaves an origin no record matches)
-            relays.store(pair, plan, rowsA, rowsB, Map.of(Role.A, createdA, Role.B, createdB));
-            faults.at(name, Faults.BEFORE_SIDES_COMMIT, involved.keySet());
-            // b first, unless only a writes as it commits (an API): its refusals and records changed meanwhile then roll the database back
-            boolean aCommitsFirst = !pair.side(Role.A).system().transactional() && pair.side(Role.B).system().transactional();
-            Attempt notCommitted = aCommitsFirst ? commit(sa, Role.A, pair, plan, involved) : commit(sb, Role.B, pair, plan, involved);
-            if (notCommitted != null) {
-                return notCommitted; // the other side rolls back when it closes
-            }
-            faults.at(name, Faults.BETWEEN_SIDES_COMMIT, involved.keySet());
-            notCommitted = aCommitsFirst ? commit(sb, Role.B, pair, plan, involved) : commit(sa, Role.A, pair, plan, involved);
-            if (notCommitted != null) {
-                return notCommitted; // the first side committed: the next attempt reads what it holds, as after a crash between the commits
-            }
-            faults.at(name, Faults.BEFORE_STATE_COMMIT, involved.keySet());
-            commitState(pair, plan, created, retry, new HistoryEntries(pair.rules(), pair.sensitiveFields(), decision)
-                    .of(plan, involved, rowsA, rowsB, createdOn));
-            PairStatus status = state.status(name);
-            int writtenA = plan.updates(Role.A).size() + createdA.size() + plan.deletes(Role.A).size();
-            int writtenB = plan.updates(Role.B).size() + createdB.size() + plan.deletes(Role.B).size();
-            status.written(Role.A, writtenA);
-            status.written(Role.B, writtenB);
-            status.resolved(plan.resolved());
-            status.deleted(plan.deleted());
-            for (Role side : Role.values()) {
-                status.changes(side, plan.changes().get(side), plan.relayed().get(side));
-            }
-            echoes.forEach((side, bySide) -> bySide.forEach((id, hash) -> status.expectEcho(ChangeKey.of(name, pair.side(side).name(), id, hash))));
-            return new Attempt(new Outcome(writtenA, writtenB, createdA.size() + createdB.size(), plan.resolved(), plan.newConflicts(),
-                    plan.deleted(), plan.unchanged()), List.of());
-        }
-    }
-
     /** The ids in chunks of at most {@code size}, in their order. */
     private static List<Set<String>> chunks(List<String> ids, int size) {
         List<Set<String>> chunks = new ArrayList<>();
@@ -482,69 +303,5 @@ public class TwoWayWriter {
             chunks.add(new LinkedHashSet<>(ids.subList(from, Math.min(ids.size(), from + size))));
         }
         return chunks;
-    }
-
-    /** Side B's rows with each reference's B id read as the parent's A id, as the mapping expects. */
-    private Map<String, Row> readB(Pair pair, Map<String, Row> rows) {
-        if (!pair.references().isEmpty()) {
-            references.readB(pair, rows.values().stream().map(Row::values).toList());
-        }
-        return rows;
-    }
-
-    private static <T> List<T> concat(List<T> first, List<T> second) {
-        List<T> all = new ArrayList<>(first);
-        all.addAll(second);
-        return all;
-    }
-
-    /**
-     * Carries out the plan's writes to one side, inside its session; returns the ids of the records it
-     * created. What the side refuses is added to {@code refused}.
-     */
-    private static List<String> write(Entity.Session session, Role side, Plan plan, Map<String, Link> involved, List<Refusal> refused) {
-        Map<String, Link> bySideId = linksBySideId(side, plan, involved);
-        session.update(plan.updates(side).entrySet().stream().map(u -> new Entity.Write(u.getKey(), u.getValue())).toList())
-                .forEach((id, reason) -> refused.add(new Refusal(side, id, bySideId.get(id), reason,
-                        Arrays.toString(plan.updates(side).get(id)))));
-        List<Entity.Created> created = session.create(plan.creates(side).stream().map(c -> new Entity.Write(c.sourceId(), c.values())).toList());
-        Map<String, Link> bySourceId = new HashMap<>();
-        involved.values().forEach(l -> bySourceId.put(l.id(side.other()), l));
-        for (int i = 0; i < created.size(); i++) {
-            if (created.get(i).id() == null) {
-                Plan.Create create = plan.creates(side).get(i);
-                refused.add(new Refusal(side.other(), create.sourceId(), bySourceId.get(create.sourceId()),
-                        "its copy: " + created.get(i).refusal(), Arrays.toString(create.values())));
-            }
-        }
-        session.delete(plan.deletes(side)).forEach((id, reason) -> refused.add(new Refusal(side, id, bySideId.get(id), reason, "(delete)")));
-        return created.stream().map(Entity.Created::id).toList();
-    }
-
-    /** The links of the records a side created, by the ids its inserts generated; and the echoes those records will send. */
-    private static void linkCreated(Role side, List<Plan.Create> creates, List<String> ids, List<Link> created, List<Link> creating,
-            Map<Role, Map<String, String>> echoes) {
-        Map<String, String> sideEchoes = new HashMap<>(echoes.get(side));
-        for (int i = 0; i < creates.size(); i++) {
-            Plan.Create c = creates.get(i);
-            String newId = ids.get(i);
-            String mark = Links.CREATING + c.twinHash();
-            created.add(side == Role.A ? new Link(newId, c.sourceId(), c.base(), c.twinHash(), c.sourceHash())
-                    : new Link(c.sourceId(), newId, c.base(), c.sourceHash(), c.twinHash()));
-            creating.add(side == Role.A ? new Link(newId, c.sourceId(), c.base(), mark, c.sourceHash())
-                    : new Link(c.sourceId(), newId, c.base(), c.sourceHash(), mark));
-            sideEchoes.put(newId, c.twinHash());
-        }
-        echoes.put(side, sideEchoes);
-    }
-
-    /** Moves the links to what both sides now hold, with conflicts, parked records, dead letters and the record history, in one state commit. */
-    private void commitState(Pair pair, Plan plan, List<Link> created, Map<String, String> retry, List<io.syncline.state.History.Entry> decisions) {
-        List<Link> moved = new ArrayList<>(plan.links());
-        moved.addAll(created);
-        Map<String, String> parked = new HashMap<>(plan.parked());
-        parked.putAll(retry);
-        appliedWindows.commit(pair.name(), pair.side(Role.A).name(), pair.side(Role.B).name(), new AppliedWindows.Applied(moved,
-                plan.dropLinks(), parked, plan.done(), plan.conflicts(), plan.settled(), decisions));
     }
 }

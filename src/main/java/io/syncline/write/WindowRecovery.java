@@ -74,7 +74,7 @@ public class WindowRecovery {
                     ids.forEach(window::add);
                     LOG.infof("pair '%s': applying %s left by a stopped or failed apply", pair.name(), window);
                     writer.apply(window);
-                    pendingChanges.forget(id);
+                    pendingChanges.forget(pair.name(), id);
                 });
             } catch (RuntimeException e) {
                 // the writer has logged why; the window stays and is tried again
