@@ -48,6 +48,7 @@ public class SyncStateRepository implements IdempotentRepository {
         Page page = exchange.getProperty(Page.PROPERTY, Page.class);
         if (page != null && page.notLookedUp().contains(k.recordId())
                 && pendingChanges.isWaiting(k.pair(), k.side(), k.recordId(), k.hash())) {
+            state.status(k.pair()).skipped(key); // counted if it is the echo of a write, read before its link moved
             return false; // a re-read of a change that still waits in a window
         }
         // a change that waited when its page was mapped, and whose window was applied since, is looked up on its own

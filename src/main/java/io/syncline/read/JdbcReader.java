@@ -181,7 +181,12 @@ public class JdbcReader {
             total = Math.max(0, feed.size());
             // A full load of a pair without links (the first one, or after a resync) need not look any hash up. An empty
             // table is polled again and again from the start: it does not ask, as the question reads the links table.
-            this.firstLoad = fullLoad && feed.size() != 0 && !state.hasLinks(pair.name());
+            try {
+                this.firstLoad = fullLoad && feed.size() != 0 && !state.hasLinks(pair.name());
+            } catch (RuntimeException e) {
+                feed.close(); // the state store failed: the source's connection goes back to its pool
+                throw e;
+            }
             if (fullLoad && total > 0) { // an empty table is read again on every poll until it has rows: no news
                 LOG.infof("pair '%s': full load of %s started: %,d rows", pair.name(), source.reference(), total);
             }
