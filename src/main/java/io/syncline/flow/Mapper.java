@@ -19,10 +19,10 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -87,12 +87,11 @@ public class Mapper implements Processor {
                 // A re-read (the lookback) of a change that already waits in a window is not taken again: its link need
                 // not be looked up. While a large window is applied, every poll re-reads its changes.
                 Set<String> waiting = new HashSet<>();
-                for (Change change : page.getChanges()) {
-                    if (pendingChanges.isWaiting(pair.name(), change.side(), change.recordId(), change.hash())) {
-                        waiting.add(change.recordId());
-                    }
+                List<String> lookUp = new ArrayList<>(ids.size());
+                for (Change change : page.getChanges()) { // the changes mapped: those of ids
+                    boolean reRead = pendingChanges.isWaiting(pair.name(), change.side(), change.recordId(), change.hash());
+                    (reRead ? waiting : lookUp).add(change.recordId());
                 }
-                List<String> lookUp = waiting.isEmpty() ? ids : ids.stream().filter(id -> !waiting.contains(id)).toList();
                 page.syncedHashes(links.hashes(pair.name(), page.role(), lookUp), waiting);
             } else {
                 page.syncedHashes(links.hashes(pair.name(), page.role(), ids)); // a one-way pair's source is side a

@@ -46,13 +46,13 @@ public class SyncStateRepository implements IdempotentRepository {
     public boolean add(Exchange exchange, String key) {
         ChangeKey k = ChangeKey.parse(key);
         Page page = exchange.getProperty(Page.PROPERTY, Page.class);
-        if (page != null && page.notLookedUp().contains(k.recordId())
-                && pendingChanges.isWaiting(k.pair(), k.side(), k.recordId(), k.hash())) {
+        boolean lookedUp = page != null && !page.notLookedUp().contains(k.recordId());
+        if (page != null && !lookedUp && pendingChanges.isWaiting(k.pair(), k.side(), k.recordId(), k.hash())) {
             state.status(k.pair()).skipped(key); // counted if it is the echo of a write, read before its link moved
             return false; // a re-read of a change that still waits in a window
         }
         // a change that waited when its page was mapped, and whose window was applied since, is looked up on its own
-        String synced = page != null && !page.notLookedUp().contains(k.recordId()) ? page.syncedHashes().get(k.recordId())
+        String synced = lookedUp ? page.syncedHashes().get(k.recordId())
                 : links.hashes(k.pair(), role(k), List.of(k.recordId())).get(k.recordId());
         if (k.hash().equals(synced) && !state.hasDeadLetter(k.pair(), k.side(), k.recordId())) {
             state.status(k.pair()).skipped(key);
