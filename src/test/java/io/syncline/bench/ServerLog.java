@@ -13,6 +13,7 @@ final class ServerLog {
 
     private final Path log;
     private int shown;
+    private int afterMatch;
 
     ServerLog(Path log) {
         this.log = log;
@@ -20,6 +21,15 @@ final class ServerLog {
 
     /** Waits until a line matches; returns the match. */
     Matcher await(Pattern pattern, int seconds) throws IOException, InterruptedException {
+        return await(pattern, seconds, 0);
+    }
+
+    /** Waits until a line after the last one matched matches; returns the match. */
+    Matcher awaitNext(Pattern pattern, int seconds) throws IOException, InterruptedException {
+        return await(pattern, seconds, afterMatch);
+    }
+
+    private Matcher await(Pattern pattern, int seconds, int from) throws IOException, InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < end) {
             List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
@@ -30,12 +40,14 @@ final class ServerLog {
                 }
             }
             shown = lines.size();
-            for (String line : lines) {
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
                 if (line.contains("Failed to start application")) {
                     throw new IllegalStateException("the server did not start: " + line + "; see " + log);
                 }
                 Matcher m = pattern.matcher(line);
-                if (m.find()) {
+                if (i >= from && m.find()) {
+                    afterMatch = i + 1;
                     return m;
                 }
             }

@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  * The foundation benchmark (bench/run.sh): 1,000,000 contacts in PostgreSQL, then
  * (a) the ceiling, a plain JDBC copy into MariaDB; (b) Syncline's full load of the same rows
  * through routes/contacts.yaml, in a server process capped at 256 MB of heap; (c) 10,000 rows
- * updated at the source, and the time until the target holds them all.
+ * updated at the source, and the time until the target holds them all; (d) the target emptied and the pair resynced: the
+ * same full load on a server whose code the JIT has compiled (a server that has run for a while, or the native binary,
+ * which has no JIT to wait for).
  *
  * <p>Servers: embedded PostgreSQL and MariaDB as in the tests, or given by
  * {@code -Dbench.postgres=jdbc:postgresql://...} and {@code -Dbench.mariadb=jdbc:mariadb://...}
@@ -78,6 +80,8 @@ public final class SyncBenchmark {
                 load.rowsPerSecond, ratio, ratio >= 0.7 ? "met" : "MISSED");
         System.out.printf("(c) %,d updates: next poll to all written %.2fs (target < 1s: %s); commit to all written %.2fs%n", UPDATES,
                 load.updatePollSeconds, load.updatePollSeconds < 1 ? "met" : "MISSED", load.updateWallSeconds);
+        System.out.printf("(d) the same full load again on that server, its code compiled: %,10.0f rows/s  (%.2f of the ceiling)%n",
+                load.warmRowsPerSecond, load.warmRowsPerSecond / ceiling);
         System.out.printf("    server peak heap used: %s%n", load.peakHeap);
     }
 
@@ -172,8 +176,10 @@ public final class SyncBenchmark {
         return rate;
     }
 
-    private record Result(double rowsPerSecond, double updatePollSeconds, double updateWallSeconds, String peakHeap) {
+    private record Result(double rowsPerSecond, double updatePollSeconds, double updateWallSeconds, double warmRowsPerSecond, String peakHeap) {
     }
+
+    private static final Pattern FULL_LOAD_DONE = Pattern.compile("full load done: ([\\d,]+) rows in ([\\d.]+)s \\(([\\d,]+) rows/s\\)");
 
     /** (b) and (c): the real server, as an operator runs it, with the heap capped. */
     private Result syncline() throws Exception {
@@ -189,7 +195,7 @@ public final class SyncBenchmark {
                 "-Dsyncline.systems.helpdesk.url=" + mariaUrl, "-Dsyncline.systems.helpdesk.username=" + mariaUser).start();
         ServerLog serverLog = new ServerLog(bench.log());
         try {
-            Matcher done = serverLog.await(Pattern.compile("full load done: ([\\d,]+) rows in ([\\d.]+)s \\(([\\d,]+) rows/s\\)"), 1800);
+            Matcher done = serverLog.await(FULL_LOAD_DONE, 1800);
             double rate = Double.parseDouble(done.group(3).replace(",", ""));
             long synced = count("SELECT COUNT(*) FROM customers");
             System.out.printf("(b) Syncline: %s rows in %ss = %,.0f rows/s; target holds %,d rows%n", done.group(1), done.group(2), rate, synced);
@@ -213,7 +219,21 @@ public final class SyncBenchmark {
             Matcher poll = serverLog.await(Pattern.compile("pair 'contacts': " + UPDATES + " records written to \\S+, \\d+ unchanged, \\d+ dead letters \\(([\\d.]+)s\\)"), 30);
             double pollSeconds = Double.parseDouble(poll.group(1));
             System.out.printf("(c) %,d updates: the poll that took them lasted %.2fs; commit to all written %.2fs%n", UPDATES, pollSeconds, wall);
-            return new Result(rate, pollSeconds, wall, ServerLog.peakHeap(bench.gcLog(), HEAP));
+
+            // (d) the same full load on this server, its code now compiled: the target emptied, then a resync
+            try (Connection c = maria(); Statement s = c.createStatement()) {
+                s.execute("TRUNCATE TABLE customers");
+            }
+            TwoWayBenchmark.post("http://localhost:" + bench.port + "/api/pairs/contacts/resync");
+            Matcher again = serverLog.awaitNext(FULL_LOAD_DONE, 1800);
+            double warmRate = Double.parseDouble(again.group(3).replace(",", ""));
+            synced = count("SELECT COUNT(*) FROM customers");
+            System.out.printf("(d) Syncline again, after a resync: %s rows in %ss = %,.0f rows/s; target holds %,d rows%n", again.group(1),
+                    again.group(2), warmRate, synced);
+            if (synced != ROWS) {
+                throw new IllegalStateException("after the resync the target holds " + synced + " rows, not " + ROWS);
+            }
+            return new Result(rate, pollSeconds, wall, warmRate, ServerLog.peakHeap(bench.gcLog(), HEAP));
         } finally {
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);

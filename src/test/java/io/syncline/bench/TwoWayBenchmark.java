@@ -239,6 +239,18 @@ public final class TwoWayBenchmark {
         return response.body();
     }
 
+    /** A POST of the ops API as the benchmarks' operator; fails unless it is accepted. */
+    static String post(String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("demo:" + BENCH_PASSWORD).getBytes()))
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException("POST " + url + ": " + response.statusCode() + " " + response.body());
+        }
+        return response.body();
+    }
+
     static long jsonLong(String json, String field) {
         Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
