@@ -116,7 +116,7 @@ public class SyncState {
      * between replays the page, and replaying is harmless.
      */
     public void commitPage(String pair, String side, List<Written> written, Position end) {
-        try (PageCommit commit = preparePage(pair, side, written, end)) {
+        try (PageCommit commit = preparePage(pair, side, written, end, false)) {
             commit.commit();
         }
     }
@@ -124,27 +124,18 @@ public class SyncState {
     /**
      * Writes links, dead-letter clean-up and cursor of a page without committing them, so that the
      * writer can do it while the target is being written, and commit once the target has.
+     * {@code linksNew}: the page belongs to a full load that began with no links, so its links are
+     * inserted, which costs the store less than an upsert; should one exist after all (a webhook's,
+     * meanwhile), they are upserted.
      */
-    public PageCommit preparePage(String pair, String side, List<Written> written, Position end) {
+    public PageCommit preparePage(String pair, String side, List<Written> written, Position end, boolean linksNew) {
         long now = System.currentTimeMillis();
         Connection c = null;
         try {
             c = store.connect();
             c.setAutoCommit(false);
-            int perStatement = Math.max(1, Dialect.MAX_PARAMETERS / LINK_COLUMNS.size());
-            for (int from = 0; from < written.size(); from += perStatement) {
-                List<Written> slice = written.subList(from, Math.min(written.size(), from + perStatement));
-                try (PreparedStatement ps = c.prepareStatement(ownTables.upsert("links", LINK_COLUMNS, List.of("a_id", "pair"), slice.size()))) {
-                    int i = 1;
-                    for (Written record : slice) {
-                        ps.setString(i++, pair);
-                        ps.setString(i++, record.id());
-                        ps.setString(i++, record.targetId());
-                        ps.setString(i++, record.hash());
-                        ps.setLong(i++, now);
-                    }
-                    ps.executeUpdate();
-                }
+            if (!linksNew || !insertLinks(c, pair, written, now)) {
+                storeLinks(c, pair, written, now, false);
             }
             Map<String, Long> cleared = written.isEmpty() ? Map.of()
                     : clearDeadLetters(c, pair, side, written.stream().map(Written::id).toList());
@@ -157,6 +148,40 @@ public class SyncState {
                 new PageCommit(c, pair, () -> { }).close();
             }
             throw failure("commit a page of pair '" + pair + "'", e);
+        }
+    }
+
+    /** Inserts a page's links; false, and nothing written, when one of them exists already. */
+    private boolean insertLinks(Connection c, String pair, List<Written> written, long now) throws SQLException {
+        try {
+            storeLinks(c, pair, written, now, true);
+            return true;
+        } catch (SQLException e) {
+            if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) { // 23: integrity constraint violation
+                throw e;
+            }
+            c.rollback();
+            return false;
+        }
+    }
+
+    private void storeLinks(Connection c, String pair, List<Written> written, long now, boolean insert) throws SQLException {
+        int perStatement = Math.max(1, Dialect.MAX_PARAMETERS / LINK_COLUMNS.size());
+        for (int from = 0; from < written.size(); from += perStatement) {
+            List<Written> slice = written.subList(from, Math.min(written.size(), from + perStatement));
+            String sql = insert ? ownTables.insert("links", LINK_COLUMNS, slice.size())
+                    : ownTables.upsert("links", LINK_COLUMNS, List.of("a_id", "pair"), slice.size());
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                for (Written record : slice) {
+                    ps.setString(i++, pair);
+                    ps.setString(i++, record.id());
+                    ps.setString(i++, record.targetId());
+                    ps.setString(i++, record.hash());
+                    ps.setLong(i++, now);
+                }
+                ps.executeUpdate();
+            }
         }
     }
 

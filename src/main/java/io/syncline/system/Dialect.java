@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -82,19 +83,35 @@ public abstract class Dialect {
     public String upsert(String table, List<String> columns, List<String> keys, int rows, Table.Column stamp) {
         String cols = columns.stream().map(this::quote).collect(Collectors.joining(", "))
                 + (stamp == null ? "" : ", " + quote(stamp.name()));
-        String one = "(" + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + (stamp == null ? "" : ", " + stamp(stamp, true))
-                + ")";
-        StringBuilder sql = new StringBuilder(64 + rows * one.length() + 2);
-        sql.append(upsertHead(table, cols, keys)).append(" VALUES ");
+        StringBuilder sql = new StringBuilder(upsertHead(table, cols, keys));
+        values(sql, columns.size(), stamp == null ? null : stamp(stamp, true), rows);
+        List<String> updated = columns.stream().filter(c -> !keys.contains(c)).collect(Collectors.toList());
+        sql.append(upsertTail(keys, updated, stamp == null ? null : quote(stamp.name()) + " = " + stamp(stamp, false)));
+        return sql.toString();
+    }
+
+    /**
+     * A multi-row insert of {@code rows} rows into {@code table}, every value a bind parameter: for rows known to be new,
+     * since an upsert costs a database more (PostgreSQL checks each key before it inserts).
+     */
+    public String insert(String table, List<String> columns, int rows) {
+        StringBuilder sql = new StringBuilder("INSERT INTO " + quote(table) + " ("
+                + columns.stream().map(this::quote).collect(Collectors.joining(", ")) + ")");
+        return values(sql, columns.size(), null, rows).toString();
+    }
+
+    /** Appends {@code VALUES} and {@code rows} rows of {@code columns} parameters, each followed by the stamp if any. */
+    private static StringBuilder values(StringBuilder sql, int columns, String stamp, int rows) {
+        String one = "(" + String.join(", ", Collections.nCopies(columns, "?")) + (stamp == null ? "" : ", " + stamp) + ")";
+        sql.ensureCapacity(sql.length() + 8 + rows * (one.length() + 2) + 64);
+        sql.append(" VALUES ");
         for (int i = 0; i < rows; i++) {
             if (i > 0) {
                 sql.append(", ");
             }
             sql.append(one);
         }
-        List<String> updated = columns.stream().filter(c -> !keys.contains(c)).collect(Collectors.toList());
-        sql.append(upsertTail(keys, updated, stamp == null ? null : quote(stamp.name()) + " = " + stamp(stamp, false)));
-        return sql.toString();
+        return sql;
     }
 
     /**

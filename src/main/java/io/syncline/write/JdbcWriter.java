@@ -91,7 +91,7 @@ public class JdbcWriter {
                 return;
             }
             try {
-                taken.written().complete(writeNow(taken.pair(), taken.staged(), taken.end()).size());
+                taken.written().complete(writeNow(taken.pair(), taken.staged(), taken.end(), taken.isFirstLoad()).size());
             } catch (Exception | Error e) {
                 taken.written().completeExceptionally(e);
             }
@@ -117,15 +117,18 @@ public class JdbcWriter {
         }));
         try {
             Set<String> written = new HashSet<>();
-            writeNow(pages.get(0).pair(), List.copyOf(latest.values()), null).forEach(c -> written.add(c.recordId()));
+            writeNow(pages.get(0).pair(), List.copyOf(latest.values()), null, false).forEach(c -> written.add(c.recordId()));
             pages.forEach(p -> p.written().complete((int) p.staged().stream().filter(c -> written.contains(c.recordId())).count()));
         } catch (Exception | Error e) {
             pages.forEach(p -> p.written().completeExceptionally(e));
         }
     }
 
-    /** Writes staged changes of a pair and moves the cursor to {@code end} (null: it stays); returns the changes written. */
-    private List<Change> writeNow(Pair pair, List<Change> staged, Position end) throws Exception {
+    /**
+     * Writes staged changes of a pair and moves the cursor to {@code end} (null: it stays); returns the changes written.
+     * {@code linksNew}: they come from a full load that began with no links ({@link Page#isFirstLoad}).
+     */
+    private List<Change> writeNow(Pair pair, List<Change> staged, Position end, boolean linksNew) throws Exception {
         String side = pair.source().name();
         if (staged.isEmpty()) {
             state.commitPage(pair.name(), side, List.of(), end);
@@ -133,7 +136,7 @@ public class JdbcWriter {
         }
         // the state store records the page while the target is written; it commits only after the target did
         CompletableFuture<SyncState.PageCommit> links = CompletableFuture.supplyAsync(
-                () -> state.preparePage(pair.name(), side, written(staged), end), stateWriter);
+                () -> state.preparePage(pair.name(), side, written(staged), end, linksNew), stateWriter);
         Map<String, String> refused;
         try {
             refused = upsert(pair, staged);
