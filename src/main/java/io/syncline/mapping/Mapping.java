@@ -96,7 +96,7 @@ public final class Mapping {
     /** A short digest of the canonical values: equal records, equal hashes, whatever the driver. */
     public static String hash(Map<String, Object> canonical) {
         StringBuilder text = new StringBuilder(128);
-        canonical.forEach((k, v) -> text.append(k).append('=').append(Values.hashForm(v)).append('\u0001'));
+        canonical.forEach((k, v) -> Values.appendHashForm(text.append(k).append('='), v).append('\u0001'));
         byte[] digest = DIGEST.get().digest(text.toString().getBytes(StandardCharsets.UTF_8));
         return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 15));
     }

@@ -185,6 +185,7 @@ public interface Transform {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("date pattern '" + pattern + "' is invalid: " + e.getMessage());
         }
+        DigitsDate digits = withTime ? null : DigitsDate.of(pattern);
         return (v, f) -> {
             if (v == null) {
                 return null;
@@ -192,6 +193,10 @@ public interface Transform {
             if (v instanceof String s) {
                 if (s.isBlank()) {
                     return null;
+                }
+                LocalDate date = digits == null ? null : digits.parse(s.trim());
+                if (date != null) {
+                    return date;
                 }
                 try {
                     return withTime ? LocalDateTime.parse(s.trim(), format) : LocalDate.parse(s.trim(), format);

@@ -59,25 +59,31 @@ public final class Values {
 
     /** A stable text form, the same for equal canonical values whatever driver produced them. */
     public static String hashForm(Object value) {
+        return appendHashForm(new StringBuilder(24), value).toString();
+    }
+
+    /** Appends {@link #hashForm}: the hash of every record is built this way, without a string per value. */
+    public static StringBuilder appendHashForm(StringBuilder text, Object value) {
         if (value == null) {
-            return "\u0000";
+            return text.append('\u0000');
         }
         if (value instanceof BigDecimal bd) {
-            return "n" + (bd.signum() == 0 ? "0" : bd.stripTrailingZeros().toPlainString());
+            return text.append('n').append(bd.signum() == 0 ? "0" : bd.stripTrailingZeros().toPlainString());
         }
         if (value instanceof Number n) {
-            return "n" + n;
+            return value instanceof Long l ? text.append('n').append(l.longValue())
+                    : value instanceof Integer i ? text.append('n').append(i.intValue()) : text.append('n').append(n);
         }
         if (value instanceof Boolean b) {
-            return "b" + b;
+            return text.append('b').append(b.booleanValue());
         }
         if (value instanceof Instant || value instanceof LocalDateTime || value instanceof LocalDate) {
-            return "t" + value;
+            return text.append('t').append(value);
         }
         if (value instanceof byte[] bytes) { // binary columns: by content, not by the array's identity
-            return "x" + HexFormat.of().formatHex(bytes);
+            return text.append('x').append(HexFormat.of().formatHex(bytes));
         }
-        return "s" + value;
+        return text.append('s').append(value);
     }
 
     public static Long toLong(Object value, String field) {

@@ -154,4 +154,39 @@ class MappingTest {
         assertTrue(e.getMessage().contains("maps two values to '1'"), e.getMessage());
         assertTrue(e.getMessage().contains("line 1"), e.getMessage());
     }
+
+    /**
+     * Usual dates of a pattern such as dd/MM/yyyy are read without the formatter; every text must still read as the
+     * formatter reads it (the day after a month's last clamped to it, an impossible month or day refused).
+     */
+    @Test
+    void datesReadAsTheFormatterReadsThem() {
+        for (String pattern : new String[] {"dd/MM/yyyy", "yyyy-MM-dd", "MM.dd.uuuu"}) {
+            Mapping mapping = Mapping.parse("born <- birth_date | date(" + pattern + ")");
+            java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter.ofPattern(pattern, java.util.Locale.ROOT);
+            java.util.Random random = new java.util.Random(pattern.hashCode());
+            java.util.List<String> texts = new java.util.ArrayList<>(java.util.List.of("x", " ", "1/2/2020", "2020-1-2", "0000-01-01"));
+            for (int i = 0; i < 3000; i++) { // every field out of range, at its edges or garbled
+                String text = pattern.replace("dd", String.format("%02d", random.nextInt(34)))
+                        .replace("MM", String.format("%02d", random.nextInt(15)))
+                        .replace("yyyy", String.format("%04d", random.nextInt(2100))).replace("uuuu", String.format("%04d", random.nextInt(2100)));
+                texts.add(i % 50 == 0 ? text.replace('0', 'O') : i % 70 == 0 ? " " + text + " " : text);
+            }
+            for (String text : texts) {
+                Object expected;
+                try {
+                    expected = text.isBlank() ? null : LocalDate.parse(text.trim(), format);
+                } catch (java.time.DateTimeException e) {
+                    expected = "refused";
+                }
+                Object read;
+                try {
+                    read = mapping.toCanonical(row("birth_date", text)).get("born");
+                } catch (RecordException e) {
+                    read = "refused";
+                }
+                assertEquals(expected, read, pattern + ": '" + text + "'");
+            }
+        }
+    }
 }
