@@ -35,21 +35,24 @@ public final class Page {
     private volatile boolean handedOver;
 
     private final boolean firstLoad;
+    private final long resyncs;
     private boolean delivered;
 
     /**
      * A page of a poll; {@code predecessor} is the page read before it in the same poll, or null.
      * {@code firstLoad} says the pair had no links when the poll began, so none of these records
-     * can have been synced before.
+     * can have been synced before. {@code resyncs}: how many resyncs of the pair had begun when the poll
+     * read its cursor ({@link io.syncline.state.SyncState#resyncs}); the page moves the cursor only if no other has since.
      */
-    public Page(Pair pair, Side side, List<Change> changes, Page predecessor, boolean firstLoad) {
-        this(pair, side, changes, predecessor, firstLoad, changes.isEmpty() ? null : changes.get(changes.size() - 1).position());
+    public Page(Pair pair, Side side, List<Change> changes, Page predecessor, boolean firstLoad, long resyncs) {
+        this(pair, side, changes, predecessor, firstLoad, changes.isEmpty() ? null : changes.get(changes.size() - 1).position(), resyncs);
     }
 
-    private Page(Pair pair, Side side, List<Change> changes, Page predecessor, boolean firstLoad, Position end) {
+    private Page(Pair pair, Side side, List<Change> changes, Page predecessor, boolean firstLoad, Position end, long resyncs) {
         this.pair = pair;
         this.side = side;
         this.firstLoad = firstLoad;
+        this.resyncs = resyncs;
         // only the predecessor's outcome is kept: holding the page itself would chain every page of a poll in memory
         this.predecessorWritten = predecessor == null ? null : predecessor.written();
         this.changes = changes;
@@ -61,7 +64,7 @@ public final class Page {
      * but the side's cursor stays where the polls left it (the next poll may read them again: unchanged, skipped).
      */
     public static Page delivered(Pair pair, Side side, List<Change> changes) {
-        Page page = new Page(pair, side, changes, null, false, null);
+        Page page = new Page(pair, side, changes, null, false, null, 0); // no cursor to move
         page.delivered = true;
         return page;
     }
@@ -96,6 +99,10 @@ public final class Page {
 
     public boolean isFirstLoad() {
         return firstLoad;
+    }
+
+    public long resyncs() {
+        return resyncs;
     }
 
     /** Hashes last synced for this page's record ids, fetched once for the whole page. */

@@ -55,7 +55,7 @@ public class WindowRepository {
             try {
                 faults.at(pair, Faults.BEFORE_WINDOW_STORE, pages.stream().filter(p -> p.role() == Role.A)
                         .flatMap(p -> p.staged().stream()).map(Change::recordId).toList());
-                store.store(pair, pages.stream().map(p -> new PendingChanges.StoredPage(p.role(), p.side().name(), hashes(p), p.end())).toList());
+                store.store(pair, pages.stream().map(p -> new PendingChanges.StoredPage(p.role(), p.side().name(), hashes(p), p.end(), p.resyncs())).toList());
             } catch (RuntimeException e) {
                 // the window holds what the store holds, as after a crash: these pages' cursors did not move, they are read again
                 open.remove(pair);

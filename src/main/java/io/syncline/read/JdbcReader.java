@@ -96,7 +96,8 @@ public class JdbcReader {
             if (pair.isTwoWay()) {
                 reconciler.firstRun(pair); // match what exists on both sides before a full load could copy it
             }
-            poll = new PagedPoll(pair, side, state.cursor(pairName, side.name()));
+            long resyncs = state.resyncs(pairName); // before the cursor: a resync in between drops this poll's pages
+            poll = new PagedPoll(pair, side, state.cursor(pairName, side.name()), resyncs);
         } catch (RuntimeException e) {
             polling.remove(pollKey);
             failed(pair, sideName, e);
@@ -108,7 +109,9 @@ public class JdbcReader {
                 String problem = poll.finish(); // waits for the pages still being written
                 poll.close();
                 polling.remove(pollKey);
-                if (problem != null) {
+                if (problem != null && poll.overtakenByResync()) {
+                    overtaken(pair, sideName);
+                } else if (problem != null) {
                     failed(pair, sideName, new IllegalStateException(problem));
                 } else {
                     status.pollSucceeded(sideName, started);
@@ -121,7 +124,11 @@ public class JdbcReader {
                 poll.close();
                 polling.remove(pollKey);
                 Throwable cause = done.getException();
-                failed(pair, sideName, cause != null ? cause : new IllegalStateException(poll.failure));
+                if (poll.overtakenByResync()) {
+                    overtaken(pair, sideName);
+                } else {
+                    failed(pair, sideName, cause != null ? cause : new IllegalStateException(poll.failure));
+                }
             }
         });
         return poll;
@@ -136,6 +143,12 @@ public class JdbcReader {
         side.entity().fetch(ids).values().forEach(r -> changes.add(new Change(pair.name(), side.name(), r.id(), r.values(),
                 r.marker() == null ? null : Position.of(r.marker(), r.id()))));
         return Page.delivered(pair, side, changes);
+    }
+
+    /** A poll whose pages a resync overtook: not a failure; the next poll starts the resync. */
+    private static void overtaken(Pair pair, String sideName) {
+        LOG.infof("pair '%s', side '%s': a resync began during this poll; what it wrote stays, its cursor did not move, and the"
+                + " next poll starts the resync", pair.name(), sideName);
     }
 
     private void failed(Pair pair, String sideName, Throwable e) {
@@ -158,6 +171,7 @@ public class JdbcReader {
         private final Side source;
         private final boolean fullLoad;
         private final boolean firstLoad;
+        private final long resyncs;
         private final Entity.Feed feed;
         private final long started = System.nanoTime();
         private long total;
@@ -172,9 +186,10 @@ public class JdbcReader {
         private String failure;
         private boolean inboxRead;
 
-        PagedPoll(Pair pair, Side source, Position cursor) {
+        PagedPoll(Pair pair, Side source, Position cursor, long resyncs) {
             this.pair = pair;
             this.source = source;
+            this.resyncs = resyncs;
             this.fullLoad = cursor.isStart();
             feed = source.entity().changedSince(cursor, pair.lookback(), pair.pageSize());
             sizeKnown = feed.size() >= 0;
@@ -255,7 +270,7 @@ public class JdbcReader {
                 // read the next page from the source while this one is mapped and written
                 ahead = CompletableFuture.supplyAsync(this::readPage, prefetch);
             }
-            Page page = new Page(pair, source, changes, previous, firstLoad);
+            Page page = new Page(pair, source, changes, previous, firstLoad, resyncs);
             page.written().thenAccept(n -> {
                 written.add(n);
                 deadLetters.add(page.deadLetteredCount());
@@ -316,6 +331,11 @@ public class JdbcReader {
                 return previous == null ? null : notWritten();
             }
             return writeFailure(previous);
+        }
+
+        /** True when a resync of the pair began after this poll read its cursor: its pages do not move the cursor. */
+        boolean overtakenByResync() {
+            return state.resyncs(pair.name()) != resyncs;
         }
 
         /** Ends a poll whose exchange completed: returns why it did not succeed, or null. */

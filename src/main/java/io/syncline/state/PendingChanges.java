@@ -31,9 +31,10 @@ public class PendingChanges {
      * A page of changes of one side, to be stored in its pair's open window.
      *
      * @param hashes the changed records' ids, each with the hash of its content
-     * @param end    the position the side's cursor moves to, or null
+     * @param end     the position the side's cursor moves to, or null
+     * @param resyncs the pair's resyncs its poll had seen ({@link SyncState#resyncs})
      */
-    public record StoredPage(Role side, String sideName, Map<String, String> hashes, Position end) {
+    public record StoredPage(Role side, String sideName, Map<String, String> hashes, Position end, long resyncs) {
     }
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PendingChanges.class);
@@ -61,7 +62,7 @@ public class PendingChanges {
                 for (StoredPage page : pages) {
                     insert(c, pair, OPEN, page.side().key(), List.copyOf(page.hashes().keySet()), now);
                     if (page.end() != null) {
-                        state.advance(c, pair, page.sideName(), page.end(), page.hashes().size(), now);
+                        state.advance(c, pair, page.sideName(), page.end(), page.hashes().size(), now, page.resyncs());
                     }
                 }
                 c.commit();

@@ -46,6 +46,8 @@ public class SyncState {
      * when it was last recorded (see {@link #deadLettersCleared}).
      */
     private final Map<String, Long> deadLettered = new ConcurrentHashMap<>();
+    /** Resyncs begun per pair since start: a poll notes the count before it reads its cursor ({@link #advance}). */
+    private final Map<String, AtomicLong> resyncs = new ConcurrentHashMap<>();
     private final AtomicLong stamps = new AtomicLong();
 
     @PostConstruct
@@ -87,6 +89,19 @@ public class SyncState {
         return statuses.computeIfAbsent(pair, PairStatus::new);
     }
 
+    /** How many resyncs of the pair began since the server started; read before a poll reads its cursor. */
+    public long resyncs(String pair) {
+        AtomicLong n = resyncs.get(pair);
+        return n == null ? 0 : n.get();
+    }
+
+    /** A page's cursor did not move: a resync of its pair began after its poll read the cursor. */
+    public static final class ResyncBegan extends IllegalStateException {
+        ResyncBegan(String pair) {
+            super("pair '" + pair + "': a resync began during this poll; the next poll starts it");
+        }
+    }
+
     public Position cursor(String pair, String side) {
         try (Connection c = store.connect();
                 PreparedStatement ps = c.prepareStatement("SELECT cursor_value, cursor_id FROM pair_state WHERE pair = ? AND side = ?")) {
@@ -115,8 +130,8 @@ public class SyncState {
      * {@code side} is past {@code end}. Called only after the target committed, so a crash in
      * between replays the page, and replaying is harmless.
      */
-    public void commitPage(String pair, String side, List<Written> written, Position end) {
-        try (PageCommit commit = preparePage(pair, side, written, end, false)) {
+    public void commitPage(String pair, String side, List<Written> written, Position end, long resyncs) {
+        try (PageCommit commit = preparePage(pair, side, written, end, resyncs, false)) {
             commit.commit();
         }
     }
@@ -128,7 +143,7 @@ public class SyncState {
      * inserted, which costs the store less than an upsert; should one exist after all (a webhook's,
      * meanwhile), they are upserted.
      */
-    public PageCommit preparePage(String pair, String side, List<Written> written, Position end, boolean linksNew) {
+    public PageCommit preparePage(String pair, String side, List<Written> written, Position end, long resyncs, boolean linksNew) {
         long now = System.currentTimeMillis();
         Connection c = null;
         try {
@@ -140,9 +155,12 @@ public class SyncState {
             Map<String, Long> cleared = written.isEmpty() ? Map.of()
                     : clearDeadLetters(c, pair, side, written.stream().map(Written::id).toList());
             if (end != null) {
-                advance(c, pair, side, end, written.size(), now);
+                advance(c, pair, side, end, written.size(), now, resyncs);
             }
             return new PageCommit(c, pair, () -> deadLettersCleared(cleared));
+        } catch (ResyncBegan e) {
+            new PageCommit(c, pair, () -> { }).close(); // rolled back: nor the links nor the cursor of a poll a resync overtook
+            throw e;
         } catch (SQLException e) {
             if (c != null) {
                 new PageCommit(c, pair, () -> { }).close();
@@ -260,7 +278,21 @@ public class SyncState {
         cleared.forEach(deadLettered::remove);
     }
 
-    void advance(Connection c, String pair, String side, Position end, int synced, long now) throws SQLException {
+    /**
+     * Moves a side's cursor to {@code end}, unless a resync of the pair began after the poll read the cursor it moves on
+     * from ({@code resyncs}, as {@link #resyncs} was then): that throws {@link ResyncBegan}, and the caller's transaction
+     * is rolled back. The check follows the update, which holds the cursor's row until the transaction ends; a resync
+     * counts itself before it updates that row, so either it waits for this transaction and resets the cursor after it, or
+     * this transaction sees it.
+     */
+    void advance(Connection c, String pair, String side, Position end, int synced, long now, long resyncs) throws SQLException {
+        moveCursor(c, pair, side, end, synced, now);
+        if (resyncs(pair) != resyncs) {
+            throw new ResyncBegan(pair);
+        }
+    }
+
+    private void moveCursor(Connection c, String pair, String side, Position end, int synced, long now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE pair_state SET cursor_value = ?, cursor_id = ?, rows_synced = rows_synced + ?, updated_at = ? WHERE pair = ? AND side = ?")) {
             ps.setString(1, end.value());
@@ -449,17 +481,20 @@ public class SyncState {
      * what is read again is compared with them).
      */
     public void resetForResync(String pair, boolean forgetLinks) {
+        // counted first: a page that moves a cursor from now on, or waits to, is of a poll that began before; it is dropped
+        resyncs.computeIfAbsent(pair, p -> new AtomicLong()).incrementAndGet();
         try (Connection c = store.connect()) {
             c.setAutoCommit(false);
             try (PreparedStatement links = c.prepareStatement("DELETE FROM links WHERE pair = ?");
                     PreparedStatement cursors = c.prepareStatement(
                             "UPDATE pair_state SET cursor_value = NULL, cursor_id = NULL WHERE pair = ?")) {
+                // the cursors first: a page that moved one before the count commits before this goes on, its links included
+                cursors.setString(1, pair);
+                cursors.executeUpdate();
                 if (forgetLinks) {
                     links.setString(1, pair);
                     links.executeUpdate();
                 }
-                cursors.setString(1, pair);
-                cursors.executeUpdate();
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();

@@ -91,7 +91,7 @@ public class JdbcWriter {
                 return;
             }
             try {
-                taken.written().complete(writeNow(taken.pair(), taken.staged(), taken.end(), taken.isFirstLoad()).size());
+                taken.written().complete(writeNow(taken.pair(), taken.staged(), taken.end(), taken.resyncs(), taken.isFirstLoad()).size());
             } catch (Exception | Error e) {
                 taken.written().completeExceptionally(e);
             }
@@ -117,7 +117,7 @@ public class JdbcWriter {
         }));
         try {
             Set<String> written = new HashSet<>();
-            writeNow(pages.get(0).pair(), List.copyOf(latest.values()), null, false).forEach(c -> written.add(c.recordId()));
+            writeNow(pages.get(0).pair(), List.copyOf(latest.values()), null, 0, false).forEach(c -> written.add(c.recordId()));
             pages.forEach(p -> p.written().complete((int) p.staged().stream().filter(c -> written.contains(c.recordId())).count()));
         } catch (Exception | Error e) {
             pages.forEach(p -> p.written().completeExceptionally(e));
@@ -125,18 +125,19 @@ public class JdbcWriter {
     }
 
     /**
-     * Writes staged changes of a pair and moves the cursor to {@code end} (null: it stays); returns the changes written.
-     * {@code linksNew}: they come from a full load that began with no links ({@link Page#isFirstLoad}).
+     * Writes staged changes of a pair and moves the cursor to {@code end} (null: it stays) unless a resync began after
+     * the poll's {@code resyncs}; returns the changes written. {@code linksNew}: they come from a full load that began
+     * with no links ({@link Page#isFirstLoad}).
      */
-    private List<Change> writeNow(Pair pair, List<Change> staged, Position end, boolean linksNew) throws Exception {
+    private List<Change> writeNow(Pair pair, List<Change> staged, Position end, long resyncs, boolean linksNew) throws Exception {
         String side = pair.source().name();
         if (staged.isEmpty()) {
-            state.commitPage(pair.name(), side, List.of(), end);
+            state.commitPage(pair.name(), side, List.of(), end, resyncs);
             return List.of();
         }
         // the state store records the page while the target is written; it commits only after the target did
         CompletableFuture<SyncState.PageCommit> links = CompletableFuture.supplyAsync(
-                () -> state.preparePage(pair.name(), side, written(staged), end, linksNew), stateWriter);
+                () -> state.preparePage(pair.name(), side, written(staged), end, resyncs, linksNew), stateWriter);
         Map<String, String> refused;
         try {
             refused = upsert(pair, staged);
@@ -165,7 +166,7 @@ public class JdbcWriter {
                 state.deadLetter(pair.name(), change.side(), change.recordId(), reason, String.valueOf(change.row()));
             }
         }
-        state.commitPage(pair.name(), side, written(written), end);
+        state.commitPage(pair.name(), side, written(written), end, resyncs);
         return written;
     }
 

@@ -185,7 +185,7 @@ public class TwoWayWriter {
                 total = total.plus(applyChunk(pair, Set.of(), ids, null, matchNew));
             }
             for (Page page : window.takeUnsaved()) { // pages that closed the window before the repository stored them
-                state.commitPage(pair.name(), page.side().name(), List.of(), page.end());
+                state.commitPage(pair.name(), page.side().name(), List.of(), page.end(), page.resyncs());
                 page.written().complete(page.staged().size());
             }
             state.status(pair.name()).windowApplied(new PairStatus.AppliedWindow(Instant.now(), (System.nanoTime() - started) / 1e9,

@@ -32,17 +32,17 @@ class PageLinksTest {
 
     @Test
     void aPageOfAFullLoadWhoseLinkExistsAlreadyIsStoredAllTheSame() {
-        try (SyncState.PageCommit commit = state.preparePage(PAIR, "crm", List.of(new SyncState.Written("1", "b1", "old")), null, false)) {
+        try (SyncState.PageCommit commit = state.preparePage(PAIR, "crm", List.of(new SyncState.Written("1", "b1", "old")), null, 0, false)) {
             commit.commit(); // e.g. a webhook's write, during the full load
         }
         List<SyncState.Written> page = List.of(new SyncState.Written("1", "b1", "new"), new SyncState.Written("2", "b2", "two"));
-        try (SyncState.PageCommit commit = state.preparePage(PAIR, "crm", page, null, true)) {
+        try (SyncState.PageCommit commit = state.preparePage(PAIR, "crm", page, null, 0, true)) {
             commit.commit();
         }
         assertEquals(Map.of("1", "new", "2", "two"), links.hashes(PAIR, Role.A, List.of("1", "2")));
 
         List<SyncState.Written> fresh = List.of(new SyncState.Written("3", "b3", "three"), new SyncState.Written("4", "b4", "four"));
-        try (SyncState.PageCommit commit = state.preparePage(PAIR, "crm", fresh, null, true)) {
+        try (SyncState.PageCommit commit = state.preparePage(PAIR, "crm", fresh, null, 0, true)) {
             commit.commit();
         }
         assertEquals(Map.of("3", "three", "4", "four"), links.hashes(PAIR, Role.A, List.of("3", "4")));

@@ -212,4 +212,29 @@ class OneWaySyncTest {
             assertEquals("Ada11 Lovelace", row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 11").get("full_name"));
         });
     }
+
+    /**
+     * A resync asked for while a poll is under way must not be undone by that poll. Here the poll has read its cursor and
+     * waits for the source table, which the test holds locked: when it goes on, it re-reads the rows inside its lookback
+     * behind the old cursor, and would move the cursor back there, so the full load the resync promised never comes.
+     */
+    @Test
+    void aResyncAskedForDuringAPollIsNotUndoneByIt() throws Exception {
+        update(helpdesk(), "UPDATE customers SET full_name = 'tampered' WHERE crm_id = 13");
+        update(crm(), "UPDATE contacts SET updated_at = LOCALTIMESTAMP WHERE id = 14"); // the cursor moves far past record 13
+        awaitPolls("contacts", 2);
+        assertEquals(1, count(crm(), "SELECT COUNT(*) FROM contacts WHERE id = 13 AND updated_at < LOCALTIMESTAMP - INTERVAL '1 minute'"),
+                "record 13 is outside the polls' lookback: only a full load writes it again");
+        try (java.sql.Connection lock = java.sql.DriverManager.getConnection(crm(), "postgres", null);
+                java.sql.Statement s = lock.createStatement()) {
+            lock.setAutoCommit(false);
+            s.execute("LOCK TABLE contacts IN ACCESS EXCLUSIVE MODE");
+            await().atMost(SYNC).until(() -> count(crm(),
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()") > 0);
+            operator().post("/api/pairs/contacts/resync").then().statusCode(202); // while the poll waits, its cursor read
+            lock.commit();
+        }
+        await().atMost(SYNC).untilAsserted(() ->
+                assertEquals("Ada13 Lovelace", row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 13").get("full_name")));
+    }
 }
