@@ -145,7 +145,10 @@ public class JdbcReader {
         return Page.delivered(pair, side, changes);
     }
 
-    /** A poll whose pages a resync overtook: not a failure; the next poll starts the resync. */
+    /**
+     * A poll whose pages a resync overtook: not a failure; the next poll starts the resync (and meets again whatever else
+     * may have gone wrong with this one).
+     */
     private static void overtaken(Pair pair, String sideName) {
         LOG.infof("pair '%s', side '%s': a resync began during this poll; what it wrote stays, its cursor did not move, and the"
                 + " next poll starts the resync", pair.name(), sideName);

@@ -159,7 +159,7 @@ public class SyncState {
             }
             return new PageCommit(c, pair, () -> deadLettersCleared(cleared));
         } catch (ResyncBegan e) {
-            new PageCommit(c, pair, () -> { }).close(); // rolled back: nor the links nor the cursor of a poll a resync overtook
+            new PageCommit(c, pair, () -> { }).close(); // rolled back: neither the links nor the cursor of a poll a resync overtook
             throw e;
         } catch (SQLException e) {
             if (c != null) {
