@@ -97,6 +97,10 @@ public class JdbcReader {
                 reconciler.firstRun(pair); // match what exists on both sides before a full load could copy it
             }
             long resyncs = state.resyncs(pairName); // before the cursor: a resync in between drops this poll's pages
+            if (resyncs % 2 != 0) { // a resync is being stored: the cursor read now could be the one it resets
+                polling.remove(pollKey);
+                return Collections.emptyIterator();
+            }
             poll = new PagedPoll(pair, side, state.cursor(pairName, side.name()), resyncs);
         } catch (RuntimeException e) {
             polling.remove(pollKey);
@@ -124,7 +128,7 @@ public class JdbcReader {
                 poll.close();
                 polling.remove(pollKey);
                 Throwable cause = done.getException();
-                if (poll.overtakenByResync()) {
+                if (poll.overtakenByResync() || causedByResync(cause)) {
                     overtaken(pair, sideName);
                 } else {
                     failed(pair, sideName, cause != null ? cause : new IllegalStateException(poll.failure));
@@ -149,9 +153,19 @@ public class JdbcReader {
      * A poll whose pages a resync overtook: not a failure; the next poll starts the resync (and meets again whatever else
      * may have gone wrong with this one).
      */
-    private static void overtaken(Pair pair, String sideName) {
-        LOG.infof("pair '%s', side '%s': a resync began during this poll; what it wrote stays, its cursor did not move, and the"
-                + " next poll starts the resync", pair.name(), sideName);
+    private void overtaken(Pair pair, String sideName) {
+        state.status(pair.name()).progressed(0, 0); // a full load it was is not going on
+        LOG.infof("pair '%s', side '%s': a resync began during this poll; its pages did not move the cursor, and the next poll"
+                + " starts the resync", pair.name(), sideName);
+    }
+
+    private static boolean causedByResync(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SyncState.ResyncBegan) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void failed(Pair pair, String sideName, Throwable e) {
@@ -175,6 +189,8 @@ public class JdbcReader {
         private final boolean fullLoad;
         private final boolean firstLoad;
         private final long resyncs;
+        /** A page of it failed because a resync began (its own poll's, or another's stored with it). */
+        private volatile boolean overtaken;
         private final Entity.Feed feed;
         private final long started = System.nanoTime();
         private long total;
@@ -324,6 +340,7 @@ public class JdbcReader {
                 return null;
             } catch (java.util.concurrent.CompletionException e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
+                overtaken |= causedByResync(cause); // e.g. a window that stored this page with the other side's, whose poll was overtaken
                 return cause.getMessage() != null ? cause.getMessage() : cause.toString();
             }
         }
@@ -338,7 +355,7 @@ public class JdbcReader {
 
         /** True when a resync of the pair began after this poll read its cursor: its pages do not move the cursor. */
         boolean overtakenByResync() {
-            return state.resyncs(pair.name()) != resyncs;
+            return overtaken || state.resyncs(pair.name()) != resyncs;
         }
 
         /** Ends a poll whose exchange completed: returns why it did not succeed, or null. */

@@ -46,7 +46,10 @@ public class SyncState {
      * when it was last recorded (see {@link #deadLettersCleared}).
      */
     private final Map<String, Long> deadLettered = new ConcurrentHashMap<>();
-    /** Resyncs begun per pair since start: a poll notes the count before it reads its cursor ({@link #advance}). */
+    /**
+     * Per pair, twice the resyncs done since start, plus one while a resync is being stored (odd: a poll reads no cursor
+     * then). A poll notes it before it reads its cursor; its pages move the cursor only if it is unchanged ({@link #advance}).
+     */
     private final Map<String, AtomicLong> resyncs = new ConcurrentHashMap<>();
     private final AtomicLong stamps = new AtomicLong();
 
@@ -89,7 +92,10 @@ public class SyncState {
         return statuses.computeIfAbsent(pair, PairStatus::new);
     }
 
-    /** How many resyncs of the pair began since the server started; read before a poll reads its cursor. */
+    /**
+     * The pair's resync count (see the field): read before a poll reads its cursor. Odd while a resync is being stored,
+     * when a poll would read a cursor the resync is about to reset.
+     */
     public long resyncs(String pair) {
         AtomicLong n = resyncs.get(pair);
         return n == null ? 0 : n.get();
@@ -139,24 +145,25 @@ public class SyncState {
     /**
      * Writes links, dead-letter clean-up and cursor of a page without committing them, so that the
      * writer can do it while the target is being written, and commit once the target has.
-     * {@code linksNew}: the page belongs to a full load that began with no links, so its links are
+     * {@code firstLoad}: the page belongs to a full load that began with no links, so its links are
      * inserted, which costs the store less than an upsert; should one exist after all (a webhook's,
      * meanwhile), they are upserted.
      */
-    public PageCommit preparePage(String pair, String side, List<Written> written, Position end, long resyncs, boolean linksNew) {
+    public PageCommit preparePage(String pair, String side, List<Written> written, Position end, long resyncs, boolean firstLoad) {
         long now = System.currentTimeMillis();
         Connection c = null;
         try {
             c = store.connect();
             c.setAutoCommit(false);
-            if (!linksNew || !insertLinks(c, pair, written, now)) {
+            // the cursor's row first, as a resync takes it before the links: neither waits for the other's rows in turn
+            if (end != null) {
+                advance(c, pair, side, end, written.size(), now, resyncs);
+            }
+            if (!firstLoad || !insertLinks(c, pair, written, now)) {
                 storeLinks(c, pair, written, now, false);
             }
             Map<String, Long> cleared = written.isEmpty() ? Map.of()
                     : clearDeadLetters(c, pair, side, written.stream().map(Written::id).toList());
-            if (end != null) {
-                advance(c, pair, side, end, written.size(), now, resyncs);
-            }
             return new PageCommit(c, pair, () -> deadLettersCleared(cleared));
         } catch (ResyncBegan e) {
             new PageCommit(c, pair, () -> { }).close(); // rolled back: neither the links nor the cursor of a poll a resync overtook
@@ -169,8 +176,9 @@ public class SyncState {
         }
     }
 
-    /** Inserts a page's links; false, and nothing written, when one of them exists already. */
+    /** Inserts a page's links; false, and none of them written, when one of them exists already. */
     private boolean insertLinks(Connection c, String pair, List<Written> written, long now) throws SQLException {
+        java.sql.Savepoint before = c.setSavepoint();
         try {
             storeLinks(c, pair, written, now, true);
             return true;
@@ -178,7 +186,7 @@ public class SyncState {
             if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) { // 23: integrity constraint violation
                 throw e;
             }
-            c.rollback();
+            c.rollback(before); // what the transaction did before the links stays
             return false;
         }
     }
@@ -283,7 +291,7 @@ public class SyncState {
      * from ({@code resyncs}, as {@link #resyncs} was then): that throws {@link ResyncBegan}, and the caller's transaction
      * is rolled back. The check follows the update, which holds the cursor's row until the transaction ends; a resync
      * counts itself before it updates that row, so either it waits for this transaction and resets the cursor after it, or
-     * this transaction sees it.
+     * this transaction sees it. A poll that read the count while a resync was being stored reads no cursor at all.
      */
     void advance(Connection c, String pair, String side, Position end, int synced, long now, long resyncs) throws SQLException {
         moveCursor(c, pair, side, end, synced, now);
@@ -482,7 +490,16 @@ public class SyncState {
      */
     public void resetForResync(String pair, boolean forgetLinks) {
         // counted first: a page that moves a cursor from now on, or waits to, is of a poll that began before; it is dropped
-        resyncs.computeIfAbsent(pair, p -> new AtomicLong()).incrementAndGet();
+        AtomicLong count = resyncs.computeIfAbsent(pair, p -> new AtomicLong());
+        count.incrementAndGet();
+        try {
+            reset(pair, forgetLinks);
+        } finally {
+            count.incrementAndGet(); // even again: polls read the cursor as it now is
+        }
+    }
+
+    private void reset(String pair, boolean forgetLinks) {
         try (Connection c = store.connect()) {
             c.setAutoCommit(false);
             try (PreparedStatement links = c.prepareStatement("DELETE FROM links WHERE pair = ?");

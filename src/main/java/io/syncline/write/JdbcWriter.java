@@ -126,10 +126,10 @@ public class JdbcWriter {
 
     /**
      * Writes staged changes of a pair and moves the cursor to {@code end} (null: it stays) unless a resync began after
-     * the poll's {@code resyncs}; returns the changes written. {@code linksNew}: they come from a full load that began
+     * the poll's {@code resyncs}; returns the changes written. {@code firstLoad}: they come from a full load that began
      * with no links ({@link Page#isFirstLoad}).
      */
-    private List<Change> writeNow(Pair pair, List<Change> staged, Position end, long resyncs, boolean linksNew) throws Exception {
+    private List<Change> writeNow(Pair pair, List<Change> staged, Position end, long resyncs, boolean firstLoad) throws Exception {
         String side = pair.source().name();
         if (staged.isEmpty()) {
             state.commitPage(pair.name(), side, List.of(), end, resyncs);
@@ -137,7 +137,7 @@ public class JdbcWriter {
         }
         // the state store records the page while the target is written; it commits only after the target did
         CompletableFuture<SyncState.PageCommit> links = CompletableFuture.supplyAsync(
-                () -> state.preparePage(pair.name(), side, written(staged), end, resyncs, linksNew), stateWriter);
+                () -> state.preparePage(pair.name(), side, written(staged), end, resyncs, firstLoad), stateWriter);
         Map<String, String> refused;
         try {
             refused = upsert(pair, staged);

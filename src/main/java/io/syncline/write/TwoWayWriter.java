@@ -185,8 +185,12 @@ public class TwoWayWriter {
                 total = total.plus(applyChunk(pair, Set.of(), ids, null, matchNew));
             }
             for (Page page : window.takeUnsaved()) { // pages that closed the window before the repository stored them
-                state.commitPage(pair.name(), page.side().name(), List.of(), page.end(), page.resyncs());
-                page.written().complete(page.staged().size());
+                try {
+                    state.commitPage(pair.name(), page.side().name(), List.of(), page.end(), page.resyncs());
+                    page.written().complete(page.staged().size());
+                } catch (SyncState.ResyncBegan e) {
+                    page.written().completeExceptionally(e); // its poll ends; the window, applied, stays applied
+                }
             }
             state.status(pair.name()).windowApplied(new PairStatus.AppliedWindow(Instant.now(), (System.nanoTime() - started) / 1e9,
                     total.writtenA, total.writtenB, total.created, total.resolved, total.manual, total.deleted));

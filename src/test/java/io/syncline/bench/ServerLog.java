@@ -47,7 +47,7 @@ final class ServerLog {
                 }
                 Matcher m = pattern.matcher(line);
                 if (i >= from && m.find()) {
-                    afterMatch = i + 1;
+                    afterMatch = Math.max(afterMatch, i + 1);
                     return m;
                 }
             }

@@ -161,7 +161,7 @@ class MappingTest {
      */
     @Test
     void datesReadAsTheFormatterReadsThem() {
-        for (String pattern : new String[] {"dd/MM/yyyy", "yyyy-MM-dd", "MM.dd.uuuu"}) {
+        for (String pattern : new String[] {"dd/MM/yyyy", "yyyy-MM-dd", "MM.dd.uuuu", "yyyyMMdd", "ddMMyyyy"}) {
             Mapping mapping = Mapping.parse("born <- birth_date | date(" + pattern + ")");
             java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter.ofPattern(pattern, java.util.Locale.ROOT);
             java.util.Random random = new java.util.Random(pattern.hashCode());

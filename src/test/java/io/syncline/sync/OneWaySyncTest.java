@@ -237,4 +237,34 @@ class OneWaySyncTest {
         await().atMost(SYNC).untilAsserted(() ->
                 assertEquals("Ada13 Lovelace", row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 13").get("full_name")));
     }
+
+    /**
+     * A poll that begins while a resync is being stored (here held up by a link row this test locks in the state store)
+     * reads the cursor the resync is about to reset. It must not move it back once the resync is stored.
+     */
+    @Test
+    void aPollThatBeginsWhileAResyncIsStoredDoesNotUndoIt() throws Exception {
+        update(helpdesk(), "UPDATE customers SET full_name = 'tampered' WHERE crm_id = 15");
+        update(crm(), "UPDATE contacts SET updated_at = LOCALTIMESTAMP WHERE id = 16"); // the cursor moves far past record 15
+        awaitPolls("contacts", 2);
+        assertEquals(1, count(crm(), "SELECT COUNT(*) FROM contacts WHERE id = 15 AND updated_at < LOCALTIMESTAMP - INTERVAL '1 minute'"),
+                "record 15 is outside the polls' lookback: only a full load writes it again");
+        try (java.sql.Connection state = java.sql.DriverManager.getConnection(RealDatabases.configuration().get("syncline.state.url"));
+                java.sql.Statement s = state.createStatement()) {
+            state.setAutoCommit(false);
+            assertEquals(1, s.executeUpdate("UPDATE links SET synced_at = synced_at WHERE pair = 'contacts' AND a_id = '15'"));
+            java.util.concurrent.CompletableFuture<Integer> resync = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> operator().post("/api/pairs/contacts/resync").then().extract().statusCode());
+            await().atMost(SYNC).pollInterval(Duration.ofMillis(20)).until(() -> { // the resync waits for the link row
+                try (java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL")) {
+                    return rs.next() && rs.getLong(1) > 0;
+                }
+            });
+            Thread.sleep(1_200); // a poll begins meanwhile (every second); H2 gives up a lock wait after 2 s
+            state.rollback();
+            assertEquals(202, resync.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        await().atMost(SYNC).untilAsserted(() ->
+                assertEquals("Ada15 Lovelace", row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 15").get("full_name")));
+    }
 }
