@@ -231,19 +231,20 @@ public final class TwoWayBenchmark {
         throw new IllegalStateException("the pair did not become quiet within " + seconds + "s");
     }
 
+    /** A request to the ops API as the benchmarks' operator. */
+    private static HttpRequest.Builder asOperator(String url) {
+        return HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("demo:" + BENCH_PASSWORD).getBytes()));
+    }
+
     /** A GET of the ops API as the benchmarks' operator. */
     static String get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("demo:" + BENCH_PASSWORD).getBytes())).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return response.body();
+        return HttpClient.newHttpClient().send(asOperator(url).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** A POST of the ops API as the benchmarks' operator; fails unless it is accepted. */
     static String post(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("demo:" + BENCH_PASSWORD).getBytes()))
-                        .POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse<String> response = HttpClient.newHttpClient().send(asOperator(url).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw new IllegalStateException("POST " + url + ": " + response.statusCode() + " " + response.body());
