@@ -491,11 +491,13 @@ public class SyncState {
     public void resetForResync(String pair, boolean forgetLinks) {
         // counted first: a page that moves a cursor from now on, or waits to, is of a poll that began before; it is dropped
         AtomicLong count = resyncs.computeIfAbsent(pair, p -> new AtomicLong());
-        count.incrementAndGet();
-        try {
-            reset(pair, forgetLinks);
-        } finally {
-            count.incrementAndGet(); // even again: polls read the cursor as it now is
+        synchronized (count) { // one resync of a pair at a time: the count is odd exactly while one is being stored
+            count.incrementAndGet();
+            try {
+                reset(pair, forgetLinks);
+            } finally {
+                count.incrementAndGet(); // even again: polls read the cursor as it now is
+            }
         }
     }
 
