@@ -67,15 +67,16 @@ public class JdbcWriter {
 
     /**
      * Takes the page for writing and returns: the page is written by the pair's write thread, in
-     * the order pages are taken, while the route maps the next one. At most four pages per pair
-     * are taken and not yet written, so memory stays bounded. A page whose predecessor failed is not
-     * written, so the cursor never passes a page that is not on the target.
+     * the order pages are taken, while the route maps the next one. At most two pages per pair
+     * wait, so memory stays bounded. A page whose predecessor failed is not written, so the
+     * cursor never passes a page that is not on the target.
      */
     public void write(Exchange exchange) throws Exception {
         Page page = exchange.getProperty(Page.PROPERTY, Page.class);
         if (page == null) {
             page = exchange.getMessage().getMandatoryBody(Page.class);
         }
+        Page taken = page;
         page.handedOver();
         WriteQueue queue = queues.computeIfAbsent(page.pair().name(),
                 pair -> new WriteQueue(camel.getExecutorServiceManager().newSingleThreadExecutor(this, "syncline-writer-" + pair)));
@@ -83,51 +84,18 @@ public class JdbcWriter {
             queue.submitDelivered(page, () -> writeDelivered(queue));
             return;
         }
-        queue.submit(page, () -> writePolled(queue));
-    }
-
-    /**
-     * Writes every poll page waiting, in order. Consecutive pages of one poll are written as one: one transaction on the
-     * target and one state commit, the cursor moved to the last one's end (group commit). When the writer falls behind the
-     * route, this saves commits, each of which a state store that waits for its disk (the H2 file) pays in full.
-     */
-    private void writePolled(WriteQueue queue) {
-        List<Page> pages = queue.takePolled();
-        try {
-            for (int from = 0, to; from < pages.size(); from = to) {
-                to = from + 1;
-                while (to < pages.size() && pages.get(to).predecessorWritten() == pages.get(to - 1).written()) {
-                    to++;
-                }
-                List<Page> group = pages.subList(from, to);
-                CompletableFuture<Integer> before = group.get(0).predecessorWritten();
-                if (before != null && before.isCompletedExceptionally()) { // the cursor never passes a page that is not on the target
-                    group.forEach(page -> before.whenComplete((n, error) -> page.written().completeExceptionally(error)));
-                    continue;
-                }
-                Page last = group.get(group.size() - 1);
-                Position end = null; // an empty page, the last of a poll, has none
-                List<Change> staged = new ArrayList<>();
-                for (Page page : group) {
-                    end = page.end() != null ? page.end() : end;
-                    staged.addAll(page.staged());
-                }
-                try {
-                    complete(group, writeNow(last.pair(), staged, end, last.resyncs(), last.isFirstLoad()));
-                } catch (Exception | Error e) {
-                    group.forEach(page -> page.written().completeExceptionally(e));
-                }
+        queue.submit(() -> {
+            CompletableFuture<Integer> before = taken.predecessorWritten();
+            if (before != null && before.isCompletedExceptionally()) {
+                before.whenComplete((n, error) -> taken.written().completeExceptionally(error));
+                return;
             }
-        } finally {
-            queue.release(pages.size());
-        }
-    }
-
-    /** Completes each page with the number of its records among those written. */
-    private static void complete(List<Page> pages, List<Change> written) {
-        Set<String> ids = new HashSet<>();
-        written.forEach(c -> ids.add(c.recordId()));
-        pages.forEach(p -> p.written().complete((int) p.staged().stream().filter(c -> ids.contains(c.recordId())).count()));
+            try {
+                taken.written().complete(writeNow(taken.pair(), taken.staged(), taken.end(), taken.resyncs(), taken.isFirstLoad()).size());
+            } catch (Exception | Error e) {
+                taken.written().completeExceptionally(e);
+            }
+        });
     }
 
     /**
@@ -148,7 +116,9 @@ public class JdbcWriter {
             }
         }));
         try {
-            complete(pages, writeNow(pages.get(0).pair(), List.copyOf(latest.values()), null, 0, false));
+            Set<String> written = new HashSet<>();
+            writeNow(pages.get(0).pair(), List.copyOf(latest.values()), null, 0, false).forEach(c -> written.add(c.recordId()));
+            pages.forEach(p -> p.written().complete((int) p.staged().stream().filter(c -> written.contains(c.recordId())).count()));
         } catch (Exception | Error e) {
             pages.forEach(p -> p.written().completeExceptionally(e));
         }
@@ -205,17 +175,13 @@ public class JdbcWriter {
     }
 
     /**
-     * One pair's pages in write order, on one thread, with at most {@link #POLLED} poll pages taken and not yet written
-     * (memory stays bounded); delivered pages (webhooks) wait apart, up to {@link #DELIVERED} of them. Pages that wait
-     * are written together.
+     * One pair's pages in write order, on one thread, with at most two poll pages waiting; delivered pages
+     * (webhooks) wait apart, up to {@link #DELIVERED} of them, and are written together.
      */
     private static final class WriteQueue {
-        /** Poll pages between the route and the target: while some are written, the next ones wait, and are written as one. */
-        private static final int POLLED = 4;
         private static final int DELIVERED = 1000;
-        private final Semaphore slots = new Semaphore(POLLED);
+        private final Semaphore slots = new Semaphore(2);
         private final Semaphore deliveredSlots = new Semaphore(DELIVERED);
-        private final ConcurrentLinkedQueue<Page> polled = new ConcurrentLinkedQueue<>();
         private final ConcurrentLinkedQueue<Page> delivered = new ConcurrentLinkedQueue<>();
         private final ExecutorService thread;
 
@@ -223,23 +189,15 @@ public class JdbcWriter {
             this.thread = thread;
         }
 
-        void submit(Page page, Runnable drain) throws InterruptedException {
+        void submit(Runnable write) throws InterruptedException {
             slots.acquire();
-            polled.add(page);
-            thread.execute(drain);
-        }
-
-        /** The poll pages waiting, in order; their slots are released once they are written. */
-        List<Page> takePolled() {
-            List<Page> pages = new ArrayList<>();
-            for (Page page = polled.poll(); page != null; page = polled.poll()) {
-                pages.add(page);
-            }
-            return pages;
-        }
-
-        void release(int pages) {
-            slots.release(pages);
+            thread.execute(() -> {
+                try {
+                    write.run();
+                } finally {
+                    slots.release();
+                }
+            });
         }
 
         void submitDelivered(Page page, Runnable drain) throws InterruptedException {
