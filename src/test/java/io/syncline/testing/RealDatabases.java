@@ -46,6 +46,8 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
                 String helpdesk = dbs.mariaDbDatabase("helpdesk", "helpdesk-mariadb.sql");
                 System.setProperty(RUN_MARKER + ".billing", dbs.mariaDbDatabase("billing", "billing-mariadb.sql"));
                 System.setProperty(RUN_MARKER + ".marketing", dbs.postgresDatabase("marketing", "marketing-postgresql.sql"));
+                System.setProperty(RUN_MARKER + ".state.postgresql", dbs.postgresDatabase("syncline_state", null));
+                System.setProperty(RUN_MARKER + ".state.mariadb", dbs.mariaDbDatabase("syncline_state", null));
                 System.setProperty(RUN_MARKER + ".tracker", "http://127.0.0.1:" + FakeTrackerApi.start().port());
                 config = withTracker(Map.of(
                         "syncline.systems.crm.url", crm,
@@ -62,6 +64,18 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
         }
         return config;
     }
+
+    /**
+     * The settings of a state store on the run's PostgreSQL or MariaDB server ({@code postgresql}, {@code mariadb}): an empty
+     * database, created once per run, that the application migrates as it starts. Its URL is a reference to a setting of
+     * this resource: a test profile may not start the databases itself (the drivers it loaded would not be the application's).
+     */
+    public static Map<String, String> stateStore(String database) {
+        return Map.of("syncline.state.url", "${" + STATE_STORES + database + "}",
+                "syncline.state.username", database.equals("postgresql") ? "postgres" : "root");
+    }
+
+    private static final String STATE_STORES = "syncline-test.state-store.";
 
     /** The tracker's base URL (its API under /api): a {@link FakeTrackerApi} started once per test run. */
     public static String trackerBase() {
@@ -82,6 +96,9 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
         all.put("syncline.systems.billing.username", "root");
         all.put("syncline.systems.marketing.url", System.getProperty(RUN_MARKER + ".marketing"));
         all.put("syncline.systems.marketing.username", "postgres");
+        for (String database : new String[] {"postgresql", "mariadb"}) { // for the state store tests' own applications
+            all.put(STATE_STORES + database, System.getProperty(RUN_MARKER + ".state." + database));
+        }
         String tracker = "syncline.systems.tracker.";
         all.put(tracker + "url", System.getProperty(RUN_MARKER + ".tracker") + "/api");
         all.put(tracker + "auth", "bearer");

@@ -1,0 +1,40 @@
+package io.syncline.state;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.syncline.testing.RealDatabases;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Order;
+
+/**
+ * The state store's contract on PostgreSQL: an application of its own, with only the contacts pair, whose state store
+ * is an empty PostgreSQL database that it migrates as it starts.
+ */
+@QuarkusTest
+@QuarkusTestResource(RealDatabases.class)
+@TestProfile(PostgresqlStateStoreTest.OnPostgresql.class)
+@Order(11) // last: it writes the help desk's customers again (a full load through a new state store)
+class PostgresqlStateStoreTest extends StateStoreContract {
+
+    public static class OnPostgresql implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return onlyContacts(RealDatabases.stateStore("postgresql"));
+        }
+    }
+
+    /** The state store's settings, with the contacts pair alone. */
+    static Map<String, String> onlyContacts(Map<String, String> stateStore) {
+        Map<String, String> config = new HashMap<>(stateStore);
+        config.put("camel.main.routes-include-pattern", "file:routes/contacts.yaml");
+        return config;
+    }
+
+    @Override
+    String database() {
+        return "PostgreSQL";
+    }
+}

@@ -1,0 +1,90 @@
+package io.syncline.state;
+
+import static io.syncline.testing.Sql.crm;
+import static io.syncline.testing.Sql.helpdesk;
+import static io.syncline.testing.Sql.row;
+import static io.syncline.testing.Sql.update;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.syncline.pair.Role;
+import io.syncline.system.Position;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the state store must do on each database it may be (H2, the default; PostgreSQL and MariaDB, which operators
+ * choose for large pairs): the application migrates it as it starts, a pair syncs through it, and the writes whose
+ * SQL differs per database behave alike. Each subclass runs these on one database.
+ */
+abstract class StateStoreContract {
+
+    @Inject
+    SyncState state;
+
+    @Inject
+    Links links;
+
+    /** The database the subclass's application keeps its state in, as the state store names it. */
+    abstract String database();
+
+    @Test
+    void theApplicationKeepsItsStateInThatDatabase() {
+        assertEquals(database(), state.ownTables().name());
+    }
+
+    @Test
+    void aOneWayPairSyncsThroughIt() {
+        String first = "On" + database();
+        update(crm(), "UPDATE contacts SET first_name = ?, updated_at = LOCALTIMESTAMP WHERE id = 9", first);
+        String name = first + " " + row(crm(), "SELECT last_name FROM contacts WHERE id = 9").get("last_name");
+        await().atMost(Duration.ofSeconds(60)).until(() -> name.equals(row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 9").get("full_name")));
+        assertTrue(state.linkCount("contacts") >= 100, "the contacts pair's links are in this state store");
+    }
+
+    /**
+     * A full load that began with no links inserts each page's links rather than upserting them (cheaper for the state
+     * store). A link that exists after all, stored meanwhile by another writer of the pair, must not fail the page: its
+     * links are upserted then, and the page's hashes are what the store holds.
+     */
+    @Test
+    void aPageOfAFullLoadWhoseLinkExistsAlreadyIsStoredAllTheSame() {
+        String pair = "page-links-test";
+        try (SyncState.PageCommit commit = state.preparePage(pair, "crm", List.of(new SyncState.Written("1", "b1", "old")), null, 0, false)) {
+            commit.commit(); // e.g. a webhook's write, during the full load
+        }
+        List<SyncState.Written> page = List.of(new SyncState.Written("1", "b1", "new"), new SyncState.Written("2", "b2", "two"));
+        try (SyncState.PageCommit commit = state.preparePage(pair, "crm", page, null, 0, true)) {
+            commit.commit();
+        }
+        assertEquals(Map.of("1", "new", "2", "two"), links.hashes(pair, Role.A, List.of("1", "2")));
+
+        List<SyncState.Written> fresh = List.of(new SyncState.Written("3", "b3", "three"), new SyncState.Written("4", "b4", "four"));
+        try (SyncState.PageCommit commit = state.preparePage(pair, "crm", fresh, null, 0, true)) {
+            commit.commit();
+        }
+        assertEquals(Map.of("3", "three", "4", "four"), links.hashes(pair, Role.A, List.of("3", "4")));
+    }
+
+    /** A page of a poll that a resync overtook moves neither the cursor nor the links: the resync's full load starts from nothing. */
+    @Test
+    void aPageOfAPollThatAResyncOvertookMovesNothing() {
+        String pair = "resync-overtakes-test";
+        try (SyncState.PageCommit commit = state.preparePage(pair, "crm", List.of(new SyncState.Written("1", "b1", "one")),
+                Position.of("2026-01-01 00:00:00", "1"), state.resyncs(pair), false)) {
+            commit.commit();
+        }
+        long before = state.resyncs(pair);
+        state.resetForResync(pair, true);
+        assertTrue(state.cursor(pair, "crm").isStart(), "the resync reset the cursor");
+        assertThrows(SyncState.ResyncBegan.class, () -> state.preparePage(pair, "crm", List.of(new SyncState.Written("2", "b2", "two")),
+                Position.of("2026-01-02 00:00:00", "2"), before, false));
+        assertTrue(state.cursor(pair, "crm").isStart(), "the overtaken page did not move the cursor");
+        assertEquals(Map.of(), links.hashes(pair, Role.A, List.of("1", "2")), "the resync forgot the links; the page stored none");
+    }
+}
