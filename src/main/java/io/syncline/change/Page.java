@@ -6,7 +6,6 @@ import io.syncline.pair.Pair;
 import io.syncline.pair.Side;
 import io.syncline.system.Position;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -104,17 +103,6 @@ public final class Page {
 
     public long resyncs() {
         return resyncs;
-    }
-
-    /** The page's records mapped, by id: the hash of each as read. */
-    public Map<String, String> hashes() {
-        Map<String, String> hashes = new HashMap<>(changes.size() * 2);
-        for (Change change : changes) {
-            if (change.hash() != null) {
-                hashes.put(change.recordId(), change.hash());
-            }
-        }
-        return hashes;
     }
 
     /** Hashes last synced for this page's record ids, fetched once for the whole page. */

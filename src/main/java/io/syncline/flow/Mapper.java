@@ -9,7 +9,6 @@ import io.syncline.pair.Pair;
 import io.syncline.pair.Role;
 import io.syncline.change.Change;
 import io.syncline.change.Page;
-import io.syncline.state.LastSeen;
 import io.syncline.state.Links;
 import io.syncline.state.PendingChanges;
 import io.syncline.state.References;
@@ -19,7 +18,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -49,9 +47,6 @@ public class Mapper implements Processor {
 
     @Inject
     PendingChanges pendingChanges;
-
-    @Inject
-    LastSeen lastSeen;
 
     @Override
     public void process(Exchange exchange) throws Exception {
@@ -88,24 +83,19 @@ public class Mapper implements Processor {
             });
         }
         if (!page.isFirstLoad()) {
-            // A re-read (the lookback) of a change that already waits in a window is not taken again, and one read with the
-            // hash it had when a poll of its side last read it has not changed since: neither link need be looked up.
-            // While a large window is applied, every poll re-reads its changes, and the echoes of what it wrote.
-            Set<String> waiting = new HashSet<>();
-            Map<String, String> seen = new HashMap<>();
-            List<String> lookUp = new ArrayList<>(ids.size());
-            for (Change change : page.getChanges()) { // the changes mapped: those of ids
-                if (pair.isTwoWay() && pendingChanges.isWaiting(pair.name(), change.side(), change.recordId(), change.hash())) {
-                    waiting.add(change.recordId());
-                } else if (lastSeen.same(pair.name(), change.side(), change.recordId(), change.hash())) {
-                    seen.put(change.recordId(), change.hash());
-                } else {
-                    lookUp.add(change.recordId());
+            if (pair.isTwoWay()) {
+                // A re-read (the lookback) of a change that already waits in a window is not taken again: its link need
+                // not be looked up. While a large window is applied, every poll re-reads its changes.
+                Set<String> waiting = new HashSet<>();
+                List<String> lookUp = new ArrayList<>(ids.size());
+                for (Change change : page.getChanges()) { // the changes mapped: those of ids
+                    boolean reRead = pendingChanges.isWaiting(pair.name(), change.side(), change.recordId(), change.hash());
+                    (reRead ? waiting : lookUp).add(change.recordId());
                 }
+                page.syncedHashes(links.hashes(pair.name(), page.role(), lookUp), waiting);
+            } else {
+                page.syncedHashes(links.hashes(pair.name(), page.role(), ids)); // a one-way pair's source is side a
             }
-            Map<String, String> synced = links.hashes(pair.name(), page.role(), lookUp); // a one-way pair's source is side a
-            synced.putAll(seen);
-            page.syncedHashes(synced, waiting);
         }
     }
 

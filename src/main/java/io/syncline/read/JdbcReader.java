@@ -11,7 +11,6 @@ import io.syncline.pair.PairConfigException;
 import io.syncline.pair.Pairs;
 import io.syncline.pair.Side;
 import io.syncline.state.Inbox;
-import io.syncline.state.LastSeen;
 import io.syncline.state.PairStatus;
 import io.syncline.system.Position;
 import io.syncline.state.SyncState;
@@ -59,9 +58,6 @@ public class JdbcReader {
 
     @Inject
     Inbox inbox;
-
-    @Inject
-    LastSeen lastSeen;
 
     /** A delivery stored this long ago and not applied is the poll's to apply (a younger one is being applied by its request). */
     private static final Duration UNAPPLIED = Duration.ofSeconds(10);
@@ -297,9 +293,6 @@ public class JdbcReader {
             page.written().thenAccept(n -> {
                 written.add(n);
                 deadLetters.add(page.deadLetteredCount());
-                if (!fullLoad) { // what the next polls re-read in their lookback
-                    lastSeen.saw(pair.name(), source.name(), resyncs, page.hashes());
-                }
             });
             previous = page;
             return page;
