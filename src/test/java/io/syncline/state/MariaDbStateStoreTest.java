@@ -21,7 +21,7 @@ class MariaDbStateStoreTest extends StateStoreContract {
     public static class OnMariaDb implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return PostgresqlStateStoreTest.onlyContacts(RealDatabases.stateStore("mariadb"));
+            return onlyContacts(RealDatabases.stateStore("mariadb"));
         }
     }
 

@@ -5,7 +5,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.syncline.testing.RealDatabases;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Order;
 
@@ -24,13 +23,6 @@ class PostgresqlStateStoreTest extends StateStoreContract {
         public Map<String, String> getConfigOverrides() {
             return onlyContacts(RealDatabases.stateStore("postgresql"));
         }
-    }
-
-    /** The state store's settings, with the contacts pair alone. */
-    static Map<String, String> onlyContacts(Map<String, String> stateStore) {
-        Map<String, String> config = new HashMap<>(stateStore);
-        config.put("camel.main.routes-include-pattern", "file:routes/contacts.yaml");
-        return config;
     }
 
     @Override

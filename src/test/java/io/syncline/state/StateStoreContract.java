@@ -13,6 +13,7 @@ import io.syncline.pair.Role;
 import io.syncline.system.Position;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,13 @@ abstract class StateStoreContract {
 
     @Inject
     Links links;
+
+    /** An application's settings for a state store of its own, with the contacts pair alone. */
+    static Map<String, String> onlyContacts(Map<String, String> stateStore) {
+        Map<String, String> config = new HashMap<>(stateStore);
+        config.put("camel.main.routes-include-pattern", "file:routes/contacts.yaml");
+        return config;
+    }
 
     /** The database the subclass's application keeps its state in, as the state store names it. */
     abstract String database();
