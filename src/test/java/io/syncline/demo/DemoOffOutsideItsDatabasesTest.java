@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)
 @TestProfile(DemoOffOutsideItsDatabasesTest.DemoLeftOn.class)
-@Order(7)
+@Order(8)
 class DemoOffOutsideItsDatabasesTest {
 
     public static class DemoLeftOn implements QuarkusTestProfile {

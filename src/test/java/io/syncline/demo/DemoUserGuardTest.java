@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 @QuarkusMainTest
 @QuarkusTestResource(RealDatabases.class)
 @TestProfile(DemoUserGuardTest.DemoOnRealDatabases.class)
-@Order(8)
+@Order(9)
 class DemoUserGuardTest {
 
     public static class DemoOnRealDatabases implements QuarkusTestProfile {

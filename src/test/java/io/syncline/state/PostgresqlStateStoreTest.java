@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Order;
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)
 @TestProfile(PostgresqlStateStoreTest.OnPostgresql.class)
-@Order(11) // last: it writes the help desk's customers again (a full load through a new state store)
+@Order(7) // after the restart test (it writes the help desk's customers again), before the start-up failures, whose settings may outlive them
 class PostgresqlStateStoreTest extends StateStoreContract {
 
     public static class OnPostgresql implements QuarkusTestProfile {

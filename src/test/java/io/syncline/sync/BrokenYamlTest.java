@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusMainTest
 @QuarkusTestResource(RealDatabases.class)
 @TestProfile(BrokenYamlTest.BrokenYaml.class)
-@Order(10)
+@Order(11)
 class BrokenYamlTest {
 
     public static class BrokenYaml implements QuarkusTestProfile {

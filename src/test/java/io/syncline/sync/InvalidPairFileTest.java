@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusMainTest
 @QuarkusTestResource(RealDatabases.class)
 @TestProfile(InvalidPairFileTest.InvalidPairs.class)
-@Order(9)
+@Order(10)
 class InvalidPairFileTest {
 
     public static class InvalidPairs implements QuarkusTestProfile {

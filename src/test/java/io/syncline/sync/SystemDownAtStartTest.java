@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)
 @TestProfile(SystemDownAtStartTest.CrmDown.class)
-@Order(7)
+@Order(8)
 class SystemDownAtStartTest {
 
     static final String SECRET = "Sup3r-Secret-Pw";

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusMainTest
 @QuarkusTestResource(RealDatabases.class)
 @TestProfile(ValidateOnlyTest.ValidateOnly.class)
-@Order(7)
+@Order(8)
 class ValidateOnlyTest {
 
     public static class ValidateOnly implements QuarkusTestProfile {
