@@ -80,6 +80,19 @@ abstract class StateStoreContract {
         assertEquals(Map.of("3", "three", "4", "four"), links.hashes(pair, Role.A, List.of("3", "4")));
     }
 
+    /** Text is kept as written, whatever its characters (an emoji in a dead letter's record), and ids differing in case are two records. */
+    @Test
+    void textIsKeptAsWrittenAndIdsDifferingInCaseAreTwoRecords() {
+        String pair = "text-test";
+        state.deadLetter(pair, "crm", "smiley", "the target refused '\uD83D\uDE00'", "{first_name=Smiley \uD83D\uDE00}");
+        assertEquals("{first_name=Smiley \uD83D\uDE00}", state.deadLetters(pair, 10).get(0).record());
+        try (SyncState.PageCommit commit = state.preparePage(pair, "crm", List.of(new SyncState.Written("Key", "b1", "upper"),
+                new SyncState.Written("key", "b2", "lower")), null, 0, false)) {
+            commit.commit();
+        }
+        assertEquals(Map.of("Key", "upper", "key", "lower"), links.hashes(pair, Role.A, List.of("Key", "key")));
+    }
+
     /** A page of a poll that a resync overtook moves neither the cursor nor the links: the resync's full load starts from nothing. */
     @Test
     void aPageOfAPollThatAResyncOvertookMovesNothing() {
