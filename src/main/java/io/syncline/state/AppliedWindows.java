@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -68,7 +69,9 @@ public class AppliedWindows {
                 // records that were resolved (written, equal, or left for review) could be mapped: no longer dead letters
                 Map<String, Long> cleared = new HashMap<>(state.clearDeadLetters(c, pair, sideA, resolved(applied, Role.A)));
                 cleared.putAll(state.clearDeadLetters(c, pair, sideB, resolved(applied, Role.B)));
-                c.commit();
+                List<String> moved = new ArrayList<>(Links.aIds(applied.links()));
+                moved.addAll(applied.dropLinks());
+                links.commit(c, pair, moved);
                 state.deadLettersCleared(cleared);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

@@ -57,6 +57,9 @@ public class Links {
     @Inject
     SyncState state;
 
+    @Inject
+    LinkHashes remembered;
+
     /**
      * @param base  null while the two records have not agreed yet (matched by natural key)
      * @param aHash null or "-" when unknown: the next look at the side counts as a change
@@ -122,13 +125,17 @@ public class Links {
 
     /** The hashes side {@code side} held when last synced, for a page of its ids: what the idempotent consumer compares. */
     public Map<String, String> hashes(String pair, Role side, Collection<String> ids) {
-        Map<String, String> hashes = new HashMap<>();
+        long began = remembered.began();
+        List<String> unknown = new ArrayList<>();
+        Map<String, String> hashes = remembered.known(pair, side, ids, unknown);
         // without the bases: a poll looks up every record it reads, re-reads behind its cursor included
-        select(pair, side == Role.A ? "a_id" : "b_id", "NULL, a_hash, b_hash", "", ids, side).forEach((id, link) -> {
+        Map<String, Link> read = select(pair, side == Role.A ? "a_id" : "b_id", "NULL, a_hash, b_hash", "", unknown, side);
+        read.forEach((id, link) -> {
             if (link.hash(side) != null) {
                 hashes.put(id, link.hash(side));
             }
         });
+        remembered.fill(pair, began, read.values());
         return hashes;
     }
 
@@ -216,7 +223,7 @@ public class Links {
                 saveIntents(c, pair, intents);
             }
             save(c, pair, creating);
-            c.commit();
+            commit(c, pair, aIds(creating));
         } catch (SQLException e) {
             throw SyncState.failure("store the intent of a window of pair '" + pair + "'", e);
         }
@@ -226,7 +233,7 @@ public class Links {
     public void save(String pair, Collection<Link> links) {
         try (Connection c = begin()) {
             save(c, pair, links);
-            c.commit();
+            commit(c, pair, aIds(links));
         } catch (SQLException e) {
             throw SyncState.failure("store links of pair '" + pair + "'", e);
         }
@@ -249,7 +256,24 @@ public class Links {
         }
     }
 
-    /** A state-store transaction: commit it, or close it to roll back. */
+    /**
+     * Commits a state-store transaction that wrote or deleted the links of these A ids, and forgets them in
+     * {@link LinkHashes} as soon as the commit returns or fails: every transaction that writes links commits here.
+     */
+    public void commit(Connection c, String pair, Collection<String> aIds) throws SQLException {
+        try {
+            c.commit();
+        } finally {
+            remembered.dropped(pair, aIds);
+        }
+    }
+
+    /** The A ids of these links. */
+    public static List<String> aIds(Collection<Link> links) {
+        return links.stream().map(Link::aId).toList();
+    }
+
+    /** A state-store transaction: commit it with {@link #commit} when it writes links, or close it to roll back. */
     public Connection begin() throws SQLException {
         Connection c = state.connect();
         c.setAutoCommit(false);

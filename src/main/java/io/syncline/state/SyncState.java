@@ -38,6 +38,9 @@ public class SyncState {
     @Inject
     SynclineConfig config;
 
+    @Inject
+    LinkHashes remembered;
+
     private JdbcSystem store;
     private Dialect ownTables;
     private final Map<String, PairStatus> statuses = new ConcurrentHashMap<>();
@@ -164,13 +167,14 @@ public class SyncState {
             }
             Map<String, Long> cleared = written.isEmpty() ? Map.of()
                     : clearDeadLetters(c, pair, side, written.stream().map(Written::id).toList());
-            return new PageCommit(c, pair, () -> deadLettersCleared(cleared));
+            List<String> ids = written.stream().map(Written::id).toList();
+            return new PageCommit(c, pair, () -> remembered.dropped(pair, ids), () -> deadLettersCleared(cleared));
         } catch (ResyncBegan e) {
-            new PageCommit(c, pair, () -> { }).close(); // rolled back: neither the links nor the cursor of a poll a resync overtook
+            rollBack(c, pair); // neither the links nor the cursor of a poll a resync overtook
             throw e;
         } catch (SQLException e) {
             if (c != null) {
-                new PageCommit(c, pair, () -> { }).close();
+                rollBack(c, pair);
             }
             throw failure("commit a page of pair '" + pair + "'", e);
         }
@@ -211,16 +215,23 @@ public class SyncState {
         }
     }
 
+    private static void rollBack(Connection c, String pair) {
+        new PageCommit(c, pair, () -> { }, () -> { }).close();
+    }
+
     /** A page's state changes, written and waiting for {@link #commit()}; closing without it rolls them back. */
     public static final class PageCommit implements AutoCloseable {
         private final Connection connection;
         private final String pair;
+        private final Runnable linksMoved;
         private final Runnable afterCommit;
         private boolean committed;
 
-        private PageCommit(Connection connection, String pair, Runnable afterCommit) {
+        /** {@code linksMoved} runs as soon as the commit returns or fails ({@link LinkHashes}), {@code afterCommit} once it did. */
+        private PageCommit(Connection connection, String pair, Runnable linksMoved, Runnable afterCommit) {
             this.connection = connection;
             this.pair = pair;
+            this.linksMoved = linksMoved;
             this.afterCommit = afterCommit;
         }
 
@@ -230,6 +241,8 @@ public class SyncState {
                 committed = true;
             } catch (SQLException e) {
                 throw failure("commit a page of pair '" + pair + "'", e);
+            } finally {
+                linksMoved.run();
             }
             afterCommit.run();
         }
@@ -514,7 +527,13 @@ public class SyncState {
                     links.setString(1, pair);
                     links.executeUpdate();
                 }
-                c.commit();
+                try {
+                    c.commit();
+                } finally {
+                    if (forgetLinks) {
+                        remembered.droppedAll();
+                    }
+                }
             } catch (SQLException e) {
                 c.rollback();
                 throw e;

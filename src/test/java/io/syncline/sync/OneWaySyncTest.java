@@ -109,6 +109,21 @@ class OneWaySyncTest {
                 "re-read rows written again");
     }
 
+    /**
+     * Polls re-read a record in their lookback, and remember the hash its link held (`LinkHashes`); a page that writes the
+     * record again moves the link, and a record set back to what was remembered is a change again.
+     */
+    @Test
+    void aRecordSetBackToWhatItHeldBeforeItsLastSyncIsSyncedAgain() {
+        update(crm(), "UPDATE contacts SET tier = 'bronze', updated_at = LOCALTIMESTAMP WHERE id = 21");
+        await().atMost(SYNC).until(() -> "bronze".equals(row(helpdesk(), "SELECT tier FROM customers WHERE crm_id = 21").get("tier")));
+        awaitPolls("contacts", 2); // re-reads inside the lookback: the link's hash of 'bronze' is remembered
+        update(crm(), "UPDATE contacts SET tier = 'platinum', updated_at = LOCALTIMESTAMP WHERE id = 21");
+        await().atMost(SYNC).until(() -> "platinum".equals(row(helpdesk(), "SELECT tier FROM customers WHERE crm_id = 21").get("tier")));
+        update(crm(), "UPDATE contacts SET tier = 'bronze', updated_at = LOCALTIMESTAMP WHERE id = 21");
+        await().atMost(SYNC).until(() -> "bronze".equals(row(helpdesk(), "SELECT tier FROM customers WHERE crm_id = 21").get("tier")));
+    }
+
     @Test
     void recordsTheTargetRefusesAreDeadLettersWhateverTheirSqlStateAndTheRestSyncs() {
         // the help desk's full_name is utf8mb3: no room for an emoji (MariaDB error 1366, SQL state 22007);

@@ -678,6 +678,28 @@ class TwoWaySyncTest {
         assertEquals(0, dry.getLong("drift") + dry.getLong("createInA") + dry.getLong("createInB"), dry.prettify());
     }
 
+    /**
+     * Polls re-read a CRM record in their lookback and remember the hash its link held (`LinkHashes`); a window that
+     * writes the help desk's edit into the CRM moves the link, and the CRM record set back to what was remembered is a
+     * change again, not a re-read.
+     */
+    @Test
+    @Order(18)
+    void aRecordSetBackAfterAWindowWroteItIsSyncedAgain() {
+        awaitQuiet();
+        long a = crmId("person41@example.com");
+        long b = helpdeskId("person41@example.com");
+        update(crm(), "UPDATE people SET first_name = 'Before' WHERE id = ?", a);
+        await().atMost(SYNC).until(() -> "Before".equals(row(helpdesk(), "SELECT first_name FROM users WHERE id = ?", b).get("first_name")));
+        Polls.awaitPolls("people", 2); // re-reads of the CRM record inside the lookback: the hash of 'Before' is remembered
+        update(helpdesk(), "UPDATE users SET first_name = 'Moved' WHERE id = ?", b);
+        await().atMost(SYNC).until(() -> "Moved".equals(row(crm(), "SELECT first_name FROM people WHERE id = ?", a).get("first_name")));
+        update(crm(), "UPDATE people SET first_name = 'Before' WHERE id = ?", a);
+        await().atMost(SYNC).until(() -> "Before".equals(row(helpdesk(), "SELECT first_name FROM users WHERE id = ?", b).get("first_name")));
+        awaitQuiet();
+        assertEquals("Before", row(crm(), "SELECT first_name FROM people WHERE id = ?", a).get("first_name"));
+    }
+
     /** The seed people's emails person{from}..person{to}@example.com, quoted for an IN list. */
     private static String emails(int from, int to) {
         return java.util.stream.IntStream.rangeClosed(from, to).mapToObj(i -> "'person" + i + "@example.com'")

@@ -1,0 +1,139 @@
+package io.syncline.state;
+
+import io.syncline.pair.Role;
+import io.syncline.state.Links.Link;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The hashes of links as the state store last committed them, for the records that polls read again and again: every
+ * poll re-reads its lookback, and the echo of a write is read on the side written. Each look-up that misses fills it.
+ *
+ * <p>It never answers with a hash the store no longer holds, beyond the instant between a commit and its drop:
+ * <ul>
+ * <li>every transaction that writes or deletes links drops them here as soon as its commit returns (or fails), in the
+ * thread that committed, before anything that follows the commit ({@link #dropped});</li>
+ * <li>a look-up notes the count of drops before it reads the store ({@link #began}), and fills nothing for a link dropped
+ * since: it may have read it before that commit;</li>
+ * <li>drops are remembered for the last {@link #MAX_DROPS} links; a look-up older than the drops forgotten fills
+ * nothing ({@code floor}).</li>
+ * </ul>
+ * A hash read just before a commit is what a look-up without this memory could have read too; the next re-read of the
+ * lookback looks it up again. This holds while this server alone writes the pair's links (scale-out must clear it when
+ * a pair moves to this server).
+ */
+@ApplicationScoped
+public class LinkHashes {
+
+    /** Links remembered, least recently used left first: about 150 bytes each. */
+    static final int MAX_LINKS = 60_000;
+    /** Drops remembered, the oldest forgotten first. */
+    static final int MAX_DROPS = 60_000;
+
+    private record Key(String pair, String aId) {
+    }
+
+    private record BKey(String pair, String bId) {
+    }
+
+    private record Hashes(String bId, String aHash, String bHash) {
+    }
+
+    private long drops;
+    /** Look-ups that began before this fill nothing: a drop they could have missed is forgotten. */
+    private long floor;
+    private final Map<Key, Hashes> links = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Hashes> eldest) {
+            if (size() <= MAX_LINKS) {
+                return false;
+            }
+            byB.remove(new BKey(eldest.getKey().pair(), eldest.getValue().bId()), eldest.getKey().aId());
+            return true;
+        }
+    };
+    /** Side B's id of a link remembered, to its A id. */
+    private final Map<BKey, String> byB = new HashMap<>();
+    /** The drop count at which each link was last dropped. */
+    private final Map<Key, Long> dropped = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Long> eldest) {
+            if (size() <= MAX_DROPS) {
+                return false;
+            }
+            floor = Math.max(floor, eldest.getValue());
+            return true;
+        }
+    };
+
+    /** Noted before a look-up reads the store, and handed to {@link #fill}. */
+    public synchronized long began() {
+        return drops;
+    }
+
+    /**
+     * The hashes remembered for these ids of {@code side}, by id; the ids it does not know are added to {@code unknown}.
+     * A link without a hash for that side is left out, as the store's look-up leaves it out.
+     */
+    public synchronized Map<String, String> known(String pair, Role side, Collection<String> ids, List<String> unknown) {
+        Map<String, String> known = new HashMap<>();
+        for (String id : ids) {
+            String aId = side == Role.A ? id : byB.get(new BKey(pair, id));
+            Hashes hashes = aId == null ? null : links.get(new Key(pair, aId));
+            if (hashes == null || (side == Role.B && !hashes.bId().equals(id))) {
+                unknown.add(id);
+            } else if ((side == Role.A ? hashes.aHash() : hashes.bHash()) != null) {
+                known.put(id, side == Role.A ? hashes.aHash() : hashes.bHash());
+            }
+        }
+        return known;
+    }
+
+    /** Remembers links a look-up that {@link #began} at {@code began} read, but none that was dropped since. */
+    public synchronized void fill(String pair, long began, Collection<Link> read) {
+        if (began < floor) {
+            return;
+        }
+        for (Link link : read) {
+            Key key = new Key(pair, link.aId());
+            Long droppedAt = dropped.get(key);
+            if (droppedAt != null && droppedAt > began) {
+                continue;
+            }
+            Hashes old = links.put(key, new Hashes(link.bId(), link.aHash(), link.bHash()));
+            if (old != null && !old.bId().equals(link.bId())) {
+                byB.remove(new BKey(pair, old.bId()), link.aId());
+            }
+            byB.put(new BKey(pair, link.bId()), link.aId());
+        }
+    }
+
+    /** Forgets the links of these A ids of the pair: a transaction that wrote or deleted them has committed, or tried to. */
+    public synchronized void dropped(String pair, Collection<String> aIds) {
+        if (aIds.isEmpty()) {
+            return;
+        }
+        long at = ++drops;
+        for (String aId : aIds) {
+            Key key = new Key(pair, aId);
+            Hashes old = links.remove(key);
+            if (old != null) {
+                byB.remove(new BKey(pair, old.bId()), aId);
+            }
+            dropped.remove(key); // re-added last, so that the oldest drop is forgotten first
+            dropped.put(key, at);
+        }
+    }
+
+    /** Forgets every link: a pair's links were deleted all at once (a resync). */
+    public synchronized void droppedAll() {
+        floor = ++drops;
+        links.clear();
+        byB.clear();
+        dropped.clear();
+    }
+}
