@@ -115,13 +115,13 @@ class OneWaySyncTest {
      */
     @Test
     void aRecordSetBackToWhatItHeldBeforeItsLastSyncIsSyncedAgain() {
-        update(crm(), "UPDATE contacts SET tier = 'bronze', updated_at = LOCALTIMESTAMP WHERE id = 21");
-        await().atMost(SYNC).until(() -> "bronze".equals(row(helpdesk(), "SELECT tier FROM customers WHERE crm_id = 21").get("tier")));
-        awaitPolls("contacts", 2); // re-reads inside the lookback: the link's hash of 'bronze' is remembered
-        update(crm(), "UPDATE contacts SET tier = 'platinum', updated_at = LOCALTIMESTAMP WHERE id = 21");
-        await().atMost(SYNC).until(() -> "platinum".equals(row(helpdesk(), "SELECT tier FROM customers WHERE crm_id = 21").get("tier")));
-        update(crm(), "UPDATE contacts SET tier = 'bronze', updated_at = LOCALTIMESTAMP WHERE id = 21");
-        await().atMost(SYNC).until(() -> "bronze".equals(row(helpdesk(), "SELECT tier FROM customers WHERE crm_id = 21").get("tier")));
+        update(crm(), "UPDATE contacts SET tier = 'gold', updated_at = LOCALTIMESTAMP WHERE id = 21");
+        await().atMost(SYNC).until(() -> "gold".equals(row(helpdesk(), "SELECT tier FROM customers WHERE crm_id = 21").get("tier")));
+        awaitPolls("contacts", 2); // re-reads inside the lookback: the link's hash of 'gold' is remembered
+        update(crm(), "UPDATE contacts SET tier = 'silver', updated_at = LOCALTIMESTAMP WHERE id = 21");
+        await().atMost(SYNC).until(() -> "silver".equals(row(helpdesk(), "SELECT tier FROM customers WHERE crm_id = 21").get("tier")));
+        update(crm(), "UPDATE contacts SET tier = 'gold', updated_at = LOCALTIMESTAMP WHERE id = 21");
+        await().atMost(SYNC).until(() -> "gold".equals(row(helpdesk(), "SELECT tier FROM customers WHERE crm_id = 21").get("tier")));
     }
 
     @Test
