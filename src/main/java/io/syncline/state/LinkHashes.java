@@ -19,7 +19,7 @@ import java.util.Map;
  * thread that committed, before anything that follows the commit ({@link #dropped});</li>
  * <li>a look-up notes the count of drops before it reads the store ({@link #began}), and fills nothing for a link dropped
  * since: it may have read it before that commit;</li>
- * <li>drops are remembered for the last {@link #MAX_DROPS} links; a look-up older than the drops forgotten fills
+ * <li>drops are remembered for the last {@code maxDrops} links; a look-up older than the drops forgotten fills
  * nothing ({@code floor}).</li>
  * </ul>
  * A hash read just before a commit is what a look-up without this memory could have read too; the next re-read of the
@@ -29,10 +29,10 @@ import java.util.Map;
 @ApplicationScoped
 public class LinkHashes {
 
-    /** Links remembered, least recently used left first: about 150 bytes each. */
-    static final int MAX_LINKS = 60_000;
-    /** Drops remembered, the oldest forgotten first. */
-    static final int MAX_DROPS = 60_000;
+    /** Links remembered, the least recently used forgotten first: about 300 bytes each. */
+    private final int maxLinks;
+    /** Drops remembered, the oldest forgotten first: about 100 bytes each. */
+    private final int maxDrops;
 
     private record Key(String pair, String aId) {
     }
@@ -49,7 +49,7 @@ public class LinkHashes {
     private final Map<Key, Hashes> links = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Key, Hashes> eldest) {
-            if (size() <= MAX_LINKS) {
+            if (size() <= maxLinks) {
                 return false;
             }
             byB.remove(new BKey(eldest.getKey().pair(), eldest.getValue().bId()), eldest.getKey().aId());
@@ -62,13 +62,22 @@ public class LinkHashes {
     private final Map<Key, Long> dropped = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Key, Long> eldest) {
-            if (size() <= MAX_DROPS) {
+            if (size() <= maxDrops) {
                 return false;
             }
             floor = Math.max(floor, eldest.getValue());
             return true;
         }
     };
+
+    public LinkHashes() {
+        this(50_000, 50_000);
+    }
+
+    LinkHashes(int maxLinks, int maxDrops) {
+        this.maxLinks = maxLinks;
+        this.maxDrops = maxDrops;
+    }
 
     /** Noted before a look-up reads the store, and handed to {@link #fill}. */
     public synchronized long began() {

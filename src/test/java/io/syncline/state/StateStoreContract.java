@@ -31,6 +31,9 @@ abstract class StateStoreContract {
     @Inject
     Links links;
 
+    @Inject
+    AppliedWindows windows;
+
     /** An application's settings for a state store of its own, with the contacts pair alone. */
     static Map<String, String> onlyContacts(Map<String, String> stateStore) {
         Map<String, String> config = new HashMap<>(stateStore);
@@ -78,6 +81,45 @@ abstract class StateStoreContract {
             commit.commit();
         }
         assertEquals(Map.of("3", "three", "4", "four"), links.hashes(pair, Role.A, List.of("3", "4")));
+    }
+
+    /**
+     * Looked-up hashes are remembered for the re-reads of polls ({@link LinkHashes}); a commit that moves or ends a link,
+     * whichever writes it, must make the next look-up answer what the store holds.
+     */
+    @Test
+    void aLinkMovedByAnyCommitIsLookedUpAgain() {
+        String pair = "moved-links-test";
+        links.save(pair, List.of(new Links.Link("1", "b1", Map.of("f", "v"), "a-one", "b-one"))); // reconciliation's match
+        assertHashes(pair, "a-one", "b1", "b-one");
+        windows.commit(pair, "crm", "helpdesk", applied(List.of(new Links.Link("1", "b1", Map.of("f", "w"), "a-two", "b-two")), List.of()));
+        assertHashes(pair, "a-two", "b1", "b-two");
+        try (SyncState.PageCommit commit = state.preparePage(pair, "crm", List.of(new SyncState.Written("1", "b1", "a-three")), null, 0, false)) {
+            commit.commit(); // a one-way page stores side A's hash
+        }
+        assertEquals(Map.of("1", "a-three"), links.hashes(pair, Role.A, List.of("1")));
+        links.save(pair, List.of(new Links.Link("1", "b2", null, "a-four", "b-four"))); // linked to another record of side B
+        assertHashes(pair, "a-four", "b2", "b-four");
+        assertEquals(Map.of(), links.hashes(pair, Role.B, List.of("b1")), "no longer linked");
+        links.saveIntents(pair, List.of(), List.of(new Links.Link("1", "b2", null, "a-five", Links.CREATING + "b-five"))); // a window creates it
+        assertHashes(pair, "a-five", "b2", Links.CREATING + "b-five");
+        windows.commit(pair, "crm", "helpdesk", applied(List.of(), List.of("1"))); // a window ends it
+        assertEquals(Map.of(), links.hashes(pair, Role.A, List.of("1")));
+        assertEquals(Map.of(), links.hashes(pair, Role.B, List.of("b2")));
+
+        links.save(pair, List.of(new Links.Link("1", "b1", null, "a-one", "b-one")));
+        assertHashes(pair, "a-one", "b1", "b-one");
+        state.resetForResync(pair, true);
+        assertEquals(Map.of(), links.hashes(pair, Role.A, List.of("1")), "a resync forgot them");
+    }
+
+    private void assertHashes(String pair, String aHash, String bId, String bHash) {
+        assertEquals(Map.of("1", aHash), links.hashes(pair, Role.A, List.of("1")));
+        assertEquals(Map.of(bId, bHash), links.hashes(pair, Role.B, List.of(bId)));
+    }
+
+    private static AppliedWindows.Applied applied(List<Links.Link> moved, List<String> ended) {
+        return new AppliedWindows.Applied(moved, ended, Map.of(), List.of(), List.of(), List.of(), List.of());
     }
 
     /** Text is kept as written, whatever its characters (an emoji in a dead letter's record), and ids differing in case are two records. */
