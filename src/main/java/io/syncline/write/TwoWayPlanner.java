@@ -144,6 +144,10 @@ public final class TwoWayPlanner {
         deletedOn.remove(link.aId());
     }
 
+    /** Both sides of a link as the plan sees them: the link, and each side's record in canonical form. */
+    private record Sides(Link link, Map<String, Object> a, Map<String, Object> b) {
+    }
+
     /** What to do for one link, given the rows both sides hold now. */
     private void decide(Link link, Link intent, Row rowA, Row rowB) {
         if (rowA == null && rowB == null) {
@@ -152,17 +156,10 @@ public final class TwoWayPlanner {
         }
         boolean wasCreating = link.aHash().startsWith(Links.CREATING) || link.bHash().startsWith(Links.CREATING);
         if (wasCreating) {
-            Role creating = link.aHash().startsWith(Links.CREATING) ? Role.A : Role.B;
-            if ((creating == Role.A ? rowA : rowB) == null) { // its insert never committed: create it again
-                if (creating == Role.A) {
-                    dropLinks.add(link.aId()); // the new record gets a new id, and a new link
-                }
-                create(creating.other(), link.id(creating.other()));
+            link = created(link, rowA, rowB);
+            if (link == null) {
                 return;
             }
-            String hash = link.hash(creating).substring(Links.CREATING.length());
-            link = creating == Role.A ? new Link(link.aId(), link.bId(), link.base(), hash, link.bHash())
-                    : new Link(link.aId(), link.bId(), link.base(), link.aHash(), hash);
         }
         if (rowA == null || rowB == null) {
             deleted(link, rowA == null ? Role.A : Role.B, rowA == null ? rowB : rowA);
@@ -175,86 +172,23 @@ public final class TwoWayPlanner {
         }
         String hashA = Mapping.hash(canonicalA);
         String hashB = Mapping.hash(canonicalB);
+        Sides sides = new Sides(link, canonicalA, canonicalB);
         if (intent != null) {
-            // the last window stopped after writing and before moving the link: see which of its writes made it (a side
-            // it did not write proves nothing: it may hold an edit made since, and the window's change is then not done)
-            boolean aWrote = Links.written(intent.aHash());
-            boolean bWrote = Links.written(intent.bHash());
-            String aIntended = Links.expected(intent.aHash());
-            String bIntended = Links.expected(intent.bHash());
-            boolean aDone = aWrote && hashA.equals(aIntended);
-            boolean bDone = bWrote && hashB.equals(bIntended);
-            if (aDone || bDone) {
-                if (aWrote && !aDone && hashA.equals(link.aHash()) || bWrote && !bDone && hashB.equals(link.bHash())) {
-                    // one write made it and the other side still holds what it held: finish the window's work
-                    String newHashA = write(Role.A, link.aId(), rowA, hashA, intent.base(), time(Role.B, link.bId(), rowB));
-                    String newHashB = write(Role.B, link.bId(), rowB, hashB, intent.base(), time(Role.A, link.aId(), rowA));
-                    links.add(new Link(link.aId(), link.bId(), intent.base(), newHashA, newHashB));
-                    handled(link);
-                    return;
-                }
-                // the window's writes made it (and a side may have been edited since: a change against the window's result);
-                // a side whose write did not commit still holds the older values where the window changed them: those are
-                // the window's to write, not edits of that side
-                boolean missedA = aWrote && !aDone && !uncommitted(canonicalA, link.base(), intent.base()).isEmpty();
-                boolean missedB = bWrote && !bDone && !uncommitted(canonicalB, link.base(), intent.base()).isEmpty();
-                Map<String, Object> before = link.base();
-                link = new Link(intent.aId(), intent.bId(), intent.base(), aIntended, bIntended);
-                if (missedA || missedB) {
-                    canonicalA = missedA ? withIntended(canonicalA, before, intent.base()) : canonicalA;
-                    canonicalB = missedB ? withIntended(canonicalB, before, intent.base()) : canonicalB;
-                    Resolution resolution = Resolution.resolve(rules.policy(), link.base(), canonicalA, missedA || !hashA.equals(aIntended),
-                            time(Role.A, link.aId(), rowA), canonicalB, missedB || !hashB.equals(bIntended), time(Role.B, link.bId(), rowB),
-                            rules.mapping().bFields());
-                    if (!resolution.isManual()) {
-                        handled(link);
-                        Map<String, Object> result = resolution.result();
-                        links.add(new Link(link.aId(), link.bId(), result, write(Role.A, link.aId(), rowA, hashA, result, time(Role.B, link.bId(), rowB)),
-                                write(Role.B, link.bId(), rowB, hashB, result, time(Role.A, link.aId(), rowA))));
-                        return;
-                    }
-                }
+            sides = afterInterruptedWindow(sides, intent, rowA, hashA, rowB, hashB);
+            if (sides == null) {
+                return;
             }
-            // neither made it: the changes are resolved again against the older base
         }
+        link = sides.link();
         boolean changedA = !hashA.equals(link.aHash());
         boolean changedB = !hashB.equals(link.bHash());
         boolean matched = link.base() == null && "-".equals(link.aHash()); // twins just linked by their natural key: not changes
         counted(Role.A, link.aId(), changedA && !matched);
         counted(Role.B, link.bId(), changedB && !matched);
-        Map<String, Object> result;
-        if (chunk.decision() != null) {
-            result = decided(link, canonicalA, rowA, canonicalB, rowB);
-        } else {
-            if (!changedA && !changedB) {
-                unchanged++;
-                handled(link);
-                if (wasCreating || intent != null) {
-                    links.add(link); // the insert, or the window, had committed: the link loses its mark, or takes the intent
-                }
-                return;
-            }
-            if (chunk.inConflict().contains(link.aId())) { // still waiting for an operator: keep the latest values for review, write nothing
-                handled(link);
-                conflicts.add(new Conflicts.Conflict(rules.pair(), link.aId(), link.bId(), List.of(), link.base(), canonicalA, canonicalB, null, null));
-                links.add(new Link(link.aId(), link.bId(), link.base(), hashA, hashB));
-                return;
-            }
-            Resolution resolution = Resolution.resolve(rules.policy(), link.base(), canonicalA, changedA, time(Role.A, link.aId(), rowA),
-                    canonicalB, changedB, time(Role.B, link.bId(), rowB), rules.mapping().bFields());
-            if (resolution.isManual()) {
-                conflicts.add(new Conflicts.Conflict(rules.pair(), link.aId(), link.bId(), resolution.conflicting(), link.base(), canonicalA,
-                        canonicalB, null, null));
-                newConflicts++;
-                handled(link);
-                // the link keeps its base but takes the sides' hashes: re-reads are skipped, a new edit is seen
-                links.add(new Link(link.aId(), link.bId(), link.base(), hashA, hashB));
-                return;
-            }
-            if (!resolution.conflicting().isEmpty()) {
-                resolved++;
-            }
-            result = resolution.result();
+        Map<String, Object> result = chunk.decision() != null ? decided(link, sides.a(), rowA, sides.b(), rowB)
+                : resolved(sides, rowA, hashA, changedA, rowB, hashB, changedB, wasCreating || intent != null);
+        if (result == null) {
+            return;
         }
         if (parked(Role.A, link.aId(), result)) {
             forget(link); // counted when it is applied
@@ -269,6 +203,111 @@ public final class TwoWayPlanner {
         if (chunk.decision() != null) {
             settled.add(link.aId()); // only once both writes are planned: a value a side refuses leaves it open
         }
+    }
+
+    /**
+     * A link marked {@link Links#CREATING}: without its mark once the created record exists; null when its insert never
+     * committed, and the record is planned to be created again.
+     */
+    private Link created(Link link, Row rowA, Row rowB) {
+        Role creating = link.aHash().startsWith(Links.CREATING) ? Role.A : Role.B;
+        if ((creating == Role.A ? rowA : rowB) == null) { // its insert never committed: create it again
+            if (creating == Role.A) {
+                dropLinks.add(link.aId()); // the new record gets a new id, and a new link
+            }
+            create(creating.other(), link.id(creating.other()));
+            return null;
+        }
+        String hash = link.hash(creating).substring(Links.CREATING.length());
+        return creating == Role.A ? new Link(link.aId(), link.bId(), link.base(), hash, link.bHash())
+                : new Link(link.aId(), link.bId(), link.base(), link.aHash(), hash);
+    }
+
+    /**
+     * The last window stopped after writing and before moving the link ({@code intent}): sees which of its writes made it
+     * (a side it did not write proves nothing: it may hold an edit made since, and the window's change is then not done).
+     * Returns the sides to resolve as any change, or null when this finished the window's work.
+     */
+    private Sides afterInterruptedWindow(Sides sides, Link intent, Row rowA, String hashA, Row rowB, String hashB) {
+        Link link = sides.link();
+        boolean aWrote = Links.written(intent.aHash());
+        boolean bWrote = Links.written(intent.bHash());
+        String aIntended = Links.expected(intent.aHash());
+        String bIntended = Links.expected(intent.bHash());
+        boolean aDone = aWrote && hashA.equals(aIntended);
+        boolean bDone = bWrote && hashB.equals(bIntended);
+        if (!aDone && !bDone) {
+            return sides; // neither made it: the changes are resolved again against the older base
+        }
+        if (aWrote && !aDone && hashA.equals(link.aHash()) || bWrote && !bDone && hashB.equals(link.bHash())) {
+            // one write made it and the other side still holds what it held: finish the window's work
+            String newHashA = write(Role.A, link.aId(), rowA, hashA, intent.base(), time(Role.B, link.bId(), rowB));
+            String newHashB = write(Role.B, link.bId(), rowB, hashB, intent.base(), time(Role.A, link.aId(), rowA));
+            links.add(new Link(link.aId(), link.bId(), intent.base(), newHashA, newHashB));
+            handled(link);
+            return null;
+        }
+        // the window's writes made it (and a side may have been edited since: a change against the window's result);
+        // a side whose write did not commit still holds the older values where the window changed them: those are
+        // the window's to write, not edits of that side
+        boolean missedA = aWrote && !aDone && !uncommitted(sides.a(), link.base(), intent.base()).isEmpty();
+        boolean missedB = bWrote && !bDone && !uncommitted(sides.b(), link.base(), intent.base()).isEmpty();
+        Link after = new Link(intent.aId(), intent.bId(), intent.base(), aIntended, bIntended);
+        if (!missedA && !missedB) {
+            return new Sides(after, sides.a(), sides.b());
+        }
+        Map<String, Object> canonicalA = missedA ? withIntended(sides.a(), link.base(), intent.base()) : sides.a();
+        Map<String, Object> canonicalB = missedB ? withIntended(sides.b(), link.base(), intent.base()) : sides.b();
+        Resolution resolution = Resolution.resolve(rules.policy(), after.base(), canonicalA, missedA || !hashA.equals(aIntended),
+                time(Role.A, after.aId(), rowA), canonicalB, missedB || !hashB.equals(bIntended), time(Role.B, after.bId(), rowB),
+                rules.mapping().bFields());
+        if (resolution.isManual()) {
+            return new Sides(after, canonicalA, canonicalB);
+        }
+        handled(after);
+        Map<String, Object> result = resolution.result();
+        links.add(new Link(after.aId(), after.bId(), result, write(Role.A, after.aId(), rowA, hashA, result, time(Role.B, after.bId(), rowB)),
+                write(Role.B, after.bId(), rowB, hashB, result, time(Role.A, after.aId(), rowA))));
+        return null;
+    }
+
+    /**
+     * The values both sides should hold, by the pair's policy against the base; null when this decided that nothing is
+     * written (unchanged, or left to an operator). {@code settling}: an insert or a window had committed, and the link
+     * takes it even when nothing changed.
+     */
+    private Map<String, Object> resolved(Sides sides, Row rowA, String hashA, boolean changedA, Row rowB, String hashB, boolean changedB,
+            boolean settling) {
+        Link link = sides.link();
+        if (!changedA && !changedB) {
+            unchanged++;
+            handled(link);
+            if (settling) {
+                links.add(link); // the insert, or the window, had committed: the link loses its mark, or takes the intent
+            }
+            return null;
+        }
+        if (chunk.inConflict().contains(link.aId())) { // still waiting for an operator: keep the latest values for review, write nothing
+            handled(link);
+            conflicts.add(new Conflicts.Conflict(rules.pair(), link.aId(), link.bId(), List.of(), link.base(), sides.a(), sides.b(), null, null));
+            links.add(new Link(link.aId(), link.bId(), link.base(), hashA, hashB));
+            return null;
+        }
+        Resolution resolution = Resolution.resolve(rules.policy(), link.base(), sides.a(), changedA, time(Role.A, link.aId(), rowA),
+                sides.b(), changedB, time(Role.B, link.bId(), rowB), rules.mapping().bFields());
+        if (resolution.isManual()) {
+            conflicts.add(new Conflicts.Conflict(rules.pair(), link.aId(), link.bId(), resolution.conflicting(), link.base(), sides.a(),
+                    sides.b(), null, null));
+            newConflicts++;
+            handled(link);
+            // the link keeps its base but takes the sides' hashes: re-reads are skipped, a new edit is seen
+            links.add(new Link(link.aId(), link.bId(), link.base(), hashA, hashB));
+            return null;
+        }
+        if (!resolution.conflicting().isEmpty()) {
+            resolved++;
+        }
+        return resolution.result();
     }
 
     /**
