@@ -28,6 +28,9 @@ public class AppliedWindows {
     Links links;
 
     @Inject
+    LinkHashes remembered;
+
+    @Inject
     Conflicts conflicts;
 
     @Inject
@@ -71,7 +74,7 @@ public class AppliedWindows {
                 cleared.putAll(state.clearDeadLetters(c, pair, sideB, resolved(applied, Role.B)));
                 List<String> moved = new ArrayList<>(Links.aIds(applied.links()));
                 moved.addAll(applied.dropLinks());
-                links.commit(c, pair, moved);
+                remembered.commit(c, pair, moved);
                 state.deadLettersCleared(cleared);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

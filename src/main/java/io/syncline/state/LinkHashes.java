@@ -3,6 +3,9 @@ package io.syncline.state;
 import io.syncline.pair.Role;
 import io.syncline.state.Links.Link;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,15 +26,20 @@ import java.util.Map;
  * nothing ({@code floor}).</li>
  * </ul>
  * A hash read just before a commit is what a look-up without this memory could have read too; the next re-read of the
- * lookback looks it up again. This holds while this server alone writes the pair's links (scale-out must clear it when
- * a pair moves to this server).
+ * lookback looks it up again. A commit that fails may have landed all the same, or land later (a connection lost after
+ * the commit was sent, a synchronous standby that has not answered): everything is forgotten then, and nothing is
+ * filled for {@link #IN_DOUBT} ({@link #commit}). This holds while this server alone writes the pair's links
+ * (scale-out must clear it when a pair moves to this server).
  */
 @ApplicationScoped
 public class LinkHashes {
 
-    /** Links remembered, the least recently used forgotten first: about 300 bytes each. */
+    /** How long nothing is filled after a commit of links failed: it may still land. */
+    static final Duration IN_DOUBT = Duration.ofMinutes(10);
+
+    /** Links remembered, the least recently used forgotten first: up to about 500 bytes each (ids of 36 characters). */
     private final int maxLinks;
-    /** Drops remembered, the oldest forgotten first: about 100 bytes each. */
+    /** Drops remembered, the oldest forgotten first: up to about 170 bytes each. */
     private final int maxDrops;
 
     private record Key(String pair, String aId) {
@@ -46,6 +54,8 @@ public class LinkHashes {
     private long drops;
     /** Look-ups that began before this fill nothing: a drop they could have missed is forgotten. */
     private long floor;
+    /** {@link System#nanoTime()} until which nothing is filled: a commit of links failed, and may land yet. */
+    private long inDoubtUntil = System.nanoTime();
     private final Map<Key, Hashes> links = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Key, Hashes> eldest) {
@@ -71,7 +81,7 @@ public class LinkHashes {
     };
 
     public LinkHashes() {
-        this(50_000, 50_000);
+        this(30_000, 30_000); // together about 20 MB at most
     }
 
     LinkHashes(int maxLinks, int maxDrops) {
@@ -104,7 +114,7 @@ public class LinkHashes {
 
     /** Remembers links a look-up that {@link #began} at {@code began} read, but none that was dropped since. */
     public synchronized void fill(String pair, long began, Collection<Link> read) {
-        if (began < floor) {
+        if (began < floor || System.nanoTime() - inDoubtUntil < 0) {
             return;
         }
         for (Link link : read) {
@@ -121,8 +131,41 @@ public class LinkHashes {
         }
     }
 
+    /**
+     * Commits a state-store transaction that wrote or deleted the links of these A ids of the pair, and forgets them as
+     * soon as the commit returns; should it fail, forgets every link and fills nothing for {@link #IN_DOUBT}. Every
+     * transaction that writes links commits here, or through {@link #commitForgettingAll}.
+     */
+    public void commit(Connection c, String pair, Collection<String> aIds) throws SQLException {
+        try {
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            inDoubt();
+            throw e;
+        } finally {
+            dropped(pair, aIds);
+        }
+    }
+
+    /** Commits a state-store transaction that deleted all of a pair's links (a resync), and forgets every link. */
+    public void commitForgettingAll(Connection c) throws SQLException {
+        try {
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            inDoubt();
+            throw e;
+        } finally {
+            droppedAll();
+        }
+    }
+
+    private synchronized void inDoubt() {
+        inDoubtUntil = System.nanoTime() + IN_DOUBT.toNanos();
+        droppedAll();
+    }
+
     /** Forgets the links of these A ids of the pair: a transaction that wrote or deleted them has committed, or tried to. */
-    public synchronized void dropped(String pair, Collection<String> aIds) {
+    synchronized void dropped(String pair, Collection<String> aIds) {
         if (aIds.isEmpty()) {
             return;
         }
@@ -138,8 +181,8 @@ public class LinkHashes {
         }
     }
 
-    /** Forgets every link: a pair's links were deleted all at once (a resync). */
-    public synchronized void droppedAll() {
+    /** Forgets every link, and what was filled by look-ups under way. */
+    synchronized void droppedAll() {
         floor = ++drops;
         links.clear();
         byB.clear();

@@ -16,8 +16,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The links of two-way pairs: side A's id, side B's id, the base and the hash of what each side
- * holds. Read a batch at a time; written inside the transaction that records an applied window.
+ * The links of pairs: side A's id, side B's id, the base and the hash of what each side holds (a one-way pair's, only
+ * the source's hash). Read a batch at a time; written by applied windows and reconciliation here, and by one-way pages
+ * in {@link SyncState}; each such transaction commits through {@link LinkHashes#commit}.
  */
 @ApplicationScoped
 public class Links {
@@ -223,7 +224,7 @@ public class Links {
                 saveIntents(c, pair, intents);
             }
             save(c, pair, creating);
-            commit(c, pair, aIds(creating));
+            remembered.commit(c, pair, aIds(creating));
         } catch (SQLException e) {
             throw SyncState.failure("store the intent of a window of pair '" + pair + "'", e);
         }
@@ -233,7 +234,7 @@ public class Links {
     public void save(String pair, Collection<Link> links) {
         try (Connection c = begin()) {
             save(c, pair, links);
-            commit(c, pair, aIds(links));
+            remembered.commit(c, pair, aIds(links));
         } catch (SQLException e) {
             throw SyncState.failure("store links of pair '" + pair + "'", e);
         }
@@ -256,24 +257,12 @@ public class Links {
         }
     }
 
-    /**
-     * Commits a state-store transaction that wrote or deleted the links of these A ids, and forgets them in
-     * {@link LinkHashes} as soon as the commit returns or fails: every transaction that writes links commits here.
-     */
-    public void commit(Connection c, String pair, Collection<String> aIds) throws SQLException {
-        try {
-            c.commit();
-        } finally {
-            remembered.dropped(pair, aIds);
-        }
-    }
-
     /** The A ids of these links. */
     public static List<String> aIds(Collection<Link> links) {
         return links.stream().map(Link::aId).toList();
     }
 
-    /** A state-store transaction: commit it with {@link #commit} when it writes links, or close it to roll back. */
+    /** A state-store transaction: commit it with {@link LinkHashes#commit} when it writes links, or close it to roll back. */
     public Connection begin() throws SQLException {
         Connection c = state.connect();
         c.setAutoCommit(false);

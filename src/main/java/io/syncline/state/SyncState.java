@@ -168,7 +168,7 @@ public class SyncState {
             Map<String, Long> cleared = written.isEmpty() ? Map.of()
                     : clearDeadLetters(c, pair, side, written.stream().map(Written::id).toList());
             List<String> ids = written.stream().map(Written::id).toList();
-            return new PageCommit(c, pair, () -> remembered.dropped(pair, ids), () -> deadLettersCleared(cleared));
+            return new PageCommit(c, pair, c2 -> remembered.commit(c2, pair, ids), () -> deadLettersCleared(cleared));
         } catch (ResyncBegan e) {
             rollBack(c, pair); // neither the links nor the cursor of a poll a resync overtook
             throw e;
@@ -216,33 +216,35 @@ public class SyncState {
     }
 
     private static void rollBack(Connection c, String pair) {
-        new PageCommit(c, pair, () -> { }, () -> { }).close();
+        new PageCommit(c, pair, Connection::commit, () -> { }).close();
     }
 
     /** A page's state changes, written and waiting for {@link #commit()}; closing without it rolls them back. */
     public static final class PageCommit implements AutoCloseable {
         private final Connection connection;
         private final String pair;
-        private final Runnable linksMoved;
+        private final Committer committer;
         private final Runnable afterCommit;
         private boolean committed;
 
-        /** {@code linksMoved} runs as soon as the commit returns or fails ({@link LinkHashes}), {@code afterCommit} once it did. */
-        private PageCommit(Connection connection, String pair, Runnable linksMoved, Runnable afterCommit) {
+        /** Commits the page's transaction: {@link LinkHashes#commit}, as it writes links. */
+        private interface Committer {
+            void commit(Connection c) throws SQLException;
+        }
+
+        private PageCommit(Connection connection, String pair, Committer committer, Runnable afterCommit) {
             this.connection = connection;
             this.pair = pair;
-            this.linksMoved = linksMoved;
+            this.committer = committer;
             this.afterCommit = afterCommit;
         }
 
         public void commit() {
             try {
-                connection.commit();
+                committer.commit(connection);
                 committed = true;
             } catch (SQLException e) {
                 throw failure("commit a page of pair '" + pair + "'", e);
-            } finally {
-                linksMoved.run();
             }
             afterCommit.run();
         }
@@ -527,12 +529,10 @@ public class SyncState {
                     links.setString(1, pair);
                     links.executeUpdate();
                 }
-                try {
+                if (forgetLinks) {
+                    remembered.commitForgettingAll(c);
+                } else {
                     c.commit();
-                } finally {
-                    if (forgetLinks) {
-                        remembered.droppedAll();
-                    }
                 }
             } catch (SQLException e) {
                 c.rollback();

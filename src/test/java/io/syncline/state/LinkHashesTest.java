@@ -1,9 +1,13 @@
 package io.syncline.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.syncline.pair.Role;
 import io.syncline.state.Links.Link;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -87,5 +91,17 @@ class LinkHashesTest {
         remembered.fill("p", remembered.began(), List.of(link("3", "b3", "three", "b")));
         assertEquals(Map.of("1", "one", "3", "three"), known(remembered, Role.A, "1", "2", "3"));
         assertEquals(Map.of(), known(remembered, Role.B, "b2"));
+    }
+
+    @Test
+    void aCommitThatFailedMayLandYetSoEverythingIsForgottenAndNothingFilledForAWhile() throws SQLException {
+        LinkHashes remembered = new LinkHashes();
+        remembered.fill("p", remembered.began(), List.of(link("1", "b1", "a", "b")));
+        Connection lost = DriverManager.getConnection("jdbc:h2:mem:lost-connection");
+        lost.close(); // its commit fails, as one whose connection broke after the commit was sent
+        assertThrows(SQLException.class, () -> remembered.commit(lost, "p", List.of("2")));
+        assertEquals(Map.of(), known(remembered, Role.A, "1"), "every link forgotten");
+        remembered.fill("p", remembered.began(), List.of(link("1", "b1", "a", "b")));
+        assertEquals(Map.of(), known(remembered, Role.A, "1"), "nothing filled while that commit is in doubt");
     }
 }
