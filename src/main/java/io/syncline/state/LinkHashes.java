@@ -137,25 +137,22 @@ public class LinkHashes {
      * transaction that writes links commits here, or through {@link #commitForgettingAll}.
      */
     public void commit(Connection c, String pair, Collection<String> aIds) throws SQLException {
-        try {
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            inDoubt();
-            throw e;
-        } finally {
-            dropped(pair, aIds);
-        }
+        commit(c, () -> dropped(pair, aIds));
     }
 
     /** Commits a state-store transaction that deleted all of a pair's links (a resync), and forgets every link. */
     public void commitForgettingAll(Connection c) throws SQLException {
+        commit(c, this::droppedAll);
+    }
+
+    private void commit(Connection c, Runnable forget) throws SQLException {
         try {
             c.commit();
         } catch (SQLException | RuntimeException e) {
             inDoubt();
             throw e;
         } finally {
-            droppedAll();
+            forget.run();
         }
     }
 
