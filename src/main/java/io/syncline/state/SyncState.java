@@ -165,9 +165,8 @@ public class SyncState {
             if (!firstLoad || !insertLinks(c, pair, written, now)) {
                 storeLinks(c, pair, written, now, false);
             }
-            Map<String, Long> cleared = written.isEmpty() ? Map.of()
-                    : clearDeadLetters(c, pair, side, written.stream().map(Written::id).toList());
             List<String> ids = written.stream().map(Written::id).toList();
+            Map<String, Long> cleared = ids.isEmpty() ? Map.of() : clearDeadLetters(c, pair, side, ids);
             return new PageCommit(c, pair, c2 -> remembered.commit(c2, pair, ids), () -> deadLettersCleared(cleared));
         } catch (ResyncBegan e) {
             rollBack(c, pair); // neither the links nor the cursor of a poll a resync overtook

@@ -122,17 +122,20 @@ abstract class StateStoreContract {
         return new AppliedWindows.Applied(moved, ended, Map.of(), List.of(), List.of(), List.of(), List.of());
     }
 
-    /** Text is kept as written, whatever its characters (an emoji in a dead letter's record), and ids differing in case are two records. */
+    /**
+     * Text is kept as written, whatever its characters (an emoji in a dead letter's record), and ids differing in case or
+     * in trailing spaces are two records.
+     */
     @Test
-    void textIsKeptAsWrittenAndIdsDifferingInCaseAreTwoRecords() {
+    void textIsKeptAsWrittenAndIdsDifferingInCaseOrTrailingSpacesAreTwoRecords() {
         String pair = "text-test";
         state.deadLetter(pair, "crm", "smiley", "the target refused '\uD83D\uDE00'", "{first_name=Smiley \uD83D\uDE00}");
         assertEquals("{first_name=Smiley \uD83D\uDE00}", state.deadLetters(pair, 10).get(0).record());
         try (SyncState.PageCommit commit = state.preparePage(pair, "crm", List.of(new SyncState.Written("Key", "b1", "upper"),
-                new SyncState.Written("key", "b2", "lower")), null, 0, false)) {
+                new SyncState.Written("key", "b2", "lower"), new SyncState.Written("key ", "b3", "spaced")), null, 0, false)) {
             commit.commit();
         }
-        assertEquals(Map.of("Key", "upper", "key", "lower"), links.hashes(pair, Role.A, List.of("Key", "key")));
+        assertEquals(Map.of("Key", "upper", "key", "lower", "key ", "spaced"), links.hashes(pair, Role.A, List.of("Key", "key", "key ")));
     }
 
     /** A page of a poll that a resync overtook moves neither the cursor nor the links: the resync's full load starts from nothing. */
