@@ -12,6 +12,7 @@ import io.syncline.change.Page;
 import io.syncline.state.Links;
 import io.syncline.state.PendingChanges;
 import io.syncline.state.References;
+import io.syncline.state.DeadLetters;
 import io.syncline.state.SyncState;
 import io.syncline.system.Table;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,6 +39,9 @@ public class Mapper implements Processor {
 
     @Inject
     SyncState state;
+
+    @Inject
+    DeadLetters deadLetters;
 
     @Inject
     Links links;
@@ -108,7 +112,7 @@ public class Mapper implements Processor {
                 map.accept(change);
                 ids.add(change.recordId());
             } catch (RecordException e) {
-                state.deadLetter(page.pair().name(), change.side(), change.recordId(), e.getMessage(), String.valueOf(change.row()));
+                deadLetters.store(page.pair().name(), change.side(), change.recordId(), e.getMessage(), String.valueOf(change.row()));
                 it.remove();
                 page.countDeadLetter();
             }

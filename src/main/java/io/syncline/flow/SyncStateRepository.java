@@ -4,6 +4,7 @@ import io.syncline.pair.Pairs;
 import io.syncline.pair.Role;
 import io.syncline.state.Links;
 import io.syncline.state.PendingChanges;
+import io.syncline.state.DeadLetters;
 import io.syncline.state.SyncState;
 import io.syncline.change.ChangeKey;
 import io.syncline.change.Page;
@@ -27,6 +28,9 @@ public class SyncStateRepository implements IdempotentRepository {
 
     @Inject
     SyncState state;
+
+    @Inject
+    DeadLetters deadLetters;
 
     @Inject
     PendingChanges pendingChanges;
@@ -54,7 +58,7 @@ public class SyncStateRepository implements IdempotentRepository {
         // a change that waited when its page was mapped, and whose window was applied since, is looked up on its own
         String synced = lookedUp ? page.syncedHashes().get(k.recordId())
                 : links.hashes(k.pair(), role(k), List.of(k.recordId())).get(k.recordId());
-        if (k.hash().equals(synced) && !state.hasDeadLetter(k.pair(), k.side(), k.recordId())) {
+        if (k.hash().equals(synced) && !deadLetters.has(k.pair(), k.side(), k.recordId())) {
             state.status(k.pair()).skipped(key);
             return false;
         }

@@ -10,6 +10,7 @@ import io.syncline.pair.Role;
 import io.syncline.state.Conflicts;
 import io.syncline.state.PairStatus;
 import io.syncline.state.PendingChanges;
+import io.syncline.state.DeadLetters;
 import io.syncline.state.SyncState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -37,6 +38,9 @@ public class PairMetrics {
 
     @Inject
     SyncState state;
+
+    @Inject
+    DeadLetters deadLetters;
 
     @Inject
     Conflicts conflicts;
@@ -75,7 +79,7 @@ public class PairMetrics {
             }
             gauge("syncline.pair.full.load.done", "rows done of the full load under way (0 when none is)", tags, name, PairStatus::loadDone);
             gauge("syncline.pair.full.load.total", "rows expected by the full load under way (0 when none is)", tags, name, PairStatus::loadTotal);
-            Gauge.builder("syncline.pair.dead.letters", state, st -> st.deadLetterCount(name)).tags(tags)
+            Gauge.builder("syncline.pair.dead.letters", deadLetters, d -> d.count(name)).tags(tags)
                     .description("records that could not be synced, waiting for their data to be fixed").register(registry);
             Gauge.builder("syncline.pair.records.synced", state, st -> st.rowsSynced(name)).tags(tags)
                     .description("records written by the pair's one-way polls since its state store began").register(registry);

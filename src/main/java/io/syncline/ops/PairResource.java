@@ -11,6 +11,7 @@ import io.syncline.write.TwoWayWriter;
 import io.syncline.state.PendingChanges;
 import io.syncline.state.References;
 import io.syncline.state.PairStatus;
+import io.syncline.state.DeadLetters;
 import io.syncline.state.SyncState;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -43,6 +44,9 @@ public class PairResource {
 
     @Inject
     SyncState state;
+
+    @Inject
+    DeadLetters deadLetters;
 
     @Inject
     Conflicts conflicts;
@@ -110,7 +114,7 @@ public class PairResource {
     @GET
     @Path("{pair}/dead-letters")
     public List<DeadLetter> deadLetters(@PathParam("pair") String name, @QueryParam("limit") @DefaultValue("100") int limit) {
-        return state.deadLetters(pair(name).name(), Math.max(1, Math.min(limit, 10_000)));
+        return deadLetters.list(pair(name).name(), Math.max(1, Math.min(limit, 10_000)));
     }
 
     /**
@@ -131,7 +135,7 @@ public class PairResource {
     @Path("{pair}/dead-letters/retry")
     public Response retryDeadLetters(@PathParam("pair") String name) {
         Pair pair = pair(name);
-        return retry(pair, state.deadLetters(pair.name(), 10_000));
+        return retry(pair, deadLetters.list(pair.name(), 10_000));
     }
 
     @Operation(summary = "Try one dead letter again (side: the system's name, as the dead letter shows it)")
@@ -165,7 +169,7 @@ public class PairResource {
     public Map<String, Object> discardDeadLetter(@PathParam("pair") String name, @PathParam("side") String side, @PathParam("id") String id) {
         Pair pair = pair(name);
         DeadLetter letter = deadLetter(pair, side, id);
-        state.discardDeadLetter(pair.name(), letter.side(), letter.recordId());
+        deadLetters.discard(pair.name(), letter.side(), letter.recordId());
         if (pair.isTwoWay()) {
             references.unpark(pair.name(), role(pair, letter.side()).key(), letter.recordId());
         }
@@ -184,7 +188,7 @@ public class PairResource {
         letters.forEach(l -> window.add(role(pair, l.side()), List.of(l.recordId())));
         TwoWayWriter.Outcome outcome = twoWayWriter.apply(window);
         java.util.Set<String> still = new java.util.HashSet<>();
-        state.deadLetters(pair.name(), 10_000).forEach(d -> still.add(d.side() + "/" + d.recordId()));
+        deadLetters.list(pair.name(), 10_000).forEach(d -> still.add(d.side() + "/" + d.recordId()));
         long left = letters.stream().filter(l -> still.contains(l.side() + "/" + l.recordId())).count();
         return Response.ok(Map.of("pair", pair.name(), "retried", letters.size(), "writtenA", outcome.writtenA(), "writtenB", outcome.writtenB(),
                 "stillDeadLetters", left)).build();
@@ -192,7 +196,7 @@ public class PairResource {
 
     /** The pair's dead letter of a record of a side (named by its system), or 404. */
     private DeadLetter deadLetter(Pair pair, String side, String id) {
-        return state.deadLetters(pair.name(), 10_000).stream().filter(l -> l.side().equals(side) && l.recordId().equals(id)).findFirst()
+        return deadLetters.list(pair.name(), 10_000).stream().filter(l -> l.side().equals(side) && l.recordId().equals(id)).findFirst()
                 .orElseThrow(() -> new NotFoundException(Response.status(404).type(MediaType.APPLICATION_JSON)
                         .entity(Map.of("error", "pair '" + pair.name() + "' has no dead letter for record " + id + " of side '" + side + "'"))
                         .build()));
@@ -278,13 +282,13 @@ public class PairResource {
         PairStatus s = state.status(pair.name());
         if (pairs.waitingFor(pair.name()) != null) {
             return new PairView(pair.name(), pair.declaredSource(), pair.declaredTarget(), pair.file(), "WAITING", s.lastPollStarted(),
-                    s.lastSuccess(), s.lastError(), s.nextAttempt(), null, 0, state.linkCount(pair.name()), state.deadLetterCount(pair.name()),
+                    s.lastSuccess(), s.lastError(), s.nextAttempt(), null, 0, state.linkCount(pair.name()), deadLetters.count(pair.name()),
                     staleness(s, pair), null, null);
         }
         return new PairView(pair.name(), pair.source().reference(), pair.target().reference(), pair.file(), s.state().name(),
                 s.lastPollStarted(), s.lastSuccess(), s.lastError(), s.nextAttempt(),
                 state.cursor(pair.name(), pair.source().name()).toString(), state.rowsSynced(pair.name()),
-                state.linkCount(pair.name()), state.deadLetterCount(pair.name()), staleness(s, pair),
+                state.linkCount(pair.name()), deadLetters.count(pair.name()), staleness(s, pair),
                 s.loadTotal() > 0 ? new FullLoad(s.loadDone(), s.loadTotal()) : null,
                 pair.isTwoWay() ? new TwoWay(pair.policy().toString(), state.cursor(pair.name(), pair.side(Role.B).name()).toString(),
                         s.written(Role.A), s.written(Role.B), s.echoes(), s.resolved(), conflicts.count(pair.name()), s.deleted(),

@@ -13,6 +13,7 @@ import io.syncline.pair.Side;
 import io.syncline.state.Inbox;
 import io.syncline.state.PairStatus;
 import io.syncline.system.Position;
+import io.syncline.state.DeadLetters;
 import io.syncline.state.SyncState;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,6 +53,9 @@ public class JdbcReader {
 
     @Inject
     SyncState state;
+
+    @Inject
+    DeadLetters deadLetters;
 
     @Inject
     Reconciler reconciler;
@@ -197,7 +201,7 @@ public class JdbcReader {
         private boolean sizeKnown;
         private long done;
         private final LongAdder written = new LongAdder();
-        private final LongAdder deadLetters = new LongAdder();
+        private final LongAdder deadLettered = new LongAdder();
         private long lastLog = System.nanoTime();
         private Page previous;
         private CompletableFuture<List<Change>> ahead;
@@ -266,7 +270,7 @@ public class JdbcReader {
                                 if (one.unreachable()) {
                                     throw one;
                                 }
-                                state.deadLetter(pair.name(), source.name(), id, "a webhook named it (or it was retried), and reading it from "
+                                deadLetters.store(pair.name(), source.name(), id, "a webhook named it (or it was retried), and reading it from "
                                         + source.reference() + " failed: " + Redaction.firstLine(one), "(webhook)");
                             }
                         }
@@ -292,7 +296,7 @@ public class JdbcReader {
             Page page = new Page(pair, source, changes, previous, firstLoad, resyncs);
             page.written().thenAccept(n -> {
                 written.add(n);
-                deadLetters.add(page.deadLetteredCount());
+                deadLettered.add(page.deadLetteredCount());
             });
             previous = page;
             return page;
@@ -302,7 +306,7 @@ public class JdbcReader {
             List<Change> changes = new ArrayList<>(pair.pageSize());
             for (Entity.Record record : feed.next()) {
                 if (record.marker() == null) { // only a full load meets it: "marker > ?" never matches NULL
-                    state.deadLetter(pair.name(), source.name(), record.id(), "its change marker '" + source.cursor().name()
+                    deadLetters.store(pair.name(), source.name(), record.id(), "its change marker '" + source.cursor().name()
                             + "' is empty: polling cannot follow its changes; once the marker is set, it syncs", String.valueOf(record.values()));
                     continue;
                 }
@@ -368,15 +372,15 @@ public class JdbcReader {
                 return writeProblem;
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            state.status(pair.name()).read(source.name(), done, done - written.sum() - deadLetters.sum());
+            state.status(pair.name()).read(source.name(), done, done - written.sum() - deadLettered.sum());
             if (fullLoad && done > 0) {
                 LOG.infof("pair '%s': full load done: %,d rows in %.1fs (%,.0f rows/s)", pair.name(), done, seconds, done / Math.max(seconds, 0.001));
-            } else if (pair.isTwoWay() && (written.sum() > 0 || deadLetters.sum() > 0)) {
+            } else if (pair.isTwoWay() && (written.sum() > 0 || deadLettered.sum() > 0)) {
                 LOG.infof("pair '%s', side '%s': %d changes read for the next window, %d unchanged or echoes, %d dead letters (%.2fs)",
-                        pair.name(), source.name(), written.sum(), done - written.sum() - deadLetters.sum(), deadLetters.sum(), seconds);
-            } else if (written.sum() > 0 || deadLetters.sum() > 0) {
+                        pair.name(), source.name(), written.sum(), done - written.sum() - deadLettered.sum(), deadLettered.sum(), seconds);
+            } else if (written.sum() > 0 || deadLettered.sum() > 0) {
                 LOG.infof("pair '%s': %d records written to %s, %d unchanged, %d dead letters (%.2fs)", pair.name(), written.sum(),
-                        pair.target().reference(), done - written.sum() - deadLetters.sum(), deadLetters.sum(), seconds);
+                        pair.target().reference(), done - written.sum() - deadLettered.sum(), deadLettered.sum(), seconds);
             }
             return null;
         }

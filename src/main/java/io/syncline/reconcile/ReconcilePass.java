@@ -248,7 +248,7 @@ final class ReconcilePass {
             ambiguous++;
             sample(samples, "ambiguous", side.key() + ":" + id);
             if (applying) {
-                reconciler.state.deadLetter(pair.name(), pair.side(side).name(), id, reason, "(not read)");
+                reconciler.deadLetters.store(pair.name(), pair.side(side).name(), id, reason, "(not read)");
             }
         }));
         keysA.forEach((key, inA) -> {

@@ -7,6 +7,7 @@ import io.syncline.state.AppliedWindows;
 import io.syncline.state.Links;
 import io.syncline.state.PairStatus;
 import io.syncline.state.References;
+import io.syncline.state.DeadLetters;
 import io.syncline.state.SyncState;
 import io.syncline.write.TwoWayWriter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,6 +41,9 @@ public class Reconciler {
 
     @Inject
     SyncState state;
+
+    @Inject
+    DeadLetters deadLetters;
 
     @Inject
     Links links;

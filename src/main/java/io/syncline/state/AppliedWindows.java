@@ -22,7 +22,7 @@ public class AppliedWindows {
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(AppliedWindows.class);
 
     @Inject
-    SyncState state;
+    DeadLetters deadLetters;
 
     @Inject
     Links links;
@@ -70,12 +70,12 @@ public class AppliedWindows {
                 }
                 history.record(c, pair, applied.decisions());
                 // records that were resolved (written, equal, or left for review) could be mapped: no longer dead letters
-                Map<String, Long> cleared = new HashMap<>(state.clearDeadLetters(c, pair, sideA, resolved(applied, Role.A)));
-                cleared.putAll(state.clearDeadLetters(c, pair, sideB, resolved(applied, Role.B)));
+                Map<String, Long> cleared = new HashMap<>(deadLetters.clear(c, pair, sideA, resolved(applied, Role.A)));
+                cleared.putAll(deadLetters.clear(c, pair, sideB, resolved(applied, Role.B)));
                 List<String> moved = new ArrayList<>(Links.aIds(applied.links()));
                 moved.addAll(applied.dropLinks());
                 remembered.commit(c, pair, moved);
-                state.deadLettersCleared(cleared);
+                deadLetters.cleared(cleared);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

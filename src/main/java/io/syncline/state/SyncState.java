@@ -1,6 +1,5 @@
 package io.syncline.state;
 
-import io.syncline.value.Redaction;
 import io.syncline.system.Position;
 import io.syncline.system.Dialect;
 import io.syncline.system.JdbcSystem;
@@ -13,21 +12,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.flywaydb.core.Flyway;
 import org.jboss.logging.Logger;
 
 /**
- * Syncline's state store: cursors, links with their hashes, dead letters, and each pair's live
- * status. Every durable step of a sync goes through here.
+ * Syncline's state store: migrated at start-up; cursors, the links of one-way pages, resyncs, pauses and each pair's
+ * live status. Links, dead letters, windows and the rest have classes of their own in this package.
  */
 @ApplicationScoped
 public class SyncState {
@@ -41,20 +35,17 @@ public class SyncState {
     @Inject
     LinkHashes remembered;
 
+    @Inject
+    DeadLetters deadLetters;
+
     private JdbcSystem store;
     private Dialect ownTables;
     private final Map<String, PairStatus> statuses = new ConcurrentHashMap<>();
-    /**
-     * The dead letters, as pair/side/id, so that a poll knows them without a query per record read; each with the stamp of
-     * when it was last recorded (see {@link #deadLettersCleared}).
-     */
-    private final Map<String, Long> deadLettered = new ConcurrentHashMap<>();
     /**
      * Per pair, twice the resyncs done since start, plus one while a resync is being stored (odd: a poll reads no cursor
      * then). A poll notes it before it reads its cursor; its pages move the cursor only if it is unchanged ({@link #advance}).
      */
     private final Map<String, AtomicLong> resyncs = new ConcurrentHashMap<>();
-    private final AtomicLong stamps = new AtomicLong();
 
     @PostConstruct
     void migrate() {
@@ -66,14 +57,6 @@ public class SyncState {
                 .locations("classpath:db/state", "classpath:db/state-" + ownTables.name().toLowerCase(java.util.Locale.ROOT))
                 .load()
                 .migrate();
-        try (Connection c = store.connect(); PreparedStatement ps = c.prepareStatement("SELECT pair, side, record_id FROM dead_letters");
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                deadLettered.put(deadLetterKey(rs.getString(1), rs.getString(2), rs.getString(3)), stamps.incrementAndGet());
-            }
-        } catch (SQLException e) {
-            throw failure("read the dead letters", e);
-        }
         LOG.infof("state store ready: %s", store);
     }
 
@@ -166,8 +149,8 @@ public class SyncState {
                 storeLinks(c, pair, written, now, false);
             }
             List<String> ids = written.stream().map(Written::id).toList();
-            Map<String, Long> cleared = ids.isEmpty() ? Map.of() : clearDeadLetters(c, pair, side, ids);
-            return new PageCommit(c, pair, c2 -> remembered.commit(c2, pair, ids), () -> deadLettersCleared(cleared));
+            Map<String, Long> cleared = ids.isEmpty() ? Map.of() : deadLetters.clear(c, pair, side, ids);
+            return new PageCommit(c, pair, c2 -> remembered.commit(c2, pair, ids), () -> deadLetters.cleared(cleared));
         } catch (ResyncBegan e) {
             rollBack(c, pair); // neither the links nor the cursor of a poll a resync overtook
             throw e;
@@ -262,45 +245,6 @@ public class SyncState {
     }
 
     /**
-     * Removes the dead letters of records that have now synced, in the caller's transaction, and returns them (with their
-     * stamps): once that transaction has committed, the caller hands them to {@link #deadLettersCleared}. Until then they
-     * are still known as dead letters, so a transaction that rolls back leaves memory as it leaves the store.
-     */
-    public Map<String, Long> clearDeadLetters(Connection c, String pair, String side, Collection<String> recordIds) throws SQLException {
-        Map<String, Long> cleared = new HashMap<>();
-        for (String id : recordIds) {
-            String key = deadLetterKey(pair, side, id);
-            Long stamp = deadLettered.get(key);
-            if (stamp != null) {
-                cleared.put(key, stamp);
-            }
-        }
-        if (cleared.isEmpty()) {
-            return Map.of(); // the usual case: no dead letter among them, nothing to ask the store
-        }
-        List<String> letters = recordIds.stream().filter(id -> cleared.containsKey(deadLetterKey(pair, side, id))).toList();
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM dead_letters WHERE pair = ? AND side = ? AND record_id = ?")) {
-            for (String id : letters) {
-                ps.setString(1, pair);
-                ps.setString(2, side);
-                ps.setString(3, id);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-        return cleared;
-    }
-
-    /**
-     * Dead letters a committed transaction removed ({@link #clearDeadLetters}): no longer known in memory either, unless
-     * one was recorded again meanwhile (a poll found the record refused again while the transaction held its row): then
-     * the store holds it again too, and so does memory.
-     */
-    public void deadLettersCleared(Map<String, Long> cleared) {
-        cleared.forEach(deadLettered::remove);
-    }
-
-    /**
      * Moves a side's cursor to {@code end}, unless a resync of the pair began after the poll read the cursor it moves on
      * from ({@code resyncs}, as {@link #resyncs} was then): that throws {@link ResyncBegan}, and the caller's transaction
      * is rolled back. The check follows the update, which holds the cursor's row until the transaction ends; a resync
@@ -340,97 +284,6 @@ public class SyncState {
         }
     }
 
-    /**
-     * Stores (or refreshes) a record that could not be synced; the reader moves on past it.
-     * Returns true when the record was not a dead letter before.
-     */
-    public boolean deadLetter(String pair, String side, String recordId, String reason, String record) {
-        deadLettered.put(deadLetterKey(pair, side, recordId), stamps.incrementAndGet());
-        long now = System.currentTimeMillis();
-        String shortReason = truncate(reason, 2000);
-        String shortRecord = truncate(record, 4000);
-        try (Connection c = store.connect()) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE dead_letters SET reason = ?, record = ?, last_seen = ?, attempts = attempts + 1 WHERE pair = ? AND side = ? AND record_id = ?")) {
-                ps.setString(1, shortReason);
-                ps.setString(2, shortRecord);
-                ps.setLong(3, now);
-                ps.setString(4, pair);
-                ps.setString(5, side);
-                ps.setString(6, recordId);
-                if (ps.executeUpdate() > 0) {
-                    LOG.debugf("pair '%s', side '%s', record %s: still a dead letter: %s", pair, side, recordId, reason);
-                    return false;
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO dead_letters (pair, side, record_id, reason, record, first_seen, last_seen, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, 1)")) {
-                ps.setString(1, pair);
-                ps.setString(2, side);
-                ps.setString(3, recordId);
-                ps.setString(4, shortReason);
-                ps.setString(5, shortRecord);
-                ps.setLong(6, now);
-                ps.setLong(7, now);
-                ps.executeUpdate();
-                LOG.warnf("pair '%s', side '%s', record %s: dead letter: %s", pair, side, recordId, Redaction.of(reason)); // values: API only
-                return true;
-            }
-        } catch (SQLException e) {
-            throw failure("store a dead letter of pair '" + pair + "'", e);
-        }
-    }
-
-    public List<DeadLetter> deadLetters(String pair, int limit) {
-        List<DeadLetter> letters = new ArrayList<>();
-        try (Connection c = store.connect();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT side, record_id, reason, record, first_seen, last_seen, attempts FROM dead_letters WHERE pair = ? ORDER BY last_seen DESC, record_id")) {
-            ps.setString(1, pair);
-            ps.setMaxRows(limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    letters.add(new DeadLetter(pair, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)), rs.getInt(7)));
-                }
-            }
-            return letters;
-        } catch (SQLException e) {
-            throw failure("read the dead letters of pair '" + pair + "'", e);
-        }
-    }
-
-    /**
-     * True when the record has a dead letter. A record read as its link holds it, that has one (the other side refused
-     * it, or it held a value the mapping refuses and was set back), is not skipped: what the other side changed meanwhile
-     * waited for it. Its dead letter is cleared only when its window is applied; cleared at the read, a crash before the
-     * window is stored would have the record skipped when it is read again, and that change lost.
-     */
-    public boolean hasDeadLetter(String pair, String side, String recordId) {
-        return deadLettered.containsKey(deadLetterKey(pair, side, recordId));
-    }
-
-    /** Removes a record's dead letter (in sync, or an operator discarded it); returns true when it had one. */
-    public boolean discardDeadLetter(String pair, String side, String recordId) {
-        if (!deadLettered.containsKey(deadLetterKey(pair, side, recordId))) {
-            return false;
-        }
-        try (Connection c = store.connect()) {
-            deadLettersCleared(clearDeadLetters(c, pair, side, List.of(recordId))); // the connection commits each statement
-            return true;
-        } catch (SQLException e) {
-            throw failure("clear a dead letter of pair '" + pair + "'", e);
-        }
-    }
-
-    private static String deadLetterKey(String pair, String side, String recordId) {
-        return pair + "/" + side + "/" + recordId;
-    }
-
-    public long deadLetterCount(String pair) {
-        return count("SELECT COUNT(*) FROM dead_letters WHERE pair = ?", pair);
-    }
-
     public long rowsSynced(String pair) {
         return count("SELECT COALESCE(SUM(rows_synced), 0) FROM pair_state WHERE pair = ?", pair);
     }
@@ -447,7 +300,8 @@ public class SyncState {
         return count("SELECT COUNT(*) FROM (SELECT 1 FROM links WHERE pair = ? LIMIT 1) first_link", pair) > 0;
     }
 
-    private long count(String sql, String pair) {
+    /** A count the query gives for the pair (its one parameter). */
+    long count(String sql, String pair) {
         try (Connection c = store.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, pair);
             try (ResultSet rs = ps.executeQuery()) {
@@ -540,10 +394,6 @@ public class SyncState {
         } catch (SQLException e) {
             throw failure("reset pair '" + pair + "'", e);
         }
-    }
-
-    private static String truncate(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
     static IllegalStateException failure(String what, SQLException e) {

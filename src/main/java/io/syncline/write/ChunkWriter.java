@@ -10,6 +10,7 @@ import io.syncline.state.Links.Link;
 import io.syncline.state.Links;
 import io.syncline.state.PairStatus;
 import io.syncline.state.References;
+import io.syncline.state.DeadLetters;
 import io.syncline.state.SyncState;
 import io.syncline.system.Entity;
 import io.syncline.system.Row;
@@ -46,6 +47,9 @@ public class ChunkWriter {
 
     @Inject
     SyncState state;
+
+    @Inject
+    DeadLetters deadLetters;
 
     @Inject
     Links links;
@@ -168,7 +172,7 @@ public class ChunkWriter {
                 return new Attempt(null, refused); // both sessions roll back when they close
             }
             for (Plan.DeadLetter deadLetter : ambiguous.isEmpty() ? plan.deadLetters() : concat(plan.deadLetters(), ambiguous)) {
-                state.deadLetter(name, pair.side(deadLetter.side()).name(), deadLetter.id(), deadLetter.reason(), deadLetter.record());
+                deadLetters.store(name, pair.side(deadLetter.side()).name(), deadLetter.id(), deadLetter.reason(), deadLetter.record());
             }
             List<Link> created = new ArrayList<>();
             List<Link> creating = new ArrayList<>();

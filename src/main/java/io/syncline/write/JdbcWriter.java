@@ -4,6 +4,7 @@ import io.syncline.system.Entity;
 import io.syncline.pair.Pair;
 import io.syncline.change.Change;
 import io.syncline.change.Page;
+import io.syncline.state.DeadLetters;
 import io.syncline.state.SyncState;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,6 +41,9 @@ public class JdbcWriter {
 
     @Inject
     SyncState state;
+
+    @Inject
+    DeadLetters deadLetters;
 
     @Inject
     CamelContext camel;
@@ -163,7 +167,7 @@ public class JdbcWriter {
             if (reason == null) {
                 written.add(change);
             } else {
-                state.deadLetter(pair.name(), change.side(), change.recordId(), reason, String.valueOf(change.row()));
+                deadLetters.store(pair.name(), change.side(), change.recordId(), reason, String.valueOf(change.row()));
             }
         }
         state.commitPage(pair.name(), side, written(written), end, resyncs);

@@ -11,6 +11,7 @@ import io.syncline.state.Links.Link;
 import io.syncline.state.PairStatus;
 import io.syncline.state.PendingChanges;
 import io.syncline.state.References;
+import io.syncline.state.DeadLetters;
 import io.syncline.state.SyncState;
 import io.syncline.change.Window;
 import io.syncline.system.SystemException;
@@ -56,6 +57,9 @@ public class TwoWayWriter {
 
     @Inject
     SyncState state;
+
+    @Inject
+    DeadLetters deadLetters;
 
     @Inject
     Links links;
@@ -273,7 +277,7 @@ public class TwoWayWriter {
                 if (decision != null) {
                     throw new TwoWayPlanner.NotSettled("the decision cannot be written: " + refused.reason());
                 }
-                state.deadLetter(pair.name(), pair.side(refused.side()).name(), refused.id(), refused.reason(), refused.record());
+                deadLetters.store(pair.name(), pair.side(refused.side()).name(), refused.id(), refused.reason(), refused.record());
                 Link link = refused.link();
                 if (link != null) {
                     a.remove(link.aId());

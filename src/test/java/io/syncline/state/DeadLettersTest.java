@@ -30,54 +30,54 @@ class DeadLettersTest {
     private static final String AGAIN = "dead-letters-test-again";
 
     @Inject
-    SyncState state;
+    DeadLetters deadLetters;
 
     @Inject
     Links links;
 
     @Test
     void aDeadLetterClearedByATransactionThatRollsBackIsStillADeadLetter() throws Exception {
-        state.deadLetter(PAIR, "crm", "r1", "a value the mapping refuses", "(record)");
+        deadLetters.store(PAIR, "crm", "r1", "a value the mapping refuses", "(record)");
         try {
             try (Connection c = links.begin()) {
-                Map<String, Long> cleared = state.clearDeadLetters(c, PAIR, "crm", List.of("r1"));
+                Map<String, Long> cleared = deadLetters.clear(c, PAIR, "crm", List.of("r1"));
                 assertFalse(cleared.isEmpty(), "the store had it");
                 c.rollback(); // the window's state commit failed: the window is applied again later
             }
-            assertTrue(state.hasDeadLetter(PAIR, "crm", "r1"), "still a dead letter in memory, as in the store");
-            assertEquals(1, state.deadLetterCount(PAIR), "and in the store");
+            assertTrue(deadLetters.has(PAIR, "crm", "r1"), "still a dead letter in memory, as in the store");
+            assertEquals(1, deadLetters.count(PAIR), "and in the store");
 
             try (Connection c = links.begin()) {
-                Map<String, Long> cleared = state.clearDeadLetters(c, PAIR, "crm", List.of("r1"));
-                assertTrue(state.hasDeadLetter(PAIR, "crm", "r1"), "until its transaction commits");
+                Map<String, Long> cleared = deadLetters.clear(c, PAIR, "crm", List.of("r1"));
+                assertTrue(deadLetters.has(PAIR, "crm", "r1"), "until its transaction commits");
                 c.commit();
-                state.deadLettersCleared(cleared);
+                deadLetters.cleared(cleared);
             }
-            assertFalse(state.hasDeadLetter(PAIR, "crm", "r1"));
-            assertEquals(0, state.deadLetterCount(PAIR));
+            assertFalse(deadLetters.has(PAIR, "crm", "r1"));
+            assertEquals(0, deadLetters.count(PAIR));
         } finally {
-            state.discardDeadLetter(PAIR, "crm", "r1");
+            deadLetters.discard(PAIR, "crm", "r1");
         }
     }
 
     @Test
     void aRecordRefusedAgainWhileItsDeadLetterIsBeingClearedStaysADeadLetter() throws Exception {
-        state.deadLetter(AGAIN, "crm", "r2", "a value the mapping refuses", "(record)");
+        deadLetters.store(AGAIN, "crm", "r2", "a value the mapping refuses", "(record)");
         try {
             CompletableFuture<Boolean> again;
             try (Connection c = links.begin()) {
-                Map<String, Long> cleared = state.clearDeadLetters(c, AGAIN, "crm", List.of("r2"));
+                Map<String, Long> cleared = deadLetters.clear(c, AGAIN, "crm", List.of("r2"));
                 // a poll finds the record refused again; the store makes it wait for the row until the window's commit
-                again = CompletableFuture.supplyAsync(() -> state.deadLetter(AGAIN, "crm", "r2", "refused again", "(record)"));
+                again = CompletableFuture.supplyAsync(() -> deadLetters.store(AGAIN, "crm", "r2", "refused again", "(record)"));
                 Thread.sleep(300);
                 c.commit();
-                state.deadLettersCleared(cleared);
+                deadLetters.cleared(cleared);
             }
             again.get(30, TimeUnit.SECONDS);
-            assertEquals(1, state.deadLetterCount(AGAIN), "the store holds the new dead letter");
-            assertTrue(state.hasDeadLetter(AGAIN, "crm", "r2"), "and memory too: the window's clearing came before it");
+            assertEquals(1, deadLetters.count(AGAIN), "the store holds the new dead letter");
+            assertTrue(deadLetters.has(AGAIN, "crm", "r2"), "and memory too: the window's clearing came before it");
         } finally {
-            state.discardDeadLetter(AGAIN, "crm", "r2");
+            deadLetters.discard(AGAIN, "crm", "r2");
         }
     }
 }

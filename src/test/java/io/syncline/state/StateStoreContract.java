@@ -29,6 +29,9 @@ abstract class StateStoreContract {
     SyncState state;
 
     @Inject
+    DeadLetters deadLetters;
+
+    @Inject
     Links links;
 
     @Inject
@@ -129,8 +132,8 @@ abstract class StateStoreContract {
     @Test
     void textIsKeptAsWrittenAndIdsDifferingInCaseOrTrailingSpacesAreTwoRecords() {
         String pair = "text-test";
-        state.deadLetter(pair, "crm", "smiley", "the target refused '\uD83D\uDE00'", "{first_name=Smiley \uD83D\uDE00}");
-        assertEquals("{first_name=Smiley \uD83D\uDE00}", state.deadLetters(pair, 10).get(0).record());
+        deadLetters.store(pair, "crm", "smiley", "the target refused '\uD83D\uDE00'", "{first_name=Smiley \uD83D\uDE00}");
+        assertEquals("{first_name=Smiley \uD83D\uDE00}", deadLetters.list(pair, 10).get(0).record());
         try (SyncState.PageCommit commit = state.preparePage(pair, "crm", List.of(new SyncState.Written("Key", "b1", "upper"),
                 new SyncState.Written("key", "b2", "lower"), new SyncState.Written("key ", "b3", "spaced")), null, 0, false)) {
             commit.commit();
