@@ -22,8 +22,9 @@ import java.util.Map;
  * thread that committed, before anything that follows the commit ({@link #dropped});</li>
  * <li>a look-up notes the count of drops before it reads the store ({@link #began}), and fills nothing for a link dropped
  * since: it may have read it before that commit;</li>
- * <li>drops are remembered for the last {@code maxDrops} links; a look-up older than the drops forgotten fills
- * nothing ({@code floor}).</li>
+ * <li>drops are remembered for the last {@code maxDrops} links, and only while a look-up is under way (a full load's
+ * pages drop a million links that nobody looks up); a look-up older than the drops forgotten fills nothing
+ * ({@code floor}).</li>
  * </ul>
  * A hash read just before a commit is what a look-up without this memory could have read too; the next re-read of the
  * lookback looks it up again. A commit that fails may have landed all the same, or land later (a connection lost after
@@ -52,6 +53,8 @@ public class LinkHashes {
     }
 
     private long drops;
+    /** Look-ups under way: between {@link #began} and {@link #fill}. */
+    private int lookUps;
     /** Look-ups that began before this fill nothing: a drop they could have missed is forgotten. */
     private long floor;
     /** {@link System#nanoTime()} until which nothing is filled: a commit of links failed, and may land yet. */
@@ -89,8 +92,9 @@ public class LinkHashes {
         this.maxDrops = maxDrops;
     }
 
-    /** Noted before a look-up reads the store, and handed to {@link #fill}. */
+    /** Noted before a look-up reads the store, and handed to {@link #fill}, which every look-up calls, also when it failed. */
     public synchronized long began() {
+        lookUps++;
         return drops;
     }
 
@@ -114,6 +118,7 @@ public class LinkHashes {
 
     /** Remembers links a look-up that {@link #began} at {@code began} read, but none that was dropped since. */
     public synchronized void fill(String pair, long began, Collection<Link> read) {
+        lookUps--;
         if (began < floor || System.nanoTime() - inDoubtUntil < 0) {
             return;
         }
@@ -173,9 +178,16 @@ public class LinkHashes {
             if (old != null) {
                 byB.remove(new BKey(pair, old.bId()), aId);
             }
-            dropped.remove(key); // re-added last, so that the oldest drop is forgotten first
-            dropped.put(key, at);
+            if (lookUps > 0) { // a look-up that began before this drop may have read the link before the commit
+                dropped.remove(key); // re-added last, so that the oldest drop is forgotten first
+                dropped.put(key, at);
+            }
         }
+    }
+
+    /** Drops remembered (for tests). */
+    synchronized int dropsRemembered() {
+        return dropped.size();
     }
 
     /** Forgets every link, and what was filled by look-ups under way. */

@@ -127,17 +127,21 @@ public class Links {
     /** The hashes side {@code side} held when last synced, for a page of its ids: what the idempotent consumer compares. */
     public Map<String, String> hashes(String pair, Role side, Collection<String> ids) {
         long began = remembered.began();
-        List<String> unknown = new ArrayList<>();
-        Map<String, String> hashes = remembered.known(pair, side, ids, unknown);
-        // without the bases: a poll looks up every record it reads, re-reads behind its cursor included
-        Map<String, Link> read = select(pair, side == Role.A ? "a_id" : "b_id", "NULL, a_hash, b_hash", "", unknown, side);
-        read.forEach((id, link) -> {
-            if (link.hash(side) != null) {
-                hashes.put(id, link.hash(side));
-            }
-        });
-        remembered.fill(pair, began, read.values());
-        return hashes;
+        Map<String, Link> read = Map.of();
+        try {
+            List<String> unknown = new ArrayList<>();
+            Map<String, String> hashes = remembered.known(pair, side, ids, unknown);
+            // without the bases: a poll looks up every record it reads, re-reads behind its cursor included
+            read = select(pair, side == Role.A ? "a_id" : "b_id", "NULL, a_hash, b_hash", "", unknown, side);
+            read.forEach((id, link) -> {
+                if (link.hash(side) != null) {
+                    hashes.put(id, link.hash(side));
+                }
+            });
+            return hashes;
+        } finally {
+            remembered.fill(pair, began, read.values());
+        }
     }
 
     /** Every link of the pair, without bases. */

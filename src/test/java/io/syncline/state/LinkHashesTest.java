@@ -104,4 +104,18 @@ class LinkHashesTest {
         remembered.fill("p", remembered.began(), List.of(link("1", "b1", "a", "b")));
         assertEquals(Map.of(), known(remembered, Role.A, "1"), "nothing filled while that commit is in doubt");
     }
+
+    @Test
+    void dropsAreRememberedOnlyWhileALookUpIsUnderWay() {
+        LinkHashes remembered = new LinkHashes();
+        remembered.dropped("p", List.of("1", "2")); // a full load's page: nobody looks links up
+        assertEquals(0, remembered.dropsRemembered());
+        long began = remembered.began();
+        remembered.dropped("p", List.of("3"));
+        assertEquals(1, remembered.dropsRemembered());
+        remembered.fill("p", began, List.of(link("3", "b3", "old", "old")));
+        assertEquals(Map.of(), known(remembered, Role.A, "3"), "the look-up under way read it before the drop");
+        remembered.fill("p", remembered.began(), List.of(link("3", "b3", "new", "new")));
+        assertEquals(Map.of("3", "new"), known(remembered, Role.A, "3"));
+    }
 }
