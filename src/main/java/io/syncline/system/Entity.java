@@ -118,6 +118,22 @@ public interface Entity {
         Map<String, Row> lock(Collection<String> ids);
 
         /**
+         * The records of these ids as last committed, without locking them (an entity without locks reads them as
+         * {@link #lock} does); ids that are gone are missing.
+         */
+        default Map<String, Row> read(Collection<String> ids) {
+            return lock(ids);
+        }
+
+        /**
+         * The records of these ids, locked until the session ends, if no other transaction holds one of them; null at once
+         * if one does (an entity without locks reads them as {@link #lock} does).
+         */
+        default Map<String, Row> lockIfFree(Collection<String> ids) {
+            return lock(ids);
+        }
+
+        /**
          * The records whose {@code field}, trimmed and in lower case, is one of {@code keys} (trimmed, in lower case
          * when compared), locked, by id: the records a natural key may match.
          *

@@ -268,17 +268,37 @@ public final class JdbcEntity implements Entity {
 
         @Override
         public Map<String, Row> lock(Collection<String> ids) {
-            return lock(dialect.quote(key.name()), ids, true);
+            return select(dialect.quote(key.name()), ids, true, " FOR UPDATE");
+        }
+
+        @Override
+        public Map<String, Row> read(Collection<String> ids) {
+            return select(dialect.quote(key.name()), ids, true, "");
+        }
+
+        @Override
+        public Map<String, Row> lockIfFree(Collection<String> ids) {
+            try {
+                return select(dialect.quote(key.name()), ids, true, " FOR UPDATE NOWAIT");
+            } catch (SystemException e) {
+                if (e.lockHeld()) {
+                    return null; // the session's transaction may be aborted (PostgreSQL): its caller ends it
+                }
+                throw e;
+            }
         }
 
         @Override
         public Map<String, Row> lockByNaturalKey(String field, Collection<String> keys) {
-            return lock("LOWER(TRIM(" + dialect.quote(table.column(field).orElseThrow().name()) + "))",
-                    keys.stream().map(k -> k.trim().toLowerCase(java.util.Locale.ROOT)).distinct().toList(), false);
+            return select("LOWER(TRIM(" + dialect.quote(table.column(field).orElseThrow().name()) + "))",
+                    keys.stream().map(k -> k.trim().toLowerCase(java.util.Locale.ROOT)).distinct().toList(), false, " FOR UPDATE");
         }
 
-        /** The rows whose {@code where} expression is one of {@code values}: ids (bound as the id column's type) or text. */
-        private Map<String, Row> lock(String where, Collection<String> values, boolean ids) {
+        /**
+         * The rows whose {@code where} expression is one of {@code values}: ids (bound as the id column's type) or text;
+         * {@code locking} is the clause that locks them, or empty.
+         */
+        private Map<String, Row> select(String where, Collection<String> values, boolean ids, String locking) {
             Map<String, Row> found = new HashMap<>();
             SelectedColumns selected = new SelectedColumns(dialect, table, columns, key, marker);
             List<String> all = new ArrayList<>(values);
@@ -286,7 +306,7 @@ public final class JdbcEntity implements Entity {
                 for (int from = 0; from < all.size(); from += CHUNK) {
                     List<String> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
                     String sql = selected.select() + " WHERE " + where + " IN (" + chunk.stream().map(x -> "?").collect(Collectors.joining(", "))
-                            + ") ORDER BY " + dialect.quote(key.name()) + " FOR UPDATE"; // in key order: two pairs locking the same rows wait, never deadlock
+                            + ") ORDER BY " + dialect.quote(key.name()) + locking; // in key order: two pairs locking the same rows wait, never deadlock
                     try (PreparedStatement ps = c.prepareStatement(sql)) {
                         int i = 1;
                         for (String value : chunk) {

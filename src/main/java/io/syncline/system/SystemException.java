@@ -44,6 +44,22 @@ public class SystemException extends RuntimeException {
         return false;
     }
 
+    /**
+     * A lock asked for without waiting ({@code FOR UPDATE NOWAIT}) was held by another transaction: PostgreSQL's
+     * {@code 55P03}, H2's lock timeout, MariaDB's lock wait timeout (which NOWAIT reports).
+     */
+    public boolean lockHeld() {
+        for (Throwable t = getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && ("55P03".equals(sql.getSQLState()) || LOCK_HELD_ERRORS.contains(sql.getErrorCode()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** H2's lock timeout (50200); MariaDB's lock wait timeout (1205) and MySQL's NOWAIT (3572). */
+    private static final Set<Integer> LOCK_HELD_ERRORS = Set.of(50200, 1205, 3572);
+
     /** Serialization failure, deadlock (PostgreSQL; MariaDB reports its deadlocks as 40001 too). */
     private static final Set<String> LOCK_STATES = Set.of("40001", "40P01");
     /** MariaDB's deadlock. */

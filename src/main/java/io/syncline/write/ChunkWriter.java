@@ -77,10 +77,17 @@ public class ChunkWriter {
      * An attempt at a chunk: its outcome; or the records refused, and whether records changed on a side while they were
      * written (an API's 412): the chunk is attempted again.
      */
-    record Attempt(TwoWayWriter.Outcome outcome, List<Refusal> refused, List<Refusal> changed) {
+    record Attempt(TwoWayWriter.Outcome outcome, List<Refusal> refused, List<Refusal> changed, boolean lockBoth) {
         Attempt(TwoWayWriter.Outcome outcome, List<Refusal> refused) {
-            this(outcome, refused, List.of());
+            this(outcome, refused, List.of(), false);
         }
+
+        Attempt(TwoWayWriter.Outcome outcome, List<Refusal> refused, List<Refusal> changed) {
+            this(outcome, refused, changed, false);
+        }
+
+        /** Rows read without locks changed, or were held by another transaction, before the plan could lock them: the chunk is read again with both sides locked. */
+        static final Attempt LOCK_BOTH = new Attempt(null, List.of(), List.of(), true);
     }
 
     /**
@@ -121,8 +128,14 @@ public class ChunkWriter {
         return bySideId;
     }
 
-    /** One attempt at a chunk; {@code retry} collects the records to park and try again with the next windows. */
-    Attempt attempt(Pair pair, Set<String> aIds, Set<String> bIds, Map<String, Object> decision, boolean matchNew,
+    /**
+     * One attempt at a chunk; {@code retry} collects the records to park and try again with the next windows.
+     *
+     * @param changed the one side whose changes the chunk holds (its rows are then read without locks, and only those the
+     *                plan writes are locked: another pair or an application that holds them holds nothing up); null when
+     *                both sides changed, or to lock both
+     */
+    Attempt attempt(Pair pair, Set<String> aIds, Set<String> bIds, Role changed, Map<String, Object> decision, boolean matchNew,
             Map<String, String> retry) {
         String name = pair.name();
         Map<String, Link> involved = new LinkedHashMap<>(links.find(name, Role.A, aIds));
@@ -142,14 +155,26 @@ public class ChunkWriter {
             readA.add(l.aId());
             readB.add(l.bId());
         });
+        Role unlocked = changed != null && decision == null && newA.isEmpty() && newB.isEmpty() && intents.isEmpty()
+                && pair.side(Role.A).system().transactional() && pair.side(Role.B).system().transactional() ? changed : null;
         try (Entity.Session sa = pair.side(Role.A).entity().open(); Entity.Session sb = pair.side(Role.B).entity().open()) {
             // the two tables are locked in one order for all pairs (by name): pairs that share tables in a cycle (a triangle) wait
             // for each other rather than each hold one table and wait for the other's, a deadlock no single database can see
             boolean aLockedFirst = Topology.key(pair.side(Role.A).reference()).compareTo(Topology.key(pair.side(Role.B).reference())) <= 0;
-            Map<String, Row> rowsA = aLockedFirst ? sa.lock(readA) : null;
-            Map<String, Row> rowsB = readB(pair, sb.lock(readB));
-            rowsA = aLockedFirst ? rowsA : sa.lock(readA);
-            TwinMatching.Twins twins = pair.match() != null && matchNew
+            Map<String, Row> rowsA;
+            Map<String, Row> rowsB;
+            if (unlocked == Role.A) { // one table locked, the other read after it: no order to keep
+                rowsB = readB(pair, sb.lock(readB));
+                rowsA = sa.read(readA);
+            } else if (unlocked == Role.B) {
+                rowsA = sa.lock(readA);
+                rowsB = readB(pair, sb.read(readB));
+            } else {
+                rowsA = aLockedFirst ? sa.lock(readA) : null;
+                rowsB = readB(pair, sb.lock(readB));
+                rowsA = aLockedFirst ? rowsA : sa.lock(readA);
+            }
+            TwinMatching.Twins twins = pair.match() != null && matchNew && unlocked == null
                     ? twinMatching.find(pair, sa, sb, aLockedFirst, newA, newB, rowsA, rowsB) : TwinMatching.Twins.NONE;
             List<Plan.DeadLetter> ambiguous = twins.ambiguous();
             for (Plan.DeadLetter letter : ambiguous) { // they wait, neither matched nor created, parked: tried with every window
@@ -158,8 +183,16 @@ public class ChunkWriter {
             Map<String, Map<String, String>> parentsOnB = new HashMap<>();
             Chunk.parentIds(pair.rules(), rowsA.values(), rowsB.values(), decision).forEach((field, ids) -> parentsOnB.put(field,
                     references.bIds(pair.references().stream().filter(r -> r.field().equals(field)).findFirst().orElseThrow().parent(), ids)));
+            Relays.Relayed relayed = relays.read(pair, rowsA, rowsB, involved);
             Plan plan = TwoWayPlanner.plan(matchNew ? pair.rules() : pair.rules().withoutMatch(), new Chunk(involved, intents, rowsA, rowsB, newA, newB,
-                    twins.unlinkedA(), twins.unlinkedB(), inConflict, decision, parentsOnB, relays.read(pair, rowsA, rowsB, involved)));
+                    twins.unlinkedA(), twins.unlinkedB(), inConflict, decision, parentsOnB, relayed.held()));
+            if (unlocked != null) {
+                faults.at(name, Faults.PLANNED_UNLOCKED, involved.keySet());
+                if (!stillAsRead(pair, unlocked, unlocked == Role.A ? sa : sb, unlocked == Role.A ? rowsA : rowsB, plan,
+                        relayed.notHeld().get(unlocked))) {
+                    return Attempt.LOCK_BOTH; // both sessions roll back when they close
+                }
+            }
             List<Refusal> refused = new ArrayList<>();
             // a side that creates records at once (an API) is written last: a refusal on the other side leaves it untouched
             boolean aFirst = !pair.side(Role.B).system().transactional() && pair.side(Role.A).system().transactional();
@@ -229,6 +262,28 @@ public class ChunkWriter {
         }
     }
 
+
+    /**
+     * Locks the rows of the side read without locks that the plan writes, and those that did not hold their origin (the
+     * write of another pair that stored it may have been committing), if no other transaction holds one of them: true
+     * when they still hold what the plan was made from.
+     */
+    private boolean stillAsRead(Pair pair, Role side, Entity.Session session, Map<String, Row> read, Plan plan, Set<String> notHeld) {
+        Set<String> ids = new HashSet<>(plan.updates(side).keySet());
+        ids.addAll(plan.deletes(side));
+        ids.addAll(notHeld);
+        if (ids.isEmpty()) {
+            return true;
+        }
+        Map<String, Row> locked = session.lockIfFree(ids);
+        if (locked == null) {
+            return false;
+        }
+        if (side == Role.B) {
+            readB(pair, locked);
+        }
+        return ids.stream().allMatch(id -> java.util.Objects.equals(read.get(id), locked.get(id)));
+    }
 
     /** Side B's rows with each reference's B id read as the parent's A id, as the mapping expects. */
     private Map<String, Row> readB(Pair pair, Map<String, Row> rows) {

@@ -3,8 +3,11 @@ package io.syncline.write;
 import io.syncline.system.SynclineConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Collection;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 
 /**
  * Named points between two commits where a test makes a two-way window's apply, the storing of a
@@ -12,9 +15,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code syncline.faults=people:before-sides-commit} (any window of the pair) or
  * {@code people/95:before-sides-commit} (a window that holds record 95 of side a; for a one-way pair,
  * a page that holds source record 95). Nothing is armed unless that property is set; the server logs each fault it injects.
+ * A test that runs in the server's JVM may also leave an action at a point ({@link #once}).
  */
 @ApplicationScoped
 public class Faults {
+
+    private static final Logger LOG = Logger.getLogger(Faults.class);
 
     /** After the window's intent is stored, before either side commits. */
     public static final String BEFORE_SIDES_COMMIT = "before-sides-commit";
@@ -26,20 +32,40 @@ public class Faults {
     public static final String BEFORE_WINDOW_STORE = "before-window-store";
     /** One way: after a page is on the target, before its links and the cursor are committed. */
     public static final String AFTER_TARGET_COMMIT = "after-target-commit";
+    /** Two way: a chunk planned on rows of its changed side read without locks, before the rows it writes there are locked. */
+    public static final String PLANNED_UNLOCKED = "planned-unlocked";
 
     private final Set<String> armed = ConcurrentHashMap.newKeySet();
+    private final Map<String, Runnable> actions = new ConcurrentHashMap<>();
 
     Faults(SynclineConfig config) {
         config.faults().ifPresent(armed::addAll);
     }
 
-    /** Fails here, once, when a test armed this point for this pair or one of these records (of side a, or the source). */
+    /**
+     * Fails here, once, when a test armed this point for this pair or one of these records (of side a, or the source); or
+     * runs what a test left for it here.
+     */
     public void at(String pair, String point, Collection<String> aIds) {
+        if (!actions.isEmpty()) {
+            aIds.stream().map(id -> actions.remove(pair + "/" + id + ":" + point)).filter(Objects::nonNull).toList().forEach(action -> {
+                LOG.infof("pair '%s': at %s, a test acts", pair, point);
+                action.run();
+            });
+        }
         if (armed.isEmpty()) {
             return;
         }
         if (armed.remove(pair + ":" + point) || aIds.stream().anyMatch(id -> armed.remove(pair + "/" + id + ":" + point))) {
             throw new IllegalStateException("fault injected at " + point + " (syncline.faults)");
         }
+    }
+
+    /**
+     * For tests that run in the server's JVM: runs {@code action} once, in the thread that reaches {@code point} with
+     * record {@code aId} of side a of the pair (an edit made by "another user" at that very moment).
+     */
+    public void once(String pair, String aId, String point, Runnable action) {
+        actions.put(pair + "/" + aId + ":" + point, action);
     }
 }

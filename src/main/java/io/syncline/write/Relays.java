@@ -36,17 +36,26 @@ public class Relays {
     Origins origins;
 
     /**
-     * Per side: the rows that hold what another pair wrote, by id -> the origin of those values.
+     * Per side: the rows that hold what another pair wrote (by id -> the time of the edit those values carry), and the ids
+     * of rows with an origin they do not hold (edited since that write, or read before it committed).
+     */
+    record Relayed(Map<Role, Map<String, Instant>> held, Map<Role, Set<String>> notHeld) {
+    }
+
+    /**
+     * The origins of the chunk's rows, per side.
      *
      * @param links the chunk's links by A id: what the pair last synced of each record (columns another pair did not write
      *              must still hold it)
      */
-    Map<Role, Map<String, Instant>> read(Pair pair, Map<String, Row> rowsA, Map<String, Row> rowsB, Map<String, Link> links) {
-        Map<Role, Map<String, Instant>> found = new EnumMap<>(Role.class);
+    Relayed read(Pair pair, Map<String, Row> rowsA, Map<String, Row> rowsB, Map<String, Link> links) {
+        Map<Role, Map<String, Instant>> held = new EnumMap<>(Role.class);
+        Map<Role, Set<String>> notHeld = new EnumMap<>(Role.class);
         for (Role role : Role.values()) {
             Side side = pair.side(role);
             Map<String, Row> rows = role == Role.A ? rowsA : rowsB;
             Map<String, Instant> byId = new HashMap<>();
+            Set<String> others = new HashSet<>();
             if (pairs.topology().shared(side.reference())) {
                 Map<String, Link> linkOf = new HashMap<>();
                 links.values().forEach(l -> linkOf.put(l.id(role), l));
@@ -55,12 +64,15 @@ public class Relays {
                     Row row = rows.get(id);
                     if (row != null && origin.holds(row.values(), ignored, synced(pair, role, linkOf.get(id)))) {
                         byId.put(id, origin.at());
+                    } else if (row != null) {
+                        others.add(id);
                     }
                 });
             }
-            found.put(role, byId);
+            held.put(role, byId);
+            notHeld.put(role, others);
         }
-        return found;
+        return new Relayed(held, notHeld);
     }
 
     /** The columns of a side as the pair last synced the record (its base), lower case; empty for a record without a base. */

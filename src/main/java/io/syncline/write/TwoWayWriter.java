@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -148,7 +149,9 @@ public class TwoWayWriter {
             long started = System.nanoTime();
             Outcome total = Outcome.NONE;
             // a link both sides changed is applied once: the help desk's side of it joins side a's ids
-            Set<String> aIds = new LinkedHashSet<>(window.ids(Role.A));
+            Set<String> changedOnA = window.ids(Role.A);
+            Set<String> aIds = new LinkedHashSet<>(changedOnA);
+            Set<String> changedOnB = new HashSet<>(); // by their A ids
             List<String> newB = new ArrayList<>();
             for (Set<String> chunk : chunks(new ArrayList<>(window.ids(Role.B)), CHUNK)) {
                 Map<String, Link> linked = links.find(pair.name(), Role.B, chunk);
@@ -156,6 +159,7 @@ public class TwoWayWriter {
                     Link link = linked.get(id);
                     if (link != null) {
                         aIds.add(link.aId());
+                        changedOnB.add(link.aId());
                     } else {
                         newB.add(id);
                     }
@@ -175,7 +179,8 @@ public class TwoWayWriter {
                 }
                 List<Supplier<Outcome>> parallel = new ArrayList<>();
                 for (Set<String> ids : chunks(linked, size)) {
-                    parallel.add(() -> applyChunk(pair, ids, Set.of(), null, matchNew));
+                    Role changed = changedSide(ids, changedOnA, changedOnB);
+                    parallel.add(() -> applyChunk(pair, ids, Set.of(), changed, null, matchNew));
                 }
                 for (Outcome outcome : chunkRunner.runAll(parallel)) {
                     total = total.plus(outcome);
@@ -183,10 +188,10 @@ public class TwoWayWriter {
                 a = unlinked; // new records may be matched by natural key: one chunk at a time
             }
             for (Set<String> ids : chunks(a, size)) {
-                total = total.plus(applyChunk(pair, ids, Set.of(), null, matchNew));
+                total = total.plus(applyChunk(pair, ids, Set.of(), changedSide(ids, changedOnA, changedOnB), null, matchNew));
             }
             for (Set<String> ids : chunks(newB, size)) {
-                total = total.plus(applyChunk(pair, Set.of(), ids, null, matchNew));
+                total = total.plus(applyChunk(pair, Set.of(), ids, null, null, matchNew));
             }
             for (Page page : window.takeUnsaved()) { // pages that closed the window before the repository stored them
                 try {
@@ -224,7 +229,7 @@ public class TwoWayWriter {
             if (conflicts.open(pair.name(), Set.of(aId)).isEmpty()) {
                 throw new TwoWayPlanner.NotSettled("pair '" + pair.name() + "' has no open conflict for record " + aId + " of side a any more: resolved meanwhile");
             }
-            return applyChunk(pair, Set.of(aId), Set.of(), decided, false);
+            return applyChunk(pair, Set.of(aId), Set.of(), null, decided, false);
         } finally {
             lock.unlock();
         }
@@ -236,7 +241,8 @@ public class TwoWayWriter {
      * so one bad record never holds back the others. The refused record is parked and tried again with
      * every window of the pair, until a side accepts it (its data, or the side's rule, fixed).
      */
-    private Outcome applyChunk(Pair pair, Set<String> aIds, Set<String> bIds, Map<String, Object> decision, boolean matchNew) {
+    private Outcome applyChunk(Pair pair, Set<String> aIds, Set<String> bIds, Role changed, Map<String, Object> decision, boolean matchNew) {
+        Role changedSide = changed;
         Set<String> a = new LinkedHashSet<>(aIds);
         Set<String> b = new LinkedHashSet<>(bIds);
         Map<String, String> retry = new HashMap<>(); // "a"/"b" + id -> this pair: parked, tried again with its next windows
@@ -246,7 +252,7 @@ public class TwoWayWriter {
         while (true) {
             ChunkWriter.Attempt attempt;
             try {
-                attempt = chunkWriter.attempt(pair, a, b, decision, match, retry);
+                attempt = chunkWriter.attempt(pair, a, b, changedSide, decision, match, retry);
             } catch (SystemException e) {
                 // a deadlock with another transaction (another pair writing the same table, an application's own): the
                 // database aborted this one, the chunk's sessions roll back as they close, and it is planned again at once
@@ -259,6 +265,10 @@ public class TwoWayWriter {
             }
             if (attempt.outcome() != null) {
                 return attempt.outcome();
+            }
+            if (attempt.lockBoth()) {
+                changedSide = null;
+                continue;
             }
             // an API may have created records of this attempt, whose links were not stored: the next attempt finds them by
             // the natural key (which a pair with an API side has) rather than create them again, whatever matched the records
@@ -302,6 +312,13 @@ public class TwoWayWriter {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting to apply a chunk again", e);
         }
+    }
+
+    /** The one side whose changes a chunk of A ids holds, or null when it holds changes of both. */
+    private static Role changedSide(Set<String> chunk, Set<String> changedOnA, Set<String> changedOnB) {
+        boolean onA = chunk.stream().anyMatch(changedOnA::contains);
+        boolean onB = chunk.stream().anyMatch(changedOnB::contains);
+        return onA == onB ? null : onA ? Role.A : Role.B;
     }
 
     /** The ids in chunks of at most {@code size}, in their order. */

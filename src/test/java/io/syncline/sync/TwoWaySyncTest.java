@@ -31,6 +31,8 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.syncline.testing.Polls;
 import io.syncline.testing.RealDatabases;
+import io.syncline.write.Faults;
+import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -58,6 +60,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 @Order(2)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TwoWaySyncTest {
+
+    @Inject
+    Faults faults;
 
     @Test
     @Order(1)
@@ -704,6 +709,55 @@ class TwoWaySyncTest {
         await().atMost(SYNC).until(() -> first.equals(row(helpdesk(), "SELECT first_name FROM users WHERE id = ?", b).get("first_name")));
         awaitQuiet();
         assertEquals(first, row(crm(), "SELECT first_name FROM people WHERE id = ?", a).get("first_name"));
+    }
+
+    /**
+     * A window of the help desk's changes reads the help desk's rows without locking them (it writes only the CRM): an
+     * application's transaction that holds the changed row locked holds nothing up.
+     */
+    @Test
+    @Order(19)
+    void aChangeReachesTheOtherSideWhileAnApplicationHoldsItsRecordLocked() throws Exception {
+        awaitQuiet();
+        long a = crmId("person5@example.com");
+        long b = helpdeskId("person5@example.com");
+        update(helpdesk(), "UPDATE users SET last_name = 'Held' WHERE id = ?", b);
+        try (Connection application = DriverManager.getConnection(helpdesk(), "root", null); java.sql.Statement s = application.createStatement()) {
+            application.setAutoCommit(false);
+            s.executeQuery("SELECT id FROM users WHERE id = " + b + " FOR UPDATE").close(); // a long transaction, until this test ends
+            await().atMost(java.time.Duration.ofSeconds(20)).until(() -> "Held".equals(row(crm(), "SELECT last_name FROM people WHERE id = ?", a)
+                    .get("last_name")));
+            application.rollback();
+        }
+        awaitQuiet();
+        assertEquals("Held", row(helpdesk(), "SELECT last_name FROM users WHERE id = ?", b).get("last_name"));
+    }
+
+    /**
+     * A window of the CRM's changes reads the CRM's rows without locks, but has to write the CRM too (the help desk's phone
+     * wins, changed unseen by its poll); the CRM record changes again between the read and the lock the write takes: the
+     * chunk is read again with both sides locked, and neither edit is lost.
+     */
+    @Test
+    @Order(20)
+    void aRowReadWithoutALockThatChangesBeforeItIsWrittenIsReadAgain() {
+        awaitQuiet();
+        long a = crmId("person6@example.com");
+        long b = helpdeskId("person6@example.com");
+        // a marker years behind the help desk's cursor: no poll of the help desk reads this edit, only the window's read of the row
+        update(helpdesk(), "UPDATE users SET phone = 'help desk, unseen', updated_at = '2020-01-01 00:00:00' WHERE id = ?", b);
+        java.util.concurrent.atomic.AtomicBoolean acted = new java.util.concurrent.atomic.AtomicBoolean();
+        faults.once("people", String.valueOf(a), Faults.PLANNED_UNLOCKED, () -> {
+            update(crm(), "UPDATE people SET first_name = 'Meanwhile' WHERE id = ?", a);
+            acted.set(true);
+        });
+        update(crm(), "UPDATE people SET phone = 'crm, read unlocked' WHERE id = ?", a);
+        Map<String, Object> expected = Map.of("first_name", "Meanwhile", "phone", "help desk, unseen"); // phone: b-wins
+        await().atMost(SYNC).untilAsserted(() -> {
+            assertEquals(expected, row(crm(), "SELECT first_name, phone FROM people WHERE id = ?", a));
+            assertEquals(expected, row(helpdesk(), "SELECT first_name, phone FROM users WHERE id = ?", b));
+        });
+        assertTrue(acted.get(), "the CRM's edit was made between the window's read and its lock");
     }
 
     /** The seed people's emails person{from}..person{to}@example.com, quoted for an IN list. */
