@@ -57,8 +57,8 @@ public class SystemException extends RuntimeException {
         return false;
     }
 
-    /** H2's lock timeout (50200); MariaDB's lock wait timeout (1205) and MySQL's NOWAIT (3572). */
-    private static final Set<Integer> LOCK_HELD_ERRORS = Set.of(50200, 1205, 3572);
+    /** H2's lock timeout (50200); MariaDB's lock wait timeout (1205), which NOWAIT reports. */
+    private static final Set<Integer> LOCK_HELD_ERRORS = Set.of(50200, 1205);
 
     /** Serialization failure, deadlock (PostgreSQL; MariaDB reports its deadlocks as 40001 too). */
     private static final Set<String> LOCK_STATES = Set.of("40001", "40P01");

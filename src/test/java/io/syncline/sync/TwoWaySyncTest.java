@@ -760,6 +760,51 @@ class TwoWaySyncTest {
         assertTrue(acted.get(), "the CRM's edit was made between the window's read and its lock");
     }
 
+    /**
+     * As above, but the CRM record is still being written by another transaction when the chunk would lock it: the chunk
+     * does not wait holding the help desk's rows, it is read again with both sides locked, which waits for that
+     * transaction and sees its edit. No window fails meanwhile.
+     */
+    @Test
+    @Order(21)
+    void aRowReadWithoutALockThatAnotherTransactionHoldsWhenItIsWrittenIsReadAgain() {
+        awaitQuiet();
+        long a = crmId("person4@example.com");
+        long b = helpdeskId("person4@example.com");
+        update(helpdesk(), "UPDATE users SET phone = 'help desk, unseen', updated_at = '2020-01-01 00:00:00' WHERE id = ?", b);
+        java.util.concurrent.atomic.AtomicBoolean acted = new java.util.concurrent.atomic.AtomicBoolean();
+        faults.once("people", String.valueOf(a), Faults.PLANNED_UNLOCKED, () -> {
+            try {
+                Connection other = DriverManager.getConnection(crm(), "postgres", null);
+                other.setAutoCommit(false);
+                try (PreparedStatement ps = other.prepareStatement("UPDATE people SET first_name = 'Held meanwhile' WHERE id = ?")) {
+                    ps.setLong(1, a);
+                    ps.executeUpdate();
+                }
+                Thread committer = new Thread(() -> { // holds the row for 2 s, then commits
+                    try (other) {
+                        Thread.sleep(2000);
+                        other.commit();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                committer.start();
+                acted.set(true);
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        update(crm(), "UPDATE people SET phone = 'crm, read unlocked' WHERE id = ?", a);
+        Map<String, Object> expected = Map.of("first_name", "Held meanwhile", "phone", "help desk, unseen");
+        await().atMost(SYNC).pollInterval(java.time.Duration.ofMillis(200)).untilAsserted(() -> {
+            assertEquals(0, status().getInt("twoWay.applyFailures"), () -> status().getString("twoWay.applyError"));
+            assertEquals(expected, row(crm(), "SELECT first_name, phone FROM people WHERE id = ?", a));
+            assertEquals(expected, row(helpdesk(), "SELECT first_name, phone FROM users WHERE id = ?", b));
+        });
+        assertTrue(acted.get(), "the CRM's row was held when the window locked it");
+    }
+
     /** The seed people's emails person{from}..person{to}@example.com, quoted for an IN list. */
     private static String emails(int from, int to) {
         return java.util.stream.IntStream.rangeClosed(from, to).mapToObj(i -> "'person" + i + "@example.com'")
