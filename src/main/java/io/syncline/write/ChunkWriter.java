@@ -30,9 +30,13 @@ import org.jboss.logging.Logger;
 
 /**
  * One attempt at one chunk of a two-way window: reads and locks the rows both sides hold now, matches new records with
- * their twins, has the {@link TwoWayPlanner} decide, writes both sides, and moves the links. The window's intent is
- * stored before the sides commit; the links, conflicts, parked records and record history after both did, in one state
- * commit. An attempt that a side refused, or whose records changed meanwhile, ends without moving the state: the
+ * their twins, has the {@link TwoWayPlanner} decide, writes both sides, and moves the links. A chunk of linked records
+ * whose changes all come from one side (both sides databases) reads that side without locks, and after planning locks
+ * there, without waiting, the rows the plan writes and those that did not hold their origin: if one changed since it
+ * was read, or another transaction holds it, the attempt ends and the chunk is read again with both sides locked. A
+ * row it does not write may change meanwhile: it then no longer matches the link's hash, and is read as a new change.
+ * The window's intent is stored before the sides commit; the links, conflicts, parked records and record history after
+ * both did, in one state commit. An attempt that a side refused, or whose records changed meanwhile, ends without moving the state: the
  * {@link TwoWayWriter} plans the chunk again.
  */
 @ApplicationScoped
@@ -86,7 +90,10 @@ public class ChunkWriter {
             this(outcome, refused, changed, false);
         }
 
-        /** Rows read without locks changed, or were held by another transaction, before the plan could lock them: the chunk is read again with both sides locked. */
+        /**
+         * Rows read without locks changed, or another transaction held them, before the plan could lock them: the chunk is
+         * read again with both sides locked.
+         */
         static final Attempt LOCK_BOTH = new Attempt(null, List.of(), List.of(), true);
     }
 
