@@ -17,8 +17,6 @@ import io.syncline.state.References;
 import io.syncline.system.Row;
 import io.syncline.system.Table;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -48,6 +46,7 @@ public final class TwoWayPlanner {
 
     private final TwoWayRules rules;
     private final Chunk chunk;
+    private final EditTimes times;
     // the plan as it is drafted
     private final Map<Role, Map<String, Object[]>> updates = perSide(LinkedHashMap::new);
     private final Map<Role, List<Plan.Create>> creates = perSide(ArrayList::new);
@@ -72,6 +71,7 @@ public final class TwoWayPlanner {
     private TwoWayPlanner(TwoWayRules rules, Chunk chunk) {
         this.rules = rules;
         this.chunk = chunk;
+        this.times = new EditTimes(chunk.origins());
     }
 
     /** The plan for one chunk; throws {@link NotSettled} when the chunk's decision leaves a conflict open. */
@@ -196,9 +196,9 @@ public final class TwoWayPlanner {
         }
         handled(link);
         // the values written carry the latest edit they merge; an operator's decision is made now (its stamp tells)
-        Instant origin = chunk.decision() != null ? null : origin(changedA, time(Role.A, link.aId(), rowA), changedB, time(Role.B, link.bId(), rowB));
-        String newHashA = write(Role.A, link.aId(), rowA, hashA, result, changedA ? origin : time(Role.B, link.bId(), rowB));
-        String newHashB = write(Role.B, link.bId(), rowB, hashB, result, changedB ? origin : time(Role.A, link.aId(), rowA));
+        Instant origin = chunk.decision() != null ? null : EditTimes.merged(changedA, times.of(Role.A, link.aId(), rowA), changedB, times.of(Role.B, link.bId(), rowB));
+        String newHashA = write(Role.A, link.aId(), rowA, hashA, result, changedA ? origin : times.of(Role.B, link.bId(), rowB));
+        String newHashB = write(Role.B, link.bId(), rowB, hashB, result, changedB ? origin : times.of(Role.A, link.aId(), rowA));
         links.add(new Link(link.aId(), link.bId(), result, newHashA, newHashB));
         if (chunk.decision() != null) {
             settled.add(link.aId()); // only once both writes are planned: a value a side refuses leaves it open
@@ -241,8 +241,8 @@ public final class TwoWayPlanner {
         }
         if (aWrote && !aDone && hashA.equals(link.aHash()) || bWrote && !bDone && hashB.equals(link.bHash())) {
             // one write made it and the other side still holds what it held: finish the window's work
-            String newHashA = write(Role.A, link.aId(), rowA, hashA, intent.base(), time(Role.B, link.bId(), rowB));
-            String newHashB = write(Role.B, link.bId(), rowB, hashB, intent.base(), time(Role.A, link.aId(), rowA));
+            String newHashA = write(Role.A, link.aId(), rowA, hashA, intent.base(), times.of(Role.B, link.bId(), rowB));
+            String newHashB = write(Role.B, link.bId(), rowB, hashB, intent.base(), times.of(Role.A, link.aId(), rowA));
             links.add(new Link(link.aId(), link.bId(), intent.base(), newHashA, newHashB));
             handled(link);
             return null;
@@ -250,24 +250,24 @@ public final class TwoWayPlanner {
         // the window's writes made it (and a side may have been edited since: a change against the window's result);
         // a side whose write did not commit still holds the older values where the window changed them: those are
         // the window's to write, not edits of that side
-        boolean missedA = aWrote && !aDone && !uncommitted(sides.a(), link.base(), intent.base()).isEmpty();
-        boolean missedB = bWrote && !bDone && !uncommitted(sides.b(), link.base(), intent.base()).isEmpty();
+        boolean missedA = aWrote && !aDone && !UncommittedWrites.fields(sides.a(), link.base(), intent.base()).isEmpty();
+        boolean missedB = bWrote && !bDone && !UncommittedWrites.fields(sides.b(), link.base(), intent.base()).isEmpty();
         Link after = new Link(intent.aId(), intent.bId(), intent.base(), aIntended, bIntended);
         if (!missedA && !missedB) {
             return new Sides(after, sides.a(), sides.b());
         }
-        Map<String, Object> canonicalA = missedA ? withIntended(sides.a(), link.base(), intent.base()) : sides.a();
-        Map<String, Object> canonicalB = missedB ? withIntended(sides.b(), link.base(), intent.base()) : sides.b();
+        Map<String, Object> canonicalA = missedA ? UncommittedWrites.filledIn(sides.a(), link.base(), intent.base()) : sides.a();
+        Map<String, Object> canonicalB = missedB ? UncommittedWrites.filledIn(sides.b(), link.base(), intent.base()) : sides.b();
         Resolution resolution = Resolution.resolve(rules.policy(), after.base(), canonicalA, missedA || !hashA.equals(aIntended),
-                time(Role.A, after.aId(), rowA), canonicalB, missedB || !hashB.equals(bIntended), time(Role.B, after.bId(), rowB),
+                times.of(Role.A, after.aId(), rowA), canonicalB, missedB || !hashB.equals(bIntended), times.of(Role.B, after.bId(), rowB),
                 rules.mapping().bFields());
         if (resolution.isManual()) {
             return new Sides(after, canonicalA, canonicalB);
         }
         handled(after);
         Map<String, Object> result = resolution.result();
-        links.add(new Link(after.aId(), after.bId(), result, write(Role.A, after.aId(), rowA, hashA, result, time(Role.B, after.bId(), rowB)),
-                write(Role.B, after.bId(), rowB, hashB, result, time(Role.A, after.aId(), rowA))));
+        links.add(new Link(after.aId(), after.bId(), result, write(Role.A, after.aId(), rowA, hashA, result, times.of(Role.B, after.bId(), rowB)),
+                write(Role.B, after.bId(), rowB, hashB, result, times.of(Role.A, after.aId(), rowA))));
         return null;
     }
 
@@ -293,8 +293,8 @@ public final class TwoWayPlanner {
             links.add(new Link(link.aId(), link.bId(), link.base(), hashA, hashB));
             return null;
         }
-        Resolution resolution = Resolution.resolve(rules.policy(), link.base(), sides.a(), changedA, time(Role.A, link.aId(), rowA),
-                sides.b(), changedB, time(Role.B, link.bId(), rowB), rules.mapping().bFields());
+        Resolution resolution = Resolution.resolve(rules.policy(), link.base(), sides.a(), changedA, times.of(Role.A, link.aId(), rowA),
+                sides.b(), changedB, times.of(Role.B, link.bId(), rowB), rules.mapping().bFields());
         if (resolution.isManual()) {
             conflicts.add(new Conflicts.Conflict(rules.pair(), link.aId(), link.bId(), resolution.conflicting(), link.base(), sides.a(),
                     sides.b(), null, null));
@@ -311,35 +311,6 @@ public final class TwoWayPlanner {
     }
 
     /**
-     * The fields of a side's record that still hold the older base's value where the window's intended
-     * base has another: the window's write to that side did not commit.
-     */
-    private static Map<String, Object> uncommitted(Map<String, Object> canonical, Map<String, Object> before, Map<String, Object> intended) {
-        Map<String, Object> missed = new LinkedHashMap<>();
-        if (before == null || intended == null) {
-            return missed;
-        }
-        canonical.forEach((field, value) -> {
-            if (intended.containsKey(field) && same(value, before.get(field)) && !same(value, intended.get(field))) {
-                missed.put(field, intended.get(field));
-            }
-        });
-        return missed;
-    }
-
-    /** Equal as the hash sees values (a base read back from the state store may hold another numeric type). */
-    private static boolean same(Object x, Object y) {
-        return Values.hashForm(x).equals(Values.hashForm(y));
-    }
-
-    /** The side's record with the window's values where its write did not commit. */
-    private static Map<String, Object> withIntended(Map<String, Object> canonical, Map<String, Object> before, Map<String, Object> intended) {
-        Map<String, Object> fixed = new LinkedHashMap<>(canonical);
-        fixed.putAll(uncommitted(canonical, before, intended));
-        return fixed;
-    }
-
-    /**
      * An operator's decision: the decided fields hold the decision on both sides, so they are in
      * conflict no more; the rest resolve as usual.
      */
@@ -352,8 +323,8 @@ public final class TwoWayPlanner {
                 decidedB.put(field, value);
             }
         });
-        Resolution resolution = Resolution.resolve(rules.policy(), link.base(), decidedA, true, time(Role.A, link.aId(), rowA), decidedB, true,
-                time(Role.B, link.bId(), rowB), rules.mapping().bFields());
+        Resolution resolution = Resolution.resolve(rules.policy(), link.base(), decidedA, true, times.of(Role.A, link.aId(), rowA), decidedB, true,
+                times.of(Role.B, link.bId(), rowB), rules.mapping().bFields());
         if (resolution.isManual()) {
             List<String> open = resolution.conflicting().stream().filter(f -> rules.policy().ruleFor(f) == Policy.Rule.MANUAL).toList();
             throw new NotSettled("record " + link.aId() + " of pair '" + rules.pair() + "' now also conflicts on " + open
@@ -491,7 +462,7 @@ public final class TwoWayPlanner {
         done.add(side.key() + id);
         counted(side, id, true);
         creates.get(other).add(new Plan.Create(id, withParentsOnB(other, values), canonical, Mapping.hash(canonical),
-                rules.hashAfter(other, null, values), time(side, id, row)));
+                rules.hashAfter(other, null, values), times.of(side, id, row)));
     }
 
     /** Counts a change read on a side: a user's edit, or another pair's write (the record still holds what it wrote). */
@@ -502,37 +473,6 @@ public final class TwoWayPlanner {
                 relayed.get(side).add(id);
             }
         }
-    }
-
-    /**
-     * The time of the edit that values merged from both sides carry: the later side's when both changed (a side that
-     * changed keeps its own newer edits beside the other's), else the changed side's.
-     */
-    private static Instant origin(boolean changedA, Instant timeA, boolean changedB, Instant timeB) {
-        if (changedA && changedB) {
-            return timeA == null ? timeB : timeB == null || timeA.isAfter(timeB) ? timeA : timeB;
-        }
-        return changedA ? timeA : timeB;
-    }
-
-    /**
-     * When a record's values were made, for last-writer-wins: the origin of what another pair wrote into it when it still
-     * holds that, else its change marker as an instant (a local time read as UTC on both sides).
-     */
-    private Instant time(Role side, String id, Row row) {
-        Instant origin = row == null ? null : chunk.origins().get(side).get(id);
-        return origin != null ? origin : row == null ? null : time(row);
-    }
-
-    private static Instant time(Row row) {
-        Object marker = row.marker();
-        if (marker instanceof Instant i) {
-            return i;
-        }
-        if (marker instanceof LocalDateTime ldt) {
-            return ldt.toInstant(ZoneOffset.UTC);
-        }
-        return null;
     }
 
     private static <T> Map<Role, T> perSide(java.util.function.Supplier<T> empty) {
