@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.flywaydb.core.Flyway;
+import io.syncline.system.SystemException;
 import org.jboss.logging.Logger;
 
 /**
@@ -369,7 +370,29 @@ public class SyncState {
         }
     }
 
+    /**
+     * Resets the pair's cursors, and its links when asked. A page being committed holds the rows it writes: the reset waits
+     * for it, also beyond a database's lock timeout (H2's is two seconds), up to {@link #RESET_PATIENCE}.
+     */
     private void reset(String pair, boolean forgetLinks) {
+        long deadline = System.nanoTime() + RESET_PATIENCE.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                resetOnce(pair, forgetLinks);
+                return;
+            } catch (IllegalStateException e) {
+                if (!(SystemException.lockHeld(e) || SystemException.lockConflict(e)) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.infof("pair '%s': the resync waits for a page being committed (attempt %d)", pair, attempt + 1);
+            }
+        }
+    }
+
+    /** How long a resync waits for the pages being committed before it fails. */
+    static final java.time.Duration RESET_PATIENCE = java.time.Duration.ofSeconds(60);
+
+    private void resetOnce(String pair, boolean forgetLinks) {
         try (Connection c = store.connect()) {
             c.setAutoCommit(false);
             try (PreparedStatement links = c.prepareStatement("DELETE FROM links WHERE pair = ?");

@@ -35,7 +35,12 @@ public class SystemException extends RuntimeException {
      * transaction may hold its locks for long.
      */
     public boolean lockConflict() {
-        for (Throwable t = getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+        return lockConflict(getCause());
+    }
+
+    /** Whether {@code cause}, or one of its causes, is a deadlock or serialization failure (see {@link #lockConflict()}). */
+    public static boolean lockConflict(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLException sql && (LOCK_STATES.contains(String.valueOf(sql.getSQLState()))
                     || MARIADB_LOCK_ERRORS.contains(sql.getErrorCode()))) {
                 return true;
@@ -49,7 +54,16 @@ public class SystemException extends RuntimeException {
      * {@code 55P03}, H2's lock timeout, MariaDB's lock wait timeout (which NOWAIT reports).
      */
     public boolean lockHeld() {
-        for (Throwable t = getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+        return lockHeld(getCause());
+    }
+
+    /**
+     * Whether {@code cause}, or one of its causes, is a lock that another transaction held: refused at once (NOWAIT), or
+     * after the database's lock timeout (H2's two seconds, MariaDB's {@code innodb_lock_wait_timeout}, PostgreSQL's
+     * {@code lock_timeout}).
+     */
+    public static boolean lockHeld(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLException sql && ("55P03".equals(sql.getSQLState()) || LOCK_HELD_ERRORS.contains(sql.getErrorCode()))) {
                 return true;
             }

@@ -6,6 +6,7 @@ import static io.syncline.testing.Sql.row;
 import static io.syncline.testing.Sql.update;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -139,6 +140,36 @@ abstract class StateStoreContract {
             commit.commit();
         }
         assertEquals(Map.of("Key", "upper", "key", "lower", "key ", "spaced"), links.hashes(pair, Role.A, List.of("Key", "key", "key ")));
+    }
+
+    /**
+     * A resync asked for while a page is being committed waits for it, longer than a lock timeout (H2's is two seconds),
+     * rather than fail (an operator's request answered with an error), and then forgets what the page stored.
+     */
+    @Test
+    void aResyncWaitsForAPageBeingCommitted() throws Exception {
+        String pair = "resync-waits-test";
+        try (SyncState.PageCommit first = state.preparePage(pair, "crm", List.of(new SyncState.Written("1", "b1", "one")),
+                Position.of("2026-01-01 00:00:00", "1"), state.resyncs(pair), false)) {
+            first.commit();
+        }
+        java.util.concurrent.ExecutorService operator = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<?> resync;
+            // the second page holds the pair's cursor and link until it commits
+            try (SyncState.PageCommit second = state.preparePage(pair, "crm", List.of(new SyncState.Written("1", "b1", "two")),
+                    Position.of("2026-01-02 00:00:00", "1"), state.resyncs(pair), false)) {
+                resync = operator.submit(() -> state.resetForResync(pair, true));
+                Thread.sleep(3_000);
+                assertFalse(resync.isDone(), "the resync waits for the page");
+                second.commit();
+            }
+            resync.get(60, java.util.concurrent.TimeUnit.SECONDS); // fails here if the resync failed
+        } finally {
+            operator.shutdownNow();
+        }
+        assertTrue(state.cursor(pair, "crm").isStart(), "the resync reset the cursor");
+        assertEquals(Map.of(), links.hashes(pair, Role.A, List.of("1")), "and forgot the links");
     }
 
     /** A page of a poll that a resync overtook moves neither the cursor nor the links: the resync's full load starts from nothing. */
