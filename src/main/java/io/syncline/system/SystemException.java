@@ -50,8 +50,8 @@ public class SystemException extends RuntimeException {
     }
 
     /**
-     * A lock asked for without waiting ({@code FOR UPDATE NOWAIT}) was held by another transaction: PostgreSQL's
-     * {@code 55P03}, H2's lock timeout, MariaDB's lock wait timeout (which NOWAIT reports).
+     * A lock was held by another transaction: refused at once ({@code FOR UPDATE NOWAIT}), or after the database's lock
+     * timeout (see {@link #lockHeld(Throwable)}).
      */
     public boolean lockHeld() {
         return lockHeld(getCause());
@@ -60,7 +60,8 @@ public class SystemException extends RuntimeException {
     /**
      * Whether {@code cause}, or one of its causes, is a lock that another transaction held: refused at once (NOWAIT), or
      * after the database's lock timeout (H2's two seconds, MariaDB's {@code innodb_lock_wait_timeout}, PostgreSQL's
-     * {@code lock_timeout}).
+     * {@code lock_timeout}); or a locking read of a row committed since the transaction's snapshot, which MariaDB refuses
+     * with {@code innodb_snapshot_isolation} (the default from 11.6): another transaction held it meanwhile.
      */
     public static boolean lockHeld(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -71,8 +72,11 @@ public class SystemException extends RuntimeException {
         return false;
     }
 
-    /** H2's lock timeout (50200); MariaDB's lock wait timeout (1205), which NOWAIT reports. */
-    private static final Set<Integer> LOCK_HELD_ERRORS = Set.of(50200, 1205);
+    /**
+     * H2's lock timeout (50200); MariaDB's lock wait timeout (1205), which NOWAIT reports, and its "record has changed since
+     * last read" (1020); MySQL 8's NOWAIT (3572).
+     */
+    private static final Set<Integer> LOCK_HELD_ERRORS = Set.of(50200, 1205, 1020, 3572);
 
     /** Serialization failure, deadlock (PostgreSQL; MariaDB reports its deadlocks as 40001 too). */
     private static final Set<String> LOCK_STATES = Set.of("40001", "40P01");

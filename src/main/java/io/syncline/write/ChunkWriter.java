@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
@@ -34,7 +35,8 @@ import org.jboss.logging.Logger;
  * whose changes all come from one side (both sides databases) reads that side without locks, and after planning locks
  * there, without waiting, the rows the plan writes and those that did not hold their origin: if one changed since it
  * was read, or another transaction holds it, the attempt ends and the chunk is read again with both sides locked. A
- * row it does not write may change meanwhile: it then no longer matches the link's hash, and is read as a new change.
+ * row it does not write may change meanwhile: it then no longer matches the link's hash, and is read as a new change; set
+ * back to what the link held, it is read as a change too, since a window holds it with other content.
  * The window's intent is stored before the sides commit; the links, conflicts, parked records and record history after
  * both did, in one state commit. An attempt that a side refused, or whose records changed meanwhile, ends without moving the state: the
  * {@link TwoWayWriter} plans the chunk again.
@@ -181,7 +183,7 @@ public class ChunkWriter {
                 rowsB = readB(pair, sb.lock(readB));
                 rowsA = aLockedFirst ? rowsA : sa.lock(readA);
             }
-            TwinMatching.Twins twins = pair.match() != null && matchNew && unlocked == null
+            TwinMatching.Twins twins = pair.match() != null && matchNew
                     ? twinMatching.find(pair, sa, sb, aLockedFirst, newA, newB, rowsA, rowsB) : TwinMatching.Twins.NONE;
             List<Plan.DeadLetter> ambiguous = twins.ambiguous();
             for (Plan.DeadLetter letter : ambiguous) { // they wait, neither matched nor created, parked: tried with every window
@@ -269,7 +271,6 @@ public class ChunkWriter {
         }
     }
 
-
     /**
      * Locks the rows of the side read without locks that the plan writes, and those that did not hold their origin (the
      * write of another pair that stored it may have been committing), if no other transaction holds one of them: true
@@ -289,7 +290,16 @@ public class ChunkWriter {
         if (side == Role.B) {
             readB(pair, locked);
         }
-        return ids.stream().allMatch(id -> java.util.Objects.equals(read.get(id), locked.get(id)));
+        return ids.stream().allMatch(id -> same(read.get(id), locked.get(id)));
+    }
+
+    /** The same row: marker and values (a binary column's bytes compared as bytes). */
+    private static boolean same(Row read, Row locked) {
+        if (read == null || locked == null) {
+            return read == locked;
+        }
+        return Objects.deepEquals(read.marker(), locked.marker()) && read.values().keySet().equals(locked.values().keySet())
+                && read.values().entrySet().stream().allMatch(e -> Objects.deepEquals(e.getValue(), locked.values().get(e.getKey())));
     }
 
     /** Side B's rows with each reference's B id read as the parent's A id, as the mapping expects. */

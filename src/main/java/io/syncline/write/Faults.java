@@ -62,8 +62,9 @@ public class Faults {
     }
 
     /**
-     * For tests that run in the server's JVM: runs {@code action} once, in the thread that reaches {@code point} with
-     * record {@code aId} of side a of the pair (an edit made by "another user" at that very moment).
+     * For tests only, that run in the server's JVM: runs {@code action} once, in the thread that reaches {@code point} with
+     * record {@code aId} of side a of the pair (an edit made by "another user" at that very moment). Nothing calls it
+     * outside tests.
      */
     public void once(String pair, String aId, String point, Runnable action) {
         actions.put(pair + "/" + aId + ":" + point, action);

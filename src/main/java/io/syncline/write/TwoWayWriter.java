@@ -150,9 +150,9 @@ public class TwoWayWriter {
             long started = System.nanoTime();
             Outcome total = Outcome.NONE;
             // a link both sides changed is applied once: the help desk's side of it joins side a's ids
-            Set<String> changedOnA = window.ids(Role.A);
-            Set<String> aIds = new LinkedHashSet<>(changedOnA);
-            Set<String> changedOnB = new HashSet<>(); // by their A ids
+            Set<String> heldOnA = window.ids(Role.A); // the records of side a the window holds: changed, or parked
+            Set<String> aIds = new LinkedHashSet<>(heldOnA);
+            Set<String> heldOnB = new HashSet<>(); // those of side b, by their A ids
             List<String> newB = new ArrayList<>();
             for (Set<String> chunk : chunks(new ArrayList<>(window.ids(Role.B)), CHUNK)) {
                 Map<String, Link> linked = links.find(pair.name(), Role.B, chunk);
@@ -160,7 +160,7 @@ public class TwoWayWriter {
                     Link link = linked.get(id);
                     if (link != null) {
                         aIds.add(link.aId());
-                        changedOnB.add(link.aId());
+                        heldOnB.add(link.aId());
                     } else {
                         newB.add(id);
                     }
@@ -180,7 +180,7 @@ public class TwoWayWriter {
                 }
                 List<Supplier<Outcome>> parallel = new ArrayList<>();
                 for (Set<String> ids : chunks(linked, size)) {
-                    Role changed = changedSide(ids, changedOnA, changedOnB);
+                    Role changed = changedSide(ids, heldOnA, heldOnB);
                     parallel.add(() -> applyChunk(pair, ids, Set.of(), changed, null, matchNew));
                 }
                 for (Outcome outcome : chunkRunner.runAll(parallel)) {
@@ -189,7 +189,7 @@ public class TwoWayWriter {
                 a = unlinked; // new records may be matched by natural key: one chunk at a time
             }
             for (Set<String> ids : chunks(a, size)) {
-                total = total.plus(applyChunk(pair, ids, Set.of(), changedSide(ids, changedOnA, changedOnB), null, matchNew));
+                total = total.plus(applyChunk(pair, ids, Set.of(), changedSide(ids, heldOnA, heldOnB), null, matchNew));
             }
             for (Set<String> ids : chunks(newB, size)) {
                 total = total.plus(applyChunk(pair, Set.of(), ids, null, null, matchNew));
@@ -243,7 +243,7 @@ public class TwoWayWriter {
      * every window of the pair, until a side accepts it (its data, or the side's rule, fixed).
      */
     private Outcome applyChunk(Pair pair, Set<String> aIds, Set<String> bIds, Role changed, Map<String, Object> decision, boolean matchNew) {
-        Role changedSide = changed;
+        Role readUnlocked = changed; // until an attempt finds those rows changed or held
         Set<String> a = new LinkedHashSet<>(aIds);
         Set<String> b = new LinkedHashSet<>(bIds);
         Map<String, String> retry = new HashMap<>(); // "a"/"b" + id -> this pair: parked, tried again with its next windows
@@ -253,7 +253,7 @@ public class TwoWayWriter {
         while (true) {
             ChunkWriter.Attempt attempt;
             try {
-                attempt = chunkWriter.attempt(pair, a, b, changedSide, decision, match, retry);
+                attempt = chunkWriter.attempt(pair, a, b, readUnlocked, decision, match, retry);
             } catch (SystemException e) {
                 // a deadlock with another transaction (another pair writing the same table, an application's own): the
                 // database aborted this one, the chunk's sessions roll back as they close, and it is planned again at once
@@ -268,7 +268,8 @@ public class TwoWayWriter {
                 return attempt.outcome();
             }
             if (attempt.lockBoth()) {
-                changedSide = null;
+                LOG.debugf("pair '%s': rows read without locks changed or were held; the chunk is read again with both sides locked", pair.name());
+                readUnlocked = null;
                 continue;
             }
             // an API may have created records of this attempt, whose links were not stored: the next attempt finds them by
@@ -315,10 +316,13 @@ public class TwoWayWriter {
         }
     }
 
-    /** The one side whose changes a chunk of A ids holds, or null when it holds changes of both. */
-    private static Role changedSide(Set<String> chunk, Set<String> changedOnA, Set<String> changedOnB) {
-        boolean onA = chunk.stream().anyMatch(changedOnA::contains);
-        boolean onB = chunk.stream().anyMatch(changedOnB::contains);
+    /**
+     * The one side whose records the window holds for a chunk of A ids (changed, or parked), or null when it holds records
+     * of both: that side's rows are read without locks.
+     */
+    private static Role changedSide(Set<String> chunk, Set<String> heldOnA, Set<String> heldOnB) {
+        boolean onA = chunk.stream().anyMatch(heldOnA::contains);
+        boolean onB = chunk.stream().anyMatch(heldOnB::contains);
         return onA == onB ? null : onA ? Role.A : Role.B;
     }
 

@@ -741,18 +741,19 @@ class TwoWaySyncTest {
     @Test
     @Order(20)
     void aRowReadWithoutALockThatChangesBeforeItIsWrittenIsReadAgain() {
-        crmChangeThatWritesTheCrmToo("person6@example.com", "Meanwhile", a -> update(crm(), "UPDATE people SET first_name = 'Meanwhile' WHERE id = ?", a));
+        crmChangeThatWritesTheCrmToo("person6@example.com", "Meanwhile", (a, b) -> update(crm(), "UPDATE people SET first_name = 'Meanwhile' WHERE id = ?", a));
     }
 
     /**
      * As above, but the CRM record is still being written by another transaction when the chunk would lock it: the chunk
-     * does not wait holding the help desk's rows, it is read again with both sides locked, which waits for that
-     * transaction and sees its edit.
+     * does not wait holding the help desk's rows (the help desk's row is free while the CRM's is held), it is read again
+     * with both sides locked, which waits for that transaction and sees its edit.
      */
     @Test
     @Order(21)
     void aRowReadWithoutALockThatAnotherTransactionHoldsWhenItIsWrittenIsReadAgain() {
-        crmChangeThatWritesTheCrmToo("person4@example.com", "Held meanwhile", a -> {
+        java.util.concurrent.atomic.AtomicReference<String> helpdeskRow = new java.util.concurrent.atomic.AtomicReference<>("not probed");
+        crmChangeThatWritesTheCrmToo("person4@example.com", "Held meanwhile", (a, b) -> {
             try {
                 Connection other = DriverManager.getConnection(crm(), "postgres", null);
                 other.setAutoCommit(false);
@@ -761,8 +762,17 @@ class TwoWaySyncTest {
                     ps.executeUpdate();
                 }
                 new Thread(() -> { // holds the row for 2 s, then commits
-                    try (other) {
-                        Thread.sleep(2000);
+                    try (other; Connection probe = DriverManager.getConnection(helpdesk(), "root", null); java.sql.Statement s = probe.createStatement()) {
+                        Thread.sleep(1000);
+                        probe.setAutoCommit(false);
+                        try {
+                            s.executeQuery("SELECT id FROM users WHERE id = " + b + " FOR UPDATE NOWAIT").close();
+                            helpdeskRow.set("free");
+                        } catch (java.sql.SQLException e) {
+                            helpdeskRow.set("held: " + e.getMessage());
+                        }
+                        probe.rollback();
+                        Thread.sleep(1000);
                         other.commit();
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
@@ -772,22 +782,57 @@ class TwoWaySyncTest {
                 throw new IllegalStateException(e);
             }
         });
+        assertEquals("free", helpdeskRow.get(), "the help desk's row while the chunk waited for the CRM's");
+    }
+
+    /**
+     * A help-desk record changed, then set back while the window of its change is being applied (after the window read it
+     * without a lock): the polls that read it set back find its link as it was, but a window holds other content of it,
+     * so it is a change. Both cursors move past the lookback before the window commits, so no later re-read could bring it.
+     */
+    @Test
+    @Order(22)
+    void aRecordSetBackWhileTheWindowOfItsChangeIsAppliedIsSyncedAgain() {
+        awaitQuiet();
+        long a = crmId("person3@example.com");
+        long b = helpdeskId("person3@example.com");
+        String last = (String) row(helpdesk(), "SELECT last_name FROM users WHERE id = ?", b).get("last_name");
+        java.util.concurrent.atomic.AtomicBoolean acted = new java.util.concurrent.atomic.AtomicBoolean();
+        faults.once("people", String.valueOf(a), Faults.PLANNED_UNLOCKED, () -> {
+            update(helpdesk(), "UPDATE users SET last_name = ? WHERE id = ?", last, b);
+            Polls.awaitPolls("people", 2);
+            try {
+                Thread.sleep(6000);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            update(crm(), "UPDATE people SET first_name = first_name WHERE id = ?", crmId("person99@example.com"));
+            update(helpdesk(), "UPDATE users SET updated_at = NOW(6) WHERE id = ?", helpdeskId("person59@example.com"));
+            Polls.awaitPolls("people", 2);
+            acted.set(true);
+        });
+        update(helpdesk(), "UPDATE users SET last_name = 'Set back soon' WHERE id = ?", b);
+        await().atMost(SYNC).until(acted::get);
+        await().atMost(SYNC).until(() -> last.equals(row(crm(), "SELECT last_name FROM people WHERE id = ?", a).get("last_name")));
+        awaitQuiet();
+        assertEquals(last, row(helpdesk(), "SELECT last_name FROM users WHERE id = ?", b).get("last_name"));
+        assertEquals(last, row(crm(), "SELECT last_name FROM people WHERE id = ?", a).get("last_name"));
     }
 
     /**
      * The help desk's phone of the person changes unseen by its poll (a marker years behind its cursor: only the window's read
      * of the row sees it), then the CRM's phone: the window of the CRM's change writes the CRM too (phone: b-wins).
-     * {@code meanwhile} edits the CRM record's first name between the window's read and its lock; both edits must arrive on
-     * both sides, and no window may fail.
+     * {@code meanwhile} (given the CRM's and the help desk's ids) edits the CRM record's first name between the window's read
+     * and its lock; both edits must arrive on both sides, and no window may fail.
      */
-    private void crmChangeThatWritesTheCrmToo(String email, String firstName, java.util.function.LongConsumer meanwhile) {
+    private void crmChangeThatWritesTheCrmToo(String email, String firstName, java.util.function.BiConsumer<Long, Long> meanwhile) {
         awaitQuiet();
         long a = crmId(email);
         long b = helpdeskId(email);
         update(helpdesk(), "UPDATE users SET phone = 'help desk, unseen', updated_at = '2020-01-01 00:00:00' WHERE id = ?", b);
         java.util.concurrent.atomic.AtomicBoolean acted = new java.util.concurrent.atomic.AtomicBoolean();
         faults.once("people", String.valueOf(a), Faults.PLANNED_UNLOCKED, () -> {
-            meanwhile.accept(a);
+            meanwhile.accept(a, b);
             acted.set(true);
         });
         update(crm(), "UPDATE people SET phone = 'crm, read unlocked' WHERE id = ?", a);

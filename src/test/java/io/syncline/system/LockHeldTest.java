@@ -33,6 +33,27 @@ class LockHeldTest {
         refusedAtOnce(EmbeddedDatabases.get().mariaDbDatabase("lock_held", null), "root");
     }
 
+    /**
+     * MariaDB with {@code innodb_snapshot_isolation} (the default from 11.6): a transaction that read a row without a lock,
+     * which another committed since, is refused the row's lock ("record has changed since last read"): held meanwhile.
+     */
+    @Test
+    void mariaDbRowChangedSinceItWasRead() throws SQLException {
+        String url = EmbeddedDatabases.get().mariaDbDatabase("lock_snapshot", null);
+        try (Connection reader = DriverManager.getConnection(url, "root", null); Connection writer = DriverManager.getConnection(url, "root", null);
+                Statement read = reader.createStatement(); Statement write = writer.createStatement()) {
+            write.execute("CREATE TABLE held (id INT PRIMARY KEY, v VARCHAR(10))");
+            write.execute("INSERT INTO held VALUES (1, 'a')");
+            read.execute("SET SESSION innodb_snapshot_isolation = ON");
+            reader.setAutoCommit(false);
+            read.executeQuery("SELECT v FROM held WHERE id IN (1)").close(); // the transaction's snapshot
+            write.execute("UPDATE held SET v = 'b' WHERE id = 1");
+            SQLException refused = assertThrows(SQLException.class, () -> read.executeQuery("SELECT id FROM held WHERE id IN (1) ORDER BY id FOR UPDATE NOWAIT"));
+            assertTrue(new SystemException("reading", refused).lockHeld(), refused.getSQLState() + " " + refused.getErrorCode() + " " + refused.getMessage());
+            reader.rollback();
+        }
+    }
+
     private static void refusedAtOnce(String url, String user) throws SQLException {
         try (Connection c = DriverManager.getConnection(url, user, null); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS held");
