@@ -89,13 +89,12 @@ public class Mapper implements Processor {
         if (!page.isFirstLoad()) {
             if (pair.isTwoWay()) {
                 // A re-read (the lookback) of a change that already waits in a window is not taken again: its link need
-                // not be looked up. While a large window is applied, every poll re-reads its changes. A record that waits
-                // with other content is looked up when it is checked: the window may move its link in between
+                // not be looked up. While a large window is applied, every poll re-reads its changes.
                 Set<String> waiting = new HashSet<>();
                 List<String> lookUp = new ArrayList<>(ids.size());
                 for (Change change : page.getChanges()) { // the changes mapped: those of ids
-                    boolean waits = pendingChanges.waiting(pair.name(), change.side(), change.recordId()) != null;
-                    (waits ? waiting : lookUp).add(change.recordId());
+                    boolean reRead = pendingChanges.isWaiting(pair.name(), change.side(), change.recordId(), change.hash());
+                    (reRead ? waiting : lookUp).add(change.recordId());
                 }
                 page.syncedHashes(links.hashes(pair.name(), page.role(), lookUp), waiting);
             } else {

@@ -51,22 +51,19 @@ public class SyncStateRepository implements IdempotentRepository {
         ChangeKey k = ChangeKey.parse(key);
         Page page = exchange.getProperty(Page.PROPERTY, Page.class);
         boolean lookedUp = page != null && !page.notLookedUp().contains(k.recordId());
-        // read before the link: a window applied since this has moved the link already
-        String waits = pendingChanges.waiting(k.pair(), k.side(), k.recordId());
-        if (page != null && !lookedUp && k.hash().equals(waits)) {
+        if (page != null && !lookedUp && pendingChanges.isWaiting(k.pair(), k.side(), k.recordId(), k.hash())) {
             state.status(k.pair()).skipped(key); // counted if it is the echo of a write, read before its link moved
             return false; // a re-read of a change that still waits in a window
         }
-        // a record that waited when its page was mapped, and whose window may have been applied since, is looked up on its own
+        // a change that waited when its page was mapped, and whose window was applied since, is looked up on its own
         String synced = lookedUp ? page.syncedHashes().get(k.recordId())
                 : links.hashes(k.pair(), role(k), List.of(k.recordId())).get(k.recordId());
-        if (k.hash().equals(synced) && waits == null && !deadLetters.has(k.pair(), k.side(), k.recordId())) {
+        if (k.hash().equals(synced) && !deadLetters.has(k.pair(), k.side(), k.recordId())) {
             state.status(k.pair()).skipped(key);
             return false;
         }
-        // a change; a record that had a dead letter and holds what the link holds again: what the other side changed while
-        // it was a dead letter waited for it, so it is looked at once more; or a record set back to what its link holds
-        // while a window holds other content of it: that window read it before, and will move the link away from it
+        // a change; or a record that had a dead letter and holds what the link holds again: what the other side
+        // changed while it was a dead letter waited for it, so it is looked at once more
         return !pendingChanges.isWaiting(k.pair(), k.side(), k.recordId(), k.hash()); // a re-read of a change that already waits in a window
     }
 

@@ -170,11 +170,6 @@ public class PendingChanges {
         return windows;
     }
 
-    /** The hash of the record's change that waits in a window (open, or being applied), or null when none does. */
-    public String waiting(String pair, String sideName, String id) {
-        return waiting.get(record(pair, sideName, id));
-    }
-
     /** True when this change (same record, same content) already waits in a window. */
     public boolean isWaiting(String pair, String sideName, String id, String hash) {
         return hash.equals(waiting.get(record(pair, sideName, id)));

@@ -9,6 +9,7 @@ import io.syncline.state.Conflicts;
 import io.syncline.state.Links.Link;
 import io.syncline.state.Links;
 import io.syncline.state.PairStatus;
+import io.syncline.state.PendingChanges;
 import io.syncline.state.References;
 import io.syncline.state.DeadLetters;
 import io.syncline.state.SyncState;
@@ -75,6 +76,9 @@ public class ChunkWriter {
     @Inject
     TwinMatching twinMatching;
 
+    @Inject
+    PendingChanges pendingChanges;
+
     /** A record a side refused to take: its side and id (for a create, the record it copies), and the link it belongs to, if any. */
     record Refusal(Role side, String id, Link link, String reason, String record) {
     }
@@ -83,20 +87,20 @@ public class ChunkWriter {
      * An attempt at a chunk: its outcome; or the records refused, and whether records changed on a side while they were
      * written (an API's 412): the chunk is attempted again.
      */
-    record Attempt(TwoWayWriter.Outcome outcome, List<Refusal> refused, List<Refusal> changed, boolean lockBoth) {
+    record Attempt(TwoWayWriter.Outcome outcome, List<Refusal> refused, List<Refusal> changed, boolean lockBoth, Set<String> drifted) {
         Attempt(TwoWayWriter.Outcome outcome, List<Refusal> refused) {
-            this(outcome, refused, List.of(), false);
+            this(outcome, refused, List.of(), false, Set.of());
         }
 
         Attempt(TwoWayWriter.Outcome outcome, List<Refusal> refused, List<Refusal> changed) {
-            this(outcome, refused, changed, false);
+            this(outcome, refused, changed, false, Set.of());
         }
 
         /**
          * Rows read without locks changed, or another transaction held them, before the plan could lock them: the chunk is
          * read again with both sides locked.
          */
-        static final Attempt LOCK_BOTH = new Attempt(null, List.of(), List.of(), true);
+        static final Attempt LOCK_BOTH = new Attempt(null, List.of(), List.of(), true, Set.of());
     }
 
     /**
@@ -266,8 +270,53 @@ public class ChunkWriter {
                 status.changes(side, plan.changes().get(side), plan.relayed().get(side));
             }
             echoes.forEach((side, bySide) -> bySide.forEach((id, hash) -> status.expectEcho(ChangeKey.of(name, pair.side(side).name(), id, hash))));
+            List<Link> moved = new ArrayList<>(plan.links());
+            moved.addAll(created);
             return new Attempt(new TwoWayWriter.Outcome(writtenA, writtenB, createdA.size() + createdB.size(), plan.resolved(), plan.newConflicts(),
-                    plan.deleted(), plan.unchanged()), List.of());
+                    plan.deleted(), plan.unchanged()), List.of(), List.of(), false, drifted(pair, moved));
+        }
+    }
+
+    /**
+     * The A ids of the links just moved whose records no longer hold what their links now say: edited after the chunk read
+     * them and before the links moved. A poll may have skipped such an edit, having compared it with the link as it was
+     * (a record set back to what it held), or with the content the window waited with: so their window no longer holds
+     * them, and they are read again here, after the links moved, to be applied again at once.
+     */
+    private Set<String> drifted(Pair pair, List<Link> moved) {
+        if (moved.isEmpty() || !pair.side(Role.A).system().transactional() || !pair.side(Role.B).system().transactional()) {
+            return Set.of();
+        }
+        Map<Role, Set<String>> ids = new EnumMap<>(Role.class);
+        for (Role side : Role.values()) {
+            ids.put(side, new HashSet<>());
+            moved.forEach(l -> ids.get(side).add(l.id(side)));
+            // a poll that reads them from now on compares them with the moved links, not with what the window waited with
+            pendingChanges.applied(pair.name(), pair.side(side).name(), ids.get(side));
+        }
+        Set<String> drifted = new LinkedHashSet<>();
+        try (Entity.Session sa = pair.side(Role.A).entity().open(); Entity.Session sb = pair.side(Role.B).entity().open()) {
+            Map<String, Row> rowsA = sa.read(ids.get(Role.A));
+            Map<String, Row> rowsB = readB(pair, sb.read(ids.get(Role.B)));
+            for (Link link : moved) {
+                if (!holds(pair, Role.A, link, rowsA.get(link.aId())) || !holds(pair, Role.B, link, rowsB.get(link.bId()))) {
+                    drifted.add(link.aId());
+                }
+            }
+        }
+        return drifted;
+    }
+
+    /** Whether a side's record holds what the link says of it (gone, marked, or refused by the mapping: nothing to say). */
+    private static boolean holds(Pair pair, Role side, Link link, Row row) {
+        String hash = link.hash(side);
+        if (row == null || Links.GONE.equals(hash) || hash.startsWith(Links.CREATING)) {
+            return true; // a record deleted meanwhile is reconciliation's to find, as any delete
+        }
+        try {
+            return hash.equals(io.syncline.mapping.Mapping.hash(pair.rules().read(side, row.values())));
+        } catch (io.syncline.value.RecordException e) {
+            return true; // its next read makes it a dead letter
         }
     }
 

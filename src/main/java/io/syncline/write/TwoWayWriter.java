@@ -51,6 +51,8 @@ public class TwoWayWriter {
     private static final Logger LOG = Logger.getLogger(TwoWayWriter.class);
     /** Ids per side per transaction at most (a pair's page size may make it fewer): bounds the rows locked at once and IN lists. */
     private static final int CHUNK = 1000;
+    /** Rounds of applying again the records of a chunk that changed while it was applied, before they are left to their next change. */
+    private static final int MAX_DRIFT_ROUNDS = 5;
     /** Attempts at a chunk that a database aborted to break a deadlock, before the window fails. */
     private static final int MAX_LOCK_CONFLICTS = 5;
 
@@ -243,6 +245,23 @@ public class TwoWayWriter {
      * every window of the pair, until a side accepts it (its data, or the side's rule, fixed).
      */
     private Outcome applyChunk(Pair pair, Set<String> aIds, Set<String> bIds, Role changed, Map<String, Object> decision, boolean matchNew) {
+        ChunkWriter.Attempt done = applyOnce(pair, aIds, bIds, changed, decision, matchNew);
+        Outcome total = done.outcome();
+        for (int round = 1; !done.drifted().isEmpty(); round++) {
+            if (round > MAX_DRIFT_ROUNDS) {
+                LOG.warnf("pair '%s': %d records kept changing while they were applied (%s); their next change brings them again",
+                        pair.name(), done.drifted().size(), done.drifted().stream().limit(5).toList());
+                break;
+            }
+            LOG.infof("pair '%s': %d records changed while their chunk was applied; applied again", pair.name(), done.drifted().size());
+            done = applyOnce(pair, done.drifted(), Set.of(), null, null, matchNew);
+            total = total.plus(done.outcome());
+        }
+        return total;
+    }
+
+    /** Applies one chunk until an attempt succeeds: that attempt. */
+    private ChunkWriter.Attempt applyOnce(Pair pair, Set<String> aIds, Set<String> bIds, Role changed, Map<String, Object> decision, boolean matchNew) {
         Role readUnlocked = changed; // until an attempt finds those rows changed or held
         Set<String> a = new LinkedHashSet<>(aIds);
         Set<String> b = new LinkedHashSet<>(bIds);
@@ -265,7 +284,7 @@ public class TwoWayWriter {
                 continue;
             }
             if (attempt.outcome() != null) {
-                return attempt.outcome();
+                return attempt;
             }
             if (attempt.lockBoth()) {
                 LOG.debugf("pair '%s': rows read without locks changed or were held; the chunk is read again with both sides locked", pair.name());
