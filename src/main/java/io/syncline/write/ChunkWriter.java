@@ -36,8 +36,9 @@ import org.jboss.logging.Logger;
  * whose changes all come from one side (both sides databases) reads that side without locks, and after planning locks
  * there, without waiting, the rows the plan writes and those that did not hold their origin: if one changed since it
  * was read, or another transaction holds it, the attempt ends and the chunk is read again with both sides locked. A
- * row it does not write may change meanwhile: it then no longer matches the link's hash, and is read as a new change; set
- * back to what the link held, it is read as a change too, since a window holds it with other content.
+ * row it does not write may change meanwhile: it then no longer matches the link's hash, and is read as a new change.
+ * After the links move, the chunk's records are read again, and those that no longer hold what their links say are
+ * returned ({@link Attempt#drifted()}) to be applied again at once.
  * The window's intent is stored before the sides commit; the links, conflicts, parked records and record history after
  * both did, in one state commit. An attempt that a side refused, or whose records changed meanwhile, ends without moving the state: the
  * {@link TwoWayWriter} plans the chunk again.
@@ -84,8 +85,9 @@ public class ChunkWriter {
     }
 
     /**
-     * An attempt at a chunk: its outcome; or the records refused, and whether records changed on a side while they were
-     * written (an API's 412): the chunk is attempted again.
+     * An attempt at a chunk: its outcome, and the A ids of the records that changed while it was applied (to apply again);
+     * or the records refused, and whether records changed on a side while they were written (an API's 412), or rows read
+     * without locks changed or were held ({@code lockBoth}): the chunk is attempted again.
      */
     record Attempt(TwoWayWriter.Outcome outcome, List<Refusal> refused, List<Refusal> changed, boolean lockBoth, Set<String> drifted) {
         Attempt(TwoWayWriter.Outcome outcome, List<Refusal> refused) {
