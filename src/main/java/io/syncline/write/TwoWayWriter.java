@@ -39,7 +39,8 @@ import org.jboss.logging.Logger;
  * {@link TwoWayPlanner} decide what to write, and carries out the {@link Plan}. Because the rows
  * are locked while it decides, an edit that races the write is either seen (and resolved) or waits
  * and is read as a new change: never silently overwritten. A chunk whose changes all come from one side reads that
- * side without locks, and locks there only what the plan writes, checking it did not change (see {@link ChunkWriter}). The window's intent is stored before
+ * side without locks, and locks there only what the plan writes, checking it did not change; once its links moved, the
+ * records that changed meanwhile are applied again (see {@link ChunkWriter}). The window's intent is stored before
  * the sides commit and the links move to the new base after both did: a crash anywhere in between
  * replays the window, which then sees which writes made it. Chunks of records already linked touch
  * no record another chunk touches, and are applied two at a time ({@link ChunkRunner}).
