@@ -1,6 +1,7 @@
 package io.syncline.write;
 
 import io.syncline.change.ChangeKey;
+import io.syncline.mapping.Mapping;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Role;
 import io.syncline.pair.Topology;
@@ -15,6 +16,7 @@ import io.syncline.state.DeadLetters;
 import io.syncline.state.SyncState;
 import io.syncline.system.Entity;
 import io.syncline.system.Row;
+import io.syncline.value.RecordException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -275,7 +277,7 @@ public class ChunkWriter {
             List<Link> moved = new ArrayList<>(plan.links());
             moved.addAll(created);
             return new Attempt(new TwoWayWriter.Outcome(writtenA, writtenB, createdA.size() + createdB.size(), plan.resolved(), plan.newConflicts(),
-                    plan.deleted(), plan.unchanged()), List.of(), List.of(), false, drifted(pair, moved));
+                    plan.deleted(), plan.unchanged()), List.of(), List.of(), false, drifted(pair, sa, sb, moved));
         }
     }
 
@@ -283,9 +285,10 @@ public class ChunkWriter {
      * The A ids of the links just moved whose records no longer hold what their links now say: edited after the chunk read
      * them and before the links moved. A poll may have skipped such an edit, having compared it with the link as it was
      * (a record set back to what it held), or with the content the window waited with: so their window no longer holds
-     * them, and they are read again here, after the links moved, to be applied again at once.
+     * them, and they are read again here, after the links moved, to be applied again at once. Read in the chunk's sessions,
+     * whose transactions committed: each read begins a new one.
      */
-    private Set<String> drifted(Pair pair, List<Link> moved) {
+    private Set<String> drifted(Pair pair, Entity.Session sa, Entity.Session sb, List<Link> moved) {
         if (moved.isEmpty() || !pair.side(Role.A).system().transactional() || !pair.side(Role.B).system().transactional()) {
             return Set.of();
         }
@@ -297,13 +300,11 @@ public class ChunkWriter {
             pendingChanges.applied(pair.name(), pair.side(side).name(), ids.get(side));
         }
         Set<String> drifted = new LinkedHashSet<>();
-        try (Entity.Session sa = pair.side(Role.A).entity().open(); Entity.Session sb = pair.side(Role.B).entity().open()) {
-            Map<String, Row> rowsA = sa.read(ids.get(Role.A));
-            Map<String, Row> rowsB = readB(pair, sb.read(ids.get(Role.B)));
-            for (Link link : moved) {
-                if (!holds(pair, Role.A, link, rowsA.get(link.aId())) || !holds(pair, Role.B, link, rowsB.get(link.bId()))) {
-                    drifted.add(link.aId());
-                }
+        Map<String, Row> rowsA = sa.read(ids.get(Role.A));
+        Map<String, Row> rowsB = readB(pair, sb.read(ids.get(Role.B)));
+        for (Link link : moved) {
+            if (!holds(pair, Role.A, link, rowsA.get(link.aId())) || !holds(pair, Role.B, link, rowsB.get(link.bId()))) {
+                drifted.add(link.aId());
             }
         }
         return drifted;
@@ -316,8 +317,8 @@ public class ChunkWriter {
             return true; // a record deleted meanwhile is reconciliation's to find, as any delete
         }
         try {
-            return hash.equals(io.syncline.mapping.Mapping.hash(pair.rules().read(side, row.values())));
-        } catch (io.syncline.value.RecordException e) {
+            return hash.equals(Mapping.hash(pair.rules().read(side, row.values())));
+        } catch (RecordException e) {
             return true; // its next read makes it a dead letter
         }
     }
