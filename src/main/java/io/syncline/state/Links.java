@@ -25,8 +25,8 @@ public class Links {
 
     /** Links per upsert statement. */
     private static final int CHUNK = 1000;
-    private static final List<String> COLUMNS = List.of("pair", "a_id", "b_id", "a_hash", "b_hash", "base", "synced_at", "next_base",
-            "next_a_hash", "next_b_hash");
+    private static final List<String> COLUMNS = List.of("pair", "a_id", "b_id", "a_hash", "b_hash", "base", "synced_at");
+    private static final List<String> INTENT_COLUMNS = List.of("pair", "a_id", "b_id", "next_base", "next_a_hash", "next_b_hash");
 
     /** The hash of a side whose record was deleted and whose delete was handled: the link is a tombstone. */
     public static final String GONE = "~";
@@ -88,22 +88,22 @@ public class Links {
 
     /** The links of these ids of {@code side}, by that side's id. */
     public Map<String, Link> find(String pair, Role side, Collection<String> ids) {
-        return select(pair, side == Role.A ? "a_id" : "b_id", "base, a_hash, b_hash", "", ids, side);
+        return select("links", pair, side == Role.A ? "a_id" : "b_id", "base, a_hash, b_hash", ids, side);
     }
 
     /**
-     * Links whose {@code idColumn} is one of {@code ids}, a chunk per query; the selected columns are
-     * the two ids, then a base and two hashes (by {@code values}), keyed by the id of {@code side}.
+     * Links (or intents, by {@code table}) whose {@code idColumn} is one of {@code ids}, a chunk per query; the selected
+     * columns are the two ids, then a base and two hashes (by {@code values}), keyed by the id of {@code side}.
      */
-    private Map<String, Link> select(String pair, String idColumn, String values, String condition, Collection<String> ids, Role side) {
+    private Map<String, Link> select(String table, String pair, String idColumn, String values, Collection<String> ids, Role side) {
         Map<String, Link> found = new HashMap<>();
         if (ids.isEmpty()) {
             return found;
         }
         try (Connection c = state.connect()) {
             for (List<String> chunk : InLists.chunks(ids, state.ownTables().idsPerQuery())) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT a_id, b_id, " + values + " FROM links WHERE " + idColumn + " IN ("
-                        + InLists.marks(chunk.size()) + ") AND pair = ?" + condition)) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT a_id, b_id, " + values + " FROM " + table + " WHERE " + idColumn
+                        + " IN (" + InLists.marks(chunk.size()) + ") AND pair = ?")) {
                     int i = 1;
                     for (String id : chunk) {
                         ps.setString(i++, id);
@@ -132,7 +132,7 @@ public class Links {
             List<String> unknown = new ArrayList<>();
             Map<String, String> hashes = remembered.known(pair, side, ids, unknown);
             // without the bases: a poll looks up every record it reads, re-reads behind its cursor included
-            read = select(pair, side == Role.A ? "a_id" : "b_id", "NULL, a_hash, b_hash", "", unknown, side);
+            read = select("links", pair, side == Role.A ? "a_id" : "b_id", "NULL, a_hash, b_hash", unknown, side);
             read.forEach((id, link) -> {
                 if (link.hash(side) != null) {
                     hashes.put(id, link.hash(side));
@@ -171,7 +171,7 @@ public class Links {
         }
     }
 
-    /** Writes (inserts or replaces) links inside the caller's state transaction. */
+    /** Writes (inserts or replaces) links inside the caller's state transaction; their intents, if any, are done. */
     public void save(Connection c, String pair, Collection<Link> links) throws SQLException {
         if (links.isEmpty()) {
             return;
@@ -190,31 +190,35 @@ public class Links {
                     ps.setString(i++, link.bHash());
                     ps.setString(i++, CanonicalJson.write(link.base()));
                     ps.setLong(i++, now);
-                    ps.setNull(i++, java.sql.Types.VARCHAR); // the intent, if any, is done
-                    ps.setNull(i++, java.sql.Types.VARCHAR);
-                    ps.setNull(i++, java.sql.Types.VARCHAR);
                 }
                 ps.executeUpdate();
             }
         }
+        deleteIntents(c, pair, aIds(links));
     }
 
     /**
-     * Stores what a window is about to write to both sides of these links (their next base and
-     * hashes), before the sides commit; {@link #save} clears it once the links have moved.
+     * Stores what a window is about to write to both sides of these links (their next base and hashes), before the sides
+     * commit, in {@code window_intents}: a table of its own, so that the links' rows are written once per window, when they
+     * move. {@link #save} removes an intent once its link has moved.
      */
     public void saveIntents(Connection c, String pair, Collection<Link> intents) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE links SET next_base = ?, next_a_hash = ?, next_b_hash = ? WHERE a_id = ? AND pair = ?")) {
-            for (Link intent : intents) {
-                ps.setString(1, CanonicalJson.write(intent.base()));
-                ps.setString(2, intent.aHash());
-                ps.setString(3, intent.bHash());
-                ps.setString(4, intent.aId());
-                ps.setString(5, pair);
-                ps.addBatch();
+        List<Link> all = new ArrayList<>(intents);
+        for (int from = 0; from < all.size(); from += CHUNK) {
+            List<Link> slice = all.subList(from, Math.min(all.size(), from + CHUNK));
+            try (PreparedStatement ps = c.prepareStatement(state.ownTables().upsert("window_intents", INTENT_COLUMNS, List.of("a_id", "pair"),
+                    slice.size()))) {
+                int i = 1;
+                for (Link intent : slice) {
+                    ps.setString(i++, pair);
+                    ps.setString(i++, intent.aId());
+                    ps.setString(i++, intent.bId());
+                    ps.setString(i++, CanonicalJson.write(intent.base()));
+                    ps.setString(i++, intent.aHash());
+                    ps.setString(i++, intent.bHash());
+                }
+                ps.executeUpdate();
             }
-            ps.executeBatch();
         }
     }
 
@@ -246,18 +250,30 @@ public class Links {
 
     /** The intents left by a window that stopped between committing the sides and moving the links, by A id. */
     public Map<String, Link> intents(String pair, Collection<String> aIds) {
-        return select(pair, "a_id", "next_base, next_a_hash, next_b_hash", " AND next_a_hash IS NOT NULL", aIds, Role.A);
+        return select("window_intents", pair, "a_id", "next_base, next_a_hash, next_b_hash", aIds, Role.A);
     }
 
-    /** Removes links (both records are gone, or one was deleted and the delete propagated). */
+    /** Removes links (both records are gone, or one was deleted and the delete propagated), and their intents. */
     public void delete(Connection c, String pair, Collection<String> aIds) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM links WHERE a_id = ? AND pair = ?")) {
-            for (String id : aIds) {
-                ps.setString(1, id);
-                ps.setString(2, pair);
-                ps.addBatch();
+        delete(c, "links", pair, aIds);
+        deleteIntents(c, pair, aIds);
+    }
+
+    private void deleteIntents(Connection c, String pair, Collection<String> aIds) throws SQLException {
+        delete(c, "window_intents", pair, aIds);
+    }
+
+    private void delete(Connection c, String table, String pair, Collection<String> aIds) throws SQLException {
+        for (List<String> chunk : InLists.chunks(aIds, state.ownTables().idsPerQuery())) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE a_id IN (" + InLists.marks(chunk.size())
+                    + ") AND pair = ?")) {
+                int i = 1;
+                for (String id : chunk) {
+                    ps.setString(i++, id);
+                }
+                ps.setString(i, pair);
+                ps.executeUpdate();
             }
-            ps.executeBatch();
         }
     }
 

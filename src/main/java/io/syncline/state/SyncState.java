@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import io.syncline.system.SystemException;
 import org.jboss.logging.Logger;
 
@@ -52,13 +53,18 @@ public class SyncState {
     void migrate() {
         store = new JdbcSystem("state", config.state());
         ownTables = Dialect.forOwnTables(config.state().url());
-        Flyway.configure(SyncState.class.getClassLoader())
-                .dataSource(config.state().url(), config.state().username().orElse(null), config.state().password().orElse(null))
-                // the scripts every database runs, and those written in its own words (db/state-h2, -postgresql, -mariadb)
-                .locations("classpath:db/state", "classpath:db/state-" + ownTables.name().toLowerCase(java.util.Locale.ROOT))
-                .load()
-                .migrate();
+        migrations(config.state().url(), config.state().username().orElse(null), config.state().password().orElse(null)).load().migrate();
         LOG.infof("state store ready: %s", store);
+    }
+
+    /**
+     * The state store's migrations on the database at {@code url}: the scripts every database runs, and those written in
+     * its own words (db/state-h2, -postgresql, -mariadb).
+     */
+    static FluentConfiguration migrations(String url, String username, String password) {
+        return Flyway.configure(SyncState.class.getClassLoader())
+                .dataSource(url, username, password)
+                .locations("classpath:db/state", "classpath:db/state-" + Dialect.forOwnTables(url).name().toLowerCase(java.util.Locale.ROOT));
     }
 
     @PreDestroy
@@ -396,6 +402,7 @@ public class SyncState {
         try (Connection c = store.connect()) {
             c.setAutoCommit(false);
             try (PreparedStatement links = c.prepareStatement("DELETE FROM links WHERE pair = ?");
+                    PreparedStatement intents = c.prepareStatement("DELETE FROM window_intents WHERE pair = ?");
                     PreparedStatement cursors = c.prepareStatement(
                             "UPDATE pair_state SET cursor_value = NULL, cursor_id = NULL WHERE pair = ?")) {
                 // the cursors first: a page that moved one before the count commits before this goes on, its links included
@@ -404,6 +411,8 @@ public class SyncState {
                 if (forgetLinks) {
                     links.setString(1, pair);
                     links.executeUpdate();
+                    intents.setString(1, pair);
+                    intents.executeUpdate();
                 }
                 if (forgetLinks) {
                     remembered.commitForgettingAll(c);

@@ -4,7 +4,9 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.syncline.testing.EmbeddedDatabases;
 import io.syncline.testing.RealDatabases;
+import java.sql.SQLException;
 import java.util.Map;
 import org.junit.jupiter.api.Order;
 
@@ -28,5 +30,10 @@ class PostgresqlStateStoreTest extends StateStoreContract {
     @Override
     String database() {
         return "PostgreSQL";
+    }
+
+    @Override
+    String[] emptyDatabase(String name) throws SQLException {
+        return new String[] {EmbeddedDatabases.get().postgresDatabase(name, null), "postgres"};
     }
 }

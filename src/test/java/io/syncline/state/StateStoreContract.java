@@ -13,7 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.syncline.pair.Role;
 import io.syncline.system.Position;
 import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,9 +54,51 @@ abstract class StateStoreContract {
     /** The database the subclass's application keeps its state in, as the state store names it. */
     abstract String database();
 
+    /** A new, empty database on the same server (H2: in memory): its URL, and the user to connect as. */
+    abstract String[] emptyDatabase(String name) throws SQLException;
+
     @Test
     void theApplicationKeepsItsStateInThatDatabase() {
         assertEquals(database(), state.ownTables().name());
+    }
+
+    /**
+     * A window that stopped between its sides' commits and its links' move left its intent in columns of its links until
+     * V10, which moves intents to {@code window_intents}: the upgrade keeps it, so the window is replayed after the upgrade
+     * as it would have been before; links without an intent leave none.
+     */
+    @Test
+    void aWindowsIntentStoredBeforeTheUpgradeIsKept() throws SQLException {
+        String[] database = emptyDatabase("state_upgrade_" + System.nanoTime());
+        // the last script before V10: MariaDB's V9 (V8 and V9 are its own), V7 on the others
+        SyncState.migrations(database[0], database[1], null).target(database().equals("MariaDB") ? "9" : "7").load().migrate();
+        try (Connection c = DriverManager.getConnection(database[0], database[1], null); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO links (pair, a_id, b_id, a_hash, b_hash, base, synced_at, next_base, next_a_hash, next_b_hash)"
+                    + " VALUES ('people', 'a1', 'b1', 'ha', 'hb', '{\"phone\":\"1\"}', 0, '{\"phone\":\"2\"}', 'na', '=nb')");
+            s.executeUpdate("INSERT INTO links (pair, a_id, b_id, a_hash, b_hash, base, synced_at)"
+                    + " VALUES ('people', 'a2', 'b2', 'ha2', 'hb2', '{\"phone\":\"3\"}', 0)");
+        }
+        SyncState.migrations(database[0], database[1], null).load().migrate();
+        try (Connection c = DriverManager.getConnection(database[0], database[1], null); Statement s = c.createStatement()) {
+            assertEquals(List.of("people a1 b1 {\"phone\":\"2\"} na =nb"), rows(s,
+                    "SELECT pair, a_id, b_id, next_base, next_a_hash, next_b_hash FROM window_intents"));
+            assertEquals(List.of("people a1 b1 {\"phone\":\"1\"} ha hb", "people a2 b2 {\"phone\":\"3\"} ha2 hb2"), rows(s,
+                    "SELECT pair, a_id, b_id, base, a_hash, b_hash FROM links ORDER BY a_id"));
+        }
+    }
+
+    private static List<String> rows(Statement s, String sql) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                List<String> values = new ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    values.add(rs.getString(i));
+                }
+                rows.add(String.join(" ", values));
+            }
+        }
+        return rows;
     }
 
     @Test
