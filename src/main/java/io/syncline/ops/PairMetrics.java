@@ -100,6 +100,10 @@ public class PairMetrics {
                 counter("syncline.pair.conflicts.resolved", "records changed on both sides and resolved by the policy", tags, name,
                         PairStatus::resolved);
                 counter("syncline.pair.deletes", "deletes applied", tags, name, PairStatus::deleted);
+                counter("syncline.pair.records.applied.again", "records applied again at once: they changed while their window applied them",
+                        tags, name, PairStatus::recordsAppliedAgain);
+                counter("syncline.pair.chunks.locked.again", "chunks read again with both sides locked: rows read without locks changed or"
+                        + " were held", tags, name, PairStatus::chunksLockedAgain);
                 Gauge.builder("syncline.pair.conflicts.open", conflicts, c -> c.count(name)).tags(tags)
                         .description("conflicts waiting for an operator's decision").register(registry);
                 Gauge.builder("syncline.pair.windows.pending", pendingChanges, p -> p.pending(name)).tags(tags)

@@ -77,11 +77,13 @@ public class PairResource {
      *
      * @param changesFromUsers per side ("a", "b"): the changes read there that users made
      * @param changesRelayed   per side: the changes read there that another pair wrote (a table that several pairs sync)
+     * @param recordsAppliedAgain records applied again at once because they changed while their window applied them
+     * @param chunksLockedAgain  chunks read again with both sides locked: rows read without locks changed or were held
      */
     public record TwoWay(String policy, String cursorB, long writtenA, long writtenB, long echoesSuppressed, long conflictsResolved,
             long conflictsOpen, long deleted, long pendingWindows, long parked, String applyError, int applyFailures, Instant nextApply,
             String deleteGuard, List<PairStatus.AppliedWindow> recentWindows, Map<String, Long> changesFromUsers,
-            Map<String, Long> changesRelayed) {
+            Map<String, Long> changesRelayed, long recordsAppliedAgain, long chunksLockedAgain) {
     }
 
     public record FullLoad(long done, long total) {
@@ -293,7 +295,8 @@ public class PairResource {
                 pair.isTwoWay() ? new TwoWay(pair.policy().toString(), state.cursor(pair.name(), pair.side(Role.B).name()).toString(),
                         s.written(Role.A), s.written(Role.B), s.echoes(), s.resolved(), conflicts.count(pair.name()), s.deleted(),
                         pendingChanges.pending(pair.name()), references.parkedCount(pair.name()), s.applyError(), s.applyFailures(),
-                        s.nextApply(), s.deleteGuard(), s.recentWindows(), bySide(s::changesFromUsers), bySide(s::changesRelayed)) : null);
+                        s.nextApply(), s.deleteGuard(), s.recentWindows(), bySide(s::changesFromUsers), bySide(s::changesRelayed),
+                        s.recordsAppliedAgain(), s.chunksLockedAgain()) : null);
     }
 
     private static Map<String, Long> bySide(java.util.function.ToLongFunction<Role> count) {

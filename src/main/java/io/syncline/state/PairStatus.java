@@ -39,6 +39,8 @@ public final class PairStatus {
             new java.util.concurrent.atomic.LongAdder(), Role.B, new java.util.concurrent.atomic.LongAdder()));
     private final java.util.concurrent.atomic.LongAdder resolved = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder deleted = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder appliedAgain = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder lockedAgain = new java.util.concurrent.atomic.LongAdder();
     private final java.util.Set<String> expectedEchoes = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private String deleteGuard;
     private String applyError;
@@ -260,6 +262,24 @@ public final class PairStatus {
 
     public long resolved() {
         return resolved.sum();
+    }
+
+    /** Counts records applied again at once: they changed while their chunk was applied (read again once its links moved). */
+    public void appliedAgain(long n) {
+        appliedAgain.add(n);
+    }
+
+    public long recordsAppliedAgain() {
+        return appliedAgain.sum();
+    }
+
+    /** Counts a chunk read again with both sides locked: rows it read without locks changed, or were held, before it could lock them. */
+    public void chunkLockedAgain() {
+        lockedAgain.increment();
+    }
+
+    public long chunksLockedAgain() {
+        return lockedAgain.sum();
     }
 
     public void deleted(long n) {

@@ -10,6 +10,7 @@ import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * A system could not do what was asked: it cannot be reached, or it refused a statement as a whole.
@@ -40,13 +41,8 @@ public class SystemException extends RuntimeException {
 
     /** Whether {@code cause}, or one of its causes, is a deadlock or serialization failure (see {@link #lockConflict()}). */
     public static boolean lockConflict(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && (LOCK_STATES.contains(String.valueOf(sql.getSQLState()))
-                    || MARIADB_LOCK_ERRORS.contains(sql.getErrorCode()))) {
-                return true;
-            }
-        }
-        return false;
+        return anyCause(cause, t -> t instanceof SQLException sql
+                && (LOCK_STATES.contains(String.valueOf(sql.getSQLState())) || MARIADB_LOCK_ERRORS.contains(sql.getErrorCode())));
     }
 
     /**
@@ -64,12 +60,8 @@ public class SystemException extends RuntimeException {
      * with {@code innodb_snapshot_isolation} (the default from 11.6): another transaction held it meanwhile.
      */
     public static boolean lockHeld(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && ("55P03".equals(sql.getSQLState()) || LOCK_HELD_ERRORS.contains(sql.getErrorCode()))) {
-                return true;
-            }
-        }
-        return false;
+        return anyCause(cause, t -> t instanceof SQLException sql
+                && ("55P03".equals(sql.getSQLState()) || LOCK_HELD_ERRORS.contains(sql.getErrorCode())));
     }
 
     /**
@@ -85,17 +77,23 @@ public class SystemException extends RuntimeException {
 
     /** Whether {@code cause}, or one of its causes, says that a system did not answer. */
     static boolean unreachable(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        return anyCause(cause, t -> {
             String state = t instanceof SQLException sql ? sql.getSQLState() : null;
             if (state != null) { // the state decides: MariaDB's driver makes states it does not know (01000) "transient connection" errors
-                if (state.startsWith("08") || state.equals("57P03")) { // connection exceptions; PostgreSQL starting up
-                    return true;
-                }
-            } else if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
+                return state.startsWith("08") || state.equals("57P03"); // connection exceptions; PostgreSQL starting up
+            }
+            // TimeoutException: the pool gave up waiting for a connection (a host that drops packets)
+            return t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
                     || t instanceof SocketTimeoutException || t instanceof SQLTransientConnectionException
                     || t instanceof SQLNonTransientConnectionException || t instanceof TimeoutException || t instanceof SQLTimeoutException
-                    || t instanceof java.net.http.HttpTimeoutException) {
-                // TimeoutException: the pool gave up waiting for a connection (a host that drops packets)
+                    || t instanceof java.net.http.HttpTimeoutException;
+        });
+    }
+
+    /** Whether {@code cause} or one of its causes passes the test. */
+    private static boolean anyCause(Throwable cause, Predicate<Throwable> test) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (test.test(t)) {
                 return true;
             }
         }

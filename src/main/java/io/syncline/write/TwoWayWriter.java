@@ -255,6 +255,7 @@ public class TwoWayWriter {
                 break;
             }
             LOG.infof("pair '%s': %d records changed while their chunk was applied; applied again", pair.name(), done.drifted().size());
+            state.status(pair.name()).appliedAgain(done.drifted().size());
             done = applyOnce(pair, done.drifted(), Set.of(), null, null, matchNew);
             total = total.plus(done.outcome());
         }
@@ -289,6 +290,7 @@ public class TwoWayWriter {
             }
             if (attempt.lockBoth()) {
                 LOG.debugf("pair '%s': rows read without locks changed or were held; the chunk is read again with both sides locked", pair.name());
+                state.status(pair.name()).chunkLockedAgain();
                 readUnlocked = null;
                 continue;
             }

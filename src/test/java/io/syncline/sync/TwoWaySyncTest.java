@@ -811,12 +811,14 @@ class TwoWaySyncTest {
             Polls.awaitPolls("people", 2);
             acted.set(true);
         });
+        long appliedAgain = status().getLong("twoWay.recordsAppliedAgain");
         update(helpdesk(), "UPDATE users SET last_name = 'Set back soon' WHERE id = ?", b);
         await().atMost(SYNC).until(acted::get);
         await().atMost(SYNC).until(() -> last.equals(row(crm(), "SELECT last_name FROM people WHERE id = ?", a).get("last_name")));
         awaitQuiet();
         assertEquals(last, row(helpdesk(), "SELECT last_name FROM users WHERE id = ?", b).get("last_name"));
         assertEquals(last, row(crm(), "SELECT last_name FROM people WHERE id = ?", a).get("last_name"));
+        assertTrue(status().getLong("twoWay.recordsAppliedAgain") > appliedAgain, "the status API counts the record applied again");
     }
 
     /**
@@ -835,6 +837,7 @@ class TwoWaySyncTest {
             meanwhile.accept(a, b);
             acted.set(true);
         });
+        long lockedAgain = status().getLong("twoWay.chunksLockedAgain");
         update(crm(), "UPDATE people SET phone = 'crm, read unlocked' WHERE id = ?", a);
         Map<String, Object> expected = Map.of("first_name", firstName, "phone", "help desk, unseen");
         List<String> failures = new java.util.ArrayList<>();
@@ -848,6 +851,7 @@ class TwoWaySyncTest {
         });
         assertTrue(acted.get(), "the CRM's record was edited between the window's read and its lock");
         assertEquals(List.of(), failures.stream().distinct().toList(), "the window failed");
+        assertTrue(status().getLong("twoWay.chunksLockedAgain") > lockedAgain, "the status API counts the chunk read again with both sides locked");
     }
 
     /** The seed people's emails person{from}..person{to}@example.com, quoted for an IN list. */
