@@ -13,9 +13,8 @@ CREATE TABLE window_intents (
 -- a window stopped between its sides' commits and its links' move keeps its intent
 INSERT INTO window_intents (pair, a_id, b_id, next_base, next_a_hash, next_b_hash)
     SELECT pair, a_id, b_id, next_base, next_a_hash, next_b_hash FROM links WHERE next_a_hash IS NOT NULL;
-ALTER TABLE links DROP COLUMN next_base;
-ALTER TABLE links DROP COLUMN next_a_hash;
-ALTER TABLE links DROP COLUMN next_b_hash;
+-- one statement: H2 copies the table for each
+ALTER TABLE links DROP COLUMN next_base, next_a_hash, next_b_hash;
 -- Values up to 64 KB (a link's base, a conflict's values) are kept in their row, not in H2's store of large objects:
 -- each base written there, and each one replaced, was a write of its own to H2's large-object maps. The setting is
 -- the database's own: it holds for every connection, whatever the URL.

@@ -13,6 +13,4 @@ CREATE TABLE window_intents (
 -- a window stopped between its sides' commits and its links' move keeps its intent
 INSERT INTO window_intents (pair, a_id, b_id, next_base, next_a_hash, next_b_hash)
     SELECT pair, a_id, b_id, next_base, next_a_hash, next_b_hash FROM links WHERE next_a_hash IS NOT NULL;
-ALTER TABLE links DROP COLUMN next_base;
-ALTER TABLE links DROP COLUMN next_a_hash;
-ALTER TABLE links DROP COLUMN next_b_hash;
+ALTER TABLE links DROP COLUMN next_base, DROP COLUMN next_a_hash, DROP COLUMN next_b_hash;

@@ -358,7 +358,7 @@ final class ReconcilePass {
             });
             join(linking); // one commit at a time: the next is stored while the pass goes on matching
             linking = helper.submit(() -> reconciler.appliedWindows.commit(pair.name(), pair.side(Role.A).name(), pair.side(Role.B).name(),
-                    new AppliedWindows.Applied(twins, List.of(), Map.of(), handled, List.of(), List.of(), List.of())), null);
+                    new AppliedWindows.Applied(twins, List.of(), List.of(), Map.of(), handled, List.of(), List.of(), List.of())), null);
             TwoWayWriter.Outcome outcome = new TwoWayWriter.Outcome(0, 0, 0, 0, 0, 0, twins.size());
             applied = applied == null ? outcome : applied.plus(outcome);
             progress(twins.size());

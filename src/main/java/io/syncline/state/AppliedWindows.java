@@ -42,13 +42,14 @@ public class AppliedWindows {
     /**
      * @param links     the links as both sides now hold them
      * @param dropLinks A ids of links that end
+     * @param intentsDone A ids whose window's intent is done (stored by this chunk, or left by a window that stopped)
      * @param parked    "a"/"b" + id -> the parent pair a record waits for
      * @param done      "a"/"b" + id of records handled (no longer parked)
      * @param conflicts records left to an operator
      * @param settled   A ids whose conflict an operator's decision settled
      * @param decisions what the chunk adds to the record history
      */
-    public record Applied(Collection<Link> links, Collection<String> dropLinks, Map<String, String> parked, Collection<String> done,
+    public record Applied(Collection<Link> links, Collection<String> dropLinks, Collection<String> intentsDone, Map<String, String> parked, Collection<String> done,
             List<Conflicts.Conflict> conflicts, Collection<String> settled, List<History.Entry> decisions) {
     }
 
@@ -61,6 +62,7 @@ public class AppliedWindows {
             try {
                 links.save(c, pair, applied.links());
                 links.delete(c, pair, applied.dropLinks());
+                links.deleteIntents(c, pair, applied.intentsDone());
                 references.park(c, pair, applied.parked(), applied.done());
                 for (Conflicts.Conflict conflict : applied.conflicts()) {
                     conflicts.save(c, conflict);

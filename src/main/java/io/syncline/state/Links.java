@@ -171,7 +171,7 @@ public class Links {
         }
     }
 
-    /** Writes (inserts or replaces) links inside the caller's state transaction; their intents, if any, are done. */
+    /** Writes (inserts or replaces) links inside the caller's state transaction. */
     public void save(Connection c, String pair, Collection<Link> links) throws SQLException {
         if (links.isEmpty()) {
             return;
@@ -194,13 +194,12 @@ public class Links {
                 ps.executeUpdate();
             }
         }
-        deleteIntents(c, pair, aIds(links));
     }
 
     /**
      * Stores what a window is about to write to both sides of these links (their next base and hashes), before the sides
      * commit, in {@code window_intents}: a table of its own, so that the links' rows are written once per window, when they
-     * move. {@link #save} removes an intent once its link has moved.
+     * move. {@link #deleteIntents} removes it in the commit that moves its link.
      */
     public void saveIntents(Connection c, String pair, Collection<Link> intents) throws SQLException {
         List<Link> all = new ArrayList<>(intents);
@@ -253,13 +252,17 @@ public class Links {
         return select("window_intents", pair, "a_id", "next_base, next_a_hash, next_b_hash", aIds, Role.A);
     }
 
-    /** Removes links (both records are gone, or one was deleted and the delete propagated), and their intents. */
+    /** Removes links (both records are gone, or one was deleted and the delete propagated). */
     public void delete(Connection c, String pair, Collection<String> aIds) throws SQLException {
         delete(c, "links", pair, aIds);
-        deleteIntents(c, pair, aIds);
     }
 
-    private void deleteIntents(Connection c, String pair, Collection<String> aIds) throws SQLException {
+    /**
+     * Removes the intents of windows that are done, inside the caller's state transaction (the one that moves their links).
+     * Only ids that have one: on MariaDB, a delete of keys that do not exist locks the gaps around them, and another chunk's
+     * intents would wait for this commit.
+     */
+    public void deleteIntents(Connection c, String pair, Collection<String> aIds) throws SQLException {
         delete(c, "window_intents", pair, aIds);
     }
 

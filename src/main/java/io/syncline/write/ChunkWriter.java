@@ -234,7 +234,9 @@ public class ChunkWriter {
             for (int i = 0; i < created.size(); i++) {
                 createdOn.put(created.get(i), i < createdOnA ? Role.A : Role.B);
             }
+            // links that exist already (twins matched in this window have none yet: matched again after a stop)
             List<Link> writing = plan.links().stream()
+                    .filter(l -> involved.containsKey(l.aId()))
                     .filter(l -> plan.updates(Role.A).containsKey(l.aId()) || plan.updates(Role.B).containsKey(l.bId()))
                     .map(l -> new Link(l.aId(), l.bId(), l.base(), Links.intended(l.aHash(), plan.updates(Role.A).containsKey(l.aId())),
                             Links.intended(l.bHash(), plan.updates(Role.B).containsKey(l.bId()))))
@@ -261,7 +263,9 @@ public class ChunkWriter {
                 return notCommitted; // the first side committed: the next attempt reads what it holds, as after a crash between the commits
             }
             faults.at(name, Faults.BEFORE_STATE_COMMIT, involved.keySet());
-            commitState(pair, plan, created, retry, new HistoryEntries(pair.rules(), pair.sensitiveFields(), decision)
+            Set<String> intentsDone = new HashSet<>(Links.aIds(writing)); // and those of an earlier window that stopped
+            intentsDone.addAll(intents.keySet());
+            commitState(pair, plan, created, retry, intentsDone, new HistoryEntries(pair.rules(), pair.sensitiveFields(), decision)
                     .of(plan, involved, rowsA, rowsB, createdOn));
             PairStatus status = state.status(name);
             int writtenA = plan.updates(Role.A).size() + createdA.size() + plan.deletes(Role.A).size();
@@ -409,12 +413,13 @@ public class ChunkWriter {
     }
 
     /** Moves the links to what both sides now hold, with conflicts, parked records, dead letters and the record history, in one state commit. */
-    private void commitState(Pair pair, Plan plan, List<Link> created, Map<String, String> retry, List<io.syncline.state.History.Entry> decisions) {
+    private void commitState(Pair pair, Plan plan, List<Link> created, Map<String, String> retry, Set<String> intentsDone,
+            List<io.syncline.state.History.Entry> decisions) {
         List<Link> moved = new ArrayList<>(plan.links());
         moved.addAll(created);
         Map<String, String> parked = new HashMap<>(plan.parked());
         parked.putAll(retry);
         appliedWindows.commit(pair.name(), pair.side(Role.A).name(), pair.side(Role.B).name(), new AppliedWindows.Applied(moved,
-                plan.dropLinks(), parked, plan.done(), plan.conflicts(), plan.settled(), decisions));
+                plan.dropLinks(), intentsDone, parked, plan.done(), plan.conflicts(), plan.settled(), decisions));
     }
 }

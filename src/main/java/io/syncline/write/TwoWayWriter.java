@@ -255,8 +255,9 @@ public class TwoWayWriter {
                 break;
             }
             LOG.infof("pair '%s': %d records changed while their chunk was applied; applied again", pair.name(), done.drifted().size());
-            state.status(pair.name()).appliedAgain(done.drifted().size());
+            int again = done.drifted().size();
             done = applyOnce(pair, done.drifted(), Set.of(), null, null, matchNew);
+            state.status(pair.name()).appliedAgain(again);
             total = total.plus(done.outcome());
         }
         return total;

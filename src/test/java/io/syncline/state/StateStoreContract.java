@@ -171,7 +171,31 @@ abstract class StateStoreContract {
     }
 
     private static AppliedWindows.Applied applied(List<Links.Link> moved, List<String> ended) {
-        return new AppliedWindows.Applied(moved, ended, Map.of(), List.of(), List.of(), List.of(), List.of());
+        return applied(moved, ended, List.of());
+    }
+
+    private static AppliedWindows.Applied applied(List<Links.Link> moved, List<String> ended, List<String> intentsDone) {
+        return new AppliedWindows.Applied(moved, ended, intentsDone, Map.of(), List.of(), List.of(), List.of(), List.of());
+    }
+
+    /**
+     * A window's intent is stored before its sides commit, replaces an intent left by a window that stopped, and is gone
+     * with the commit that moves its link; a commit that moves other links leaves it.
+     */
+    @Test
+    void aWindowsIntentLastsUntilItsLinkMoves() {
+        String pair = "intents-test";
+        Links.Link link = new Links.Link("1", "b1", Map.of("f", "v"), "a-one", "b-one");
+        links.save(pair, List.of(link, new Links.Link("2", "b2", Map.of("f", "v"), "a-one", "b-one")));
+        links.saveIntents(pair, List.of(new Links.Link("1", "b1", Map.of("f", "w"), "a-two", Links.intended("b-two", false))), List.of());
+        links.saveIntents(pair, List.of(new Links.Link("1", "b1", Map.of("f", "x"), "a-three", "b-three")), List.of()); // replayed
+        assertEquals(Map.of("1", new Links.Link("1", "b1", Map.of("f", "x"), "a-three", "b-three")), links.intents(pair, List.of("1", "2")));
+        windows.commit(pair, "crm", "helpdesk", applied(List.of(new Links.Link("2", "b2", Map.of("f", "y"), "a-y", "b-y")), List.of(), List.of("2")));
+        assertEquals(List.of("1"), List.copyOf(links.intents(pair, List.of("1", "2")).keySet()), "another link's commit leaves it");
+        windows.commit(pair, "crm", "helpdesk", applied(List.of(new Links.Link("1", "b1", Map.of("f", "x"), "a-three", "b-three")), List.of(),
+                List.of("1")));
+        assertEquals(Map.of(), links.intents(pair, List.of("1", "2")));
+        assertHashes(pair, "a-three", "b1", "b-three");
     }
 
     /**

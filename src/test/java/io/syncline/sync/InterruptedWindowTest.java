@@ -22,9 +22,13 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import io.syncline.state.Links;
 import io.syncline.testing.Polls;
 import io.syncline.testing.RealDatabases;
+import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +43,9 @@ import org.junit.jupiter.api.Test;
 @TestProfile(InterruptedWindowTest.Faults.class)
 @Order(4)
 class InterruptedWindowTest {
+
+    @Inject
+    Links links;
 
     public static class Faults implements QuarkusTestProfile {
         @Override
@@ -94,6 +101,7 @@ class InterruptedWindowTest {
         update(helpdesk(), "UPDATE users SET phone = '+1 555 9696' WHERE id = ?", b);
         await().atMost(SYNC).until(() -> String.valueOf(status().getString("twoWay.applyError")).contains("between-sides-commit"));
         assertEquals("Between", row(helpdesk(), "SELECT first_name FROM users WHERE id = ?", b).get("first_name"), "the help desk committed");
+        assertEquals(Set.of(String.valueOf(a)), links.intents("people", List.of(String.valueOf(a))).keySet(), "the window's intent waits");
         update(crm(), "UPDATE people SET last_name = 'Meanwhile' WHERE id = ?", a); // while the window waits to be applied again
 
         Map<String, Object> expected = Map.of("first_name", "Between", "last_name", "Meanwhile", "phone", "+1 555 9696");
@@ -106,6 +114,7 @@ class InterruptedWindowTest {
         assertEquals(0, dry.getLong("drift") + dry.getLong("createInA") + dry.getLong("createInB") + dry.getLong("matched"), dry.prettify());
         assertEquals(1, count(crm(), "SELECT COUNT(*) FROM people WHERE LOWER(TRIM(email)) = 'person96@example.com'"));
         assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE LOWER(TRIM(email)) = 'person96@example.com'"));
+        assertEquals(Map.of(), links.intents("people", List.of(String.valueOf(a))), "the commit that moved the link removed the intent");
     }
 
     /**

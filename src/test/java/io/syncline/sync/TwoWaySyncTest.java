@@ -64,6 +64,9 @@ class TwoWaySyncTest {
     @Inject
     Faults faults;
 
+    @Inject
+    io.syncline.state.Links links;
+
     @Test
     @Order(1)
     void firstRunLinksRecordsThatExistOnBothSidesInsteadOfCopyingThem() {
@@ -852,6 +855,7 @@ class TwoWaySyncTest {
         assertTrue(acted.get(), "the CRM's record was edited between the window's read and its lock");
         assertEquals(List.of(), failures.stream().distinct().toList(), "the window failed");
         assertTrue(status().getLong("twoWay.chunksLockedAgain") > lockedAgain, "the status API counts the chunk read again with both sides locked");
+        assertEquals(Map.of(), links.intents("people", List.of(String.valueOf(a))), "the window's intent went as its link moved");
     }
 
     /** The seed people's emails person{from}..person{to}@example.com, quoted for an IN list. */
