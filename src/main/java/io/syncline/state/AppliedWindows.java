@@ -40,17 +40,17 @@ public class AppliedWindows {
     History history;
 
     /**
-     * @param links     the links as both sides now hold them
-     * @param dropLinks A ids of links that end
+     * @param links       the links as both sides now hold them
+     * @param dropLinks   A ids of links that end
      * @param intentsDone A ids whose window's intent is done (stored by this chunk, or left by a window that stopped)
-     * @param parked    "a"/"b" + id -> the parent pair a record waits for
-     * @param done      "a"/"b" + id of records handled (no longer parked)
-     * @param conflicts records left to an operator
-     * @param settled   A ids whose conflict an operator's decision settled
-     * @param decisions what the chunk adds to the record history
+     * @param parked      "a"/"b" + id -> the parent pair a record waits for
+     * @param done        "a"/"b" + id of records handled (no longer parked)
+     * @param conflicts   records left to an operator
+     * @param settled     A ids whose conflict an operator's decision settled
+     * @param decisions   what the chunk adds to the record history
      */
-    public record Applied(Collection<Link> links, Collection<String> dropLinks, Collection<String> intentsDone, Map<String, String> parked, Collection<String> done,
-            List<Conflicts.Conflict> conflicts, Collection<String> settled, List<History.Entry> decisions) {
+    public record Applied(Collection<Link> links, Collection<String> dropLinks, Collection<String> intentsDone, Map<String, String> parked,
+            Collection<String> done, List<Conflicts.Conflict> conflicts, Collection<String> settled, List<History.Entry> decisions) {
     }
 
     /**
