@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -23,7 +24,7 @@ import org.jboss.logging.Logger;
  * Plays the users of the three embedded demo systems, so that a newcomer sees records move: adds and
  * edits contacts in the CRM and tickets in the help desk, people in both, and payers in billing. Does nothing unless
  * {@code syncline.demo.enabled=true} and every configured system is one of the embedded demo databases
- * (in-memory H2 seeded from the classpath): next to any other database it never writes a row.
+ * (H2 files in the data directory, seeded from the classpath): next to any other database it never writes a row.
  * <p>
  * It also keeps the demo's user from outliving the demo: a server whose demo does not run refuses to
  * start while the user {@code demo} still has the documented password {@code demo}.
@@ -43,7 +44,8 @@ public class DemoActivity {
     @ConfigProperty(name = "quarkus.security.users.embedded.users.demo")
     Optional<String> demoUserPassword;
 
-    private long nextContact = 1000;
+    /** The id of the next contact it adds; 0 until it has read where the CRM's ids end (the demo's databases outlive a run). */
+    private long nextContact;
 
     private boolean running;
 
@@ -63,19 +65,35 @@ public class DemoActivity {
         }
     }
 
-    /** The demo's own databases: in memory, seeded from Syncline's classpath. */
+    /** The demo's own databases: H2, seeded from Syncline's classpath. */
     private static boolean isEmbeddedDemo(ExternalSystem system) {
-        return system instanceof JdbcSystem && system.url().startsWith("jdbc:h2:mem:") && system.url().contains("classpath:demo/");
+        return system instanceof JdbcSystem && system.url().startsWith("jdbc:h2:") && system.url().contains("classpath:demo/");
     }
 
-    public void edit() throws SQLException {
+    /** One round of the demo users' edits (routes/demo.yaml); one that fails is logged, and the next round goes on. */
+    public void edit() {
         if (!running) {
             return;
         }
+        try {
+            editAll();
+        } catch (SQLException e) {
+            LOG.warnf("demo: an edit failed: %s", e.getMessage());
+        }
+    }
+
+    private void editAll() throws SQLException {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         JdbcSystem crm = (JdbcSystem) systems.find("crm").orElseThrow(); // running: both are its own databases
         try (Connection c = crm.connect()) {
             if (random.nextBoolean()) {
+                if (nextContact == 0) {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT GREATEST(COALESCE(MAX(id), 0) + 1, 1000) FROM contacts");
+                            ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        nextContact = rs.getLong(1);
+                    }
+                }
                 long id = nextContact++;
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO contacts (id, first_name, last_name, email, status, birth_date, "
                         + "created_at, updated_at) VALUES (?, 'Grace', 'Hopper', ?, 'Active', '09/12/1906', LOCALTIMESTAMP, LOCALTIMESTAMP)")) {

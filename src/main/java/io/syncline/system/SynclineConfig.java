@@ -17,6 +17,14 @@ public interface SynclineConfig {
     /** Syncline's own database: links, cursors, dead letters. */
     Connection state();
 
+    /**
+     * Where Syncline keeps its files: the default state store and the demo's databases ({@code ./data}). The default
+     * URLs name it as {@code ${syncline.data-dir}}.
+     */
+    @io.smallrye.config.WithName("data-dir")
+    @WithDefault("./data")
+    String dataDir();
+
     /** The embedded demo's users, who edit records so that a newcomer sees them move. */
     Demo demo();
 

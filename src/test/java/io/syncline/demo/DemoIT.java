@@ -2,6 +2,7 @@ package io.syncline.demo;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -25,31 +26,43 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's first command as a newcomer runs it: the packaged server with its defaults, the embedded demo on
- * (its users edit the CRM, the help desk and billing), nothing but a free port and a fresh state store set. Scraping
+ * (its users edit the CRM, the help desk and billing), nothing but a free port and a fresh data directory set. Scraping
  * {@code /q/metrics} twice, without a login, shows each pair's figures moving: records read and written by the
- * one-way pairs, rows written to both sides of the two-way pairs, billing (the third system) reached through the CRM. Runs
- * after {@code package} (failsafe).
+ * one-way pairs, rows written to both sides of the two-way pairs, billing (the third system) reached through the CRM.
+ * Then the command as the newcomer runs it again the next day: the demo goes on where it stopped. Runs after
+ * {@code package} (failsafe).
  */
 class DemoIT {
 
     private static final Path WORK = Path.of("target", "demo-it");
     private static final Pattern SAMPLE = Pattern.compile("^(\\w+)\\{([^}]*)} ([0-9.eE+-]+|NaN)$");
+    private static final List<String> PAIRS = List.of("contacts", "tickets", "people", "companies", "payers");
 
     private final HttpClient http = HttpClient.newHttpClient();
     private int port;
 
     @Test
-    void scrapingTheDemoShowsEachPairsFiguresMoving() throws Exception {
+    void scrapingTheDemoShowsEachPairsFiguresMovingAlsoWhenItRunsAgain() throws Exception {
         deleteRecursively(WORK);
         Files.createDirectories(WORK);
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
+        runDemo("first.log");
+        // the demo's databases and its state store stay in the data directory: the second run knows what the first wrote
+        runDemo("second.log");
+        String log = Files.readString(WORK.resolve("second.log"));
+        assertTrue(log.contains("demo: crm: new contact"), "the demo's users add contacts again");
+        assertFalse(log.contains("demo: an edit failed"), "the demo's users edit where the first run left the databases");
+    }
+
+    /** Runs the demo until each pair's figures move, with no dead letter; then stops it. */
+    private void runDemo(String logName) throws Exception {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 "-Dquarkus.http.port=" + port,
-                "-Dsyncline.state.url=jdbc:h2:file:./" + WORK.resolve("state") + ";WRITE_DELAY=0", // the default is ./data, the user's own
+                "-Dsyncline.data-dir=./" + WORK.resolve("data"), // the default is ./data, the user's own
                 "-jar", "target/quarkus-app/quarkus-run.jar");
-        Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(WORK.resolve("server.log").toFile()).start();
+        Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(WORK.resolve(logName).toFile()).start();
         try {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> status("/q/health/ready") == 200);
             assertEquals(401, status("/console"), "the console asks for a login");
@@ -73,8 +86,9 @@ class DemoIT {
                 assertTrue(still.isEmpty(), "not moving: " + still.stream().map(k -> k + " " + first.get(k) + " -> " + now.get(k)).toList());
             });
             Map<String, Double> last = scrape();
-            for (String pair : List.of("contacts", "tickets", "people", "companies", "payers")) {
+            for (String pair : PAIRS) {
                 assertEquals(1.0, last.get("syncline_pair_up{pair=" + pair + "}"), pair + " is up");
+                assertEquals(0.0, last.get("syncline_pair_dead_letters{pair=" + pair + "}"), pair + " has no dead letter");
             }
             assertTrue(last.get("syncline_pair_seconds_since_last_successful_poll{pair=contacts}") < 10, "contacts polls");
         } finally {
