@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,6 +76,25 @@ public class SyncState {
     /** A connection to the state store, for the state classes of this package. */
     Connection connect() throws SQLException {
         return store.connect();
+    }
+
+    /**
+     * Clears the dead rows of the tables each change of a two-way pair passes through (its pending change, its window's
+     * intent), where the database does not do it as it goes; a window of many changes calls it once it is applied.
+     */
+    public void clearPassedRows() {
+        for (String table : List.of("window_intents", "pending_changes")) {
+            String sql = ownTables.clearDeadRows(table);
+            if (sql == null) {
+                return;
+            }
+            try (Connection c = store.connect(); Statement s = c.createStatement()) {
+                c.setAutoCommit(true);
+                s.execute(sql);
+            } catch (SQLException e) {
+                LOG.debugf("state store: %s: %s", sql, e.getMessage()); // the database's own vacuum comes later
+            }
+        }
     }
 
     Dialect ownTables() {

@@ -1,14 +1,26 @@
 package io.syncline.state;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.syncline.testing.EmbeddedDatabases;
 import io.syncline.testing.RealDatabases;
+import io.syncline.pair.Role;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 
 /**
  * The state store's contract on PostgreSQL: an application of its own, with only the contacts pair, whose state store
@@ -20,11 +32,59 @@ import org.junit.jupiter.api.Order;
 @Order(7) // after the restart test (it writes the help desk's customers again), before the start-up failures, whose settings may outlive them
 class PostgresqlStateStoreTest extends StateStoreContract {
 
+    @Inject
+    PendingChanges pendingChanges;
+
     public static class OnPostgresql implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return onlyContacts(RealDatabases.stateStore("postgresql"));
         }
+    }
+
+    /**
+     * The rows each change passes through (its pending change, its window's intent) are inserted and deleted within
+     * seconds; PostgreSQL reuses their space only once a vacuum cleared them, and autovacuum comes about once a minute.
+     * Cleared after each window, three windows take the space of one.
+     */
+    @Test
+    void theSpaceOfRowsAWindowPassedThroughIsReused() throws SQLException {
+        String pair = "passed-rows-test";
+        List<String> ids = IntStream.range(0, 2000).mapToObj(i -> "id-" + i).toList();
+        Map<String, Long> afterFirst = null;
+        for (int window = 1; window <= 3; window++) {
+            pendingChanges.store(pair, List.of(new PendingChanges.StoredPage(Role.A, "crm",
+                    ids.stream().collect(Collectors.toMap(id -> id, id -> "hash")), null, 0)));
+            pendingChanges.close(pair, "window-" + window);
+            List<Links.Link> moved = ids.stream().map(id -> new Links.Link(id, "b-" + id, Map.of("f", "v" + id), "a", "b")).toList();
+            links.saveIntents(pair, moved, List.of());
+            windows.commit(pair, "crm", "helpdesk", new AppliedWindows.Applied(moved, List.of(), ids, Map.of(), List.of(), List.of(),
+                    List.of(), List.of()));
+            pendingChanges.forget(pair, "window-" + window);
+            state.clearPassedRows();
+            Map<String, Long> sizes = tableSizes();
+            if (afterFirst == null) {
+                afterFirst = sizes;
+            } else {
+                for (String table : sizes.keySet()) {
+                    assertTrue(sizes.get(table) <= afterFirst.get(table), table + " after window " + window + ": " + sizes.get(table)
+                            + " bytes, after the first " + afterFirst.get(table));
+                }
+            }
+        }
+    }
+
+    private Map<String, Long> tableSizes() throws SQLException {
+        Map<String, Long> sizes = new TreeMap<>();
+        try (Connection c = state.connect(); Statement s = c.createStatement()) {
+            for (String table : List.of("window_intents", "pending_changes")) {
+                try (ResultSet rs = s.executeQuery("SELECT pg_relation_size('" + table + "')")) {
+                    rs.next();
+                    sizes.put(table, rs.getLong(1));
+                }
+            }
+        }
+        return sizes;
     }
 
     @Override
