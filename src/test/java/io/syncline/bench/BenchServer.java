@@ -14,22 +14,6 @@ import java.util.List;
  */
 final class BenchServer {
 
-    static String STATE_URL;
-    static void printStats() {
-        if (STATE_URL == null) return;
-        try (var c = java.sql.DriverManager.getConnection(STATE_URL, "postgres", null); var st = c.createStatement();
-             var rs = st.executeQuery("SELECT relname, seq_scan, seq_tup_read, idx_scan, idx_tup_fetch, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del, n_live_tup, n_dead_tup, autovacuum_count, autoanalyze_count, pg_total_relation_size(relid) FROM pg_stat_user_tables ORDER BY relname")) {
-            while (rs.next()) {
-                StringBuilder b = new StringBuilder("STAT");
-                for (int i = 1; i <= 14; i++) b.append(' ').append(rs.getString(i));
-                System.out.println(b);
-            }
-            var rs2 = st.executeQuery("SELECT name || '=' || setting FROM pg_settings WHERE name LIKE 'autovacuum%' OR name IN ('fsync','synchronous_commit','server_version','shared_buffers','track_counts')");
-            while (rs2.next()) System.out.println("SET " + rs2.getString(1));
-            var rs3 = st.executeQuery("SELECT relname || ' ' || coalesce(last_autovacuum::text,'-') || ' ' || coalesce(last_autoanalyze::text, '-') FROM pg_stat_user_tables");
-            while (rs3.next()) System.out.println("LAST " + rs3.getString(1));
-        } catch (Exception e) { System.out.println("STAT failed " + e); }
-    }
     final Path work;
     final int port;
     private final List<String> command = new ArrayList<>();
@@ -68,7 +52,6 @@ final class BenchServer {
         }
         try {
             String url = io.syncline.testing.EmbeddedDatabases.get().postgresDatabase("bench_state_" + dir.replaceAll("\\W", "_"), null);
-            STATE_URL = url;
             return List.of("-Dsyncline.state.url=" + url, "-Dsyncline.state.username=postgres");
         } catch (java.sql.SQLException e) {
             throw new IOException("the state store's database could not be created: " + e.getMessage(), e);

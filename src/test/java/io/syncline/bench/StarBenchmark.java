@@ -147,7 +147,6 @@ public final class StarBenchmark {
                         jsonLong(s, "writtenB"), json(s, "changesFromUsers"), json(s, "changesRelayed"));
             }
             System.out.printf("server peak heap: %s%n", ServerLog.peakHeap(bench.gcLog(), HEAP));
-            BenchServer.printStats();
         } finally {
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);
