@@ -21,5 +21,6 @@ COPY --from=build /build/target/*-runner /work/syncline
 RUN mkdir -p /work/routes /work/config /work/data && chown -R 1001:root /work && chmod -R g+rwX /work
 USER 1001
 EXPOSE 8080
-# routes/ and config/application.properties are mounted; the H2 state store (default) lives in /work/data
+# routes/ and config/application.properties are mounted; the H2 state store (default) and the demo's databases live in
+# /work/data (syncline.data-dir): mount a volume there to keep them
 ENTRYPOINT ["./syncline"]

@@ -14,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
@@ -24,7 +25,7 @@ import org.jboss.logging.Logger;
  * Plays the users of the three embedded demo systems, so that a newcomer sees records move: adds and
  * edits contacts in the CRM and tickets in the help desk, people in both, and payers in billing. Does nothing unless
  * {@code syncline.demo.enabled=true} and every configured system is one of the embedded demo databases
- * (H2 files in the data directory, seeded from the classpath): next to any other database it never writes a row.
+ * (H2 in the data directory or in memory, seeded from the classpath): next to any other database it never writes a row.
  * <p>
  * It also keeps the demo's user from outliving the demo: a server whose demo does not run refuses to
  * start while the user {@code demo} still has the documented password {@code demo}.
@@ -65,9 +66,17 @@ public class DemoActivity {
         }
     }
 
-    /** The demo's own databases: H2, seeded from Syncline's classpath. */
-    private static boolean isEmbeddedDemo(ExternalSystem system) {
-        return system instanceof JdbcSystem && system.url().startsWith("jdbc:h2:") && system.url().contains("classpath:demo/");
+    private boolean isEmbeddedDemo(ExternalSystem system) {
+        return system instanceof JdbcSystem && isEmbeddedDemo(system.url(), config.dataDir());
+    }
+
+    /**
+     * The demo's own databases: H2 in this process, in memory or in the data directory's {@code demo-} files, seeded from
+     * Syncline's classpath; never one reached over the network or shared with another process.
+     */
+    static boolean isEmbeddedDemo(String url, String dataDir) {
+        boolean own = url.startsWith("jdbc:h2:mem:") || url.startsWith("jdbc:h2:file:" + dataDir + "/demo-");
+        return own && url.contains("INIT=RUNSCRIPT FROM 'classpath:demo/") && !url.toUpperCase(Locale.ROOT).contains("AUTO_SERVER=TRUE");
     }
 
     /** One round of the demo users' edits (routes/demo.yaml); one that fails is logged, and the next round goes on. */

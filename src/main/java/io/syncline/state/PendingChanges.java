@@ -126,20 +126,31 @@ public class PendingChanges {
         closed.entrySet().removeIf(e -> e.getValue().pair().equals(pair) && e.getValue().at() <= started);
     }
 
-    /** A window applied: its changes are forgotten. */
+    /**
+     * A window applied: its changes are forgotten. After a window of {@link #MANY} changes or more, the rows it passed
+     * through (its pending changes, its intents) are cleared where the database leaves them to a vacuum
+     * ({@link SyncState#clearPassedRows}).
+     */
     public void forget(String pair, String exchangeId) {
+        int forgotten;
         // the pair leads the key: without it, the delete reads every pair's pending changes
         try (Connection c = state.connect();
                 PreparedStatement ps = c.prepareStatement("DELETE FROM pending_changes WHERE pair = ? AND batch_id = ?")) {
             ps.setString(1, pair);
             ps.setString(2, exchangeId);
-            ps.executeUpdate();
+            forgotten = ps.executeUpdate();
         } catch (SQLException e) {
             throw SyncState.failure("forget an applied window", e);
         }
         closed.remove(exchangeId);
         LOG.debugf("window %s applied and forgotten", exchangeId);
+        if (forgotten >= MANY) {
+            state.clearPassedRows();
+        }
     }
+
+    /** Changes in a window that make it worth clearing the rows they passed through: a page at the pairs' default size. */
+    static final int MANY = 1000;
 
     /** The pair itself when it has an open window with changes, else nothing: the aggregator's correlation keys. */
     public Set<String> keys(String pair) {

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,8 @@ public class SyncState {
      * then). A poll notes it before it reads its cursor; its pages move the cursor only if it is unchanged ({@link #advance}).
      */
     private final Map<String, AtomicLong> resyncs = new ConcurrentHashMap<>();
+    /** False once the database refused to clear the dead rows of the state store's queues ({@link #clearPassedRows}). */
+    private volatile boolean clearingPassedRows = true;
 
     @PostConstruct
     void migrate() {
@@ -80,19 +83,31 @@ public class SyncState {
 
     /**
      * Clears the dead rows of the tables each change of a two-way pair passes through (its pending change, its window's
-     * intent), where the database does not do it as it goes; a window of many changes calls it once it is applied.
+     * intent), where the database does not do it as it goes; {@link PendingChanges#forget} calls it after a window of many
+     * changes. Should the database refuse (a user that does not own the tables, a server too old for the statement), it
+     * says why once and leaves them to the database's own vacuum from then on.
      */
     public void clearPassedRows() {
         for (String table : List.of("window_intents", "pending_changes")) {
             String sql = ownTables.clearDeadRows(table);
-            if (sql == null) {
+            if (sql == null || !clearingPassedRows) {
                 return;
             }
+            String refused;
             try (Connection c = store.connect(); Statement s = c.createStatement()) {
                 c.setAutoCommit(true);
                 s.execute(sql);
+                SQLWarning warning = s.getWarnings(); // PostgreSQL skips a table its user may not vacuum, with a warning
+                refused = warning == null ? null : warning.getMessage();
             } catch (SQLException e) {
-                LOG.debugf("state store: %s: %s", sql, e.getMessage()); // the database's own vacuum comes later
+                refused = e.getMessage();
+            }
+            if (refused != null) {
+                clearingPassedRows = false;
+                LOG.warnf("state store: '%s' was refused (%s); the dead rows of window_intents and pending_changes are left to the"
+                        + " database's own vacuum from now on (the state store's user should own these tables, as it does when its"
+                        + " migrations created them)", sql, refused);
+                return;
             }
         }
     }

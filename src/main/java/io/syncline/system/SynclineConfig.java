@@ -18,11 +18,10 @@ public interface SynclineConfig {
     Connection state();
 
     /**
-     * Where Syncline keeps its files: the default state store and the demo's databases ({@code ./data}). The default
-     * URLs name it as {@code ${syncline.data-dir}}.
+     * Where Syncline keeps its files: the default state store and the demo's databases ({@code ./data}, set in
+     * application.properties, whose default URLs name it as {@code ${syncline.data-dir}}).
      */
     @io.smallrye.config.WithName("data-dir")
-    @WithDefault("./data")
     String dataDir();
 
     /** The embedded demo's users, who edit records so that a newcomer sees them move. */

@@ -122,9 +122,6 @@ public class TwoWayWriter {
             for (Role side : Role.values()) {
                 pendingChanges.applied(pair.name(), pair.side(side).name(), window.ids(side));
             }
-            if (window.ids(Role.A).size() + window.ids(Role.B).size() >= Math.min(CHUNK, pair.pageSize())) {
-                state.clearPassedRows(); // a chunk's worth of rows passed through the state store's queues
-            }
             // children of other pairs that waited for a record of this one
             references.waitingFor(pair.name()).forEach((child, ids) -> {
                 if (!child.equals(pair.name())) {

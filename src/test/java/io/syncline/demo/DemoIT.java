@@ -50,7 +50,23 @@ class DemoIT {
         }
         runDemo("first.log");
         // the demo's databases and its state store stay in the data directory: the second run knows what the first wrote
+        for (String file : List.of("syncline-state.mv.db", "demo-crm.mv.db", "demo-helpdesk.mv.db", "demo-billing.mv.db")) {
+            assertTrue(Files.exists(WORK.resolve("data").resolve(file)), file + " is kept");
+        }
         runDemo("second.log");
+        List<Long> first = contactsAdded("first.log");
+        List<Long> second = contactsAdded("second.log");
+        assertTrue(second.get(0) > first.get(first.size() - 1), "the second run adds contacts after the first's: " + first + ", " + second);
+    }
+
+    /** The ids of the contacts the demo's users added, in the order of the log. */
+    private static List<Long> contactsAdded(String logName) throws IOException {
+        Matcher m = Pattern.compile("demo: crm: new contact (\\d+)").matcher(Files.readString(WORK.resolve(logName)));
+        List<Long> ids = new ArrayList<>();
+        while (m.find()) {
+            ids.add(Long.parseLong(m.group(1)));
+        }
+        return ids;
     }
 
     /** Runs the demo until each pair's figures move and its users have added a contact, with no dead letter; then stops it. */

@@ -44,15 +44,16 @@ class PostgresqlStateStoreTest extends StateStoreContract {
 
     /**
      * The rows each change passes through (its pending change, its window's intent) are inserted and deleted within
-     * seconds; PostgreSQL reuses their space only once a vacuum cleared them, and autovacuum comes about once a minute.
-     * Cleared after each window, three windows take the space of one.
+     * seconds; PostgreSQL reuses their space, and their index entries', only once a vacuum cleared them, and autovacuum
+     * comes about once a minute. Cleared after each window of many changes, the tables stop growing after the second
+     * window (an index page that one vacuum empties is reused after the next).
      */
     @Test
     void theSpaceOfRowsAWindowPassedThroughIsReused() throws SQLException {
         String pair = "passed-rows-test";
         List<String> ids = IntStream.range(0, 2000).mapToObj(i -> "id-" + i).toList();
-        Map<String, Long> afterFirst = null;
-        for (int window = 1; window <= 3; window++) {
+        Map<String, Long> afterSecond = null;
+        for (int window = 1; window <= 4; window++) {
             pendingChanges.store(pair, List.of(new PendingChanges.StoredPage(Role.A, "crm",
                     ids.stream().collect(Collectors.toMap(id -> id, id -> "hash")), null, 0)));
             pendingChanges.close(pair, "window-" + window);
@@ -60,15 +61,14 @@ class PostgresqlStateStoreTest extends StateStoreContract {
             links.saveIntents(pair, moved, List.of());
             windows.commit(pair, "crm", "helpdesk", new AppliedWindows.Applied(moved, List.of(), ids, Map.of(), List.of(), List.of(),
                     List.of(), List.of()));
-            pendingChanges.forget(pair, "window-" + window);
-            state.clearPassedRows();
+            pendingChanges.forget(pair, "window-" + window); // as the aggregator's repository does once the window is applied
             Map<String, Long> sizes = tableSizes();
-            if (afterFirst == null) {
-                afterFirst = sizes;
-            } else {
+            if (window == 2) {
+                afterSecond = sizes;
+            } else if (window > 2) {
                 for (String table : sizes.keySet()) {
-                    assertTrue(sizes.get(table) <= afterFirst.get(table), table + " after window " + window + ": " + sizes.get(table)
-                            + " bytes, after the first " + afterFirst.get(table));
+                    assertTrue(sizes.get(table) <= afterSecond.get(table), table + " after window " + window + ": " + sizes.get(table)
+                            + " bytes, after the second " + afterSecond.get(table));
                 }
             }
         }
@@ -78,7 +78,7 @@ class PostgresqlStateStoreTest extends StateStoreContract {
         Map<String, Long> sizes = new TreeMap<>();
         try (Connection c = state.connect(); Statement s = c.createStatement()) {
             for (String table : List.of("window_intents", "pending_changes")) {
-                try (ResultSet rs = s.executeQuery("SELECT pg_relation_size('" + table + "')")) {
+                try (ResultSet rs = s.executeQuery("SELECT pg_total_relation_size('" + table + "')")) {
                     rs.next();
                     sizes.put(table, rs.getLong(1));
                 }
