@@ -84,8 +84,9 @@ public class SyncState {
     /**
      * Clears the dead rows of the tables each change of a two-way pair passes through (its pending change, its window's
      * intent), where the database does not do it as it goes; {@link PendingChanges#forget} calls it after a window of many
-     * changes. Should the database refuse (a user that does not own the tables, a server too old for the statement), it
-     * says why once and leaves them to the database's own vacuum from then on.
+     * changes. A table that another vacuum holds is left for the next time. Should the database refuse (a user that does
+     * not own the tables, a server too old for the statement), it says why once and leaves them to the database's own
+     * vacuum from then on.
      */
     public void clearPassedRows() {
         for (String table : List.of("window_intents", "pending_changes")) {
@@ -93,13 +94,19 @@ public class SyncState {
             if (sql == null || !clearingPassedRows) {
                 return;
             }
-            String refused;
+            String refused = null;
             try (Connection c = store.connect(); Statement s = c.createStatement()) {
                 c.setAutoCommit(true);
                 s.execute(sql);
-                SQLWarning warning = s.getWarnings(); // PostgreSQL skips a table its user may not vacuum, with a warning
-                refused = warning == null ? null : warning.getMessage();
+                // PostgreSQL skips a table with a warning: one another vacuum holds (55P03), or one its user may not vacuum
+                for (SQLWarning w = s.getWarnings(); w != null && refused == null; w = w.getNextWarning()) {
+                    refused = SystemException.lockHeld(w) ? null : w.getMessage();
+                }
             } catch (SQLException e) {
+                if (e.getSQLState() == null || !e.getSQLState().startsWith("42")) { // not a syntax or access rule: try again next time
+                    LOG.debugf("state store: %s: %s", sql, e.getMessage());
+                    continue;
+                }
                 refused = e.getMessage();
             }
             if (refused != null) {
