@@ -50,26 +50,23 @@ class PostgresqlStateStoreTest extends StateStoreContract {
      */
     @Test
     void theSpaceOfRowsAWindowPassedThroughIsReused() throws SQLException {
-        String pair = "passed-rows-test";
-        Map<String, Long> afterSecond = null;
-        for (int window = 1; window <= 4; window++) {
-            passWindow(pair, window);
-            Map<String, Long> sizes = tableSizes();
-            if (window == 2) {
-                afterSecond = sizes;
-            } else if (window > 2) {
-                assertNoLarger(sizes, afterSecond, "after window " + window + ", against the second");
-            }
-        }
+        assertTablesStopGrowing("passed-rows-test", 0, 2, 4);
     }
 
     /** A vacuum skipped because another held the tables (autovacuum, another pair's) is done with the next window. */
     @Test
     void theRowsOfAWindowWhoseVacuumWasSkippedAreClearedWithTheNext() throws SQLException {
-        String pair = "passed-rows-skipped-test";
-        Map<String, Long> afterFifth = null;
-        for (int window = 1; window <= 7; window++) {
-            if (window == 3) {
+        assertTablesStopGrowing("passed-rows-skipped-test", 3, 5, 7);
+    }
+
+    /**
+     * Passes {@code last} windows of the pair through the state store, window {@code held} (0: none) while another
+     * transaction holds both tables as a vacuum does, and checks that neither table grows after window {@code settled}.
+     */
+    private void assertTablesStopGrowing(String pair, int held, int settled, int last) throws SQLException {
+        Map<String, Long> settledSizes = null;
+        for (int window = 1; window <= last; window++) {
+            if (window == held) {
                 try (Connection other = state.connect(); Statement s = other.createStatement()) {
                     other.setAutoCommit(false);
                     s.execute("LOCK TABLE window_intents, pending_changes IN SHARE UPDATE EXCLUSIVE MODE"); // as a vacuum holds them
@@ -80,10 +77,14 @@ class PostgresqlStateStoreTest extends StateStoreContract {
                 passWindow(pair, window);
             }
             Map<String, Long> sizes = tableSizes();
-            if (window == 5) {
-                afterFifth = sizes;
-            } else if (window > 5) {
-                assertNoLarger(sizes, afterFifth, "after window " + window + ", against the fifth");
+            if (window == settled) {
+                settledSizes = sizes;
+            }
+            if (window > settled) {
+                for (String table : sizes.keySet()) {
+                    assertTrue(sizes.get(table) <= settledSizes.get(table), table + " after window " + window + ": " + sizes.get(table)
+                            + " bytes, after window " + settled + " " + settledSizes.get(table));
+                }
             }
         }
     }
@@ -99,12 +100,6 @@ class PostgresqlStateStoreTest extends StateStoreContract {
         windows.commit(pair, "crm", "helpdesk", new AppliedWindows.Applied(moved, List.of(), ids, Map.of(), List.of(), List.of(),
                 List.of(), List.of()));
         pendingChanges.forget(pair, "window-" + window); // as the aggregator's repository does once the window is applied
-    }
-
-    private static void assertNoLarger(Map<String, Long> sizes, Map<String, Long> earlier, String when) {
-        for (String table : sizes.keySet()) {
-            assertTrue(sizes.get(table) <= earlier.get(table), table + " " + when + ": " + sizes.get(table) + " bytes, " + earlier.get(table));
-        }
     }
 
     private Map<String, Long> tableSizes() throws SQLException {
