@@ -136,3 +136,35 @@ INSERT INTO topology_writes VALUES ('tri_people', 0);
 CREATE TRIGGER tri_people_written AFTER INSERT OR UPDATE ON tri_people FOR EACH ROW EXECUTE FUNCTION topology_written();
 INSERT INTO tri_people (email, phone, status, modified) SELECT 'p' || x || '@topo.example', '+1 555 ' || x, 'Active', clock_timestamp() FROM generate_series(1, 20) AS x;
 UPDATE topology_writes SET n = 0;
+-- As many applications keep their tables: in a schema of their own, with uuid ids, an enum type, jsonb and numeric
+-- columns, and a change marker the application sets (StockSchemasTest)
+CREATE SCHEMA sales;
+CREATE TYPE sales.customer_status AS ENUM ('active', 'inactive', 'blocked');
+CREATE TABLE sales.customers (
+    id         UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+    email      TEXT NOT NULL UNIQUE,
+    name       TEXT,
+    status     sales.customer_status NOT NULL DEFAULT 'active',
+    credit     NUMERIC(12, 2),
+    vip        BOOLEAN NOT NULL DEFAULT FALSE,
+    attrs      JSONB,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE sales_writes (n BIGINT NOT NULL);
+INSERT INTO sales_writes VALUES (0);
+CREATE FUNCTION sales_written() RETURNS trigger AS $$ BEGIN UPDATE sales_writes SET n = n + 1; RETURN NEW; END $$ LANGUAGE plpgsql;
+CREATE TRIGGER customers_written AFTER INSERT OR UPDATE ON sales.customers FOR EACH ROW EXECUTE FUNCTION sales_written();
+INSERT INTO sales.customers (email, name, status, credit, vip, attrs, updated_at)
+    SELECT 'c' || x || '@shop.example', 'Customer ' || x, CASE WHEN x % 4 = 0 THEN 'inactive' ELSE 'active' END::sales.customer_status,
+        x * 10.25, x % 2 = 0, jsonb_build_object('source', 'web', 'visits', x), now()
+    FROM generate_series(1, 20) AS x;
+UPDATE sales_writes SET n = 0;
+-- the same name in the search path's schema, another table: a pair that names sales.customers must not read it
+CREATE TABLE public.customers (id BIGINT PRIMARY KEY, legacy_code TEXT);
+-- one name in two schemas off the search path: a pair must say which (InvalidPairFileTest)
+CREATE SCHEMA archive;
+CREATE TABLE sales.ledger (id BIGINT PRIMARY KEY, amount NUMERIC(12, 2), updated_at TIMESTAMP NOT NULL);
+CREATE TABLE archive.ledger (id BIGINT PRIMARY KEY, amount NUMERIC(12, 2), updated_at TIMESTAMP NOT NULL);
+-- two names that one metadata pattern matches ('_' is any character): each table's columns are its own
+CREATE TABLE bill_runs (id BIGINT PRIMARY KEY, updated_at TIMESTAMP NOT NULL);
+CREATE TABLE billxruns (id BIGINT PRIMARY KEY, run_label TEXT, updated_at TIMESTAMP NOT NULL);

@@ -129,6 +129,9 @@ final class SettingChecks {
             problems.add(role + ": cannot read the " + system.get().entityKind() + "s of system '" + systemName + "' (" + Redaction.of(system.get().url()) + "): "
                     + Redaction.of(e.getMessage()));
             return null;
+        } catch (IllegalArgumentException e) { // a name that several schemas hold
+            problems.add(role + ": " + e.getMessage());
+            return null;
         }
     }
 

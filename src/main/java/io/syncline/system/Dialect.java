@@ -1,12 +1,15 @@
 package io.syncline.system;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -67,6 +70,23 @@ public abstract class Dialect {
         return quoting ? quoteChar() + identifier + quoteChar() : identifier;
     }
 
+    /** Quotes a table's name, {@code schema.table} as two names ({@link Table#qualifiedName}). */
+    public String quoteTable(String table) {
+        int dot = table == null ? -1 : table.indexOf('.');
+        return dot < 0 ? quote(table) : quote(table.substring(0, dot)) + "." + quote(table.substring(dot + 1));
+    }
+
+    /** Whether the database's schemas are its catalogs (MariaDB's databases), as its driver's metadata lists them. */
+    public boolean schemasAreCatalogs() {
+        return false;
+    }
+
+    /** The schemas a table's name alone is looked up in, in order. */
+    public List<String> searchPath(Connection c) throws SQLException {
+        String current = schemasAreCatalogs() ? c.getCatalog() : c.getSchema();
+        return current == null ? List.of() : List.of(current);
+    }
+
     protected String quoteChar() {
         return "\"";
     }
@@ -95,7 +115,7 @@ public abstract class Dialect {
      * since an upsert costs a database more (PostgreSQL checks each key before it inserts).
      */
     public String insert(String table, List<String> columns, int rows) {
-        StringBuilder sql = new StringBuilder("INSERT INTO " + quote(table) + " ("
+        StringBuilder sql = new StringBuilder("INSERT INTO " + quoteTable(table) + " ("
                 + columns.stream().map(this::quote).collect(Collectors.joining(", ")) + ")");
         return values(sql, columns.size(), null, rows).toString();
     }
@@ -135,7 +155,7 @@ public abstract class Dialect {
     }
 
     protected String upsertHead(String table, String quotedColumns, List<String> keys) {
-        return "INSERT INTO " + quote(table) + " (" + quotedColumns + ")";
+        return "INSERT INTO " + quoteTable(table) + " (" + quotedColumns + ")";
     }
 
     /** The upsert's end: what is updated when the key exists; {@code stampSet} is "column = value" or null. */
@@ -155,6 +175,14 @@ public abstract class Dialect {
     }
 
     /** Makes {@code statement} stream its result in slices of {@code fetchSize} rows. */
+    /**
+     * Properties of the driver every connection to this database is opened with; a setting of the same name in the URL
+     * takes precedence.
+     */
+    public Map<String, String> connectionProperties() {
+        return Map.of();
+    }
+
     public void stream(Connection connection, Statement statement, int fetchSize) throws SQLException {
         statement.setFetchSize(fetchSize);
     }
@@ -182,6 +210,28 @@ public abstract class Dialect {
         @Override
         protected String now(boolean withZone) {
             return withZone ? "clock_timestamp()" : "CAST(clock_timestamp() AS TIMESTAMP)";
+        }
+
+        /** Every schema of the search path that exists (a missing one, such as "$user" often is, is left out). */
+        @Override
+        public List<String> searchPath(Connection c) throws SQLException {
+            List<String> path = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT unnest(current_schemas(false))")) {
+                while (rs.next()) {
+                    path.add(rs.getString(1));
+                }
+            }
+            return path;
+        }
+
+        /**
+         * Text is sent untyped, for the server to read as its column's type: an id or value of a {@code uuid}, {@code jsonb},
+         * enum or {@code inet} column, sent as {@code varchar}, is refused ("operator does not exist: uuid = character
+         * varying"). Syncline keeps ids and such values as text.
+         */
+        @Override
+        public Map<String, String> connectionProperties() {
+            return Map.of("stringtype", "unspecified");
         }
 
         /**
@@ -214,6 +264,11 @@ public abstract class Dialect {
         }
 
         @Override
+        public boolean schemasAreCatalogs() {
+            return true;
+        }
+
+        @Override
         protected String quoteChar() {
             return "`";
         }
@@ -243,7 +298,7 @@ public abstract class Dialect {
 
         @Override
         protected String upsertHead(String table, String quotedColumns, List<String> keys) {
-            return "MERGE INTO " + quote(table) + " (" + quotedColumns + ") KEY ("
+            return "MERGE INTO " + quoteTable(table) + " (" + quotedColumns + ") KEY ("
                     + keys.stream().map(this::quote).collect(Collectors.joining(", ")) + ")";
         }
 

@@ -160,7 +160,7 @@ public final class JdbcEntity implements Entity {
         int perStatement = Math.max(1, Math.min(records.size(), Dialect.MAX_PARAMETERS / written.size()));
         for (int from = 0; from < records.size(); from += perStatement) {
             List<Write> slice = records.subList(from, Math.min(records.size(), from + perStatement));
-            String sql = upserts.computeIfAbsent(slice.size(), rows -> dialect.upsert(table.name(),
+            String sql = upserts.computeIfAbsent(slice.size(), rows -> dialect.upsert(table.qualifiedName(),
                     written.stream().map(Table.Column::name).toList(), List.of(upsertKey), rows, stamp));
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = 1;
@@ -334,7 +334,7 @@ public final class JdbcEntity implements Entity {
         public Map<String, String> update(List<Write> updates) {
             String set = written.stream().map(col -> dialect.quote(col.name()) + " = ?").collect(Collectors.joining(", "))
                     + (stamp == null ? "" : ", " + dialect.quote(stamp.name()) + " = " + dialect.stamp(stamp, false));
-            String sql = "UPDATE " + dialect.quote(table.name()) + " SET " + set + " WHERE " + dialect.quote(key.name()) + " = ?";
+            String sql = "UPDATE " + dialect.quoteTable(table.qualifiedName()) + " SET " + set + " WHERE " + dialect.quote(key.name()) + " = ?";
             return each(sql, updates.stream().map(Write::id).toList(),
                     (ps, i) -> key.bindId(ps, bind(ps, 1, updates.get(i).values()), updates.get(i).id()));
         }
@@ -342,7 +342,7 @@ public final class JdbcEntity implements Entity {
         @Override
         public Map<String, String> delete(Collection<String> ids) {
             List<String> all = List.copyOf(ids);
-            String sql = "DELETE FROM " + dialect.quote(table.name()) + " WHERE " + dialect.quote(key.name()) + " = ?";
+            String sql = "DELETE FROM " + dialect.quoteTable(table.qualifiedName()) + " WHERE " + dialect.quote(key.name()) + " = ?";
             return each(sql, all, (ps, i) -> key.bindId(ps, 1, all.get(i)));
         }
 
@@ -402,7 +402,7 @@ public final class JdbcEntity implements Entity {
             String cols = written.stream().map(col -> dialect.quote(col.name())).collect(Collectors.joining(", "))
                     + (stamp == null ? "" : ", " + dialect.quote(stamp.name()));
             String marks = written.stream().map(col -> "?").collect(Collectors.joining(", ")) + (stamp == null ? "" : ", " + dialect.stamp(stamp, true));
-            String sql = "INSERT INTO " + dialect.quote(table.name()) + " (" + cols + ") VALUES (" + marks + ")";
+            String sql = "INSERT INTO " + dialect.quoteTable(table.qualifiedName()) + " (" + cols + ") VALUES (" + marks + ")";
             try (PreparedStatement ps = c.prepareStatement(sql, new String[] {key.name()})) {
                 Savepoint before = c.setSavepoint();
                 try {

@@ -35,7 +35,7 @@ final class JdbcFeed implements Entity.Feed {
             String order = " ORDER BY " + dialect.quote(marker.name()) + ", " + dialect.quote(key.name());
             String column = dialect.quote(marker.name());
             if (from.isStart()) {
-                try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM " + dialect.quote(table.name()));
+                try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM " + dialect.quoteTable(table.qualifiedName()));
                         ResultSet rs = count.executeQuery()) {
                     rs.next();
                     size = rs.getLong(1);

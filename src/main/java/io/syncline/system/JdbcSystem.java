@@ -16,7 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /** One named database: its connection pool and its dialect. */
 public final class JdbcSystem implements ExternalSystem {
@@ -44,6 +46,7 @@ public final class JdbcSystem implements ExternalSystem {
                         .exceptionSorter(AgroalConnectionPoolConfiguration.ExceptionSorter.fatalExceptionSorter())
                         .connectionFactoryConfiguration(factory -> {
                             factory.jdbcUrl(config.url());
+                            dialect.connectionProperties().forEach(factory::jdbcProperty);
                             config.username().ifPresent(u -> factory.principal(new NamePrincipal(u)));
                             config.password().ifPresent(p -> factory.credential(new SimplePassword(p)));
                             return factory;
@@ -101,34 +104,57 @@ public final class JdbcSystem implements ExternalSystem {
     }
 
     /**
-     * The table's real name and columns, looked up case-insensitively; empty if it does not exist.
+     * The table's real name and columns, looked up case-insensitively; empty if it does not exist. A name without a schema
+     * is the table the database itself would read under that name (PostgreSQL: the first schema of the search path that
+     * holds one; MariaDB: the URL's database), or else the only one of that name in another schema. {@code schema.table}
+     * names the schema (on MariaDB, the database). The columns and keys are those of that table alone, not of every table
+     * of that name in the database.
      *
      * @throws SystemException when the database cannot be reached or read
+     * @throws IllegalArgumentException when no schema of the search path holds the table and several others do
      */
     @Override
-    public Optional<Table> table(String tableName) {
+    public Optional<Table> table(String reference) {
+        int dot = reference.indexOf('.');
+        String schema = dot < 0 ? null : reference.substring(0, dot);
+        String tableName = reference.substring(dot + 1);
         try (Connection c = connect()) {
             DatabaseMetaData meta = c.getMetaData();
-            String actual = null;
-            try (ResultSet rs = meta.getTables(c.getCatalog(), null, null, new String[] {"TABLE"})) {
+            boolean byCatalog = dialect.schemasAreCatalogs();
+            // every table of that name, by schema; the exact spelling before one that differs in case
+            Map<String, String> found = new LinkedHashMap<>();
+            try (ResultSet rs = meta.getTables(byCatalog && schema != null ? schema : c.getCatalog(), null, null, new String[] {"TABLE"})) {
                 while (rs.next()) {
                     String candidate = rs.getString("TABLE_NAME");
-                    String schema = rs.getString("TABLE_SCHEM");
-                    if (candidate.equalsIgnoreCase(tableName) && isUserSchema(schema)) {
-                        actual = candidate;
-                        if (candidate.equals(tableName)) {
-                            break;
+                    String in = rs.getString(byCatalog ? "TABLE_CAT" : "TABLE_SCHEM");
+                    if (candidate.equalsIgnoreCase(tableName) && isUserSchema(in) && (schema == null || schema.equalsIgnoreCase(in))) {
+                        if (candidate.equals(tableName) || !found.containsKey(in)) {
+                            found.put(in, candidate);
                         }
                     }
                 }
             }
-            if (actual == null) {
+            if (found.isEmpty()) {
                 return Optional.empty();
             }
+            String in = schema != null ? exactOrOnly(found.keySet(), schema) : dialect.searchPath(c).stream().filter(found::containsKey).findFirst().orElse(null);
+            boolean qualified = schema != null || in == null;
+            if (in == null) {
+                if (found.size() > 1) {
+                    List<String> schemas = found.keySet().stream().sorted().toList();
+                    throw new IllegalArgumentException("table '" + tableName + "' is in " + schemas.size() + " schemas (" + String.join(", ", schemas)
+                            + "), none of them on the connection's search path: name the schema, e.g. " + name + "." + schemas.get(0) + "." + tableName);
+                }
+                in = found.keySet().iterator().next();
+            }
+            String actual = found.get(in);
+            String catalog = byCatalog ? in : c.getCatalog();
+            String schemaOf = byCatalog ? null : in;
             Map<String, Table.Column> columns = new LinkedHashMap<>();
-            try (ResultSet rs = meta.getColumns(c.getCatalog(), null, actual, null)) {
+            try (ResultSet rs = meta.getColumns(catalog, schemaOf, actual, null)) {
                 while (rs.next()) {
-                    if (!isUserSchema(rs.getString("TABLE_SCHEM"))) {
+                    // the names are patterns, whose '_' matches any character: bill_runs matches billxruns
+                    if (!actual.equals(rs.getString("TABLE_NAME")) || !Objects.equals(in, rs.getString(byCatalog ? "TABLE_CAT" : "TABLE_SCHEM"))) {
                         continue;
                     }
                     String col = rs.getString("COLUMN_NAME");
@@ -139,7 +165,7 @@ public final class JdbcSystem implements ExternalSystem {
             }
             List<List<String>> uniqueKeys = new ArrayList<>();
             List<String> primary = new ArrayList<>();
-            try (ResultSet rs = meta.getPrimaryKeys(c.getCatalog(), null, actual)) {
+            try (ResultSet rs = meta.getPrimaryKeys(catalog, schemaOf, actual)) {
                 while (rs.next()) {
                     primary.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
                 }
@@ -148,7 +174,7 @@ public final class JdbcSystem implements ExternalSystem {
                 uniqueKeys.add(primary);
             }
             Map<String, List<String>> indexes = new LinkedHashMap<>();
-            try (ResultSet rs = meta.getIndexInfo(c.getCatalog(), null, actual, true, false)) {
+            try (ResultSet rs = meta.getIndexInfo(catalog, schemaOf, actual, true, false)) {
                 while (rs.next()) {
                     String index = rs.getString("INDEX_NAME");
                     String col = rs.getString("COLUMN_NAME");
@@ -158,10 +184,15 @@ public final class JdbcSystem implements ExternalSystem {
                 }
             }
             uniqueKeys.addAll(indexes.values());
-            return Optional.of(new Table(actual, columns, uniqueKeys));
+            return Optional.of(new Table(actual, columns, uniqueKeys, qualified ? in : null));
         } catch (SQLException e) {
             throw new SystemException(e.getMessage(), e);
         }
+    }
+
+    /** The schema as written, or the only one that differs from it in case. */
+    private static String exactOrOnly(Set<String> schemas, String written) {
+        return schemas.contains(written) ? written : schemas.iterator().next();
     }
 
     private static boolean isUserSchema(String schema) {

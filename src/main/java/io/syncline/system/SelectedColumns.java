@@ -33,7 +33,7 @@ final class SelectedColumns {
 
     String select() {
         return "SELECT " + types.stream().map(t -> dialect.quote(t.name())).collect(Collectors.joining(", ")) + " FROM "
-                + dialect.quote(table.name());
+                + dialect.quoteTable(table.qualifiedName());
     }
 
     Entity.Record record(ResultSet rs) throws SQLException {

@@ -12,8 +12,20 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** A table as the database describes it: real name, columns by lower-case name, unique keys. */
-public record Table(String name, Map<String, Column> columns, List<List<String>> uniqueKeys) {
+/**
+ * A table as the database describes it: real name, columns by lower-case name, unique keys, and the schema its statements
+ * name (null: the name alone reads it, as the database resolves it).
+ */
+public record Table(String name, Map<String, Column> columns, List<List<String>> uniqueKeys, String schema) {
+
+    public Table(String name, Map<String, Column> columns, List<List<String>> uniqueKeys) {
+        this(name, columns, uniqueKeys, null);
+    }
+
+    /** The name statements use: {@code schema.table} when the schema is named, quoted by {@link Dialect#quoteTable}. */
+    public String qualifiedName() {
+        return schema == null ? name : schema + "." + name;
+    }
 
     /** @param nullable the column may hold NULL (a change marker that may is reported at start-up) */
     public record Column(String name, int jdbcType, String typeName, boolean nullable) {

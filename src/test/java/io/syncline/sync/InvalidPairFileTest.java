@@ -40,6 +40,10 @@ class InvalidPairFileTest {
                 containsString("column 'e_mail' does not exist in crm.contacts"),
                 containsString("target column 'nickname' does not exist in helpdesk.customers"),
                 containsString("targetStamp: column 'email' is VARCHAR; a change marker must be a timestamp or an integer version"),
+                containsString("pair 'wrongSchema' is invalid:\n  - source: table 'ledger' is in 2 schemas (archive, sales), none of them on the"
+                        + " connection's search path: name the schema, e.g. crm.archive.ledger"),
+                containsString("pair 'wrongLookalike' is invalid:\n  - mapping line 2 'label <- run_label -> email': column 'run_label' does not"
+                        + " exist in crm.bill_runs (its columns: id, updated_at)"),
                 containsString("pair 'wrongHttpTwoWay' is invalid"),
                 containsString("a: system 'tracker' is an HTTP API, which creates a record the moment it is sent: a two-way pair with an API side needs match: <field>"),
                 containsString("pair 'wrongHttpTarget' is invalid"),

@@ -1,0 +1,115 @@
+package io.syncline.sync;
+
+import static io.syncline.testing.Api.operator;
+import static io.syncline.testing.Polls.awaitPolls;
+import static io.syncline.testing.Sql.count;
+import static io.syncline.testing.Sql.crm;
+import static io.syncline.testing.Sql.helpdesk;
+import static io.syncline.testing.Sql.row;
+import static io.syncline.testing.Sql.update;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import io.syncline.testing.RealDatabases;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Tables as applications keep them, not as a test would make them (pair "customers", src/test/resources/stock-schemas): on
+ * PostgreSQL, a table in a schema of its own ({@code sales.customers}, while {@code public.customers} is another table), uuid
+ * ids, an enum type, {@code jsonb} and {@code numeric}; on MariaDB, an {@code ENUM}, a {@code JSON} column, a
+ * {@code TINYINT(1)} flag and a {@code TIMESTAMP} of whole seconds that MariaDB sets on every update. Triggers count the
+ * rows written on each side.
+ */
+@QuarkusTest
+@QuarkusTestResource(RealDatabases.class)
+@TestProfile(StockSchemasTest.StockSchemas.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(4)
+class StockSchemasTest {
+
+    private static final Duration SYNC = Duration.ofSeconds(30);
+
+    /** Only the pair of this test. */
+    public static class StockSchemas implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("camel.main.routes-include-pattern", "file:src/test/resources/stock-schemas/*.yaml");
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theFirstRunMatchesBothSidesAndCopiesWhatEachLacks() {
+        // 20 in the shop, 7 in the help desk, of which 5 are the shop's (by email): 22 records on each side
+        await().atMost(SYNC).until(() -> status().getLong("links") == 22);
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM sales.customers") == 22
+                && count(helpdesk(), "SELECT COUNT(*) FROM buyers") == 22);
+        assertEquals(0, count(crm(), "SELECT COUNT(*) FROM public.customers"), "the other table of that name is not touched");
+
+        // the help desk's own records in the shop: a new uuid, the enum's value, numeric, boolean, jsonb
+        assertEquals(1, count(crm(), "SELECT COUNT(*) FROM sales.customers WHERE email = 'd1@shop.example' AND name = 'Desk One'"
+                + " AND status = 'inactive' AND credit = 5.50 AND vip AND attrs = '{\"source\": \"desk\"}'::jsonb AND id IS NOT NULL"));
+        assertEquals(1, count(crm(), "SELECT COUNT(*) FROM sales.customers WHERE email = 'd2@shop.example' AND status = 'blocked'"
+                + " AND credit IS NULL AND NOT vip AND attrs IS NULL"));
+        // the shop's in the help desk
+        Map<String, Object> c20 = row(helpdesk(), "SELECT full_name, state, credit, vip, extra FROM buyers WHERE email = 'c20@shop.example'");
+        assertEquals("Customer 20", c20.get("full_name"));
+        assertEquals("off", c20.get("state"), "inactive in the shop");
+        assertEquals(0, new java.math.BigDecimal("205.00").compareTo((java.math.BigDecimal) c20.get("credit")), "credit " + c20.get("credit"));
+        assertEquals(true, c20.get("vip"));
+        assertEquals("{\"source\": \"web\", \"visits\": 20}", c20.get("extra"));
+        assertEquals("on", row(helpdesk(), "SELECT state FROM buyers WHERE email = 'c18@shop.example'").get("state"));
+
+        awaitPolls("customers", 2);
+        assertEquals(2, count(crm(), "SELECT n FROM sales_writes"), "the help desk's two records inserted, the matched five not written");
+        assertEquals(15, count(helpdesk(), "SELECT n FROM buyers_writes"), "the shop's other fifteen inserted, the matched five not written");
+        assertEquals(0, status().getLong("deadLetters"));
+    }
+
+    @Test
+    @Order(2)
+    void anEditOnEitherSideIsWrittenOnceToTheOther() {
+        long shopWrites = count(crm(), "SELECT n FROM sales_writes");
+        long deskWrites = count(helpdesk(), "SELECT n FROM buyers_writes");
+        JsonPath before = status();
+        Timestamp c8Stamp = (Timestamp) row(crm(), "SELECT updated_at FROM sales.customers WHERE email = 'c8@shop.example'").get("updated_at");
+
+        update(crm(), "UPDATE sales.customers SET status = 'blocked', credit = 99.95, attrs = attrs || '{\"tier\": \"gold\"}', updated_at = now()"
+                + " WHERE email = 'c7@shop.example'");
+        update(helpdesk(), "UPDATE buyers SET full_name = 'Renamed Eight', vip = 0 WHERE email = 'c8@shop.example'");
+
+        await().atMost(SYNC).until(() -> "blocked".equals(row(helpdesk(), "SELECT state FROM buyers WHERE email = 'c7@shop.example'").get("state")));
+        Map<String, Object> c7 = row(helpdesk(), "SELECT credit, extra FROM buyers WHERE email = 'c7@shop.example'");
+        assertEquals(0, new java.math.BigDecimal("99.95").compareTo((java.math.BigDecimal) c7.get("credit")), "credit " + c7.get("credit"));
+        assertEquals("{\"tier\": \"gold\", \"source\": \"web\", \"visits\": 7}", c7.get("extra"));
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM sales.customers WHERE email = 'c8@shop.example'"
+                + " AND name = 'Renamed Eight' AND NOT vip") == 1);
+        Timestamp stamped = (Timestamp) row(crm(), "SELECT updated_at FROM sales.customers WHERE email = 'c8@shop.example'").get("updated_at");
+        assertTrue(stamped.after(c8Stamp), "Syncline's write stamped the shop's marker: " + c8Stamp + " -> " + stamped);
+
+        awaitPolls("customers", 3); // both writes read back by both sides' polls: echoes, not changes
+        JsonPath after = status();
+        assertEquals(1, after.getLong("twoWay.writtenA") - before.getLong("twoWay.writtenA"), "one write to the shop");
+        assertEquals(1, after.getLong("twoWay.writtenB") - before.getLong("twoWay.writtenB"), "one write to the help desk");
+        assertEquals(2, count(crm(), "SELECT n FROM sales_writes") - shopWrites, "the user's edit and Syncline's one write");
+        assertEquals(2, count(helpdesk(), "SELECT n FROM buyers_writes") - deskWrites, "the user's edit and Syncline's one write");
+        assertEquals(0, after.getLong("deadLetters"));
+        assertEquals(0, count(crm(), "SELECT COUNT(*) FROM public.customers"));
+    }
+
+    private static JsonPath status() {
+        return operator().get("/api/pairs/customers").then().statusCode(200).extract().jsonPath();
+    }
+}
