@@ -14,6 +14,7 @@ import io.syncline.system.SynclineConfig;
 import io.syncline.system.SystemException;
 import io.syncline.system.Table;
 import io.syncline.testing.FakeTrackerApi;
+import io.syncline.testing.SystemConnection;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -56,50 +57,6 @@ class HttpSystemTest {
     static void stop() {
         api.stop();
         camel.stop();
-    }
-
-    /** A system's settings as configuration gives them. */
-    private record Connection(String url, String auth, Optional<String> token, Optional<String> username, Optional<String> password,
-            Optional<String> tokenUrl, Map<String, SynclineConfig.Collection> entities) implements SynclineConfig.Connection {
-        @Override
-        public int maxConnections() {
-            return 1;
-        }
-
-        @Override
-        public String apiKeyHeader() {
-            return "X-API-Key";
-        }
-
-        @Override
-        public Optional<String> scope() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Duration connectTimeout() {
-            return Duration.ofSeconds(2);
-        }
-
-        @Override
-        public Duration readTimeout() {
-            return Duration.ofSeconds(5);
-        }
-
-        @Override
-        public Optional<Double> requestsPerSecond() {
-            return Optional.empty();
-        }
-
-        @Override
-        public int maxAttempts() {
-            return 2;
-        }
-
-        @Override
-        public Optional<SynclineConfig.Webhook> webhook() {
-            return Optional.empty();
-        }
     }
 
     private record Items(String path, String pagination, Optional<String> sizeParam, Optional<String> query) implements SynclineConfig.Collection {
@@ -174,7 +131,7 @@ class HttpSystemTest {
     }
 
     private static HttpSystem system(Items items) {
-        return new HttpSystem("tracker", new Connection(base() + "/api", "bearer", Optional.of(FakeTrackerApi.TOKEN), Optional.empty(),
+        return new HttpSystem("tracker", new SystemConnection(base() + "/api", "bearer", Optional.of(FakeTrackerApi.TOKEN), Optional.empty(),
                 Optional.empty(), Optional.empty(), Map.of("items", items)), camel);
     }
 
@@ -283,12 +240,12 @@ class HttpSystemTest {
     @Test
     void oauth2ClientCredentialsSignIn() {
         Items items = new Items("page", Optional.of("per_page"), Optional.empty());
-        HttpSystem signedIn = new HttpSystem("tracker", new Connection(base() + "/api", "oauth2", Optional.empty(),
+        HttpSystem signedIn = new HttpSystem("tracker", new SystemConnection(base() + "/api", "oauth2", Optional.empty(),
                 Optional.of(FakeTrackerApi.CLIENT_ID), Optional.of(FakeTrackerApi.CLIENT_SECRET), Optional.of(base() + "/oauth/token"),
                 Map.of("items", items)), camel);
         assertEquals(RECORDS, read(entity(signedIn), Position.START, Duration.ZERO).size());
 
-        HttpSystem wrongSecret = new HttpSystem("tracker", new Connection(base() + "/api", "oauth2", Optional.empty(),
+        HttpSystem wrongSecret = new HttpSystem("tracker", new SystemConnection(base() + "/api", "oauth2", Optional.empty(),
                 Optional.of(FakeTrackerApi.CLIENT_ID), Optional.of("wrong"), Optional.of(base() + "/oauth/token"), Map.of("items", items)), camel);
         SystemException e = assertThrows(SystemException.class, () -> wrongSecret.table("items"));
         assertThat(e.getMessage(), containsString("the token endpoint refused the client credentials: HTTP 401"));
@@ -298,7 +255,7 @@ class HttpSystemTest {
     @Test
     void aWrongTokenIsReportedAndAnApiThatDoesNotAnswerIsWaitedFor() throws Exception {
         Items items = new Items("page", Optional.of("per_page"), Optional.empty());
-        HttpSystem wrongToken = new HttpSystem("tracker", new Connection(base() + "/api", "bearer", Optional.of("nope"), Optional.empty(),
+        HttpSystem wrongToken = new HttpSystem("tracker", new SystemConnection(base() + "/api", "bearer", Optional.of("nope"), Optional.empty(),
                 Optional.empty(), Optional.empty(), Map.of("items", items)), camel);
         SystemException refused = assertThrows(SystemException.class, () -> wrongToken.table("items"));
         assertThat(refused.getMessage(), containsString("HTTP 401"));
@@ -308,13 +265,13 @@ class HttpSystemTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        HttpSystem gone = new HttpSystem("tracker", new Connection("http://127.0.0.1:" + closedPort + "/api", "none", Optional.empty(),
+        HttpSystem gone = new HttpSystem("tracker", new SystemConnection("http://127.0.0.1:" + closedPort + "/api", "none", Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Map.of("items", items)), camel);
         SystemException down = assertThrows(SystemException.class, () -> gone.table("items"));
         assertTrue(down.unreachable(), "the pair waits for it: " + down.getMessage());
 
         assertTrue(system(items).table("epics").isEmpty(), "a collection that is not configured");
-        assertThrows(IllegalStateException.class, () -> new HttpSystem("tracker", new Connection(base(), "bearer", Optional.empty(),
+        assertThrows(IllegalStateException.class, () -> new HttpSystem("tracker", new SystemConnection(base(), "bearer", Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Map.of()), camel), "bearer without a token");
     }
 
