@@ -136,8 +136,8 @@ INSERT INTO topology_writes VALUES ('tri_people', 0);
 CREATE TRIGGER tri_people_written AFTER INSERT OR UPDATE ON tri_people FOR EACH ROW EXECUTE FUNCTION topology_written();
 INSERT INTO tri_people (email, phone, status, modified) SELECT 'p' || x || '@topo.example', '+1 555 ' || x, 'Active', clock_timestamp() FROM generate_series(1, 20) AS x;
 UPDATE topology_writes SET n = 0;
--- As many applications keep their tables: in a schema of their own, with uuid ids, an enum type, jsonb and numeric
--- columns, and a change marker the application sets (StockSchemasTest)
+-- As many applications keep their tables: in a schema of their own, with uuid ids, an enum type, jsonb, an array, inet
+-- and numeric columns, and a change marker the application sets (StockSchemasTest)
 CREATE SCHEMA sales;
 CREATE TYPE sales.customer_status AS ENUM ('active', 'inactive', 'blocked');
 CREATE TABLE sales.customers (
@@ -148,15 +148,17 @@ CREATE TABLE sales.customers (
     credit     NUMERIC(12, 2),
     vip        BOOLEAN NOT NULL DEFAULT FALSE,
     attrs      JSONB,
+    tags       TEXT[],
+    last_ip    INET,
     updated_at TIMESTAMPTZ NOT NULL
 );
 CREATE TABLE sales_writes (n BIGINT NOT NULL);
 INSERT INTO sales_writes VALUES (0);
 CREATE FUNCTION sales_written() RETURNS trigger AS $$ BEGIN UPDATE sales_writes SET n = n + 1; RETURN NEW; END $$ LANGUAGE plpgsql;
 CREATE TRIGGER customers_written AFTER INSERT OR UPDATE ON sales.customers FOR EACH ROW EXECUTE FUNCTION sales_written();
-INSERT INTO sales.customers (email, name, status, credit, vip, attrs, updated_at)
+INSERT INTO sales.customers (email, name, status, credit, vip, attrs, tags, last_ip, updated_at)
     SELECT 'c' || x || '@shop.example', 'Customer ' || x, CASE WHEN x % 4 = 0 THEN 'inactive' ELSE 'active' END::sales.customer_status,
-        x * 10.25, x % 2 = 0, jsonb_build_object('source', 'web', 'visits', x), now()
+        x * 10.25, x % 2 = 0, jsonb_build_object('source', 'web', 'visits', x), ARRAY['web', 'n' || x], ('10.0.0.' || x)::inet, now()
     FROM generate_series(1, 20) AS x;
 UPDATE sales_writes SET n = 0;
 -- the same name in the search path's schema, another table: a pair that names sales.customers must not read it

@@ -117,6 +117,8 @@ CREATE TABLE buyers (
     credit    DECIMAL(12, 2),
     vip       TINYINT(1) NOT NULL DEFAULT 0,
     extra     JSON,
+    tags      VARCHAR(200),
+    last_ip   VARCHAR(45),
     modified  TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP
 );
 CREATE TABLE buyers_writes (n BIGINT NOT NULL);
@@ -124,9 +126,10 @@ INSERT INTO buyers_writes VALUES (0);
 CREATE TRIGGER buyers_inserted AFTER INSERT ON buyers FOR EACH ROW UPDATE buyers_writes SET n = n + 1;
 CREATE TRIGGER buyers_updated AFTER UPDATE ON buyers FOR EACH ROW UPDATE buyers_writes SET n = n + 1;
 -- five of the shop's customers (matched by email on the first run) and two of its own
-INSERT INTO buyers (email, full_name, state, credit, vip, extra) SELECT CONCAT('c', seq, '@shop.example'), CONCAT('Customer ', seq), IF(seq % 4 = 0, 'off', 'on'),
-    seq * 10.25, seq % 2 = 0, JSON_OBJECT('source', 'web', 'visits', seq) FROM seq_1_to_5;
-INSERT INTO buyers (email, full_name, state, credit, vip, extra) VALUES
-    ('d1@shop.example', 'Desk One', 'off', 5.50, 1, '{"source": "desk"}'),
-    ('d2@shop.example', 'Desk Two', 'blocked', NULL, 0, NULL);
+INSERT INTO buyers (email, full_name, state, credit, vip, extra, tags, last_ip) SELECT CONCAT('c', seq, '@shop.example'), CONCAT('Customer ', seq),
+    IF(seq % 4 = 0, 'off', 'on'), seq * 10.25, seq % 2 = 0, JSON_OBJECT('source', 'web', 'visits', seq), CONCAT('{web,n', seq, '}'), CONCAT('10.0.0.', seq)
+    FROM seq_1_to_5;
+INSERT INTO buyers (email, full_name, state, credit, vip, extra, tags, last_ip) VALUES
+    ('d1@shop.example', 'Desk One', 'off', 5.50, 1, '{"source": "desk"}', '{desk,"help desk"}', '192.168.0.7'),
+    ('d2@shop.example', 'Desk Two', 'blocked', NULL, 0, NULL, NULL, NULL);
 UPDATE buyers_writes SET n = 0;

@@ -1,12 +1,16 @@
 package io.syncline.system;
 
+import java.sql.Blob;
+import java.sql.Clob;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLXML;
 import java.sql.Types;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.temporal.Temporal;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -85,8 +89,30 @@ public record Table(String name, Map<String, Column> columns, List<List<String>>
                     if (value instanceof java.sql.Timestamp ts) {
                         return ts.toLocalDateTime();
                     }
-                    return value instanceof java.sql.Date d ? d.toLocalDate() : value;
+                    return value instanceof java.sql.Date d ? d.toLocalDate() : plain(value);
             }
+        }
+
+        /**
+         * A value the driver gives as an object of its own, as text (PostgreSQL's {@code uuid}, {@code jsonb}, {@code inet},
+         * arrays: in the form the database reads back) or bytes: a record's values outlive the connection, and the record
+         * history and the state store keep them as JSON.
+         */
+        private static Object plain(Object value) throws SQLException {
+            if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean || value instanceof byte[]
+                    || value instanceof Temporal) {
+                return value;
+            }
+            if (value instanceof Clob clob) {
+                return clob.getSubString(1, (int) clob.length());
+            }
+            if (value instanceof Blob blob) {
+                return blob.getBytes(1, (int) blob.length());
+            }
+            if (value instanceof SQLXML xml) {
+                return xml.getString();
+            }
+            return value.toString();
         }
 
         /** Binds a record id, kept as text by Syncline, as this column's type. */

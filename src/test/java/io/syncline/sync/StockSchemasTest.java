@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Tables as applications keep them, not as a test would make them (pair "customers", src/test/resources/stock-schemas): on
  * PostgreSQL, a table in a schema of its own ({@code sales.customers}, while {@code public.customers} is another table), uuid
- * ids, an enum type, {@code jsonb} and {@code numeric}; on MariaDB, an {@code ENUM}, a {@code JSON} column, a
+ * ids, an enum type, {@code jsonb}, a {@code text[]} array, {@code inet} and {@code numeric}; on MariaDB, an {@code ENUM}, a {@code JSON} column, a
  * {@code TINYINT(1)} flag and a {@code TIMESTAMP} of whole seconds that MariaDB sets on every update. Triggers count the
  * rows written on each side.
  */
@@ -60,16 +60,19 @@ class StockSchemasTest {
 
         // the help desk's own records in the shop: a new uuid, the enum's value, numeric, boolean, jsonb
         assertEquals(1, count(crm(), "SELECT COUNT(*) FROM sales.customers WHERE email = 'd1@shop.example' AND name = 'Desk One'"
-                + " AND status = 'inactive' AND credit = 5.50 AND vip AND attrs = '{\"source\": \"desk\"}'::jsonb AND id IS NOT NULL"));
+                + " AND status = 'inactive' AND credit = 5.50 AND vip AND attrs = '{\"source\": \"desk\"}'::jsonb AND tags = ARRAY['desk', 'help desk']"
+                + " AND last_ip = '192.168.0.7'::inet AND id IS NOT NULL"));
         assertEquals(1, count(crm(), "SELECT COUNT(*) FROM sales.customers WHERE email = 'd2@shop.example' AND status = 'blocked'"
-                + " AND credit IS NULL AND NOT vip AND attrs IS NULL"));
+                + " AND credit IS NULL AND NOT vip AND attrs IS NULL AND tags IS NULL AND last_ip IS NULL"));
         // the shop's in the help desk
-        Map<String, Object> c20 = row(helpdesk(), "SELECT full_name, state, credit, vip, extra FROM buyers WHERE email = 'c20@shop.example'");
+        Map<String, Object> c20 = row(helpdesk(), "SELECT full_name, state, credit, vip, extra, tags, last_ip FROM buyers WHERE email = 'c20@shop.example'");
         assertEquals("Customer 20", c20.get("full_name"));
         assertEquals("off", c20.get("state"), "inactive in the shop");
         assertEquals(0, new java.math.BigDecimal("205.00").compareTo((java.math.BigDecimal) c20.get("credit")), "credit " + c20.get("credit"));
         assertEquals(true, c20.get("vip"));
         assertEquals("{\"source\": \"web\", \"visits\": 20}", c20.get("extra"));
+        assertEquals("{web,n20}", c20.get("tags"), "the array in PostgreSQL's text form");
+        assertEquals("10.0.0.20", c20.get("last_ip"));
         assertEquals("on", row(helpdesk(), "SELECT state FROM buyers WHERE email = 'c18@shop.example'").get("state"));
 
         awaitPolls("customers", 2);
@@ -86,14 +89,16 @@ class StockSchemasTest {
         JsonPath before = status();
         Timestamp c8Stamp = (Timestamp) row(crm(), "SELECT updated_at FROM sales.customers WHERE email = 'c8@shop.example'").get("updated_at");
 
-        update(crm(), "UPDATE sales.customers SET status = 'blocked', credit = 99.95, attrs = attrs || '{\"tier\": \"gold\"}', updated_at = now()"
+        update(crm(), "UPDATE sales.customers SET status = 'blocked', credit = 99.95, attrs = attrs || '{\"tier\": \"gold\"}',"
+                + " tags = tags || ARRAY['vip list'], updated_at = now()"
                 + " WHERE email = 'c7@shop.example'");
         update(helpdesk(), "UPDATE buyers SET full_name = 'Renamed Eight', vip = 0 WHERE email = 'c8@shop.example'");
 
         await().atMost(SYNC).until(() -> "blocked".equals(row(helpdesk(), "SELECT state FROM buyers WHERE email = 'c7@shop.example'").get("state")));
-        Map<String, Object> c7 = row(helpdesk(), "SELECT credit, extra FROM buyers WHERE email = 'c7@shop.example'");
+        Map<String, Object> c7 = row(helpdesk(), "SELECT credit, extra, tags FROM buyers WHERE email = 'c7@shop.example'");
         assertEquals(0, new java.math.BigDecimal("99.95").compareTo((java.math.BigDecimal) c7.get("credit")), "credit " + c7.get("credit"));
         assertEquals("{\"tier\": \"gold\", \"source\": \"web\", \"visits\": 7}", c7.get("extra"));
+        assertEquals("{web,n7,\"vip list\"}", c7.get("tags"));
         await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM sales.customers WHERE email = 'c8@shop.example'"
                 + " AND name = 'Renamed Eight' AND NOT vip") == 1);
         Timestamp stamped = (Timestamp) row(crm(), "SELECT updated_at FROM sales.customers WHERE email = 'c8@shop.example'").get("updated_at");
