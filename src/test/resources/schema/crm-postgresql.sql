@@ -170,3 +170,13 @@ CREATE TABLE archive.ledger (id BIGINT PRIMARY KEY, amount NUMERIC(12, 2), updat
 -- two names that one metadata pattern matches ('_' is any character): each table's columns are its own
 CREATE TABLE bill_runs (id BIGINT PRIMARY KEY, updated_at TIMESTAMP NOT NULL);
 CREATE TABLE billxruns (id BIGINT PRIMARY KEY, run_label TEXT, updated_at TIMESTAMP NOT NULL);
+-- As Prisma keeps a model: a PascalCase table, camelCase columns, and ids and "updatedAt" given by the application, no
+-- default (StockSchemasTest: Syncline gives the records it creates a UUID)
+CREATE TABLE "Member" (
+    "id"        TEXT PRIMARY KEY,
+    "email"     TEXT NOT NULL UNIQUE,
+    "fullName"  TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL
+);
+INSERT INTO "Member" ("id", "email", "fullName", "updatedAt") VALUES ('ckm1a2b3c0000', 'm1@models.example', 'Member One', now());

@@ -133,3 +133,11 @@ INSERT INTO buyers (email, full_name, state, credit, vip, extra, tags, last_ip) 
     ('d1@shop.example', 'Desk One', 'off', 5.50, 1, '{"source": "desk"}', '{desk,"help desk"}', '192.168.0.7'),
     ('d2@shop.example', 'Desk Two', 'blocked', NULL, 0, NULL, NULL, NULL);
 UPDATE buyers_writes SET n = 0;
+-- the other side of the Prisma model (StockSchemasTest)
+CREATE TABLE app_members (
+    id         BIGINT AUTO_INCREMENT PRIMARY KEY,
+    email      VARCHAR(200) NOT NULL UNIQUE,
+    name       VARCHAR(200),
+    updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)
+);
+INSERT INTO app_members (email, name) VALUES ('m2@models.example', 'Member Two');

@@ -214,6 +214,9 @@ public class Pair extends PairSettings {
                 SettingChecks.checkNotWritten("aKey", key, twoWayMapping.aColumns(), problems);
             }
             sourceSide = SettingChecks.stamped("aStamp", aStamp, sourceSide, twoWayMapping.aColumns(), problems);
+            if (sourceSide.key() != null) {
+                sourceSide = SettingChecks.newIds("aNewIds", aNewIds, sourceSide, problems);
+            }
         }
         if (targetSide != null) {
             targetColumns = SettingChecks.writtenColumns(parsedMapping, targetSide, problems);
@@ -224,6 +227,9 @@ public class Pair extends PairSettings {
                 SettingChecks.checkNotWritten("bKey", key, twoWayMapping.bColumns(), problems);
             }
             targetSide = SettingChecks.stamped("bStamp", bStamp, targetSide, twoWayMapping.bColumns(), problems);
+            if (targetSide.key() != null) {
+                targetSide = SettingChecks.newIds("bNewIds", bNewIds, targetSide, problems);
+            }
         }
         boolean lastWriter = parsedPolicy != null && (parsedPolicy.record() == Policy.Rule.LAST_WRITER_WINS
                 || parsedPolicy.record() == Policy.Rule.FIELD_MERGE && parsedPolicy.fallback() == Policy.Rule.LAST_WRITER_WINS

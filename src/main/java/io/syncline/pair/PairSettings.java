@@ -33,6 +33,8 @@ public abstract class PairSettings {
     protected String targetStamp;
     protected String aStamp;
     protected String bStamp;
+    protected String aNewIds;
+    protected String bNewIds;
     protected String policy = "field-merge";
     protected String fallback = "last-writer-wins";
     protected String fields;
@@ -117,6 +119,15 @@ public abstract class PairSettings {
 
     public void setBStamp(String bStamp) {
         this.bStamp = bStamp;
+    }
+
+    /** Who gives a record Syncline creates on side a its id: {@code database} (the column's default) or {@code uuid}. */
+    public void setANewIds(String aNewIds) {
+        this.aNewIds = aNewIds;
+    }
+
+    public void setBNewIds(String bNewIds) {
+        this.bNewIds = bNewIds;
     }
 
     public void setPolicy(String policy) {

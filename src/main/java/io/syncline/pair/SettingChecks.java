@@ -89,6 +89,28 @@ final class SettingChecks {
         return side.stamping(found);
     }
 
+    /** The side with the ids of the records Syncline creates given as {@code setting} says: {@code database} or {@code uuid}. */
+    static Side newIds(String setting, String value, Side side, List<String> problems) {
+        if (value == null || value.isBlank() || value.trim().equals("database")) {
+            return side;
+        }
+        if (!value.trim().equals("uuid")) {
+            problems.add(setting + ": '" + value + "' is not a source of ids; use database (the id column's default, identity or auto-increment)"
+                    + " or uuid (Syncline gives each record it creates a random UUID)");
+            return side;
+        }
+        if (!side.system().stamps()) {
+            problems.add(setting + ": system '" + side.name() + "' gives its records their ids; remove " + setting);
+            return side;
+        }
+        Table.Column key = side.key();
+        if (key.kind() != Table.Column.Kind.TEXT && !key.typeName().equalsIgnoreCase("uuid")) {
+            problems.add(setting + ": uuid needs an id column of text or uuid; '" + key.name() + "' is " + key.typeName());
+            return side;
+        }
+        return side.givingIds();
+    }
+
     static void checkNotWritten(String setting, Table.Column key, List<String> written, List<String> problems) {
         if (written.stream().anyMatch(c -> c.equalsIgnoreCase(key.name()))) {
             problems.add(setting + ": the mapping writes the id column '" + key.name()
@@ -121,7 +143,7 @@ final class SettingChecks {
                         + Redaction.of(system.get().url()) + ")");
                 return null;
             }
-            return new Side(role, reference, system.get(), table.get(), null, null, List.of(), null, null);
+            return new Side(role, reference, system.get(), table.get(), null, null, List.of(), null, false, null);
         } catch (SystemException e) {
             if (e.unreachable()) { // not a problem of the pair file: the pair waits for the system (Pairs)
                 throw new SystemException("system '" + systemName + "' does not answer: " + Redaction.of(e.getMessage()), e);

@@ -14,10 +14,12 @@ import java.util.List;
  * @param columns the columns read, lower case
  * @param stamp   the change marker Syncline sets on every record it writes to this side (the application maintains
  *                it, the database does not), else null
+ * @param givesIds Syncline gives the records it creates on this side their ids (random UUIDs), where the application makes
+ *                them and the table has no default for its id column
  * @param entity  how the engine reads and writes the side, once the pair is valid
  */
 public record Side(String role, String reference, ExternalSystem system, Table table, Table.Column key, Table.Column cursor,
-        List<String> columns, Table.Column stamp, Entity entity) {
+        List<String> columns, Table.Column stamp, boolean givesIds, Entity entity) {
 
     /** The side's short name in the state store and in messages: the system name. */
     public String name() {
@@ -29,16 +31,20 @@ public record Side(String role, String reference, ExternalSystem system, Table t
     }
 
     Side reading(Table.Column key, Table.Column cursor, List<String> columns) {
-        return new Side(role, reference, system, table, key, cursor, columns, stamp, null);
+        return new Side(role, reference, system, table, key, cursor, columns, stamp, givesIds, null);
     }
 
     Side stamping(Table.Column stamp) {
-        return new Side(role, reference, system, table, key, cursor, columns, stamp, null);
+        return new Side(role, reference, system, table, key, cursor, columns, stamp, givesIds, null);
+    }
+
+    Side givingIds() {
+        return new Side(role, reference, system, table, key, cursor, columns, stamp, true, null);
     }
 
     /** The side with its entity, which writes {@code written} (and upserts by {@code upsertKey}, a one-way target). */
     Side writing(List<Table.Column> written, String upsertKey) {
-        return new Side(role, reference, system, table, key, cursor, columns, stamp,
-                system.entity(reference, table, key, cursor, columns, written, stamp, upsertKey));
+        return new Side(role, reference, system, table, key, cursor, columns, stamp, givesIds,
+                system.entity(reference, table, key, cursor, columns, written, stamp, upsertKey, givesIds));
     }
 }

@@ -52,9 +52,10 @@ public interface ExternalSystem extends AutoCloseable {
      * @param written   the fields written, in the order of {@link Entity.Write#values}
      * @param stamp     the change marker Syncline sets on every write, else null
      * @param upsertKey the field a one-way target's records are upserted by, else null
+     * @param givesIds  Syncline gives the records it creates their ids (random UUIDs) rather than the system
      */
     Entity entity(String reference, Table table, Table.Column key, Table.Column marker, List<String> columns,
-            List<Table.Column> written, Table.Column stamp, String upsertKey);
+            List<Table.Column> written, Table.Column stamp, String upsertKey, boolean givesIds);
 
     @Override
     void close();

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -37,6 +38,7 @@ public final class JdbcEntity implements Entity {
     private final List<Table.Column> written;
     private final Table.Column stamp;
     private final String upsertKey;
+    private final boolean givesIds;
     private final Map<Integer, String> upserts = new ConcurrentHashMap<>();
 
     /**
@@ -48,7 +50,7 @@ public final class JdbcEntity implements Entity {
      * @param upsertKey the column a one-way target's records are upserted by, else null
      */
     public JdbcEntity(String reference, JdbcSystem system, Table table, Table.Column key, Table.Column marker, List<String> columns,
-            List<Table.Column> written, Table.Column stamp, String upsertKey) {
+            List<Table.Column> written, Table.Column stamp, String upsertKey, boolean givesIds) {
         this.reference = reference;
         this.system = system;
         this.dialect = system.dialect();
@@ -59,6 +61,7 @@ public final class JdbcEntity implements Entity {
         this.written = List.copyOf(written);
         this.stamp = stamp;
         this.upsertKey = upsertKey;
+        this.givesIds = givesIds;
     }
 
     @Override
@@ -399,11 +402,12 @@ public final class JdbcEntity implements Entity {
             if (creates.isEmpty()) {
                 return List.of();
             }
-            String cols = written.stream().map(col -> dialect.quote(col.name())).collect(Collectors.joining(", "))
+            String cols = (givesIds ? dialect.quote(key.name()) + ", " : "") + written.stream().map(col -> dialect.quote(col.name())).collect(Collectors.joining(", "))
                     + (stamp == null ? "" : ", " + dialect.quote(stamp.name()));
-            String marks = written.stream().map(col -> "?").collect(Collectors.joining(", ")) + (stamp == null ? "" : ", " + dialect.stamp(stamp, true));
+            String marks = (givesIds ? "?, " : "") + written.stream().map(col -> "?").collect(Collectors.joining(", "))
+                    + (stamp == null ? "" : ", " + dialect.stamp(stamp, true));
             String sql = "INSERT INTO " + dialect.quoteTable(table.qualifiedName()) + " (" + cols + ") VALUES (" + marks + ")";
-            try (PreparedStatement ps = c.prepareStatement(sql, new String[] {key.name()})) {
+            try (PreparedStatement ps = givesIds ? c.prepareStatement(sql) : c.prepareStatement(sql, new String[] {key.name()})) {
                 Savepoint before = c.setSavepoint();
                 try {
                     List<Created> created = inserts(ps, creates, false);
@@ -427,8 +431,12 @@ public final class JdbcEntity implements Entity {
             List<Created> created = new ArrayList<>(creates.size());
             for (Write create : creates) {
                 Savepoint one = oneByOne ? c.setSavepoint() : null;
+                String given = givesIds ? UUID.randomUUID().toString() : null;
                 try {
-                    bind(ps, 1, create.values());
+                    if (given != null) {
+                        ps.setString(1, given);
+                    }
+                    bind(ps, given == null ? 1 : 2, create.values());
                     ps.executeUpdate();
                 } catch (SQLException e) {
                     if (!oneByOne || !isRecordError(e)) {
@@ -442,10 +450,14 @@ public final class JdbcEntity implements Entity {
                 if (one != null) {
                     c.releaseSavepoint(one);
                 }
+                if (given != null) {
+                    created.add(new Created(given, null));
+                    continue;
+                }
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     if (!keys.next()) {
                         throw new SQLException(reference + " returned no generated " + key.name()
-                                + "; a two-way pair creates records and needs a generated id column", "42000");
+                                + "; a two-way pair creates records and needs a generated id column, or newIds: uuid", "42000");
                     }
                     created.add(new Created(String.valueOf(Values.canonical(keys.getObject(1))), null));
                 }

@@ -44,8 +44,12 @@ class InvalidPairFileTest {
                         + " connection's search path: name the schema, e.g. crm.archive.ledger"),
                 containsString("pair 'wrongLookalike' is invalid:\n  - mapping line 2 'label <- run_label -> email': column 'run_label' does not"
                         + " exist in crm.bill_runs (its columns: id, updated_at)"),
+                containsString("aNewIds: uuid needs an id column of text or uuid; 'id' is bigserial"),
+                containsString("bNewIds: 'serial' is not a source of ids; use database (the id column's default, identity or auto-increment)"
+                        + " or uuid (Syncline gives each record it creates a random UUID)"),
                 containsString("pair 'wrongHttpTwoWay' is invalid"),
                 containsString("a: system 'tracker' is an HTTP API, which creates a record the moment it is sent: a two-way pair with an API side needs match: <field>"),
+                containsString("aNewIds: system 'tracker' gives its records their ids; remove aNewIds"),
                 containsString("pair 'wrongHttpTarget' is invalid"),
                 containsString("target column 'e_mail' does not exist in tracker.notes (its columns: id, external_id, title, content.text"),
                 containsString("targetStamp: system 'tracker' sets its own change markers; remove targetStamp"),

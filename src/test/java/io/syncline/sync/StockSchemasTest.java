@@ -114,6 +114,28 @@ class StockSchemasTest {
         assertEquals(0, count(crm(), "SELECT COUNT(*) FROM public.customers"));
     }
 
+    /** Pair "models": a Prisma model, whose application gives ids, no default; Syncline gives the records it creates a UUID. */
+    @Test
+    @Order(3)
+    void aRecordCreatedInATableWhoseApplicationGivesIdsGetsAUuid() {
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM \"Member\" WHERE \"email\" = 'm2@models.example'") == 1);
+        Map<String, Object> m2 = row(crm(), "SELECT \"id\", \"fullName\", \"updatedAt\" FROM \"Member\" WHERE \"email\" = 'm2@models.example'");
+        assertTrue(String.valueOf(m2.get("id")).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), "a random UUID: " + m2.get("id"));
+        assertEquals("Member Two", m2.get("fullname")); // labels in lower case
+        assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM app_members WHERE email = 'm1@models.example' AND name = 'Member One'"));
+
+        update(helpdesk(), "INSERT INTO app_members (email, name) VALUES ('m3@models.example', 'Member Three')");
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM \"Member\" WHERE \"email\" = 'm3@models.example'") == 1);
+        Object m3 = row(crm(), "SELECT \"id\" FROM \"Member\" WHERE \"email\" = 'm3@models.example'").get("id");
+        assertTrue(!m3.equals(m2.get("id")) && String.valueOf(m3).length() == 36, "another UUID: " + m3);
+
+        update(crm(), "UPDATE \"Member\" SET \"fullName\" = 'Member Three, renamed', \"updatedAt\" = now() WHERE \"email\" = 'm3@models.example'");
+        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM app_members WHERE name = 'Member Three, renamed'") == 1);
+        JsonPath models = operator().get("/api/pairs/models").then().statusCode(200).extract().jsonPath();
+        assertEquals(3, models.getLong("links"));
+        assertEquals(0, models.getLong("deadLetters"));
+    }
+
     private static JsonPath status() {
         return operator().get("/api/pairs/customers").then().statusCode(200).extract().jsonPath();
     }

@@ -181,7 +181,7 @@ public final class HttpSystem implements ExternalSystem {
 
     @Override
     public Entity entity(String reference, Table table, Table.Column key, Table.Column marker, List<String> columns,
-            List<Table.Column> written, Table.Column stamp, String upsertKey) {
+            List<Table.Column> written, Table.Column stamp, String upsertKey, boolean givesIds) {
         String entity = reference.substring(reference.indexOf('.') + 1);
         return new HttpEntity(reference, this, ApiCollection.of(name, entity, collections.get(entity)), table, key, marker, written, upsertKey);
     }

@@ -142,7 +142,7 @@ class HttpSystemTest {
     private static Entity entity(HttpSystem system) {
         Table table = system.table("items").orElseThrow();
         return system.entity("tracker.items", table, table.column("id").orElseThrow(), table.column("updated_at").orElseThrow(),
-                List.of("id", "title", "updated_at"), List.of(), null, null);
+                List.of("id", "title", "updated_at"), List.of(), null, null, false);
     }
 
     /** The ids a feed hands out, page after page. */
@@ -201,7 +201,7 @@ class HttpSystemTest {
                 HttpSystem system = system(new Items("/sessions", "page", Optional.of("per_page"), Optional.empty()));
                 Table table = system.table("items").orElseThrow();
                 Entity entity = system.entity("tracker.items", table, table.column("id").orElseThrow(), table.column("updated_at").orElseThrow(),
-                        List.of("id", "title", "updated_at"), List.of(table.column("title").orElseThrow()), null, null);
+                        List.of("id", "title", "updated_at"), List.of(table.column("title").orElseThrow()), null, null, false);
                 try (Entity.Session session = entity.open()) {
                     assertEquals(java.util.Set.of(first, second), session.lock(List.of(first, second)).keySet());
                     api.update("sessions", Long.parseLong(second), JsonNodeFactory.instance.objectNode().put("title", "Changed by a user"));
