@@ -67,7 +67,7 @@ public class SyncState {
      */
     static FluentConfiguration migrations(String url, String username, String password) {
         return Flyway.configure(SyncState.class.getClassLoader())
-                .dataSource(url, username, password)
+                .dataSource(Dialect.forOwnTables(url).driverUrl(url), username, password)
                 .locations("classpath:db/state", "classpath:db/state-" + Dialect.forOwnTables(url).name().toLowerCase(java.util.Locale.ROOT));
     }
 

@@ -175,6 +175,11 @@ public abstract class Dialect {
     }
 
     /** Makes {@code statement} stream its result in slices of {@code fetchSize} rows. */
+    /** The URL the driver is given for {@code url}, a URL this dialect was chosen for. */
+    public String driverUrl(String url) {
+        return url;
+    }
+
     /**
      * Properties of the driver every connection to this database is opened with; a setting of the same name in the URL
      * takes precedence.
@@ -261,6 +266,18 @@ public abstract class Dialect {
         @Override
         public String name() {
             return "MariaDB";
+        }
+
+        /**
+         * A MySQL URL ({@code jdbc:mysql:}) is read by MariaDB's driver, the one Syncline carries, which takes such a URL only
+         * when it says so.
+         */
+        @Override
+        public String driverUrl(String url) {
+            if (!url.regionMatches(true, 0, "jdbc:mysql:", 0, 11) || url.contains("permitMysqlScheme")) {
+                return url;
+            }
+            return url + (url.contains("?") ? "&" : "?") + "permitMysqlScheme=true";
         }
 
         @Override

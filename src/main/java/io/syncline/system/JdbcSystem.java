@@ -45,7 +45,7 @@ public final class JdbcSystem implements ExternalSystem {
                         .idleValidationTimeout(Duration.ofSeconds(1))
                         .exceptionSorter(AgroalConnectionPoolConfiguration.ExceptionSorter.fatalExceptionSorter())
                         .connectionFactoryConfiguration(factory -> {
-                            factory.jdbcUrl(config.url());
+                            factory.jdbcUrl(dialect.driverUrl(config.url()));
                             dialect.connectionProperties().forEach(factory::jdbcProperty);
                             config.username().ifPresent(u -> factory.principal(new NamePrincipal(u)));
                             config.password().ifPresent(p -> factory.credential(new SimplePassword(p)));
