@@ -123,8 +123,11 @@ public final class JdbcSystem implements ExternalSystem {
             boolean byCatalog = dialect.schemasAreCatalogs();
             // every table of that name, by schema; the exact spelling before one that differs in case
             Map<String, String> found = new LinkedHashMap<>();
-            try (ResultSet rs = meta.getTables(byCatalog && schema != null ? schema : c.getCatalog(), null, null, new String[] {"TABLE"})) {
+            try (ResultSet rs = meta.getTables(byCatalog && schema != null ? schema : c.getCatalog(), null, null, null)) {
                 while (rs.next()) {
+                    if (!RELATIONS.contains(String.valueOf(rs.getString("TABLE_TYPE")).toUpperCase(Locale.ROOT))) {
+                        continue;
+                    }
                     String candidate = rs.getString("TABLE_NAME");
                     String in = rs.getString(byCatalog ? "TABLE_CAT" : "TABLE_SCHEM");
                     if (candidate.equalsIgnoreCase(tableName) && isUserSchema(in) && (schema == null || schema.equalsIgnoreCase(in))) {
@@ -189,6 +192,12 @@ public final class JdbcSystem implements ExternalSystem {
             throw new SystemException(e.getMessage(), e);
         }
     }
+
+    /**
+     * What a side may name, as drivers call them: a table (PostgreSQL's partitioned ones too) or a view, read as a source (a
+     * view that the database can update may also be written); not an index, a sequence or a system table.
+     */
+    private static final Set<String> RELATIONS = Set.of("TABLE", "BASE TABLE", "PARTITIONED TABLE", "VIEW", "MATERIALIZED VIEW");
 
     /** The schema as written, or the only one that differs from it in case. */
     private static String exactOrOnly(Set<String> schemas, String written) {

@@ -32,7 +32,11 @@ class TableLookupTest {
                     "CREATE TABLE sales.items (id INT PRIMARY KEY, in_sales TEXT)", "INSERT INTO sales.items VALUES (1, 'sales')",
                     "CREATE TABLE sales.orders (id INT PRIMARY KEY, total INT)",
                     "CREATE TABLE sales.ledger (id INT PRIMARY KEY)", "CREATE TABLE archive.ledger (id INT PRIMARY KEY)",
-                    "CREATE TABLE public.notes (id INT PRIMARY KEY, in_public TEXT)", "CREATE TABLE archive.notes (id INT PRIMARY KEY, in_archive TEXT)");
+                    "CREATE TABLE public.notes (id INT PRIMARY KEY, in_public TEXT)", "CREATE TABLE archive.notes (id INT PRIMARY KEY, in_archive TEXT)",
+                    "CREATE TABLE sales.events (id INT, at DATE NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)",
+                    "CREATE TABLE sales.events_2026 PARTITION OF sales.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+                    "INSERT INTO sales.events VALUES (1, '2026-05-01')",
+                    "CREATE VIEW public.open_items AS SELECT id, in_public FROM public.items", "CREATE SEQUENCE public.counter");
 
             Table items = system.table("items").orElseThrow();
             assertEquals(List.of("id", "in_public"), List.copyOf(items.columns().keySet()), "the search path's table, its columns alone");
@@ -46,6 +50,11 @@ class TableLookupTest {
             assertEquals("sales.items", system.table("SALES.Items").orElseThrow().qualifiedName(), "names in any case");
 
             assertEquals("sales.orders", system.table("orders").orElseThrow().qualifiedName(), "the only table of that name, off the path");
+            Table events = system.table("sales.events").orElseThrow(); // a partitioned table, not its partition
+            assertEquals(List.of("id", "at"), List.copyOf(events.columns().keySet()));
+            assertEquals("2026-05-01", read(system, events, "at"));
+            assertEquals("public", read(system, system.table("open_items").orElseThrow(), "in_public"), "a view, read as a source");
+            assertTrue(system.table("counter").isEmpty(), "a sequence is no table");
             assertTrue(system.table("archive.items").isEmpty());
             IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> system.table("ledger"));
             assertThat(twice.getMessage(), containsString("table 'ledger' is in 2 schemas (archive, sales), none of them on the connection's"
