@@ -171,12 +171,14 @@ CREATE TABLE archive.ledger (id BIGINT PRIMARY KEY, amount NUMERIC(12, 2), updat
 CREATE TABLE bill_runs (id BIGINT PRIMARY KEY, updated_at TIMESTAMP NOT NULL);
 CREATE TABLE billxruns (id BIGINT PRIMARY KEY, run_label TEXT, updated_at TIMESTAMP NOT NULL);
 -- As Prisma keeps a model: a PascalCase table, camelCase columns, and ids and "updatedAt" given by the application, no
--- default (StockSchemasTest: Syncline gives the records it creates a UUID)
+-- default (StockSchemasTest: Syncline gives the records it creates a UUID); records are matched by a uuid column
 CREATE TABLE "Member" (
-    "id"        TEXT PRIMARY KEY,
-    "email"     TEXT NOT NULL UNIQUE,
+    "id"         TEXT PRIMARY KEY,
+    "externalId" UUID NOT NULL UNIQUE,
+    "email"      TEXT NOT NULL UNIQUE,
     "fullName"  TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL
 );
-INSERT INTO "Member" ("id", "email", "fullName", "updatedAt") VALUES ('ckm1a2b3c0000', 'm1@models.example', 'Member One', now());
+INSERT INTO "Member" ("id", "externalId", "email", "fullName", "updatedAt")
+    VALUES ('ckm1a2b3c0000', '0b6c1f3e-4a5d-4e8f-9a7b-2c3d4e5f6a71', 'm1@models.example', 'Member One', now());

@@ -135,9 +135,10 @@ INSERT INTO buyers (email, full_name, state, credit, vip, extra, tags, last_ip) 
 UPDATE buyers_writes SET n = 0;
 -- the other side of the Prisma model (StockSchemasTest)
 CREATE TABLE app_members (
-    id         BIGINT AUTO_INCREMENT PRIMARY KEY,
+    id          BIGINT AUTO_INCREMENT PRIMARY KEY,
+    external_id CHAR(36) NOT NULL UNIQUE,
     email      VARCHAR(200) NOT NULL UNIQUE,
     name       VARCHAR(200),
     updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)
 );
-INSERT INTO app_members (email, name) VALUES ('m2@models.example', 'Member Two');
+INSERT INTO app_members (external_id, email, name) VALUES ('5e2a9c4d-1b3f-4a6e-8d7c-9f0a1b2c3d42', 'm2@models.example', 'Member Two');

@@ -174,7 +174,11 @@ public abstract class Dialect {
         return null;
     }
 
-    /** Makes {@code statement} stream its result in slices of {@code fetchSize} rows. */
+    /** A column's values as records are matched by them: trimmed, in lower case. */
+    public String naturalKey(String quotedColumn) {
+        return "LOWER(TRIM(" + quotedColumn + "))";
+    }
+
     /** The URL the driver is given for {@code url}, a URL this dialect was chosen for. */
     public String driverUrl(String url) {
         return url;
@@ -188,6 +192,7 @@ public abstract class Dialect {
         return Map.of();
     }
 
+    /** Makes {@code statement} stream its result in slices of {@code fetchSize} rows. */
     public void stream(Connection connection, Statement statement, int fetchSize) throws SQLException {
         statement.setFetchSize(fetchSize);
     }
@@ -215,6 +220,12 @@ public abstract class Dialect {
         @Override
         protected String now(boolean withZone) {
             return withZone ? "clock_timestamp()" : "CAST(clock_timestamp() AS TIMESTAMP)";
+        }
+
+        /** As text first: PostgreSQL trims no {@code uuid} (nor any type but text), and casts none to text unasked. */
+        @Override
+        public String naturalKey(String quotedColumn) {
+            return "LOWER(TRIM(CAST(" + quotedColumn + " AS TEXT)))";
         }
 
         /** Every schema of the search path that exists (a missing one, such as "$user" often is, is left out). */

@@ -293,7 +293,7 @@ public final class JdbcEntity implements Entity {
 
         @Override
         public Map<String, Row> lockByNaturalKey(String field, Collection<String> keys) {
-            return select("LOWER(TRIM(" + dialect.quote(table.column(field).orElseThrow().name()) + "))",
+            return select(dialect.naturalKey(dialect.quote(table.column(field).orElseThrow().name())),
                     keys.stream().map(k -> k.trim().toLowerCase(java.util.Locale.ROOT)).distinct().toList(), false, " FOR UPDATE");
         }
 
@@ -402,11 +402,22 @@ public final class JdbcEntity implements Entity {
             if (creates.isEmpty()) {
                 return List.of();
             }
-            String cols = (givesIds ? dialect.quote(key.name()) + ", " : "") + written.stream().map(col -> dialect.quote(col.name())).collect(Collectors.joining(", "))
-                    + (stamp == null ? "" : ", " + dialect.quote(stamp.name()));
-            String marks = (givesIds ? "?, " : "") + written.stream().map(col -> "?").collect(Collectors.joining(", "))
-                    + (stamp == null ? "" : ", " + dialect.stamp(stamp, true));
-            String sql = "INSERT INTO " + dialect.quoteTable(table.qualifiedName()) + " (" + cols + ") VALUES (" + marks + ")";
+            List<String> cols = new ArrayList<>();
+            List<String> marks = new ArrayList<>();
+            if (givesIds) {
+                cols.add(dialect.quote(key.name()));
+                marks.add("?");
+            }
+            written.forEach(col -> {
+                cols.add(dialect.quote(col.name()));
+                marks.add("?");
+            });
+            if (stamp != null) {
+                cols.add(dialect.quote(stamp.name()));
+                marks.add(dialect.stamp(stamp, true));
+            }
+            String sql = "INSERT INTO " + dialect.quoteTable(table.qualifiedName()) + " (" + String.join(", ", cols) + ") VALUES ("
+                    + String.join(", ", marks) + ")";
             try (PreparedStatement ps = givesIds ? c.prepareStatement(sql) : c.prepareStatement(sql, new String[] {key.name()})) {
                 Savepoint before = c.setSavepoint();
                 try {
@@ -457,7 +468,7 @@ public final class JdbcEntity implements Entity {
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     if (!keys.next()) {
                         throw new SQLException(reference + " returned no generated " + key.name()
-                                + "; a two-way pair creates records and needs a generated id column, or newIds: uuid", "42000");
+                                + "; a two-way pair creates records and needs a generated id column, or aNewIds/bNewIds: uuid", "42000");
                     }
                     created.add(new Created(String.valueOf(Values.canonical(keys.getObject(1))), null));
                 }

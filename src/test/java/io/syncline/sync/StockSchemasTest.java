@@ -114,7 +114,10 @@ class StockSchemasTest {
         assertEquals(0, count(crm(), "SELECT COUNT(*) FROM public.customers"));
     }
 
-    /** Pair "models": a Prisma model, whose application gives ids, no default; Syncline gives the records it creates a UUID. */
+    /**
+     * Pair "models": a Prisma model, whose application gives ids, no default; Syncline gives the records it creates a UUID.
+     * Records are matched by a uuid column (the first run's matching, and a window's new records, looked up by it).
+     */
     @Test
     @Order(3)
     void aRecordCreatedInATableWhoseApplicationGivesIdsGetsAUuid() {
@@ -124,10 +127,12 @@ class StockSchemasTest {
         assertEquals("Member Two", m2.get("fullname")); // labels in lower case
         assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM app_members WHERE email = 'm1@models.example' AND name = 'Member One'"));
 
-        update(helpdesk(), "INSERT INTO app_members (email, name) VALUES ('m3@models.example', 'Member Three')");
+        update(helpdesk(), "INSERT INTO app_members (external_id, email, name) VALUES ('9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b63', 'm3@models.example',"
+                + " 'Member Three')");
         await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM \"Member\" WHERE \"email\" = 'm3@models.example'") == 1);
         Object m3 = row(crm(), "SELECT \"id\" FROM \"Member\" WHERE \"email\" = 'm3@models.example'").get("id");
         assertTrue(!m3.equals(m2.get("id")) && String.valueOf(m3).length() == 36, "another UUID: " + m3);
+        assertEquals(1, count(crm(), "SELECT COUNT(*) FROM \"Member\" WHERE \"externalId\" = '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b63'"));
 
         update(crm(), "UPDATE \"Member\" SET \"fullName\" = 'Member Three, renamed', \"updatedAt\" = now() WHERE \"email\" = 'm3@models.example'");
         await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM app_members WHERE name = 'Member Three, renamed'") == 1);
