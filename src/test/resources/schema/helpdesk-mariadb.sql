@@ -107,8 +107,8 @@ CREATE TRIGGER tri_people_inserted AFTER INSERT ON tri_people FOR EACH ROW UPDAT
 CREATE TRIGGER tri_people_updated AFTER UPDATE ON tri_people FOR EACH ROW UPDATE topology_writes SET n = n + 1 WHERE tbl = 'tri_people';
 INSERT INTO tri_people (email, phone, active, modified) SELECT CONCAT('p', seq, '@topo.example'), CONCAT('+1 555 ', seq), 1, NOW(6) FROM seq_1_to_20;
 UPDATE topology_writes SET n = 0;
--- The shop's customers as a PHP application keeps them (StockSchemasTest): an ENUM, a JSON column, a TINYINT(1) flag and
--- a change marker of whole seconds that MariaDB sets on every update
+-- The shop's customers as a PHP application keeps them (StockSchemasTest): an ENUM, a JSON column, a TINYINT(1) flag, a
+-- YEAR and a change marker of whole seconds that MariaDB sets on every update
 CREATE TABLE buyers (
     id        INT AUTO_INCREMENT PRIMARY KEY,
     email     VARCHAR(200) NOT NULL UNIQUE,
@@ -119,6 +119,7 @@ CREATE TABLE buyers (
     extra     JSON,
     tags      VARCHAR(200),
     last_ip   VARCHAR(45),
+    since     YEAR,
     modified  TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP
 );
 CREATE TABLE buyers_writes (n BIGINT NOT NULL);
@@ -126,12 +127,12 @@ INSERT INTO buyers_writes VALUES (0);
 CREATE TRIGGER buyers_inserted AFTER INSERT ON buyers FOR EACH ROW UPDATE buyers_writes SET n = n + 1;
 CREATE TRIGGER buyers_updated AFTER UPDATE ON buyers FOR EACH ROW UPDATE buyers_writes SET n = n + 1;
 -- five of the shop's customers (matched by email on the first run) and two of its own
-INSERT INTO buyers (email, full_name, state, credit, vip, extra, tags, last_ip) SELECT CONCAT('c', seq, '@shop.example'), CONCAT('Customer ', seq),
-    IF(seq % 4 = 0, 'off', 'on'), seq * 10.25, seq % 2 = 0, JSON_OBJECT('source', 'web', 'visits', seq), CONCAT('{web,n', seq, '}'), CONCAT('10.0.0.', seq)
-    FROM seq_1_to_5;
-INSERT INTO buyers (email, full_name, state, credit, vip, extra, tags, last_ip) VALUES
-    ('d1@shop.example', 'Desk One', 'off', 5.50, 1, '{"source": "desk"}', '{desk,"help desk"}', '192.168.0.7'),
-    ('d2@shop.example', 'Desk Two', 'blocked', NULL, 0, NULL, NULL, NULL);
+INSERT INTO buyers (email, full_name, state, credit, vip, extra, tags, last_ip, since) SELECT CONCAT('c', seq, '@shop.example'), CONCAT('Customer ', seq),
+    IF(seq % 4 = 0, 'off', 'on'), seq * 10.25, seq % 2 = 0, JSON_OBJECT('source', 'web', 'visits', seq), CONCAT('{web,n', seq, '}'), CONCAT('10.0.0.', seq),
+    2000 + seq FROM seq_1_to_5;
+INSERT INTO buyers (email, full_name, state, credit, vip, extra, tags, last_ip, since) VALUES
+    ('d1@shop.example', 'Desk One', 'off', 5.50, 1, '{"source": "desk"}', '{desk,"help desk"}', '192.168.0.7', 2019),
+    ('d2@shop.example', 'Desk Two', 'blocked', NULL, 0, NULL, NULL, NULL, NULL);
 UPDATE buyers_writes SET n = 0;
 -- the other side of the Prisma model (StockSchemasTest)
 CREATE TABLE app_members (

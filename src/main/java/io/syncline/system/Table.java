@@ -43,6 +43,10 @@ public record Table(String name, Map<String, Column> columns, List<List<String>>
             if (jdbcType == Types.TIMESTAMP && typeName != null && typeName.equalsIgnoreCase("timestamptz")) {
                 jdbcType = Types.TIMESTAMP_WITH_TIMEZONE;
             }
+            // MariaDB's driver reports a YEAR as a DATE (and reads 2020 as 2020-01-01): it holds a whole number
+            if (typeName != null && typeName.equalsIgnoreCase("year")) {
+                jdbcType = Types.SMALLINT;
+            }
         }
 
         /** What kind of value the column holds, whatever the database calls its type. */
@@ -84,6 +88,9 @@ public record Table(String name, Map<String, Column> columns, List<List<String>>
                     return odt == null ? null : odt.toInstant();
                 case Types.DATE:
                     return rows.getObject(index, LocalDate.class);
+                case Types.SMALLINT:
+                    long number = rows.getLong(index); // a YEAR too, which MariaDB's driver gives as a date
+                    return rows.wasNull() ? null : number;
                 default:
                     Object value = rows.getObject(index);
                     if (value instanceof java.sql.Timestamp ts) {

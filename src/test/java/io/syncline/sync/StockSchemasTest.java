@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Tables as applications keep them, not as a test would make them (pair "customers", src/test/resources/stock-schemas): on
  * PostgreSQL, a table in a schema of its own ({@code sales.customers}, while {@code public.customers} is another table), uuid
  * ids, an enum type, {@code jsonb}, a {@code text[]} array, {@code inet} and {@code numeric}; on MariaDB, an {@code ENUM}, a {@code JSON} column, a
- * {@code TINYINT(1)} flag and a {@code TIMESTAMP} of whole seconds that MariaDB sets on every update. Triggers count the
+ * {@code TINYINT(1)} flag, a {@code YEAR} and a {@code TIMESTAMP} of whole seconds that MariaDB sets on every update. Triggers count the
  * rows written on each side.
  */
 @QuarkusTest
@@ -61,9 +61,9 @@ class StockSchemasTest {
         // the help desk's own records in the shop: a new uuid, the enum's value, numeric, boolean, jsonb
         assertEquals(1, count(crm(), "SELECT COUNT(*) FROM sales.customers WHERE email = 'd1@shop.example' AND name = 'Desk One'"
                 + " AND status = 'inactive' AND credit = 5.50 AND vip AND attrs = '{\"source\": \"desk\"}'::jsonb AND tags = ARRAY['desk', 'help desk']"
-                + " AND last_ip = '192.168.0.7'::inet AND id IS NOT NULL"));
+                + " AND last_ip = '192.168.0.7'::inet AND since = 2019 AND id IS NOT NULL"));
         assertEquals(1, count(crm(), "SELECT COUNT(*) FROM sales.customers WHERE email = 'd2@shop.example' AND status = 'blocked'"
-                + " AND credit IS NULL AND NOT vip AND attrs IS NULL AND tags IS NULL AND last_ip IS NULL"));
+                + " AND credit IS NULL AND NOT vip AND attrs IS NULL AND tags IS NULL AND last_ip IS NULL AND since IS NULL"));
         // the shop's in the help desk
         Map<String, Object> c20 = row(helpdesk(), "SELECT full_name, state, credit, vip, extra, tags, last_ip FROM buyers WHERE email = 'c20@shop.example'");
         assertEquals("Customer 20", c20.get("full_name"));
@@ -73,6 +73,7 @@ class StockSchemasTest {
         assertEquals("{\"source\": \"web\", \"visits\": 20}", c20.get("extra"));
         assertEquals("{web,n20}", c20.get("tags"), "the array in PostgreSQL's text form");
         assertEquals("10.0.0.20", c20.get("last_ip"));
+        assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM buyers WHERE email = 'c20@shop.example' AND since = 2020"), "a YEAR");
         assertEquals("on", row(helpdesk(), "SELECT state FROM buyers WHERE email = 'c18@shop.example'").get("state"));
 
         awaitPolls("customers", 2);
