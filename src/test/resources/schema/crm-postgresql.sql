@@ -168,6 +168,8 @@ CREATE TABLE public.customers (id BIGINT PRIMARY KEY, legacy_code TEXT);
 CREATE SCHEMA archive;
 CREATE TABLE sales.ledger (id BIGINT PRIMARY KEY, amount NUMERIC(12, 2), updated_at TIMESTAMP NOT NULL);
 CREATE TABLE archive.ledger (id BIGINT PRIMARY KEY, amount NUMERIC(12, 2), updated_at TIMESTAMP NOT NULL);
+-- a view: read as a source, refused as anything else (InvalidPairFileTest)
+CREATE VIEW active_people AS SELECT id, email, phone, updated_at FROM people WHERE status = 'Active';
 -- two names that one metadata pattern matches ('_' is any character): each table's columns are its own
 CREATE TABLE bill_runs (id BIGINT PRIMARY KEY, updated_at TIMESTAMP NOT NULL);
 CREATE TABLE billxruns (id BIGINT PRIMARY KEY, run_label TEXT, updated_at TIMESTAMP NOT NULL);

@@ -143,6 +143,10 @@ final class SettingChecks {
                         + Redaction.of(system.get().url()) + ")");
                 return null;
             }
+            if (table.get().view() && !role.equals("source")) {
+                problems.add(role + ": '" + tableName + "' is a view; Syncline only reads a view (as a one-way pair's source): name a table");
+                return null;
+            }
             return new Side(role, reference, system.get(), table.get(), null, null, List.of(), null, false, null);
         } catch (SystemException e) {
             if (e.unreachable()) { // not a problem of the pair file: the pair waits for the system (Pairs)

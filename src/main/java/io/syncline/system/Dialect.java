@@ -76,14 +76,9 @@ public abstract class Dialect {
         return dot < 0 ? quote(table) : quote(table.substring(0, dot)) + "." + quote(table.substring(dot + 1));
     }
 
-    /** Whether the database's schemas are its catalogs (MariaDB's databases), as its driver's metadata lists them. */
-    public boolean schemasAreCatalogs() {
-        return false;
-    }
-
     /** The schemas a table's name alone is looked up in, in order. */
     public List<String> searchPath(Connection c) throws SQLException {
-        String current = schemasAreCatalogs() ? c.getCatalog() : c.getSchema();
+        String current = c.getSchema() != null ? c.getSchema() : c.getCatalog(); // MariaDB's driver: the database is the catalog
         return current == null ? List.of() : List.of(current);
     }
 
@@ -289,11 +284,6 @@ public abstract class Dialect {
                 return url;
             }
             return url + (url.contains("?") ? "&" : "?") + "permitMysqlScheme=true";
-        }
-
-        @Override
-        public boolean schemasAreCatalogs() {
-            return true;
         }
 
         @Override

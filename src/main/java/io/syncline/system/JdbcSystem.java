@@ -106,9 +106,10 @@ public final class JdbcSystem implements ExternalSystem {
     /**
      * The table's real name and columns, looked up case-insensitively; empty if it does not exist. A name without a schema
      * is the table the database itself would read under that name (PostgreSQL: the first schema of the search path that
-     * holds one; MariaDB: the URL's database), or else the only one of that name in another schema. {@code schema.table}
-     * names the schema (on MariaDB, the database). The columns and keys are those of that table alone, not of every table
-     * of that name in the database.
+     * holds one; H2: the connection's schema; MariaDB: the URL's database), or else, on PostgreSQL and H2, the only one of
+     * that name in another schema. {@code schema.table} names the schema (on MariaDB, another database of the server). The
+     * columns and keys are those of that table alone, not of every table of that name in the database, and statements
+     * name it with its schema, whatever the search path says later.
      *
      * @throws SystemException when the database cannot be reached or read
      * @throws IllegalArgumentException when no schema of the search path holds the table and several others do
@@ -120,20 +121,17 @@ public final class JdbcSystem implements ExternalSystem {
         String tableName = reference.substring(dot + 1);
         try (Connection c = connect()) {
             DatabaseMetaData meta = c.getMetaData();
-            boolean byCatalog = dialect.schemasAreCatalogs();
-            // every table of that name, by schema; the exact spelling before one that differs in case
-            Map<String, String> found = new LinkedHashMap<>();
-            try (ResultSet rs = meta.getTables(byCatalog && schema != null ? schema : c.getCatalog(), null, null, null)) {
+            // every table of that name, by schema (MariaDB's databases are its driver's catalogs); the exact spelling first
+            Map<String, Located> found = new LinkedHashMap<>();
+            try (ResultSet rs = meta.getTables(schema != null ? null : c.getCatalog(), null, null, null)) {
                 while (rs.next()) {
-                    if (!RELATIONS.contains(String.valueOf(rs.getString("TABLE_TYPE")).toUpperCase(Locale.ROOT))) {
-                        continue;
-                    }
+                    String type = String.valueOf(rs.getString("TABLE_TYPE")).toUpperCase(Locale.ROOT);
                     String candidate = rs.getString("TABLE_NAME");
-                    String in = rs.getString(byCatalog ? "TABLE_CAT" : "TABLE_SCHEM");
-                    if (candidate.equalsIgnoreCase(tableName) && isUserSchema(in) && (schema == null || schema.equalsIgnoreCase(in))) {
-                        if (candidate.equals(tableName) || !found.containsKey(in)) {
-                            found.put(in, candidate);
-                        }
+                    Located at = new Located(rs.getString("TABLE_CAT"), rs.getString("TABLE_SCHEM"), candidate, type.contains("VIEW"));
+                    String in = at.namespace();
+                    if (RELATIONS.contains(type) && candidate.equalsIgnoreCase(tableName) && isUserSchema(in)
+                            && (schema == null || schema.equalsIgnoreCase(in)) && (candidate.equals(tableName) || !found.containsKey(in))) {
+                        found.put(in, at);
                     }
                 }
             }
@@ -141,7 +139,6 @@ public final class JdbcSystem implements ExternalSystem {
                 return Optional.empty();
             }
             String in = schema != null ? exactOrOnly(found.keySet(), schema) : dialect.searchPath(c).stream().filter(found::containsKey).findFirst().orElse(null);
-            boolean qualified = schema != null || in == null;
             if (in == null) {
                 if (found.size() > 1) {
                     List<String> schemas = found.keySet().stream().sorted().toList();
@@ -150,14 +147,14 @@ public final class JdbcSystem implements ExternalSystem {
                 }
                 in = found.keySet().iterator().next();
             }
-            String actual = found.get(in);
-            String catalog = byCatalog ? in : c.getCatalog();
-            String schemaOf = byCatalog ? null : in;
+            Located at = found.get(in);
+            String actual = at.name();
             Map<String, Table.Column> columns = new LinkedHashMap<>();
-            try (ResultSet rs = meta.getColumns(catalog, schemaOf, actual, null)) {
+            try (ResultSet rs = meta.getColumns(at.catalog(), at.schema(), actual, null)) {
                 while (rs.next()) {
                     // the names are patterns, whose '_' matches any character: bill_runs matches billxruns
-                    if (!actual.equals(rs.getString("TABLE_NAME")) || !Objects.equals(in, rs.getString(byCatalog ? "TABLE_CAT" : "TABLE_SCHEM"))) {
+                    if (!actual.equals(rs.getString("TABLE_NAME")) || !Objects.equals(at.schema(), rs.getString("TABLE_SCHEM"))
+                            || !Objects.equals(at.catalog(), rs.getString("TABLE_CAT"))) {
                         continue;
                     }
                     String col = rs.getString("COLUMN_NAME");
@@ -168,7 +165,7 @@ public final class JdbcSystem implements ExternalSystem {
             }
             List<List<String>> uniqueKeys = new ArrayList<>();
             List<String> primary = new ArrayList<>();
-            try (ResultSet rs = meta.getPrimaryKeys(catalog, schemaOf, actual)) {
+            try (ResultSet rs = meta.getPrimaryKeys(at.catalog(), at.schema(), actual)) {
                 while (rs.next()) {
                     primary.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
                 }
@@ -177,7 +174,7 @@ public final class JdbcSystem implements ExternalSystem {
                 uniqueKeys.add(primary);
             }
             Map<String, List<String>> indexes = new LinkedHashMap<>();
-            try (ResultSet rs = meta.getIndexInfo(catalog, schemaOf, actual, true, false)) {
+            try (ResultSet rs = meta.getIndexInfo(at.catalog(), at.schema(), actual, true, false)) {
                 while (rs.next()) {
                     String index = rs.getString("INDEX_NAME");
                     String col = rs.getString("COLUMN_NAME");
@@ -187,15 +184,23 @@ public final class JdbcSystem implements ExternalSystem {
                 }
             }
             uniqueKeys.addAll(indexes.values());
-            return Optional.of(new Table(actual, columns, uniqueKeys, qualified ? in : null));
+            return Optional.of(new Table(actual, columns, uniqueKeys, in, at.view()));
         } catch (SQLException e) {
             throw new SystemException(e.getMessage(), e);
         }
     }
 
+    /** Where the metadata found a table: its catalog and schema as the driver names them, its real name, whether a view. */
+    private record Located(String catalog, String schema, String name, boolean view) {
+        /** The schema statements name: MariaDB's driver gives a database as the catalog (or as the schema, if told to). */
+        String namespace() {
+            return schema != null ? schema : catalog;
+        }
+    }
+
     /**
-     * What a side may name, as drivers call them: a table (PostgreSQL's partitioned ones too) or a view, read as a source (a
-     * view that the database can update may also be written); not an index, a sequence or a system table.
+     * What a side may name, as drivers call them: a table (PostgreSQL's partitioned ones too) or a view, which is only read
+     * (a one-way pair's source); not an index, a sequence or a system table.
      */
     private static final Set<String> RELATIONS = Set.of("TABLE", "BASE TABLE", "PARTITIONED TABLE", "VIEW", "MATERIALIZED VIEW");
 

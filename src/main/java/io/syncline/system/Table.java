@@ -17,16 +17,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A table as the database describes it: real name, columns by lower-case name, unique keys, and the schema its statements
- * name (null: the name alone reads it, as the database resolves it).
+ * A table as the database describes it: real name, columns by lower-case name, unique keys, the schema its statements name
+ * it with (null: the name alone), and whether it is a view, which is only read.
  */
-public record Table(String name, Map<String, Column> columns, List<List<String>> uniqueKeys, String schema) {
+public record Table(String name, Map<String, Column> columns, List<List<String>> uniqueKeys, String schema, boolean view) {
 
     public Table(String name, Map<String, Column> columns, List<List<String>> uniqueKeys) {
-        this(name, columns, uniqueKeys, null);
+        this(name, columns, uniqueKeys, null, false);
     }
 
-    /** The name statements use: {@code schema.table} when the schema is named, quoted by {@link Dialect#quoteTable}. */
+    /** The name statements use: {@code schema.table} when the schema is known, quoted by {@link Dialect#quoteTable}. */
     public String qualifiedName() {
         return schema == null ? name : schema + "." + name;
     }

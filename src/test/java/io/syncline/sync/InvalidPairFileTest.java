@@ -44,6 +44,8 @@ class InvalidPairFileTest {
                         + " connection's search path: name the schema, e.g. crm.archive.ledger"),
                 containsString("pair 'wrongLookalike' is invalid:\n  - mapping line 2 'label <- run_label -> email': column 'run_label' does not"
                         + " exist in crm.bill_runs (its columns: id, updated_at)"),
+                containsString("pair 'wrongView' is invalid:\n  - a: 'active_people' is a view; Syncline only reads a view (as a one-way pair's"
+                        + " source): name a table"),
                 containsString("aNewIds: uuid needs an id column of text or uuid; 'id' is bigserial"),
                 containsString("bNewIds: 'serial' is not a source of ids; use database (the id column's default, identity or auto-increment)"
                         + " or uuid (Syncline gives each record it creates a random UUID)"),

@@ -3,7 +3,6 @@ package io.syncline.system;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,8 +27,8 @@ class TableLookupTest {
         String url = EmbeddedDatabases.get().postgresDatabase("table_lookup", null);
         try (JdbcSystem system = new JdbcSystem("shop", SystemConnection.database(url, "postgres"))) {
             run(system, "CREATE SCHEMA sales", "CREATE SCHEMA archive",
-                    "CREATE TABLE public.items (id INT PRIMARY KEY, in_public TEXT)", "INSERT INTO public.items VALUES (1, 'public')",
-                    "CREATE TABLE sales.items (id INT PRIMARY KEY, in_sales TEXT)", "INSERT INTO sales.items VALUES (1, 'sales')",
+                    "CREATE TABLE public.items (id INT PRIMARY KEY, in_public TEXT UNIQUE)", "INSERT INTO public.items VALUES (1, 'public')",
+                    "CREATE TABLE sales.items (id INT PRIMARY KEY, in_sales TEXT UNIQUE)", "INSERT INTO sales.items VALUES (1, 'sales')",
                     "CREATE TABLE sales.orders (id INT PRIMARY KEY, total INT)",
                     "CREATE TABLE sales.ledger (id INT PRIMARY KEY)", "CREATE TABLE archive.ledger (id INT PRIMARY KEY)",
                     "CREATE TABLE public.notes (id INT PRIMARY KEY, in_public TEXT)", "CREATE TABLE archive.notes (id INT PRIMARY KEY, in_archive TEXT)",
@@ -40,20 +39,24 @@ class TableLookupTest {
 
             Table items = system.table("items").orElseThrow();
             assertEquals(List.of("id", "in_public"), List.copyOf(items.columns().keySet()), "the search path's table, its columns alone");
-            assertNull(items.schema(), "read by its name alone, as the database resolves it");
+            assertEquals("public.items", items.qualifiedName(), "the schema named, whatever the search path says later");
             assertEquals("public", read(system, items, "in_public"));
+            assertTrue(items.isUniqueKey("in_public") && !items.isUniqueKey("in_sales"), "its keys alone: " + items.uniqueKeys());
 
             Table sales = system.table("sales.items").orElseThrow();
             assertEquals(List.of("id", "in_sales"), List.copyOf(sales.columns().keySet()));
             assertEquals("sales.items", sales.qualifiedName());
             assertEquals("sales", read(system, sales, "in_sales"));
+            assertTrue(sales.isUniqueKey("in_sales") && !sales.isUniqueKey("in_public"), "its keys alone: " + sales.uniqueKeys());
             assertEquals("sales.items", system.table("SALES.Items").orElseThrow().qualifiedName(), "names in any case");
 
             assertEquals("sales.orders", system.table("orders").orElseThrow().qualifiedName(), "the only table of that name, off the path");
             Table events = system.table("sales.events").orElseThrow(); // a partitioned table, not its partition
             assertEquals(List.of("id", "at"), List.copyOf(events.columns().keySet()));
             assertEquals("2026-05-01", read(system, events, "at"));
-            assertEquals("public", read(system, system.table("open_items").orElseThrow(), "in_public"), "a view, read as a source");
+            Table view = system.table("open_items").orElseThrow();
+            assertTrue(view.view());
+            assertEquals("public", read(system, view, "in_public"), "a view, read as a source");
             assertTrue(system.table("counter").isEmpty(), "a sequence is no table");
             assertTrue(system.table("archive.items").isEmpty());
             IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> system.table("ledger"));
@@ -65,11 +68,11 @@ class TableLookupTest {
         try (JdbcSystem system = new JdbcSystem("shop", SystemConnection.database(url, "postgres"))) {
             Table items = system.table("items").orElseThrow();
             assertEquals(List.of("id", "in_sales"), List.copyOf(items.columns().keySet()));
-            assertNull(items.schema());
+            assertEquals("sales.items", items.qualifiedName());
             assertEquals("sales", read(system, items, "in_sales"));
             Table notes = system.table("notes").orElseThrow();
             assertEquals(List.of("id", "in_public"), List.copyOf(notes.columns().keySet()), "the path's second schema, not archive's");
-            assertNull(notes.schema());
+            assertEquals("public.notes", notes.qualifiedName());
         }
     }
 
@@ -84,13 +87,21 @@ class TableLookupTest {
 
             Table own = system.table("items").orElseThrow();
             assertEquals(List.of("id", "in_own"), List.copyOf(own.columns().keySet()), "the URL's database");
-            assertNull(own.schema());
+            assertEquals("table_lookup.items", own.qualifiedName());
             assertEquals("own", read(system, own, "in_own"));
 
             Table another = system.table("table_lookup_other.items").orElseThrow();
             assertEquals(List.of("id", "in_other"), List.copyOf(another.columns().keySet()), "another database of the server");
             assertEquals("table_lookup_other.items", another.qualifiedName());
             assertEquals("other", read(system, another, "in_other"));
+            assertEquals("table_lookup_other.items", system.table("TABLE_LOOKUP_OTHER.items").orElseThrow().qualifiedName(), "names in any case");
+        }
+        // the driver told to call databases schemas
+        try (JdbcSystem system = new JdbcSystem("desk", SystemConnection.database(url + "?useCatalogTerm=Schema", "root"))) {
+            Table own = system.table("items").orElseThrow();
+            assertEquals(List.of("id", "in_own"), List.copyOf(own.columns().keySet()));
+            assertEquals("own", read(system, own, "in_own"));
+            assertEquals("other", read(system, system.table("table_lookup_other.items").orElseThrow(), "in_other"));
         }
     }
 
@@ -101,7 +112,7 @@ class TableLookupTest {
                     "CREATE TABLE sales.items (id INT PRIMARY KEY, in_sales VARCHAR(10))", "INSERT INTO sales.items VALUES (1, 'sales')");
             Table items = system.table("items").orElseThrow();
             assertEquals(List.of("id", "in_public"), List.copyOf(items.columns().keySet()));
-            assertNull(items.schema());
+            assertEquals("PUBLIC.ITEMS", items.qualifiedName());
             Table sales = system.table("sales.items").orElseThrow();
             assertEquals(List.of("id", "in_sales"), List.copyOf(sales.columns().keySet()));
             assertEquals("sales", read(system, sales, "in_sales"));
