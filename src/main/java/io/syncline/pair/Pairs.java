@@ -11,9 +11,11 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.BeanFactoryDefinition;
 import org.apache.camel.model.Model;
@@ -79,6 +81,7 @@ public class Pairs {
             }
         });
         allDeclared().forEach(pair -> problems.addAll(referenceProblems(pair)));
+        problems.addAll(spellingProblems(byName.values()));
         if (config.validateOnly()) {
             waiting.forEach((name, w) -> problems.add(w.pair().file() + ": pair '" + name + "' cannot be checked: " + w.reason()));
         }
@@ -202,6 +205,29 @@ public class Pairs {
     }
 
     /** The tables that more than one pair syncs, and the cycles of pairs. */
+    /**
+     * One table named two ways by the pair files ({@code crm.customers} and {@code crm.public.customers}): the pairs that
+     * share a table, and the echoes of writes that travel on through another pair, are told by the names the files write.
+     */
+    static List<String> spellingProblems(Collection<Pair> pairs) {
+        Map<String, Map<String, String>> namesByTable = new TreeMap<>(); // resolved table -> written name -> first pair that wrote it
+        for (Pair pair : pairs) {
+            for (Side side : List.of(pair.source(), pair.target())) {
+                String table = (side.system().name() + "." + side.table().qualifiedName()).toLowerCase(Locale.ROOT);
+                namesByTable.computeIfAbsent(table, t -> new TreeMap<>()).putIfAbsent(Topology.key(side.reference()), pair.name());
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        namesByTable.forEach((table, names) -> {
+            if (names.size() > 1) {
+                problems.add("table " + table + " is named " + names.entrySet().stream().map(n -> n.getKey() + " (pair '" + n.getValue() + "')")
+                        .collect(Collectors.joining(" and ")) + ": write a table the same way in every pair file; the pairs that share a table"
+                        + " are told by the name they give it");
+            }
+        });
+        return problems;
+    }
+
     public Topology topology() {
         return topology;
     }

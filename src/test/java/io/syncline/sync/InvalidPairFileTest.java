@@ -44,6 +44,8 @@ class InvalidPairFileTest {
                         + " connection's search path: name the schema, e.g. crm.archive.ledger"),
                 containsString("pair 'wrongLookalike' is invalid:\n  - mapping line 2 'label <- run_label -> email': column 'run_label' does not"
                         + " exist in crm.bill_runs (its columns: id, updated_at)"),
+                containsString("table crm.public.contacts is named crm.contacts (pair 'spellingOne') and crm.public.contacts (pair 'spellingTwo'):"
+                        + " write a table the same way in every pair file; the pairs that share a table are told by the name they give it"),
                 containsString("pair 'wrongView' is invalid:\n  - a: 'active_people' is a view; Syncline only reads a view (as a one-way pair's"
                         + " source): name a table"),
                 containsString("aNewIds: uuid needs an id column of text or uuid; 'id' is bigserial"),
