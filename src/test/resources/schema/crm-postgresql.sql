@@ -151,15 +151,16 @@ CREATE TABLE sales.customers (
     tags       TEXT[],
     last_ip    INET,
     since      SMALLINT,
+    opens      TIME(3),
     updated_at TIMESTAMPTZ NOT NULL
 );
 CREATE TABLE sales_writes (n BIGINT NOT NULL);
 INSERT INTO sales_writes VALUES (0);
 CREATE FUNCTION sales_written() RETURNS trigger AS $$ BEGIN UPDATE sales_writes SET n = n + 1; RETURN NEW; END $$ LANGUAGE plpgsql;
 CREATE TRIGGER customers_written AFTER INSERT OR UPDATE ON sales.customers FOR EACH ROW EXECUTE FUNCTION sales_written();
-INSERT INTO sales.customers (email, name, status, credit, vip, attrs, tags, last_ip, since, updated_at)
+INSERT INTO sales.customers (email, name, status, credit, vip, attrs, tags, last_ip, since, opens, updated_at)
     SELECT 'c' || x || '@shop.example', 'Customer ' || x, CASE WHEN x % 4 = 0 THEN 'inactive' ELSE 'active' END::sales.customer_status,
-        x * 10.25, x % 2 = 0, jsonb_build_object('source', 'web', 'visits', x), ARRAY['web', 'n' || x], ('10.0.0.' || x)::inet, 2000 + x, now()
+        x * 10.25, x % 2 = 0, jsonb_build_object('source', 'web', 'visits', x), ARRAY['web', 'n' || x], ('10.0.0.' || x)::inet, 2000 + x, TIME '09:30:15.250' + x * INTERVAL '1 minute', now()
     FROM generate_series(1, 20) AS x;
 UPDATE sales_writes SET n = 0;
 -- the same name in the search path's schema, another table: a pair that names sales.customers must not read it

@@ -120,6 +120,7 @@ CREATE TABLE buyers (
     tags      VARCHAR(200),
     last_ip   VARCHAR(45),
     since     YEAR,
+    opens     TIME(3),
     modified  TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP
 );
 CREATE TABLE buyers_writes (n BIGINT NOT NULL);
@@ -127,12 +128,12 @@ INSERT INTO buyers_writes VALUES (0);
 CREATE TRIGGER buyers_inserted AFTER INSERT ON buyers FOR EACH ROW UPDATE buyers_writes SET n = n + 1;
 CREATE TRIGGER buyers_updated AFTER UPDATE ON buyers FOR EACH ROW UPDATE buyers_writes SET n = n + 1;
 -- five of the shop's customers (matched by email on the first run) and two of its own
-INSERT INTO buyers (email, full_name, state, credit, vip, extra, tags, last_ip, since) SELECT CONCAT('c', seq, '@shop.example'), CONCAT('Customer ', seq),
+INSERT INTO buyers (email, full_name, state, credit, vip, extra, tags, last_ip, since, opens) SELECT CONCAT('c', seq, '@shop.example'), CONCAT('Customer ', seq),
     IF(seq % 4 = 0, 'off', 'on'), seq * 10.25, seq % 2 = 0, JSON_OBJECT('source', 'web', 'visits', seq), CONCAT('{web,n', seq, '}'), CONCAT('10.0.0.', seq),
-    2000 + seq FROM seq_1_to_5;
-INSERT INTO buyers (email, full_name, state, credit, vip, extra, tags, last_ip, since) VALUES
-    ('d1@shop.example', 'Desk One', 'off', 5.50, 1, '{"source": "desk"}', '{desk,"help desk"}', '192.168.0.7', 2019),
-    ('d2@shop.example', 'Desk Two', 'blocked', NULL, 0, NULL, NULL, NULL, NULL);
+    2000 + seq, ADDTIME('09:30:15.250', SEC_TO_TIME(seq * 60)) FROM seq_1_to_5;
+INSERT INTO buyers (email, full_name, state, credit, vip, extra, tags, last_ip, since, opens) VALUES
+    ('d1@shop.example', 'Desk One', 'off', 5.50, 1, '{"source": "desk"}', '{desk,"help desk"}', '192.168.0.7', 2019, '08:00:00.125'),
+    ('d2@shop.example', 'Desk Two', 'blocked', NULL, 0, NULL, NULL, NULL, NULL, NULL);
 UPDATE buyers_writes SET n = 0;
 -- the other side of the Prisma model (StockSchemasTest)
 CREATE TABLE app_members (

@@ -9,7 +9,9 @@ import java.sql.SQLXML;
 import java.sql.Types;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.OffsetTime;
 import java.time.temporal.Temporal;
 import java.util.List;
 import java.util.Locale;
@@ -88,6 +90,9 @@ public record Table(String name, Map<String, Column> columns, List<List<String>>
                     return odt == null ? null : odt.toInstant();
                 case Types.DATE:
                     return rows.getObject(index, LocalDate.class);
+                case Types.TIME: // java.sql.Time would drop the fraction of a second, and a PostgreSQL timetz's offset
+                    return typeName != null && typeName.equalsIgnoreCase("timetz") ? rows.getObject(index, OffsetTime.class)
+                            : rows.getObject(index, LocalTime.class);
                 case Types.SMALLINT:
                     long number = rows.getLong(index); // a YEAR too, which MariaDB's driver gives as a date
                     return rows.wasNull() ? null : number;

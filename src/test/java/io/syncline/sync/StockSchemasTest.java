@@ -61,7 +61,7 @@ class StockSchemasTest {
         // the help desk's own records in the shop: a new uuid, the enum's value, numeric, boolean, jsonb
         assertEquals(1, count(crm(), "SELECT COUNT(*) FROM sales.customers WHERE email = 'd1@shop.example' AND name = 'Desk One'"
                 + " AND status = 'inactive' AND credit = 5.50 AND vip AND attrs = '{\"source\": \"desk\"}'::jsonb AND tags = ARRAY['desk', 'help desk']"
-                + " AND last_ip = '192.168.0.7'::inet AND since = 2019 AND id IS NOT NULL"));
+                + " AND last_ip = '192.168.0.7'::inet AND since = 2019 AND opens = '08:00:00.125' AND id IS NOT NULL"));
         assertEquals(1, count(crm(), "SELECT COUNT(*) FROM sales.customers WHERE email = 'd2@shop.example' AND status = 'blocked'"
                 + " AND credit IS NULL AND NOT vip AND attrs IS NULL AND tags IS NULL AND last_ip IS NULL AND since IS NULL"));
         // the shop's in the help desk
@@ -74,6 +74,7 @@ class StockSchemasTest {
         assertEquals("{web,n20}", c20.get("tags"), "the array in PostgreSQL's text form");
         assertEquals("10.0.0.20", c20.get("last_ip"));
         assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM buyers WHERE email = 'c20@shop.example' AND since = 2020"), "a YEAR");
+        assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM buyers WHERE email = 'c20@shop.example' AND opens = '09:50:15.250'"), "a time of day, to the millisecond");
         assertEquals("on", row(helpdesk(), "SELECT state FROM buyers WHERE email = 'c18@shop.example'").get("state"));
 
         awaitPolls("customers", 2);
