@@ -57,7 +57,7 @@ public abstract class Dialect {
             return new H2(quoting);
         }
         throw new IllegalArgumentException("unsupported JDBC URL '" + url
-                + "': Syncline speaks PostgreSQL (jdbc:postgresql:), MariaDB (jdbc:mariadb:) and H2 (jdbc:h2:)");
+                + "': Syncline speaks PostgreSQL (jdbc:postgresql:), MariaDB (jdbc:mariadb:; MySQL, jdbc:mysql:, through MariaDB's driver) and H2 (jdbc:h2:)");
     }
 
     public abstract String name();
