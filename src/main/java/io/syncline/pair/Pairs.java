@@ -204,7 +204,6 @@ public class Pairs {
         return null;
     }
 
-    /** The tables that more than one pair syncs, and the cycles of pairs. */
     /**
      * One table named two ways by the pair files ({@code crm.customers} and {@code crm.public.customers}): the pairs that
      * share a table, and the echoes of writes that travel on through another pair, are told by the names the files write.
@@ -228,6 +227,7 @@ public class Pairs {
         return problems;
     }
 
+    /** The tables that more than one pair syncs, and the cycles of pairs. */
     public Topology topology() {
         return topology;
     }

@@ -17,6 +17,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.syncline.testing.RealDatabases;
+import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.Map;
@@ -68,7 +69,7 @@ class StockSchemasTest {
         Map<String, Object> c20 = row(helpdesk(), "SELECT full_name, state, credit, vip, extra, tags, last_ip FROM buyers WHERE email = 'c20@shop.example'");
         assertEquals("Customer 20", c20.get("full_name"));
         assertEquals("off", c20.get("state"), "inactive in the shop");
-        assertEquals(0, new java.math.BigDecimal("205.00").compareTo((java.math.BigDecimal) c20.get("credit")), "credit " + c20.get("credit"));
+        assertEquals(0, new BigDecimal("205.00").compareTo((BigDecimal) c20.get("credit")), "credit " + c20.get("credit"));
         assertEquals(true, c20.get("vip"));
         assertEquals("{\"source\": \"web\", \"visits\": 20}", c20.get("extra"));
         assertEquals("{web,n20}", c20.get("tags"), "the array in PostgreSQL's text form");
@@ -98,7 +99,7 @@ class StockSchemasTest {
 
         await().atMost(SYNC).until(() -> "blocked".equals(row(helpdesk(), "SELECT state FROM buyers WHERE email = 'c7@shop.example'").get("state")));
         Map<String, Object> c7 = row(helpdesk(), "SELECT credit, extra, tags FROM buyers WHERE email = 'c7@shop.example'");
-        assertEquals(0, new java.math.BigDecimal("99.95").compareTo((java.math.BigDecimal) c7.get("credit")), "credit " + c7.get("credit"));
+        assertEquals(0, new BigDecimal("99.95").compareTo((BigDecimal) c7.get("credit")), "credit " + c7.get("credit"));
         assertEquals("{\"tier\": \"gold\", \"source\": \"web\", \"visits\": 7}", c7.get("extra"));
         assertEquals("{web,n7,\"vip list\"}", c7.get("tags"));
         await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM sales.customers WHERE email = 'c8@shop.example'"

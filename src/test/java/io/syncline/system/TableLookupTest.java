@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.syncline.testing.EmbeddedDatabases;
 import io.syncline.testing.SystemConnection;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -139,7 +140,7 @@ class TableLookupTest {
     }
 
     private static void run(String url, String... statements) throws SQLException {
-        try (Connection c = java.sql.DriverManager.getConnection(url, url.startsWith("jdbc:postgresql:") ? "postgres" : "root", null);
+        try (Connection c = DriverManager.getConnection(url, url.startsWith("jdbc:postgresql:") ? "postgres" : "root", null);
                 Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);
