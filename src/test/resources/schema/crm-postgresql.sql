@@ -186,3 +186,15 @@ CREATE TABLE "Member" (
 );
 INSERT INTO "Member" ("id", "externalId", "email", "fullName", "updatedAt")
     VALUES ('ckm1a2b3c0000', '0b6c1f3e-4a5d-4e8f-9a7b-2c3d4e5f6a71', 'm1@models.example', 'Member One', now());
+-- Tables without any change marker, as legacy applications keep them (StockSchemasTest: cursor none, every poll reads them
+-- whole): a stock list copied one way, and offices whose application sets updated_at, synced two way with the help desk's
+-- branches
+CREATE TABLE stock_items (sku VARCHAR(20) PRIMARY KEY, title TEXT NOT NULL, qty INTEGER NOT NULL);
+INSERT INTO stock_items SELECT 'SKU-' || lpad(x::text, 3, '0'), 'Item ' || x, x FROM generate_series(1, 30) AS x;
+CREATE TABLE offices (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, city TEXT, updated_at TIMESTAMPTZ NOT NULL);
+CREATE TABLE offices_writes (n BIGINT NOT NULL);
+INSERT INTO offices_writes VALUES (0);
+CREATE FUNCTION offices_written() RETURNS trigger AS $$ BEGIN UPDATE offices_writes SET n = n + 1; RETURN NEW; END $$ LANGUAGE plpgsql;
+CREATE TRIGGER offices_written AFTER INSERT OR UPDATE ON offices FOR EACH ROW EXECUTE FUNCTION offices_written();
+INSERT INTO offices (name, city, updated_at) VALUES ('North', 'Oslo', now()), ('South', 'Seville', now()), ('East', 'Tallinn', now());
+UPDATE offices_writes SET n = 0;

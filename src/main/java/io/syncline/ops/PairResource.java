@@ -1,6 +1,7 @@
 package io.syncline.ops;
 
 import io.syncline.pair.Role;
+import io.syncline.pair.Side;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
 import io.syncline.state.Conflicts;
@@ -289,14 +290,20 @@ public class PairResource {
         }
         return new PairView(pair.name(), pair.source().reference(), pair.target().reference(), pair.file(), s.state().name(),
                 s.lastPollStarted(), s.lastSuccess(), s.lastError(), s.nextAttempt(),
-                state.cursor(pair.name(), pair.source().name()).toString(), state.rowsSynced(pair.name()),
+                cursor(pair, Role.A), state.rowsSynced(pair.name()),
                 state.linkCount(pair.name()), deadLetters.count(pair.name()), staleness(s, pair),
                 s.loadTotal() > 0 ? new FullLoad(s.loadDone(), s.loadTotal()) : null,
-                pair.isTwoWay() ? new TwoWay(pair.policy().toString(), state.cursor(pair.name(), pair.side(Role.B).name()).toString(),
+                pair.isTwoWay() ? new TwoWay(pair.policy().toString(), cursor(pair, Role.B),
                         s.written(Role.A), s.written(Role.B), s.echoes(), s.resolved(), conflicts.count(pair.name()), s.deleted(),
                         pendingChanges.pending(pair.name()), references.parkedCount(pair.name()), s.applyError(), s.applyFailures(),
                         s.nextApply(), s.deleteGuard(), s.recentWindows(), bySide(s::changesFromUsers), bySide(s::changesRelayed),
                         s.recordsAppliedAgain(), s.chunksLockedAgain()) : null);
+    }
+
+    /** Where the side's polls stand; a side without change marker has no cursor: each poll reads it whole. */
+    private String cursor(Pair pair, Role role) {
+        Side side = pair.side(role);
+        return side.cursor() == null ? "none: read whole on every poll" : state.cursor(pair.name(), side.name()).toString();
     }
 
     private static Map<String, Long> bySide(java.util.function.ToLongFunction<Role> count) {

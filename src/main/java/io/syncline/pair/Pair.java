@@ -95,6 +95,7 @@ public class Pair extends PairSettings {
 
     /** The settings that depend on the systems' tables; throws {@link SystemException} when a system does not answer. */
     private void validateSides(Systems systems, List<String> problems) {
+        boolean sourceWhole = false;
         if (isTwoWay()) {
             validateTwoWay(systems, problems);
             if (!problems.isEmpty()) {
@@ -118,11 +119,12 @@ public class Pair extends PairSettings {
         if (parsedMapping != null && sourceSide != null) {
             Table table = sourceSide.table();
             SettingChecks.readColumnsExist(parsedMapping, sourceSide, problems);
-            cursorColumn = table.column(cursor).orElse(null);
-            if (cursorColumn == null) {
+            sourceWhole = SettingChecks.withoutMarker("cursor", cursor, sourceSide, problems);
+            cursorColumn = sourceWhole ? null : table.column(cursor).orElse(null); // none: every poll reads the source whole
+            if (cursorColumn == null && !sourceWhole) {
                 problems.add("cursor: column '" + cursor + "' does not exist in " + source + " (its columns: "
                         + table.columnNames() + "); name the column that changes on every update");
-            } else if (!cursorColumn.isTimestamp() && !cursorColumn.isInteger()) {
+            } else if (cursorColumn != null && !cursorColumn.isTimestamp() && !cursorColumn.isInteger()) {
                 problems.add("cursor: column '" + cursor + "' is " + cursorColumn.typeName()
                         + "; a cursor must be a timestamp or an integer version");
             }
@@ -142,7 +144,7 @@ public class Pair extends PairSettings {
         if (parsedMapping != null && sourceSide != null && sourceKeyColumnName() != null) {
             sourceKeyColumn = sourceSide.table().column(sourceKeyColumnName()).orElse(null);
         }
-        if (sourceSide != null && sourceKeyColumn != null && cursorColumn != null) {
+        if (sourceSide != null && sourceKeyColumn != null && (cursorColumn != null || sourceWhole)) {
             sourceSide = sourceSide.reading(sourceKeyColumn, cursorColumn, parsedMapping.sourceColumns());
         }
         if (!problems.isEmpty()) {
@@ -158,6 +160,8 @@ public class Pair extends PairSettings {
 
     /** A two-way pair: sides a and b, each read and written, ids tied by links rather than mapped. */
     private void validateTwoWay(Systems systems, List<String> problems) {
+        boolean aWhole = false;
+        boolean bWhole = false;
         if (source != null || target != null) {
             problems.add("source/target: a pair is either one way (source, target) or two way (a, b); remove source and target");
         }
@@ -207,8 +211,9 @@ public class Pair extends PairSettings {
             Table table = sourceSide.table();
             SettingChecks.readColumnsExist(parsedMapping, sourceSide, problems);
             Table.Column key = SettingChecks.column("aKey", aKey, sourceSide, problems);
-            Table.Column aCursorColumn = SettingChecks.cursor("aCursor", aCursor, sourceSide, problems);
-            if (key != null && aCursorColumn != null) {
+            aWhole = SettingChecks.withoutMarker("aCursor", aCursor, sourceSide, problems);
+            Table.Column aCursorColumn = aWhole ? null : SettingChecks.cursor("aCursor", aCursor, sourceSide, problems);
+            if (key != null && (aCursorColumn != null || aWhole)) {
                 sourceSide = sourceSide.reading(key, aCursorColumn, parsedMapping.sourceColumns());
                 aColumns = twoWayMapping.aColumns().stream().map(c -> table.column(c).orElse(null)).toList();
                 SettingChecks.checkNotWritten("aKey", key, twoWayMapping.aColumns(), problems);
@@ -221,8 +226,9 @@ public class Pair extends PairSettings {
         if (targetSide != null) {
             targetColumns = SettingChecks.writtenColumns(parsedMapping, targetSide, problems);
             Table.Column key = SettingChecks.column("bKey", bKey, targetSide, problems);
-            Table.Column bCursorColumn = SettingChecks.cursor("bCursor", bCursor, targetSide, problems);
-            if (key != null && bCursorColumn != null) {
+            bWhole = SettingChecks.withoutMarker("bCursor", bCursor, targetSide, problems);
+            Table.Column bCursorColumn = bWhole ? null : SettingChecks.cursor("bCursor", bCursor, targetSide, problems);
+            if (key != null && (bCursorColumn != null || bWhole)) {
                 targetSide = targetSide.reading(key, bCursorColumn, twoWayMapping.bColumns());
                 SettingChecks.checkNotWritten("bKey", key, twoWayMapping.bColumns(), problems);
             }
@@ -238,6 +244,11 @@ public class Pair extends PairSettings {
                 && (!sourceSide.cursor().isTimestamp() || !targetSide.cursor().isTimestamp())) {
             problems.add("policy: last-writer-wins compares the sides' cursor columns as times, but aCursor or bCursor is not a timestamp;"
                     + " choose a-wins, b-wins or manual");
+        }
+        if (lastWriter && (aWhole || bWhole)) {
+            problems.add("policy: last-writer-wins compares the times of the sides' edits, and side " + (aWhole ? "a" : "b")
+                    + " has no change marker (" + (aWhole ? "aCursor" : "bCursor") + ": none) to tell them; choose a-wins, b-wins or"
+                    + " manual (under field-merge, for its fallback and fields too)");
         }
     }
 

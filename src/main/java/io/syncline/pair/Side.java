@@ -10,7 +10,8 @@ import java.util.List;
  *
  * @param role    "source" or "target" of a one-way pair, "a" or "b" of a two-way pair
  * @param key     the column that identifies a record (a side that is read, and each side of a two-way pair)
- * @param cursor  the column that grows on every change (a side that is read), else null
+ * @param cursor  the column that grows on every change (a side that is read), else null: a side that is not read, or one
+ *                without change marker (cursor: none), whose every poll reads it whole
  * @param columns the columns read, lower case
  * @param stamp   the change marker Syncline sets on every record it writes to this side (the application maintains
  *                it, the database does not), else null

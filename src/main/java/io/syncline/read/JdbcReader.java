@@ -105,7 +105,8 @@ public class JdbcReader {
                 polling.remove(pollKey);
                 return Collections.emptyIterator();
             }
-            poll = new PagedPoll(pair, side, state.cursor(pairName, side.name()), resyncs);
+            // a side without change marker is read whole on every poll; its cursor never moves
+            poll = new PagedPoll(pair, side, side.cursor() == null ? Position.START : state.cursor(pairName, side.name()), resyncs);
         } catch (RuntimeException e) {
             polling.remove(pollKey);
             failed(pair, sideName, e);
@@ -190,6 +191,9 @@ public class JdbcReader {
 
         private final Pair pair;
         private final Side source;
+        /** The poll reads every record of the side: a full load, or a side without change marker compared whole. */
+        private final boolean wholeSide;
+        /** A full load: the side's first read (or after a resync), shown as such in the status and the log. */
         private final boolean fullLoad;
         private final boolean firstLoad;
         private final long resyncs;
@@ -213,18 +217,20 @@ public class JdbcReader {
             this.pair = pair;
             this.source = source;
             this.resyncs = resyncs;
-            this.fullLoad = cursor.isStart();
+            this.wholeSide = cursor.isStart();
             feed = source.entity().changedSince(cursor, pair.lookback(), pair.pageSize());
             sizeKnown = feed.size() >= 0;
             total = Math.max(0, feed.size());
             // A full load of a pair without links (the first one, or after a resync) need not look any hash up. An empty
             // table is polled again and again from the start: it does not ask, as the question reads the links table.
             try {
-                this.firstLoad = fullLoad && feed.size() != 0 && !state.hasLinks(pair.name());
+                this.firstLoad = wholeSide && feed.size() != 0 && !state.hasLinks(pair.name());
             } catch (RuntimeException e) {
                 feed.close(); // the state store failed: the source's connection goes back to its pool
                 throw e;
             }
+            // a side without change marker: its first read is a full load, every later poll a comparison
+            this.fullLoad = wholeSide && (source.cursor() != null || firstLoad);
             if (fullLoad && total > 0) { // an empty table is read again on every poll until it has rows: no news
                 LOG.infof("pair '%s': full load of %s started: %,d rows", pair.name(), source.reference(), total);
             }
@@ -305,6 +311,10 @@ public class JdbcReader {
         private List<Change> readPage() {
             List<Change> changes = new ArrayList<>(pair.pageSize());
             for (Entity.Record record : feed.next()) {
+                if (source.cursor() == null) { // a side without change marker: the poll's pages leave the cursor
+                    changes.add(new Change(pair.name(), source.name(), record.id(), record.values(), null));
+                    continue;
+                }
                 if (record.marker() == null) { // only a full load meets it: "marker > ?" never matches NULL
                     deadLetters.store(pair.name(), source.name(), record.id(), "its change marker '" + source.cursor().name()
                             + "' is empty: polling cannot follow its changes; once the marker is set, it syncs", String.valueOf(record.values()));
@@ -318,13 +328,14 @@ public class JdbcReader {
         private void progress() {
             state.status(pair.name()).progressed(fullLoad ? done : 0, fullLoad ? total : 0);
             long now = System.nanoTime();
-            if (fullLoad && now - lastLog > 10_000_000_000L) {
+            if (wholeSide && now - lastLog > 10_000_000_000L) {
                 lastLog = now;
                 double seconds = (now - started) / 1e9;
                 double rate = done / Math.max(seconds, 0.001);
                 long left = Math.max(0, total - done);
                 if (sizeKnown) {
-                    LOG.infof("pair '%s': full load %,d / %,d rows (%d%%), %,.0f rows/s, about %.0fs left", pair.name(), done, total,
+                    LOG.infof("pair '%s': %s %,d / %,d rows (%d%%), %,.0f rows/s, about %.0fs left", pair.name(),
+                            fullLoad ? "full load" : "comparing " + source.reference() + " with its links:", done, total,
                             total == 0 ? 100 : done * 100 / total, rate, left / Math.max(rate, 1));
                 } else { // an API does not say how many records it holds
                     LOG.infof("pair '%s': full load %,d records so far, %,.0f records/s", pair.name(), done, rate);

@@ -21,7 +21,8 @@ public interface Entity {
      * The records changed since {@code from}, in the order of their change marker (ties broken by
      * id), a page at a time. From {@link Position#START} it reads every record: a full load. With a
      * lookback and a timestamp marker, it re-reads that far behind {@code from}, so changes committed late
-     * are not missed (a version marker is read strictly after {@code from}).
+     * are not missed (a version marker is read strictly after {@code from}). A side without change marker is read whole,
+     * in id order, from {@link Position#START} only.
      */
     Feed changedSince(Position from, Duration lookback, int pageSize);
 

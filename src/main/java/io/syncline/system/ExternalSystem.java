@@ -44,6 +44,13 @@ public interface ExternalSystem extends AutoCloseable {
     boolean stampsVersions();
 
     /**
+     * Whether a side of this system can be read without a change marker ({@code cursor: none}): every poll reads the whole
+     * entity, in id order, and the records that differ from their links are the changes. A database can; an API is read
+     * by its records' change marker.
+     */
+    boolean readsWithoutMarker();
+
+    /**
      * The entity through which the engine reads and writes {@code table}.
      *
      * @param key       the id field

@@ -13,7 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-/** One poll of a table: an open query over the records changed since a position, streamed a page at a time. */
+/**
+ * One poll of a table: an open query over the records changed since a position, streamed a page at a time; of a table
+ * without change marker, over all its records.
+ */
 final class JdbcFeed implements Entity.Feed {
     private final SelectedColumns selected;
     private final Table.Column marker;
@@ -32,8 +35,11 @@ final class JdbcFeed implements Entity.Feed {
         this.pageSize = pageSize;
         this.failure = failure;
         try {
-            String order = " ORDER BY " + dialect.quote(marker.name()) + ", " + dialect.quote(key.name());
-            String column = dialect.quote(marker.name());
+            if (marker == null && !from.isStart()) {
+                throw new IllegalArgumentException(table.name() + " has no change marker: it is read whole, from the start");
+            }
+            String order = " ORDER BY " + (marker == null ? "" : dialect.quote(marker.name()) + ", ") + dialect.quote(key.name());
+            String column = marker == null ? null : dialect.quote(marker.name());
             if (from.isStart()) {
                 try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM " + dialect.quoteTable(table.qualifiedName()));
                         ResultSet rs = count.executeQuery()) {

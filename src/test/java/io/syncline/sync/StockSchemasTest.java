@@ -30,8 +30,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Tables as applications keep them, not as a test would make them (pair "customers", src/test/resources/stock-schemas): on
  * PostgreSQL, a table in a schema of its own ({@code sales.customers}, while {@code public.customers} is another table), uuid
  * ids, an enum type, {@code jsonb}, a {@code text[]} array, {@code inet} and {@code numeric}; on MariaDB, an {@code ENUM}, a {@code JSON} column, a
- * {@code TINYINT(1)} flag, a {@code YEAR} and a {@code TIMESTAMP} of whole seconds that MariaDB sets on every update. Triggers count the
- * rows written on each side.
+ * {@code TINYINT(1)} flag, a {@code YEAR} and a {@code TIMESTAMP} of whole seconds that MariaDB sets on every update. A Prisma
+ * model (pair "models"), and tables without any change marker (pairs "items" and "offices"). Triggers count the rows
+ * written on each side.
  */
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)
@@ -144,7 +145,70 @@ class StockSchemasTest {
         assertEquals(0, models.getLong("deadLetters"));
     }
 
+    /**
+     * Pair "items" (legacy.yaml): a table without any change marker, copied one way in pages of 7. Every poll reads it whole;
+     * only the records that differ from their links are written, each once, whatever page they are on.
+     */
+    @Test
+    @Order(4)
+    void aTableWithoutChangeMarkerIsReadWholeAndOnlyItsChangesAreWritten() {
+        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM shop_items") == 30);
+        awaitPolls("items", 3); // each read all 30 records again
+        assertEquals(30, count(helpdesk(), "SELECT n FROM shop_items_writes"), "each record written once, not once per poll");
+        JsonPath items = status("items");
+        assertEquals("none: read whole on every poll", items.getString("cursor"));
+        assertEquals(30, items.getLong("rowsSynced"));
+
+        update(crm(), "UPDATE stock_items SET qty = 500 WHERE sku IN ('SKU-005', 'SKU-026')"); // the first page and the fourth
+        update(crm(), "UPDATE stock_items SET title = title WHERE sku = 'SKU-012'"); // a write that changes nothing
+        update(crm(), "INSERT INTO stock_items VALUES ('SKU-031', 'Item 31', 31)"); // the last page, alone
+        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM shop_items WHERE qty = 500") == 2
+                && count(helpdesk(), "SELECT COUNT(*) FROM shop_items WHERE sku = 'SKU-031' AND title = 'Item 31'") == 1);
+        awaitPolls("items", 3);
+        assertEquals(33, count(helpdesk(), "SELECT n FROM shop_items_writes"), "the two edits and the new record, each once");
+        assertEquals(33, status("items").getLong("rowsSynced"));
+        assertEquals(0, status("items").getLong("deadLetters"));
+    }
+
+    /**
+     * Pair "offices" (legacy.yaml): the CRM's offices, whose application sets {@code updated_at}, two way with the help desk's
+     * branches, which have no change marker: the help desk's edits and new records are found by reading it whole on every
+     * poll, the CRM's edits are written there once, and Syncline's own writes come back from neither side.
+     */
+    @Test
+    @Order(5)
+    void aSideWithoutChangeMarkerSyncsTwoWayWithoutEchoes() {
+        await().atMost(SYNC).until(() -> status("offices").getLong("links") == 5);
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM offices WHERE name IN ('West', 'Central')") == 2
+                && count(helpdesk(), "SELECT COUNT(*) FROM branches WHERE name IN ('North', 'South', 'East')") == 3);
+        awaitPolls("offices", 3);
+        assertEquals(2, count(crm(), "SELECT n FROM offices_writes"), "the help desk's two branches");
+        assertEquals(3, count(helpdesk(), "SELECT n FROM branches_writes"), "the CRM's three offices");
+        JsonPath before = status("offices");
+        assertEquals("none: read whole on every poll", before.getString("twoWay.cursorB"));
+
+        update(helpdesk(), "UPDATE branches SET city = 'Porto' WHERE name = 'West'");
+        update(helpdesk(), "INSERT INTO branches (name, city) VALUES ('Harbour', 'Gdansk')");
+        update(crm(), "UPDATE offices SET city = 'Bergen', updated_at = now() WHERE name = 'North'");
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM offices WHERE (name = 'West' AND city = 'Porto')"
+                + " OR (name = 'Harbour' AND city = 'Gdansk')") == 2);
+        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM branches WHERE name = 'North' AND city = 'Bergen'") == 1);
+
+        awaitPolls("offices", 3); // both sides read again: Syncline's writes are echoes, not changes
+        JsonPath after = status("offices");
+        assertEquals(2, after.getLong("twoWay.writtenA") - before.getLong("twoWay.writtenA"), "the edit and the new branch, to the CRM");
+        assertEquals(1, after.getLong("twoWay.writtenB") - before.getLong("twoWay.writtenB"), "the CRM's edit, to the help desk");
+        assertEquals(2 + 2 + 1, count(crm(), "SELECT n FROM offices_writes"), "Syncline's two writes and the user's edit");
+        assertEquals(3 + 2 + 1, count(helpdesk(), "SELECT n FROM branches_writes"), "the user's edit and insert, and Syncline's one write");
+        assertEquals(6, after.getLong("links"));
+        assertEquals(0, after.getLong("deadLetters"));
+    }
+
     private static JsonPath status() {
-        return operator().get("/api/pairs/customers").then().statusCode(200).extract().jsonPath();
+        return status("customers");
+    }
+
+    private static JsonPath status(String pair) {
+        return operator().get("/api/pairs/" + pair).then().statusCode(200).extract().jsonPath();
     }
 }
