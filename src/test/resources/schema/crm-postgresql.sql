@@ -186,11 +186,14 @@ CREATE TABLE "Member" (
 );
 INSERT INTO "Member" ("id", "externalId", "email", "fullName", "updatedAt")
     VALUES ('ckm1a2b3c0000', '0b6c1f3e-4a5d-4e8f-9a7b-2c3d4e5f6a71', 'm1@models.example', 'Member One', now());
--- Tables without any change marker, as legacy applications keep them (StockSchemasTest: cursor none, every poll reads them
--- whole): a stock list copied one way, and offices whose application sets updated_at, synced two way with the help desk's
--- branches
-CREATE TABLE stock_items (sku VARCHAR(20) PRIMARY KEY, title TEXT NOT NULL, qty INTEGER NOT NULL);
-INSERT INTO stock_items SELECT 'SKU-' || lpad(x::text, 3, '0'), 'Item ' || x, x FROM generate_series(1, 30) AS x;
+-- Without change markers (StockSchemasTest: cursor none, every poll reads such a table whole): the copy of the help desk's
+-- stock list, where a trigger counts every row written (PostgreSQL's fires for an upsert that changes nothing, MariaDB's
+-- does not), and offices whose application sets updated_at, synced two way with the help desk's branches, which have no marker
+CREATE TABLE shop_items (sku VARCHAR(20) PRIMARY KEY, title TEXT NOT NULL, qty INTEGER NOT NULL);
+CREATE TABLE shop_items_writes (n BIGINT NOT NULL);
+INSERT INTO shop_items_writes VALUES (0);
+CREATE FUNCTION shop_items_written() RETURNS trigger AS $$ BEGIN UPDATE shop_items_writes SET n = n + 1; RETURN NEW; END $$ LANGUAGE plpgsql;
+CREATE TRIGGER shop_items_written AFTER INSERT OR UPDATE ON shop_items FOR EACH ROW EXECUTE FUNCTION shop_items_written();
 CREATE TABLE offices (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, city TEXT, updated_at TIMESTAMPTZ NOT NULL);
 CREATE TABLE offices_writes (n BIGINT NOT NULL);
 INSERT INTO offices_writes VALUES (0);

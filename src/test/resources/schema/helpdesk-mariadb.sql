@@ -144,13 +144,10 @@ CREATE TABLE app_members (
     updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)
 );
 INSERT INTO app_members (external_id, email, name) VALUES ('5e2a9c4d-1b3f-4a6e-8d7c-9f0a1b2c3d42', 'm2@models.example', 'Member Two');
--- Tables without any change marker (StockSchemasTest): the stock list's copy, and branches that the offices of the CRM
--- are synced with two way
-CREATE TABLE shop_items (sku VARCHAR(20) PRIMARY KEY, title VARCHAR(200) NOT NULL, qty INT NOT NULL);
-CREATE TABLE shop_items_writes (n BIGINT NOT NULL);
-INSERT INTO shop_items_writes VALUES (0);
-CREATE TRIGGER shop_items_inserted AFTER INSERT ON shop_items FOR EACH ROW UPDATE shop_items_writes SET n = n + 1;
-CREATE TRIGGER shop_items_updated AFTER UPDATE ON shop_items FOR EACH ROW UPDATE shop_items_writes SET n = n + 1;
+-- Tables without any change marker, as legacy applications keep them (StockSchemasTest: cursor none, every poll reads them
+-- whole): a stock list copied one way to the CRM, and branches synced two way with the CRM's offices
+CREATE TABLE stock_items (sku VARCHAR(20) PRIMARY KEY, title VARCHAR(200) NOT NULL, qty INT NOT NULL);
+INSERT INTO stock_items SELECT CONCAT('SKU-', LPAD(seq, 3, '0')), CONCAT('Item ', seq), seq FROM seq_1_to_30;
 CREATE TABLE branches (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(100) NOT NULL UNIQUE, city VARCHAR(100));
 CREATE TABLE branches_writes (n BIGINT NOT NULL);
 INSERT INTO branches_writes VALUES (0);

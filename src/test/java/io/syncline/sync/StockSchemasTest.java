@@ -146,26 +146,26 @@ class StockSchemasTest {
     }
 
     /**
-     * Pair "items" (legacy.yaml): a table without any change marker, copied one way in pages of 7. Every poll reads it whole;
-     * only the records that differ from their links are written, each once, whatever page they are on.
+     * Pair "items" (legacy.yaml): a MariaDB table without any change marker, copied one way to PostgreSQL in pages of 7. Every
+     * poll reads it whole; only the records that differ from their links are written, each once, whatever page they are on.
      */
     @Test
     @Order(4)
     void aTableWithoutChangeMarkerIsReadWholeAndOnlyItsChangesAreWritten() {
-        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM shop_items") == 30);
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM shop_items") == 30);
         awaitPolls("items", 3); // each read all 30 records again
-        assertEquals(30, count(helpdesk(), "SELECT n FROM shop_items_writes"), "each record written once, not once per poll");
+        assertEquals(30, count(crm(), "SELECT n FROM shop_items_writes"), "each record written once, not once per poll");
         JsonPath items = status("items");
         assertEquals("none: read whole on every poll", items.getString("cursor"));
         assertEquals(30, items.getLong("rowsSynced"));
 
-        update(crm(), "UPDATE stock_items SET qty = 500 WHERE sku IN ('SKU-005', 'SKU-026')"); // the first page and the fourth
-        update(crm(), "UPDATE stock_items SET title = title WHERE sku = 'SKU-012'"); // a write that changes nothing
-        update(crm(), "INSERT INTO stock_items VALUES ('SKU-031', 'Item 31', 31)"); // the last page, alone
-        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM shop_items WHERE qty = 500") == 2
-                && count(helpdesk(), "SELECT COUNT(*) FROM shop_items WHERE sku = 'SKU-031' AND title = 'Item 31'") == 1);
+        update(helpdesk(), "UPDATE stock_items SET qty = 500 WHERE sku IN ('SKU-005', 'SKU-026')"); // the first page and the fourth
+        update(helpdesk(), "UPDATE stock_items SET title = title WHERE sku = 'SKU-012'"); // a write that changes nothing
+        update(helpdesk(), "INSERT INTO stock_items VALUES ('SKU-031', 'Item 31', 31)"); // the last page, alone
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM shop_items WHERE qty = 500") == 2
+                && count(crm(), "SELECT COUNT(*) FROM shop_items WHERE sku = 'SKU-031' AND title = 'Item 31'") == 1);
         awaitPolls("items", 3);
-        assertEquals(33, count(helpdesk(), "SELECT n FROM shop_items_writes"), "the two edits and the new record, each once");
+        assertEquals(33, count(crm(), "SELECT n FROM shop_items_writes"), "the two edits and the new record, each once");
         assertEquals(33, status("items").getLong("rowsSynced"));
         assertEquals(0, status("items").getLong("deadLetters"));
     }
