@@ -11,6 +11,9 @@
 #                            then all four agree, rows written to each
 #   bench/run.sh webhooks    io.syncline.bench.WebhookBenchmark: signed webhooks, 200 a second for 60 s, into
 #                            PostgreSQL: receipt to committed write (p50, p99, max) and the count lost
+#   bench/run.sh no-marker   io.syncline.bench.NoMarkerBenchmark: 1,000,000 stock items without change marker
+#                            (cursor: none) PostgreSQL to MariaDB: full load, 10,000 updates, and the cost of comparing
+#                            the whole table on a poll, against a plain JDBC read of it
 # Extra arguments are passed to the JVM, e.g. bench/run.sh two-way -Dbench.rows=20000
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +23,7 @@ case "${1:-}" in
     http) benchmark=io.syncline.bench.HttpPollBenchmark; shift ;;
     webhooks) benchmark=io.syncline.bench.WebhookBenchmark; shift ;;
     star) benchmark=io.syncline.bench.StarBenchmark; shift ;;
+    no-marker) benchmark=io.syncline.bench.NoMarkerBenchmark; shift ;;
     one-way) shift ;;
 esac
 ./mvnw -B -q -DskipTests package test-compile
