@@ -97,6 +97,12 @@ CREATE TABLE stories (
     tags        TEXT,
     changed_at  TIMESTAMPTZ
 );
+-- one-way target of "labels": the tracker's labels, read whole on every poll (cursor none); a trigger counts the rows written
+CREATE TABLE labels (tracker_id BIGINT PRIMARY KEY, name TEXT NOT NULL, color TEXT);
+CREATE TABLE labels_writes (n BIGINT NOT NULL);
+INSERT INTO labels_writes VALUES (0);
+CREATE FUNCTION labels_written() RETURNS trigger AS $$ BEGIN UPDATE labels_writes SET n = n + 1; RETURN NEW; END $$ LANGUAGE plpgsql;
+CREATE TRIGGER labels_written AFTER INSERT OR UPDATE ON labels FOR EACH ROW EXECUTE FUNCTION labels_written();
 -- one-way target of "releases": the tracker's releases, taken by webhook
 CREATE TABLE releases (
     tracker_id BIGINT PRIMARY KEY,

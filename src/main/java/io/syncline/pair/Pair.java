@@ -119,7 +119,7 @@ public class Pair extends PairSettings {
         if (parsedMapping != null && sourceSide != null) {
             Table table = sourceSide.table();
             SettingChecks.readColumnsExist(parsedMapping, sourceSide, problems);
-            sourceWhole = SettingChecks.withoutMarker("cursor", cursor, sourceSide, problems);
+            sourceWhole = SettingChecks.withoutMarker(cursor);
             cursorColumn = sourceWhole ? null : table.column(cursor).orElse(null); // none: every poll reads the source whole
             if (cursorColumn == null && !sourceWhole) {
                 problems.add("cursor: column '" + cursor + "' does not exist in " + source + " (its columns: "
@@ -211,7 +211,7 @@ public class Pair extends PairSettings {
             Table table = sourceSide.table();
             SettingChecks.readColumnsExist(parsedMapping, sourceSide, problems);
             Table.Column key = SettingChecks.column("aKey", aKey, sourceSide, problems);
-            aWhole = SettingChecks.withoutMarker("aCursor", aCursor, sourceSide, problems);
+            aWhole = SettingChecks.withoutMarker(aCursor);
             Table.Column aCursorColumn = aWhole ? null : SettingChecks.cursor("aCursor", aCursor, sourceSide, problems);
             if (key != null && (aCursorColumn != null || aWhole)) {
                 sourceSide = sourceSide.reading(key, aCursorColumn, parsedMapping.sourceColumns());
@@ -226,7 +226,7 @@ public class Pair extends PairSettings {
         if (targetSide != null) {
             targetColumns = SettingChecks.writtenColumns(parsedMapping, targetSide, problems);
             Table.Column key = SettingChecks.column("bKey", bKey, targetSide, problems);
-            bWhole = SettingChecks.withoutMarker("bCursor", bCursor, targetSide, problems);
+            bWhole = SettingChecks.withoutMarker(bCursor);
             Table.Column bCursorColumn = bWhole ? null : SettingChecks.cursor("bCursor", bCursor, targetSide, problems);
             if (key != null && (bCursorColumn != null || bWhole)) {
                 targetSide = targetSide.reading(key, bCursorColumn, twoWayMapping.bColumns());

@@ -61,18 +61,11 @@ final class SettingChecks {
     }
 
     /**
-     * Whether a cursor setting says the side has no change marker ({@code none}): every poll then reads the side whole and
-     * compares each record with its link. A system that cannot be read so (an API) adds a problem.
+     * Whether a cursor setting says the side has no change marker ({@code none}): every poll then reads the side whole (a
+     * table, or an API's collection) and compares each record with its link.
      */
-    static boolean withoutMarker(String setting, String value, Side side, List<String> problems) {
-        if (value == null || !value.trim().equalsIgnoreCase("none")) {
-            return false;
-        }
-        if (!side.system().readsWithoutMarker()) {
-            problems.add(setting + ": none is for database tables; system '" + side.name() + "' is an API, read by its records' change"
-                    + " marker: name the field that changes on every update");
-        }
-        return true;
+    static boolean withoutMarker(String value) {
+        return value != null && value.trim().equalsIgnoreCase("none");
     }
 
     static Table.Column cursor(String setting, String column, Side side, List<String> problems) {

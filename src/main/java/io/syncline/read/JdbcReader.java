@@ -333,12 +333,12 @@ public class JdbcReader {
                 double seconds = (now - started) / 1e9;
                 double rate = done / Math.max(seconds, 0.001);
                 long left = Math.max(0, total - done);
+                String what = fullLoad ? "full load" : "comparing " + source.reference() + " with its links:";
                 if (sizeKnown) {
-                    LOG.infof("pair '%s': %s %,d / %,d rows (%d%%), %,.0f rows/s, about %.0fs left", pair.name(),
-                            fullLoad ? "full load" : "comparing " + source.reference() + " with its links:", done, total,
+                    LOG.infof("pair '%s': %s %,d / %,d rows (%d%%), %,.0f rows/s, about %.0fs left", pair.name(), what, done, total,
                             total == 0 ? 100 : done * 100 / total, rate, left / Math.max(rate, 1));
                 } else { // an API does not say how many records it holds
-                    LOG.infof("pair '%s': full load %,d records so far, %,.0f records/s", pair.name(), done, rate);
+                    LOG.infof("pair '%s': %s %,d records so far, %,.0f records/s", pair.name(), what, done, rate);
                 }
             }
         }

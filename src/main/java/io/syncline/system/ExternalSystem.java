@@ -43,12 +43,6 @@ public interface ExternalSystem extends AutoCloseable {
     /** Whether a stamp of this system may be a version that an upsert increments, rather than a time. */
     boolean stampsVersions();
 
-    /**
-     * Whether a side of this system can be read without a change marker ({@code cursor: none}): every poll reads the whole
-     * entity, in id order, and the records that differ from their links are the changes. A database can; an API is read
-     * by its records' change marker.
-     */
-    boolean readsWithoutMarker();
 
     /**
      * The entity through which the engine reads and writes {@code table}.

@@ -90,11 +90,6 @@ public final class JdbcSystem implements ExternalSystem {
     }
 
     @Override
-    public boolean readsWithoutMarker() {
-        return true;
-    }
-
-    @Override
     public Entity entity(String reference, Table table, Table.Column key, Table.Column marker, List<String> columns,
             List<Table.Column> written, Table.Column stamp, String upsertKey, boolean givesIds) {
         return new JdbcEntity(reference, this, table, key, marker, columns, written, stamp, upsertKey, givesIds);

@@ -94,6 +94,33 @@ class HttpSyncTest {
         await().atMost(SYNC).until(() -> "Done".equals(row(crm(), "SELECT status FROM stories WHERE tracker_id = ?", id).get("status")));
     }
 
+    /**
+     * Pair "labels": a collection that declares no change marker ({@code cursor: none}) is listed whole on every poll, over
+     * its pages; only the labels that differ from their links are written, and a change that leaves {@code updated_at} as
+     * it was, which no poll by change marker sees, is synced too.
+     */
+    @Test
+    void aCollectionWithoutChangeMarkerIsListedWholeAndOnlyItsChangesAreWritten() {
+        long before = count(crm(), "SELECT n FROM labels_writes");
+        List<Long> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 60; i++) { // two of the API's pages of 50
+            ids.add(Tracker.create("labels", Tracker.object().put("name", "label " + i).put("color", "grey")).get("id").asLong());
+        }
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM labels WHERE tracker_id >= ?", ids.get(0)) == 60);
+        Polls.awaitPolls("labels", 3); // each listed all 60 again
+        assertEquals(60, count(crm(), "SELECT n FROM labels_writes") - before, "each label written once, not once per poll");
+
+        Tracker.patchSilently("labels", ids.get(3), Tracker.object().put("color", "red")); // updated_at stays
+        Tracker.patch("labels", ids.get(55), Tracker.object().put("name", "renamed")); // on the second page
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM labels WHERE (tracker_id = ? AND color = 'red')"
+                + " OR (tracker_id = ? AND name = 'renamed')", ids.get(3), ids.get(55)) == 2);
+        Polls.awaitPolls("labels", 2);
+        assertEquals(62, count(crm(), "SELECT n FROM labels_writes") - before, "the two changes, each once");
+        JsonPath labels = viewer().get("/api/pairs/labels").then().statusCode(200).extract().jsonPath();
+        assertEquals("none: read whole on every poll", labels.getString("cursor"));
+        assertEquals(0, labels.getLong("deadLetters"));
+    }
+
     @Test
     void anIdleCollectionIsAskedOnlyForWhatChangedSinceTheCursor() throws InterruptedException {
         for (int i = 0; i < 60; i++) {

@@ -54,8 +54,6 @@ class InvalidPairFileTest {
                 containsString("pair 'wrongNoMarker' is invalid:\n  - policy: last-writer-wins compares the times of the sides' edits, and side b"
                         + " has no change marker (bCursor: none) to tell them; choose a-wins, b-wins or manual (under field-merge, for its fallback"
                         + " and fields too)"),
-                containsString("pair 'wrongApiNoMarker' is invalid:\n  - cursor: none is for database tables; system 'tracker' is an API, read by"
-                        + " its records' change marker: name the field that changes on every update"),
                 containsString("pair 'wrongHttpTwoWay' is invalid"),
                 containsString("a: system 'tracker' is an HTTP API, which creates a record the moment it is sent: a two-way pair with an API side needs match: <field>"),
                 containsString("aNewIds: system 'tracker' gives its records their ids; remove aNewIds"),

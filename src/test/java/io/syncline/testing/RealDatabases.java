@@ -87,7 +87,7 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
      * The system {@code tracker}, an HTTP API, with its collections as the test pairs use them: stories read by
      * page number and a changed-since filter, notes written (found by external_id) and read by Link header, releases
      * taken by webhook (GitHub-style signatures, two secrets during a rotation) with a cursor-token poll as the safety net,
-     * bugs read and written by the two-way pair {@code bugs}.
+     * bugs read and written by the two-way pair {@code bugs}, labels read whole on every poll (no change marker declared).
      */
     private static Map<String, String> withTracker(Map<String, String> databases) {
         Map<String, String> all = new java.util.TreeMap<>(databases);
@@ -131,6 +131,12 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
         all.put(tracker + "entities.bugs.page-size", "50");
         all.put(tracker + "entities.bugs.update", "patch");
         all.put(tracker + "entities.bugs.webhook-records", "data");
+        all.put(tracker + "entities.labels.path", "/labels"); // read whole by the pair "labels": no change marker declared
+        all.put(tracker + "entities.labels.records", "data");
+        all.put(tracker + "entities.labels.fields", "id:integer, name, color");
+        all.put(tracker + "entities.labels.pagination", "page");
+        all.put(tracker + "entities.labels.size-param", "per_page");
+        all.put(tracker + "entities.labels.page-size", "50");
         all.put(tracker + "webhook.scheme", "github");
         all.put(tracker + "webhook.secrets", TRACKER_OLD_WEBHOOK_SECRET + "," + TRACKER_WEBHOOK_SECRET); // a rotation under way
         return Map.copyOf(all);

@@ -136,11 +136,6 @@ public final class HttpSystem implements ExternalSystem {
         return false;
     }
 
-    @Override
-    public boolean readsWithoutMarker() {
-        return false;
-    }
-
     /**
      * The collection's declared fields as a table; the collection is read once (one record) so that a wrong
      * path or credentials are reported at start-up, and an API that does not answer makes the pairs wait.
