@@ -38,7 +38,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The operator's levers of two-way pairs: conflicts waiting for review, reconciliation, dry run, the mass-delete guard. */
+/**
+ * The operator's levers of two-way pairs (conflicts waiting for review, the record history) and of every pair
+ * (reconciliation, dry run, the mass-delete guard).
+ */
 @Path("/api/pairs/{pair}")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed({Roles.VIEWER, Roles.OPERATOR})
@@ -186,7 +189,7 @@ public class TwoWayResource {
         return new HistoryView(pair.name(), aId, bId, agreed, decisions);
     }
 
-    @Operation(summary = "Compare both sides now (deletes, drift, unlinked records) and apply what is found")
+    @Operation(summary = "Compare both sides now (deletes, drift, unlinked records; one way: the source's deletes) and apply what is found")
     @APIResponse(responseCode = "200", description = "what it found and did")
     @APIResponse(responseCode = "401", description = "no login")
     @APIResponse(responseCode = "403", description = "a viewer (operators act), or a browser request from another site")
@@ -197,7 +200,7 @@ public class TwoWayResource {
     @RolesAllowed(Roles.OPERATOR)
     @Path("reconcile")
     public Reconciler.Report reconcile(@PathParam("pair") String name) {
-        return reconciler.reconcile(twoWay(name).name());
+        return reconciler.reconcile(ready(name).name());
     }
 
     @Operation(summary = "The same comparison without writing: what would be created, matched, updated, deleted")
@@ -209,7 +212,7 @@ public class TwoWayResource {
     @GET
     @Path("dry-run")
     public Reconciler.Report dryRun(@PathParam("pair") String name) {
-        return reconciler.dryRun(twoWay(name).name());
+        return reconciler.dryRun(ready(name).name());
     }
 
     /** The operator has checked the systems: the deletes the guard held back are applied and the pair resumes. */
@@ -224,19 +227,24 @@ public class TwoWayResource {
     @RolesAllowed(Roles.OPERATOR)
     @Path("deletes/confirm")
     public Reconciler.Report confirmDeletes(@PathParam("pair") String name) {
-        return reconciler.confirmDeletes(twoWay(name).name());
+        return reconciler.confirmDeletes(ready(name).name());
     }
 
     private Pair twoWay(String name) {
+        Pair pair = ready(name);
+        if (!pair.isTwoWay()) {
+            throw badRequest("pair '" + name + "' is one way; conflicts and the record history belong to two-way pairs");
+        }
+        return pair;
+    }
+
+    /** A pair, one way or two way, that does not wait for its systems. */
+    private Pair ready(String name) {
         String waitingFor = pairs.waitingFor(name);
         if (waitingFor != null) {
             throw PairResource.waits(name, waitingFor);
         }
-        Pair pair = pairs.find(name).orElseThrow(() -> notFound("unknown pair '" + name + "'"));
-        if (!pair.isTwoWay()) {
-            throw badRequest("pair '" + name + "' is one way; conflicts, reconciliation and the delete guard belong to two-way pairs");
-        }
-        return pair;
+        return pairs.find(name).orElseThrow(() -> notFound("unknown pair '" + name + "'"));
     }
 
     /** A JSON value in the canonical type of the field's current value. */

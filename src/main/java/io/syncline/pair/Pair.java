@@ -42,6 +42,8 @@ public class Pair extends PairSettings {
     private Policy parsedPolicy;
     private Deletes aDeleteRule;
     private Deletes bDeleteRule;
+    /** A one-way pair's delete rule: what its target does with a record deleted from the source. */
+    private Deletes deleteRule = new Deletes(Deletes.Kind.IGNORE, null, null);
     private DeleteGuard guard;
     private List<Table.Column> aColumns;
     private final List<Reference> references = new ArrayList<>();
@@ -111,6 +113,7 @@ public class Pair extends PairSettings {
         if (sensitive != null) {
             problems.add("sensitive: a one-way pair keeps no record history (the target holds what the source holds); remove it");
         }
+        guard = DeleteGuard.parse(deleteGuard, problems);
         if (parsedMapping != null) {
             checkKey(problems);
             parsedMapping.rules().stream().filter(r -> r.toCanonical().stream().anyMatch(t -> t instanceof Transform.Reference))
@@ -127,6 +130,17 @@ public class Pair extends PairSettings {
             } else if (cursorColumn != null && !cursorColumn.isTimestamp() && !cursorColumn.isInteger()) {
                 problems.add("cursor: column '" + cursor + "' is " + cursorColumn.typeName()
                         + "; a cursor must be a timestamp or an integer version");
+            }
+        }
+        if (deletes != null && parsedMapping != null) {
+            Deletes rule = Deletes.parse("deletes", deletes,
+                    parsedMapping.rules().stream().map(FieldRule::canonical).collect(java.util.stream.Collectors.toSet()), problems);
+            if (rule != null && rule.kind() == Deletes.Kind.SOFT) {
+                problems.add("deletes: a one-way pair deletes the target's record (delete) or keeps it (ignore); soft(...) is for two-way pairs");
+            } else if (rule != null && rule.kind() == Deletes.Kind.DELETE && targetSide != null && !targetSide.system().transactional()) {
+                problems.add("deletes: delete is for a database target; system '" + targetSide.name() + "' is an API");
+            } else if (rule != null) {
+                deleteRule = rule;
             }
         }
         if (parsedMapping != null && targetSide != null) {
@@ -151,7 +165,7 @@ public class Pair extends PairSettings {
             throw invalid(problems);
         }
         sourceSide = sourceSide.writing(List.of(), null);
-        targetSide = targetSide.writing(targetColumns, targetSide.column(targetKeyColumn).name()); // the key's real name
+        targetSide = targetSide.keyed(targetSide.column(targetKeyColumn)).writing(targetColumns, targetSide.column(targetKeyColumn).name()); // the key's real name
     }
 
     private PairConfigException invalid(List<String> problems) {
@@ -164,6 +178,9 @@ public class Pair extends PairSettings {
         boolean bWhole = false;
         if (source != null || target != null) {
             problems.add("source/target: a pair is either one way (source, target) or two way (a, b); remove source and target");
+        }
+        if (deletes != null) {
+            problems.add("deletes: a two-way pair says what a delete does on each side: aDeletes, bDeletes");
         }
         sourceSide = SettingChecks.side("a", a, systems, problems);
         targetSide = SettingChecks.side("b", b, systems, problems);
@@ -329,6 +346,11 @@ public class Pair extends PairSettings {
 
     public DeleteGuard deleteGuard() {
         return guard;
+    }
+
+    /** A one-way pair's delete rule: {@code delete} the target's record when its source record is gone, or {@code ignore}. */
+    public Deletes deletes() {
+        return deleteRule;
     }
 
     /** The natural key field that matches records existing on both sides, or null. */

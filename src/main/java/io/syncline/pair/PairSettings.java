@@ -42,6 +42,8 @@ public abstract class PairSettings {
     protected String sensitive;
     protected String aDeletes = "ignore";
     protected String bDeletes = "ignore";
+    /** A one-way pair's rule for a record deleted from its source; null: not set (ignore). */
+    protected String deletes;
     protected String deleteGuard = "10%";
 
     public void setSource(String source) {
@@ -157,6 +159,10 @@ public abstract class PairSettings {
 
     public void setBDeletes(String bDeletes) {
         this.bDeletes = bDeletes;
+    }
+
+    public void setDeletes(String deletes) {
+        this.deletes = deletes;
     }
 
     public void setDeleteGuard(String deleteGuard) {

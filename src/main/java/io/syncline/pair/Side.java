@@ -35,6 +35,11 @@ public record Side(String role, String reference, ExternalSystem system, Table t
         return new Side(role, reference, system, table, key, cursor, columns, stamp, givesIds, null);
     }
 
+    /** A one-way target with its key column: the column its records are upserted by, and deleted by. */
+    Side keyed(Table.Column key) {
+        return new Side(role, reference, system, table, key, cursor, columns, stamp, givesIds, null);
+    }
+
     Side stamping(Table.Column stamp) {
         return new Side(role, reference, system, table, key, cursor, columns, stamp, givesIds, null);
     }

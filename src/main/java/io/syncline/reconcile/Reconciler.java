@@ -28,7 +28,8 @@ import org.jboss.logging.Logger;
  * not grow with the records. It finds what polling cannot see (hard deletes) and repairs drift (a change missed or
  * written behind Syncline's back). On a pair's first run it also matches records that exist on
  * both sides by the pair's natural key, so they are linked instead of copied. A dry run reports
- * the same findings without writing anything.
+ * the same findings without writing anything. Of a one-way pair, it compares the source's ids with the links: the hard
+ * deletes, applied to the target by the pair's {@code deletes} rule ({@link OneWayReconcilePass}).
  */
 @ApplicationScoped
 @Named("reconciler")
@@ -120,7 +121,9 @@ public class Reconciler {
 
     private Report pass(Pair pair, boolean dryRun, boolean firstRun) {
         if (!pair.isTwoWay()) {
-            throw new IllegalArgumentException("pair '" + pair.name() + "' is one way; reconciliation compares the two sides of a two-way pair");
+            try (Buckets buckets = new Buckets(pair.name(), OneWayReconcilePass.KINDS)) {
+                return new OneWayReconcilePass(this, pair, dryRun, buckets).run();
+            }
         }
         // a second thread reads side b while side a is read, and stores equal twins' links while the next are matched
         ExecutorService helper = Executors.newSingleThreadExecutor(r -> new Thread(r, "syncline-reconcile-" + pair.name()));

@@ -61,6 +61,9 @@ public class Links {
     @Inject
     LinkHashes remembered;
 
+    @Inject
+    DeadLetters deadLetters;
+
     /**
      * @param base  null while the two records have not agreed yet (matched by natural key)
      * @param aHash null or "-" when unknown: the next look at the side counts as a change
@@ -250,6 +253,22 @@ public class Links {
     /** The intents left by a window that stopped between committing the sides and moving the links, by A id. */
     public Map<String, Link> intents(String pair, Collection<String> aIds) {
         return select("window_intents", pair, "a_id", "next_base, next_a_hash, next_b_hash", aIds, Role.A);
+    }
+
+    /**
+     * Removes a one-way pair's links of these source ids, and their dead letters, in a transaction of its own: their source
+     * records are gone (and the target's deleted, or kept by the pair's rule).
+     */
+    public void forget(String pair, String sourceSide, Collection<String> aIds) {
+        Map<String, Long> cleared;
+        try (Connection c = begin()) {
+            delete(c, pair, aIds);
+            cleared = deadLetters.clear(c, pair, sourceSide, aIds);
+            remembered.commit(c, pair, aIds);
+        } catch (SQLException e) {
+            throw SyncState.failure("remove links of pair '" + pair + "'", e);
+        }
+        deadLetters.cleared(cleared);
     }
 
     /** Removes links (both records are gone, or one was deleted and the delete propagated). */

@@ -40,6 +40,9 @@ class InvalidPairFileTest {
                 containsString("column 'e_mail' does not exist in crm.contacts"),
                 containsString("target column 'nickname' does not exist in helpdesk.customers"),
                 containsString("targetStamp: column 'email' is VARCHAR; a change marker must be a timestamp or an integer version"),
+                containsString("deletes: a one-way pair deletes the target's record (delete) or keeps it (ignore); soft(...) is for two-way pairs"),
+                containsString("deletes: a two-way pair says what a delete does on each side: aDeletes, bDeletes"),
+                containsString("deletes: delete is for a database target; system 'tracker' is an API"),
                 containsString("pair 'wrongSchema' is invalid:\n  - source: table 'ledger' is in 2 schemas (archive, sales), none of them on the"
                         + " connection's search path: name the schema, e.g. crm.archive.ledger"),
                 containsString("pair 'wrongLookalike' is invalid:\n  - mapping line 2 'label <- run_label -> email': column 'run_label' does not"
@@ -51,7 +54,7 @@ class InvalidPairFileTest {
                 containsString("aNewIds: uuid needs an id column of text or uuid; 'id' is bigserial"),
                 containsString("bNewIds: 'serial' is not a source of ids; use database (the id column's default, identity or auto-increment)"
                         + " or uuid (Syncline gives each record it creates a random UUID)"),
-                containsString("pair 'wrongNoMarker' is invalid:\n  - policy: last-writer-wins compares the times of the sides' edits, and side b"
+                containsString("pair 'wrongNoMarker' is invalid:\n  - deletes: a two-way pair says what a delete does on each side: aDeletes, bDeletes\n  - policy: last-writer-wins compares the times of the sides' edits, and side b"
                         + " has no change marker (bCursor: none) to tell them; choose a-wins, b-wins or manual (under field-merge, for its fallback"
                         + " and fields too)"),
                 containsString("pair 'wrongHttpTwoWay' is invalid"),

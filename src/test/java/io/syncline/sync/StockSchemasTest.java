@@ -204,6 +204,45 @@ class StockSchemasTest {
         assertEquals(0, after.getLong("deadLetters"));
     }
 
+    /**
+     * Pair "items" again: records deleted from its source are deleted from the target by reconciliation ({@code deletes:
+     * delete}), which a dry run reports first; more than the guard allows pause the pair until an operator confirms.
+     */
+    @Test
+    @Order(6)
+    void recordsDeletedFromAOneWaySourceAreDeletedFromItsTargetByReconciliation() {
+        update(helpdesk(), "DELETE FROM stock_items WHERE sku IN ('SKU-002', 'SKU-030')");
+        JsonPath dryRun = operator().get("/api/pairs/items/dry-run").then().statusCode(200).extract().jsonPath();
+        assertEquals(31, dryRun.getLong("links"));
+        assertEquals(29, dryRun.getLong("aRecords"));
+        assertEquals(2, dryRun.getLong("deletedInA"));
+        assertEquals(2, dryRun.getLong("deletesToApply"));
+        assertEquals(31, count(crm(), "SELECT COUNT(*) FROM shop_items"), "a dry run deletes nothing");
+
+        JsonPath pass = operator().post("/api/pairs/items/reconcile").then().statusCode(200).extract().jsonPath();
+        assertEquals(2, pass.getLong("applied.deleted"));
+        assertEquals(0, count(crm(), "SELECT COUNT(*) FROM shop_items WHERE sku IN ('SKU-002', 'SKU-030')"));
+        assertEquals(29, count(crm(), "SELECT COUNT(*) FROM shop_items"));
+        assertEquals(29, status("items").getLong("links"));
+        awaitPolls("items", 2);
+        assertEquals(29, count(crm(), "SELECT COUNT(*) FROM shop_items"), "polls do not bring them back");
+        assertEquals(0, operator().post("/api/pairs/items/reconcile").then().statusCode(200).extract().jsonPath().getLong("deletesToApply"));
+
+        // 5 of 29 is more than the guard's 10%: nothing is deleted, and the pair waits for an operator
+        update(helpdesk(), "DELETE FROM stock_items WHERE sku IN ('SKU-010', 'SKU-011', 'SKU-012', 'SKU-013', 'SKU-014')");
+        JsonPath held = operator().post("/api/pairs/items/reconcile").then().statusCode(200).extract().jsonPath();
+        assertTrue(held.getString("guard").startsWith("mass-delete guard: this pass would delete 5 of 29 records of crm.shop_items"), held.getString("guard"));
+        assertEquals(0, held.getLong("applied.deleted"));
+        assertEquals(29, count(crm(), "SELECT COUNT(*) FROM shop_items"));
+        assertEquals("PAUSED", status("items").getString("state"));
+        JsonPath confirmed = operator().post("/api/pairs/items/deletes/confirm").then().statusCode(200).extract().jsonPath();
+        assertEquals(5, confirmed.getLong("applied.deleted"));
+        assertEquals(24, count(crm(), "SELECT COUNT(*) FROM shop_items"));
+        assertEquals(0, count(crm(), "SELECT COUNT(*) FROM shop_items WHERE sku BETWEEN 'SKU-010' AND 'SKU-014'"));
+        assertEquals("RUNNING", status("items").getString("state"));
+        assertEquals(24, status("items").getLong("links"));
+    }
+
     private static JsonPath status() {
         return status("customers");
     }

@@ -1,0 +1,158 @@
+package io.syncline.reconcile;
+
+import io.syncline.pair.Deletes;
+import io.syncline.pair.Pair;
+import io.syncline.pair.Side;
+import io.syncline.system.Entity;
+import io.syncline.value.Redaction;
+import io.syncline.write.TwoWayWriter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * One reconciliation pass of a one-way pair: the source's ids and the links are spread over buckets by source id and
+ * compared a bucket at a time. A link whose source record is gone is a delete: with {@code deletes: delete} the target's
+ * record is deleted and the link removed, unless the mass-delete guard holds the pair. The target is not read: polling
+ * keeps it as the source has it, and what else it holds is its own. Memory holds one bucket, never a whole side.
+ */
+final class OneWayReconcilePass {
+
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
+    private static final int SAMPLES = 20;
+    private static final String SOURCE = "source";
+    private static final String LINKS = "links";
+    private static final String GONE = "gone";
+    /** Every kind of rows a pass spreads over its buckets. */
+    static final List<String> KINDS = List.of(SOURCE, LINKS, GONE);
+    /** Target records deleted per transaction. */
+    private static final int DELETES_PER_TRANSACTION = 1000;
+
+    private final Reconciler reconciler;
+    private final Pair pair;
+    private final boolean dryRun;
+    private final Buckets buckets;
+    private final long started = System.nanoTime();
+    private final List<String> samples = new ArrayList<>();
+    private long sourceRecords;
+    private long known;
+    private long gone;
+    private int deleted;
+
+    OneWayReconcilePass(Reconciler reconciler, Pair pair, boolean dryRun, Buckets buckets) {
+        this.reconciler = reconciler;
+        this.pair = pair;
+        this.dryRun = dryRun;
+        this.buckets = buckets;
+    }
+
+    Reconciler.Report run() {
+        // the links first: a record written after they were read cannot look deleted, as the source is read after them
+        reconciler.links.scan(pair.name(), link -> {
+            known++;
+            buckets.add(LINKS, link.aId(), link.aId(), link.bId());
+        });
+        pair.source().entity().scan(record -> {
+            sourceRecords++;
+            buckets.add(SOURCE, record.id(), record.id());
+        });
+        for (int bucket = 0; bucket < Buckets.COUNT; bucket++) {
+            compare(bucket);
+        }
+        boolean deletes = pair.deletes().kind() == Deletes.Kind.DELETE;
+        long toApply = deletes ? gone : 0;
+        String guard = null;
+        long allowed = reconciler.confirmedDeletes.getOrDefault(pair.name(), 0L);
+        if (pair.deleteGuard().trips(toApply, known) && toApply > allowed) {
+            guard = "mass-delete guard: this pass would delete " + toApply + " of " + known + " records of " + pair.target().reference()
+                    + " whose source records are gone from " + pair.source().reference() + ", more than " + pair.deleteGuard()
+                    + "; nothing was deleted and the pair is paused. Check the systems, then POST /api/pairs/" + pair.name() + "/deletes/confirm";
+            if (!dryRun) {
+                reconciler.state.status(pair.name()).deleteGuard(guard);
+                reconciler.state.setPaused(pair.name(), pair.source().name(), true);
+                LOG.warnf("pair '%s': %s", pair.name(), guard);
+            }
+        }
+        if (!dryRun && guard == null) {
+            reconciler.confirmedDeletes.remove(pair.name());
+            if (deletes) {
+                apply();
+            }
+        }
+        Map<String, List<String>> found = samples.isEmpty() ? Map.of() : Map.of("deletedInA", List.copyOf(samples));
+        Reconciler.Report report = new Reconciler.Report(pair.name(), dryRun, sourceRecords, 0, known, 0, 0, 0, 0, 0, 0, 0, gone, 0, toApply,
+                guard, found, new TwoWayWriter.Outcome(0, 0, 0, 0, 0, deleted, 0), seconds());
+        if (!dryRun && (gone > 0 || guard != null)) {
+            LOG.infof("pair '%s': reconciliation in %.1fs: %d records gone from %s, %d deleted from %s%s", pair.name(), report.seconds(), gone,
+                    pair.source().reference(), deleted, pair.target().reference(), guard != null ? " (held by the guard)" : "");
+        }
+        return report;
+    }
+
+    /** One bucket of links against the source's ids: a link without its source record is gone. */
+    private void compare(int bucket) {
+        Set<String> ids = new HashSet<>();
+        buckets.read(SOURCE, bucket, f -> ids.add(f[0]));
+        buckets.read(LINKS, bucket, f -> {
+            if (!ids.contains(f[0])) {
+                gone++;
+                if (samples.size() < SAMPLES) {
+                    samples.add(f[0]);
+                }
+                buckets.add(GONE, f[0], f[0], f[1]);
+            }
+        });
+    }
+
+    /** Deletes the target's records of the links gone, a transaction at a time, then removes their links. */
+    private void apply() {
+        Map<String, String> batch = new LinkedHashMap<>(); // target id -> source id
+        for (int bucket = 0; bucket < Buckets.COUNT; bucket++) {
+            buckets.read(GONE, bucket, f -> {
+                batch.put(f[1], f[0]);
+                if (batch.size() >= DELETES_PER_TRANSACTION) {
+                    delete(batch);
+                    batch.clear();
+                }
+            });
+        }
+        delete(batch);
+    }
+
+    /**
+     * Deletes these records of the target in one transaction, then removes the links of those deleted (or already gone); a
+     * record the target refuses to delete (a foreign key of another table) becomes a dead letter, and its link stays: the
+     * next pass tries again.
+     */
+    private void delete(Map<String, String> sourceIdByTarget) {
+        if (sourceIdByTarget.isEmpty()) {
+            return;
+        }
+        Side target = pair.target();
+        Map<String, String> refused;
+        try (Entity.Session session = target.entity().open()) {
+            refused = session.delete(sourceIdByTarget.keySet());
+            session.commit();
+        }
+        List<String> done = new ArrayList<>();
+        sourceIdByTarget.forEach((targetId, sourceId) -> {
+            String reason = refused.get(targetId);
+            if (reason == null) {
+                done.add(sourceId);
+            } else {
+                reconciler.deadLetters.store(pair.name(), pair.source().name(), sourceId, "deleted from " + pair.source().reference()
+                        + ", and " + target.reference() + " refused to delete it: " + Redaction.of(reason), "(deleted)");
+            }
+        });
+        reconciler.links.forget(pair.name(), pair.source().name(), done);
+        deleted += done.size();
+    }
+
+    private double seconds() {
+        return (System.nanoTime() - started) / 1e9;
+    }
+}
