@@ -67,10 +67,11 @@ public class PairResource {
     /**
      * @param stalenessSeconds how old a change may be that is not synced yet (since the start of the oldest of the sides' last
      *                         successful polls); null before the first
+     * @param deleteGuard      why the mass-delete guard paused the pair, until an operator confirms the deletes; else null
      */
     public record PairView(String name, String source, String target, String file, String state, Instant lastPollStarted,
             Instant lastSuccessfulPoll, String lastError, Instant nextAttempt, String cursor, long rowsSynced, long links,
-            long deadLetters, Long stalenessSeconds, FullLoad fullLoad, TwoWay twoWay) {
+            long deadLetters, Long stalenessSeconds, String deleteGuard, FullLoad fullLoad, TwoWay twoWay) {
     }
 
     /**
@@ -83,7 +84,7 @@ public class PairResource {
      */
     public record TwoWay(String policy, String cursorB, long writtenA, long writtenB, long echoesSuppressed, long conflictsResolved,
             long conflictsOpen, long deleted, long pendingWindows, long parked, String applyError, int applyFailures, Instant nextApply,
-            String deleteGuard, List<PairStatus.AppliedWindow> recentWindows, Map<String, Long> changesFromUsers,
+            List<PairStatus.AppliedWindow> recentWindows, Map<String, Long> changesFromUsers,
             Map<String, Long> changesRelayed, long recordsAppliedAgain, long chunksLockedAgain) {
     }
 
@@ -286,17 +287,17 @@ public class PairResource {
         if (pairs.waitingFor(pair.name()) != null) {
             return new PairView(pair.name(), pair.declaredSource(), pair.declaredTarget(), pair.file(), "WAITING", s.lastPollStarted(),
                     s.lastSuccess(), s.lastError(), s.nextAttempt(), null, 0, state.linkCount(pair.name()), deadLetters.count(pair.name()),
-                    staleness(s, pair), null, null);
+                    staleness(s, pair), s.deleteGuard(), null, null);
         }
         return new PairView(pair.name(), pair.source().reference(), pair.target().reference(), pair.file(), s.state().name(),
                 s.lastPollStarted(), s.lastSuccess(), s.lastError(), s.nextAttempt(),
                 cursor(pair, Role.A), state.rowsSynced(pair.name()),
-                state.linkCount(pair.name()), deadLetters.count(pair.name()), staleness(s, pair),
+                state.linkCount(pair.name()), deadLetters.count(pair.name()), staleness(s, pair), s.deleteGuard(),
                 s.loadTotal() > 0 ? new FullLoad(s.loadDone(), s.loadTotal()) : null,
                 pair.isTwoWay() ? new TwoWay(pair.policy().toString(), cursor(pair, Role.B),
                         s.written(Role.A), s.written(Role.B), s.echoes(), s.resolved(), conflicts.count(pair.name()), s.deleted(),
                         pendingChanges.pending(pair.name()), references.parkedCount(pair.name()), s.applyError(), s.applyFailures(),
-                        s.nextApply(), s.deleteGuard(), s.recentWindows(), bySide(s::changesFromUsers), bySide(s::changesRelayed),
+                        s.nextApply(), s.recentWindows(), bySide(s::changesFromUsers), bySide(s::changesRelayed),
                         s.recordsAppliedAgain(), s.chunksLockedAgain()) : null);
     }
 

@@ -235,11 +235,15 @@ class StockSchemasTest {
         assertEquals(0, held.getLong("applied.deleted"));
         assertEquals(29, count(crm(), "SELECT COUNT(*) FROM shop_items"));
         assertEquals("PAUSED", status("items").getString("state"));
+        assertEquals(held.getString("guard"), status("items").getString("deleteGuard"));
+        String page = operator().get("/console/pairs/items").then().statusCode(200).extract().asString();
+        assertTrue(page.contains("id=\"guard\"") && page.contains("id=\"confirm-deletes\""), "the console shows the guard and its confirmation");
         JsonPath confirmed = operator().post("/api/pairs/items/deletes/confirm").then().statusCode(200).extract().jsonPath();
         assertEquals(5, confirmed.getLong("applied.deleted"));
         assertEquals(24, count(crm(), "SELECT COUNT(*) FROM shop_items"));
         assertEquals(0, count(crm(), "SELECT COUNT(*) FROM shop_items WHERE sku BETWEEN 'SKU-010' AND 'SKU-014'"));
         assertEquals("RUNNING", status("items").getString("state"));
+        assertEquals(null, status("items").getString("deleteGuard"));
         assertEquals(24, status("items").getLong("links"));
     }
 
