@@ -200,6 +200,8 @@ CREATE TABLE shop_items_writes (n BIGINT NOT NULL);
 INSERT INTO shop_items_writes VALUES (0);
 CREATE FUNCTION shop_items_written() RETURNS trigger AS $$ BEGIN UPDATE shop_items_writes SET n = n + 1; RETURN NEW; END $$ LANGUAGE plpgsql;
 CREATE TRIGGER shop_items_written AFTER INSERT OR UPDATE ON shop_items FOR EACH ROW EXECUTE FUNCTION shop_items_written();
+-- orders of the copy's items: an item ordered cannot be deleted from it (one-way deletes refused by the target)
+CREATE TABLE shop_orders (id BIGSERIAL PRIMARY KEY, sku VARCHAR(20) NOT NULL REFERENCES shop_items (sku));
 CREATE TABLE offices (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, city TEXT, updated_at TIMESTAMPTZ NOT NULL);
 CREATE TABLE offices_writes (n BIGINT NOT NULL);
 INSERT INTO offices_writes VALUES (0);

@@ -3,7 +3,7 @@ package io.syncline.pair;
 import java.util.List;
 
 /**
- * The mass-delete guard of a two-way pair: a reconciliation that would delete more than
+ * The mass-delete guard of a pair: a reconciliation that would delete more than
  * {@code share} of the linked records, or more than {@code count} of them, pauses the pair instead
  * and waits for an operator. Written {@code 10%} or {@code 500}.
  */

@@ -263,9 +263,10 @@ public class Pair extends PairSettings {
                     + " choose a-wins, b-wins or manual");
         }
         if (lastWriter && (aWhole || bWhole)) {
-            problems.add("policy: last-writer-wins compares the times of the sides' edits, and side " + (aWhole ? "a" : "b")
-                    + " has no change marker (" + (aWhole ? "aCursor" : "bCursor") + ": none) to tell them; choose a-wins, b-wins or"
-                    + " manual (under field-merge, for its fallback and fields too)");
+            String sides = aWhole && bWhole ? "sides a and b have" : aWhole ? "side a has" : "side b has";
+            String settings = aWhole && bWhole ? "aCursor, bCursor" : aWhole ? "aCursor" : "bCursor";
+            problems.add("policy: last-writer-wins compares the times of the sides' edits, and " + sides + " no change marker (" + settings
+                    + ": none) to tell them; choose a-wins, b-wins or manual (under field-merge, for its fallback and fields too)");
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.List;
  * One side of a pair: an entity (a table, an API collection) of a system, resolved against the system at start-up.
  *
  * @param role    "source" or "target" of a one-way pair, "a" or "b" of a two-way pair
- * @param key     the column that identifies a record (a side that is read, and each side of a two-way pair)
+ * @param key     the column that identifies a record (a side that is read, each side of a two-way pair, and a one-way
+ *                target: the column its records are upserted and deleted by)
  * @param cursor  the column that grows on every change (a side that is read), else null: a side that is not read, or one
  *                without change marker (cursor: none), whose every poll reads it whole
  * @param columns the columns read, lower case

@@ -24,6 +24,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -208,7 +210,7 @@ public class JdbcReader {
         private final LongAdder deadLettered = new LongAdder();
         private long lastLog = System.nanoTime();
         private Page previous;
-        private CompletableFuture<List<Change>> ahead;
+        private CompletableFuture<Read> ahead;
         private boolean exhausted;
         private String failure;
         private boolean inboxRead;
@@ -289,11 +291,12 @@ public class JdbcReader {
                     return page;
                 }
             }
-            List<Change> changes = ahead != null ? ahead.join() : readPage();
+            Read read = ahead != null ? ahead.join() : readPage();
+            List<Change> changes = read.changes();
             ahead = null;
             done += changes.size();
             progress();
-            if (changes.size() < pair.pageSize()) {
+            if (read.records() < pair.pageSize()) { // the feed is exhausted (some records read may not be changes)
                 exhausted = true;
             } else {
                 // read the next page from the source while this one is mapped and written
@@ -308,13 +311,17 @@ public class JdbcReader {
             return page;
         }
 
-        private List<Change> readPage() {
+        /** A page read from the feed: its changes, and how many records the feed gave. */
+        private record Read(List<Change> changes, int records) {
+        }
+
+        private Read readPage() {
+            List<Entity.Record> records = feed.next();
+            if (source.cursor() == null) {
+                return new Read(wholePage(records), records.size());
+            }
             List<Change> changes = new ArrayList<>(pair.pageSize());
-            for (Entity.Record record : feed.next()) {
-                if (source.cursor() == null) { // a side without change marker: the poll's pages leave the cursor
-                    changes.add(new Change(pair.name(), source.name(), record.id(), record.values(), null));
-                    continue;
-                }
+            for (Entity.Record record : records) {
                 if (record.marker() == null) { // only a full load meets it: "marker > ?" never matches NULL
                     deadLetters.store(pair.name(), source.name(), record.id(), "its change marker '" + source.cursor().name()
                             + "' is empty: polling cannot follow its changes; once the marker is set, it syncs", String.valueOf(record.values()));
@@ -322,7 +329,21 @@ public class JdbcReader {
                 }
                 changes.add(new Change(pair.name(), source.name(), record.id(), record.values(), Position.of(record.marker(), record.id())));
             }
-            return changes;
+            return new Read(changes, records.size());
+        }
+
+        /**
+         * A page of a side without change marker: its records are at the start, where its cursor stays (a page still moves
+         * it there, so that a resync begun since the poll read it is seen). An API listed without a changed-since filter
+         * may list a record that changed meanwhile twice: the page keeps its last state.
+         */
+        private List<Change> wholePage(List<Entity.Record> records) {
+            Map<String, Change> changes = new LinkedHashMap<>();
+            for (Entity.Record record : records) {
+                changes.remove(record.id());
+                changes.put(record.id(), new Change(pair.name(), source.name(), record.id(), record.values(), Position.START));
+            }
+            return new ArrayList<>(changes.values());
         }
 
         private void progress() {

@@ -18,7 +18,8 @@ import org.jboss.logging.Logger;
  * One reconciliation pass of a one-way pair: the source's ids and the links are spread over buckets by source id and
  * compared a bucket at a time. A link whose source record is gone is a delete: with {@code deletes: delete} the target's
  * record is deleted and the link removed, unless the mass-delete guard holds the pair. The target is not read: polling
- * keeps it as the source has it, and what else it holds is its own. Memory holds one bucket, never a whole side.
+ * keeps it as the source has it, and what else it holds is its own. Memory holds one bucket, not the source's ids (an API
+ * source's scan holds its collection, as for a two-way pair).
  */
 final class OneWayReconcilePass {
 
@@ -41,6 +42,8 @@ final class OneWayReconcilePass {
     private long sourceRecords;
     private long known;
     private long gone;
+    /** Of those gone, the records the target refused to delete before (dead letters): tried again, not counted by the guard. */
+    private long refusedBefore;
     private int deleted;
 
     OneWayReconcilePass(Reconciler reconciler, Pair pair, boolean dryRun, Buckets buckets) {
@@ -54,7 +57,7 @@ final class OneWayReconcilePass {
         // the links first: a record written after they were read cannot look deleted, as the source is read after them
         reconciler.links.scan(pair.name(), link -> {
             known++;
-            buckets.add(LINKS, link.aId(), link.aId(), link.bId());
+            buckets.add(LINKS, link.aId(), link.aId(), link.bId(), link.aHash());
         });
         pair.source().entity().scan(record -> {
             sourceRecords++;
@@ -67,8 +70,9 @@ final class OneWayReconcilePass {
         long toApply = deletes ? gone : 0;
         String guard = null;
         long allowed = reconciler.confirmedDeletes.getOrDefault(pair.name(), 0L);
-        if (pair.deleteGuard().trips(toApply, known) && toApply > allowed) {
-            guard = "mass-delete guard: this pass would delete " + toApply + " of " + known + " records of " + pair.target().reference()
+        long news = deletes ? gone - refusedBefore : 0;
+        if (pair.deleteGuard().trips(news, known) && news > allowed) {
+            guard = "mass-delete guard: this pass would delete " + news + " of " + known + " records of " + pair.target().reference()
                     + " whose source records are gone from " + pair.source().reference() + ", more than " + pair.deleteGuard()
                     + "; nothing was deleted and the pair is paused. Check the systems, then POST /api/pairs/" + pair.name() + "/deletes/confirm";
             if (!dryRun) {
@@ -100,20 +104,23 @@ final class OneWayReconcilePass {
         buckets.read(LINKS, bucket, f -> {
             if (!ids.contains(f[0])) {
                 gone++;
+                if (reconciler.deadLetters.has(pair.name(), pair.source().name(), f[0])) {
+                    refusedBefore++;
+                }
                 if (samples.size() < SAMPLES) {
                     samples.add(f[0]);
                 }
-                buckets.add(GONE, f[0], f[0], f[1]);
+                buckets.add(GONE, f[0], f[0], f[1], f[2]);
             }
         });
     }
 
     /** Deletes the target's records of the links gone, a transaction at a time, then removes their links. */
     private void apply() {
-        Map<String, String> batch = new LinkedHashMap<>(); // target id -> source id
+        Map<String, String[]> batch = new LinkedHashMap<>(); // target id -> (source id, the link's hash as read)
         for (int bucket = 0; bucket < Buckets.COUNT; bucket++) {
             buckets.read(GONE, bucket, f -> {
-                batch.put(f[1], f[0]);
+                batch.put(f[1], new String[] {f[0], f[2]});
                 if (batch.size() >= DELETES_PER_TRANSACTION) {
                     delete(batch);
                     batch.clear();
@@ -124,25 +131,27 @@ final class OneWayReconcilePass {
     }
 
     /**
-     * Deletes these records of the target in one transaction, then removes the links of those deleted (or already gone); a
-     * record the target refuses to delete (a foreign key of another table) becomes a dead letter, and its link stays: the
-     * next pass tries again.
+     * Deletes these records of the target in one transaction (those already gone count as deleted), then removes their links
+     * where they still hold what the pass read: a page that wrote the record again meanwhile (it read the record before it
+     * was deleted) moved its link, which stays for the next pass. A record the target refuses to delete (a foreign key of
+     * another table) becomes a dead letter, and its link stays: the next pass tries again.
      */
-    private void delete(Map<String, String> sourceIdByTarget) {
-        if (sourceIdByTarget.isEmpty()) {
+    private void delete(Map<String, String[]> byTarget) {
+        if (byTarget.isEmpty()) {
             return;
         }
         Side target = pair.target();
         Map<String, String> refused;
         try (Entity.Session session = target.entity().open()) {
-            refused = session.delete(sourceIdByTarget.keySet());
+            refused = session.delete(byTarget.keySet());
             session.commit();
         }
-        List<String> done = new ArrayList<>();
-        sourceIdByTarget.forEach((targetId, sourceId) -> {
+        Map<String, String> done = new LinkedHashMap<>(); // source id -> the link's hash as read
+        byTarget.forEach((targetId, link) -> {
+            String sourceId = link[0];
             String reason = refused.get(targetId);
             if (reason == null) {
-                done.add(sourceId);
+                done.put(sourceId, link[1]);
             } else {
                 reconciler.deadLetters.store(pair.name(), pair.source().name(), sourceId, "deleted from " + pair.source().reference()
                         + ", and " + target.reference() + " refused to delete it: " + Redaction.of(reason), "(deleted)");

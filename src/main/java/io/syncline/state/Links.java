@@ -256,15 +256,26 @@ public class Links {
     }
 
     /**
-     * Removes a one-way pair's links of these source ids, and their dead letters, in a transaction of its own: their source
-     * records are gone (and the target's deleted, or kept by the pair's rule).
+     * Removes a one-way pair's links of these source ids where they still hold the hash given, and their dead letters, in a
+     * transaction of its own: their source records are gone, and the target's deleted (a link that another hash replaced
+     * meanwhile was written again by a page, and stays).
+     *
+     * @param hashes the source ids, each with the hash its link held when it was found gone
      */
-    public void forget(String pair, String sourceSide, Collection<String> aIds) {
+    public void forget(String pair, String sourceSide, Map<String, String> hashes) {
         Map<String, Long> cleared;
         try (Connection c = begin()) {
-            delete(c, pair, aIds);
-            cleared = deadLetters.clear(c, pair, sourceSide, aIds);
-            remembered.commit(c, pair, aIds);
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM links WHERE pair = ? AND a_id = ? AND a_hash = ?")) {
+                for (Map.Entry<String, String> link : hashes.entrySet()) {
+                    ps.setString(1, pair);
+                    ps.setString(2, link.getKey());
+                    ps.setString(3, link.getValue());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            cleared = deadLetters.clear(c, pair, sourceSide, hashes.keySet());
+            remembered.commit(c, pair, hashes.keySet());
         } catch (SQLException e) {
             throw SyncState.failure("remove links of pair '" + pair + "'", e);
         }

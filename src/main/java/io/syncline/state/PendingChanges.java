@@ -61,7 +61,9 @@ public class PendingChanges {
                 long now = System.currentTimeMillis();
                 for (StoredPage page : pages) {
                     insert(c, pair, OPEN, page.side().key(), List.copyOf(page.hashes().keySet()), now);
-                    state.advance(c, pair, page.sideName(), page.end(), page.hashes().size(), now, page.resyncs());
+                    if (page.end() != null) {
+                        state.advance(c, pair, page.sideName(), page.end(), page.hashes().size(), now, page.resyncs());
+                    }
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {

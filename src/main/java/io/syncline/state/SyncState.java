@@ -191,7 +191,9 @@ public class SyncState {
             c = store.connect();
             c.setAutoCommit(false);
             // the cursor's row first, as a resync takes it before the links: neither waits for the other's rows in turn
-            advance(c, pair, side, end, written.size(), now, resyncs);
+            if (end != null) {
+                advance(c, pair, side, end, written.size(), now, resyncs);
+            }
             if (!firstLoad || !insertLinks(c, pair, written, now)) {
                 storeLinks(c, pair, written, now, false);
             }
@@ -297,39 +299,11 @@ public class SyncState {
      * is rolled back. The check follows the update, which holds the cursor's row until the transaction ends; a resync
      * counts itself before it updates that row, so either it waits for this transaction and resets the cursor after it, or
      * this transaction sees it. A poll that read the count while a resync was being stored reads no cursor at all.
-     * A page that leaves the cursor ({@code end} null: records a webhook named, or a side without change marker, whose every
-     * poll reads it whole) only counts its {@code synced} records.
      */
     void advance(Connection c, String pair, String side, Position end, int synced, long now, long resyncs) throws SQLException {
-        if (end == null) {
-            if (synced > 0) {
-                countSynced(c, pair, side, synced, now);
-            }
-            return;
-        }
         moveCursor(c, pair, side, end, synced, now);
         if (resyncs(pair) != resyncs) {
             throw new ResyncBegan(pair);
-        }
-    }
-
-    private void countSynced(Connection c, String pair, String side, int synced, long now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE pair_state SET rows_synced = rows_synced + ?, updated_at = ? WHERE pair = ? AND side = ?")) {
-            ps.setLong(1, synced);
-            ps.setLong(2, now);
-            ps.setString(3, pair);
-            ps.setString(4, side);
-            if (ps.executeUpdate() > 0) {
-                return;
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO pair_state (pair, side, rows_synced, paused, updated_at) VALUES (?, ?, ?, ?, ?)")) {
-            ps.setString(1, pair);
-            ps.setString(2, side);
-            ps.setLong(3, synced);
-            ps.setBoolean(4, false);
-            ps.setLong(5, now);
-            ps.executeUpdate();
         }
     }
 

@@ -43,7 +43,6 @@ public interface ExternalSystem extends AutoCloseable {
     /** Whether a stamp of this system may be a version that an upsert increments, rather than a time. */
     boolean stampsVersions();
 
-
     /**
      * The entity through which the engine reads and writes {@code table}.
      *
