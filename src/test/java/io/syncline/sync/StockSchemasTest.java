@@ -280,6 +280,19 @@ class StockSchemasTest {
         assertEquals(0, status("items").getLong("deadLetters"));
     }
 
+    /** Pair "items" again: a resync of a side without change marker writes every record once more, as any full load does. */
+    @Test
+    @Order(8)
+    void aResyncOfATableWithoutChangeMarkerWritesEveryRecordAgain() {
+        long before = count(crm(), "SELECT n FROM shop_items_writes");
+        operator().post("/api/pairs/items/resync").then().statusCode(202);
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT n FROM shop_items_writes") - before == 21);
+        awaitPolls("items", 2);
+        assertEquals(21, count(crm(), "SELECT n FROM shop_items_writes") - before, "each record once");
+        assertEquals(21, status("items").getLong("links"));
+        assertEquals("none: read whole on every poll", status("items").getString("cursor"));
+    }
+
     private static JsonPath status() {
         return status("customers");
     }
