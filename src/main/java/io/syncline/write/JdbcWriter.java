@@ -136,7 +136,9 @@ public class JdbcWriter {
     private List<Change> writeNow(Pair pair, List<Change> staged, Position end, long resyncs, boolean firstLoad) throws Exception {
         String side = pair.source().name();
         if (staged.isEmpty()) {
-            state.commitPage(pair.name(), side, List.of(), end, resyncs);
+            if (end != null && !end.isStart()) { // a page of a side without change marker leaves its cursor at the start
+                state.commitPage(pair.name(), side, List.of(), end, resyncs);
+            }
             return List.of();
         }
         // the state store records the page while the target is written; it commits only after the target did
