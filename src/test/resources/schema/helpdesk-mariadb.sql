@@ -146,6 +146,10 @@ CREATE TABLE app_members (
 INSERT INTO app_members (external_id, email, name) VALUES ('5e2a9c4d-1b3f-4a6e-8d7c-9f0a1b2c3d42', 'm2@models.example', 'Member Two');
 -- Tables without any change marker, as legacy applications keep them (StockSchemasTest: cursor none, every poll reads them
 -- whole): a stock list copied one way to the CRM, and branches synced two way with the CRM's offices
+-- suppliers, with a change marker MariaDB keeps: copied one way to the CRM, where a supplier deleted here is archived
+CREATE TABLE suppliers (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL,
+    modified TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3));
+INSERT INTO suppliers (id, name) VALUES (1, 'Acme'), (2, 'Globex'), (3, 'Initech'), (4, 'Umbrella');
 CREATE TABLE stock_items (sku VARCHAR(20) PRIMARY KEY, title VARCHAR(200) NOT NULL, qty INT NOT NULL);
 INSERT INTO stock_items SELECT CONCAT('SKU-', LPAD(seq, 3, '0')), CONCAT('Item ', seq), seq FROM seq_1_to_30;
 CREATE TABLE branches (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(100) NOT NULL UNIQUE, city VARCHAR(100));

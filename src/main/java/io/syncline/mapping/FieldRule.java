@@ -49,7 +49,8 @@ public record FieldRule(int line, String text, String canonical, List<String> pa
         return value;
     }
 
-    Object write(Object canonicalValue) {
+    /** A canonical value as this line writes it to its target column (its transforms after the column). */
+    public Object write(Object canonicalValue) {
         Object value = canonicalValue;
         for (Transform t : toTarget) {
             value = t.apply(value, canonical);

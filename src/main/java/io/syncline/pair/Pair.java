@@ -1,5 +1,7 @@
 package io.syncline.pair;
 
+import io.syncline.value.RecordException;
+import io.syncline.mapping.ColumnValues;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.syncline.mapping.FieldRule;
 import io.syncline.mapping.Mapping;
@@ -44,6 +46,7 @@ public class Pair extends PairSettings {
     private Deletes bDeleteRule;
     /** A one-way pair's delete rule: what its target does with a record deleted from the source. */
     private Deletes deleteRule = new Deletes(Deletes.Kind.IGNORE, null, null);
+    private SoftDelete softDelete;
     private DeleteGuard guard;
     private List<Table.Column> aColumns;
     private final List<Reference> references = new ArrayList<>();
@@ -135,10 +138,8 @@ public class Pair extends PairSettings {
         if (deletes != null && parsedMapping != null) {
             Deletes rule = Deletes.parse("deletes", deletes,
                     parsedMapping.rules().stream().map(FieldRule::canonical).collect(java.util.stream.Collectors.toSet()), problems);
-            if (rule != null && rule.kind() == Deletes.Kind.SOFT) {
-                problems.add("deletes: a one-way pair deletes the target's record (delete) or keeps it (ignore); soft(...) is for two-way pairs");
-            } else if (rule != null && rule.kind() == Deletes.Kind.DELETE && targetSide != null && !targetSide.system().transactional()) {
-                problems.add("deletes: delete is for a database target; system '" + targetSide.name() + "' is an API");
+            if (rule != null && rule.kind() != Deletes.Kind.IGNORE && targetSide != null && !targetSide.system().transactional()) {
+                problems.add("deletes: " + rule + " is for a database target; system '" + targetSide.name() + "' is an API");
             } else if (rule != null) {
                 deleteRule = rule;
             }
@@ -151,6 +152,9 @@ public class Pair extends PairSettings {
                         + " is neither the primary key nor a unique index; the upsert needs one (CREATE UNIQUE INDEX ...)");
             }
             targetSide = SettingChecks.stamped("targetStamp", targetStamp, targetSide, targetColumns.stream().map(Table.Column::name).toList(), problems);
+            if (deleteRule.kind() == Deletes.Kind.SOFT && targetColumns.size() == parsedMapping.targetRules().size()) {
+                softDelete = softDelete(targetColumns, problems);
+            }
             if (targetSide.stamp() != null && targetSide.stamp().isInteger() && !targetSide.system().stampsVersions()) {
                 problems.add("targetStamp: the targets of system '" + targetSide.name() + "' can be stamped with a time, not a version");
             }
@@ -349,9 +353,38 @@ public class Pair extends PairSettings {
         return guard;
     }
 
-    /** A one-way pair's delete rule: {@code delete} the target's record when its source record is gone, or {@code ignore}. */
+    /**
+     * A one-way pair's delete rule, for a record gone from the source: {@code delete} the target's record, mark it
+     * ({@code soft(field = value)}, {@link #softDelete}), or {@code ignore} it.
+     */
     public Deletes deletes() {
         return deleteRule;
+    }
+
+    /** A one-way pair's soft delete: the target column its rule sets, and the value, as the field's mapping line writes it. */
+    public record SoftDelete(Table.Column column, Object value) {
+    }
+
+    /** The target column and value of a one-way pair's {@code soft(field = value)}, or null. */
+    public SoftDelete softDelete() {
+        return softDelete;
+    }
+
+    private SoftDelete softDelete(List<Table.Column> targetColumns, List<String> problems) {
+        FieldRule rule = parsedMapping.rule(deleteRule.field());
+        int index = parsedMapping.targetRules().indexOf(rule);
+        if (index < 0) {
+            problems.add("deletes: field '" + deleteRule.field() + "' is not written to " + target + "; soft(...) sets a target column"
+                    + " through its mapping line");
+            return null;
+        }
+        Table.Column column = targetColumns.get(index);
+        try {
+            return new SoftDelete(column, ColumnValues.forColumn(rule.write(deleteRule.value()), column, rule.canonical()));
+        } catch (RecordException e) {
+            problems.add("deletes: " + deleteRule + ": " + e.getMessage());
+            return null;
+        }
     }
 
     /** The natural key field that matches records existing on both sides, or null. */

@@ -3,6 +3,7 @@ package io.syncline.reconcile;
 import io.syncline.pair.Deletes;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Side;
+import io.syncline.state.Links;
 import io.syncline.system.Entity;
 import io.syncline.value.Redaction;
 import io.syncline.write.TwoWayWriter;
@@ -17,7 +18,8 @@ import org.jboss.logging.Logger;
 /**
  * One reconciliation pass of a one-way pair: the source's ids and the links are spread over buckets by source id and
  * compared a bucket at a time. A link whose source record is gone is a delete: with {@code deletes: delete} the target's
- * record is deleted and the link removed, unless the mass-delete guard holds the pair. The target is not read: polling
+ * record is deleted and the link removed, with {@code soft(field = value)} the record is marked and the link kept as a
+ * tombstone, unless the mass-delete guard holds the pair. The target is not read: polling
  * keeps it as the source has it, and what else it holds is its own. Memory holds one bucket, not the source's ids (an API
  * source's scan holds its collection, as for a two-way pair).
  */
@@ -66,7 +68,7 @@ final class OneWayReconcilePass {
         for (int bucket = 0; bucket < Buckets.COUNT; bucket++) {
             compare(bucket);
         }
-        boolean deletes = pair.deletes().kind() == Deletes.Kind.DELETE;
+        boolean deletes = pair.deletes().kind() != Deletes.Kind.IGNORE;
         long toApply = deletes ? gone : 0;
         String guard = null;
         long allowed = reconciler.confirmedDeletes.getOrDefault(pair.name(), 0L);
@@ -102,7 +104,7 @@ final class OneWayReconcilePass {
         Set<String> ids = new HashSet<>();
         buckets.read(SOURCE, bucket, f -> ids.add(f[0]));
         buckets.read(LINKS, bucket, f -> {
-            if (!ids.contains(f[0])) {
+            if (!ids.contains(f[0]) && !Links.GONE.equals(f[2])) { // a tombstone: marked gone by an earlier pass
                 gone++;
                 if (reconciler.deadLetters.has(pair.name(), pair.source().name(), f[0])) {
                     refusedBefore++;
@@ -115,7 +117,7 @@ final class OneWayReconcilePass {
         });
     }
 
-    /** Deletes the target's records of the links gone, a transaction at a time, then removes their links. */
+    /** Deletes (or marks) the target's records of the links gone, a transaction at a time, then ends their links. */
     private void apply() {
         Map<String, String[]> batch = new LinkedHashMap<>(); // target id -> (source id, the link's hash as read)
         for (int bucket = 0; bucket < Buckets.COUNT; bucket++) {
@@ -131,19 +133,20 @@ final class OneWayReconcilePass {
     }
 
     /**
-     * Deletes these records of the target in one transaction (those already gone count as deleted), then removes their links
-     * where they still hold what the pass read: a page that wrote the record again meanwhile (it read the record before it
-     * was deleted) moved its link, which stays for the next pass. A record the target refuses to delete (a foreign key of
-     * another table) becomes a dead letter, and its link stays: the next pass tries again.
+     * Deletes (or marks) these records of the target in one transaction (those already gone count as deleted), then ends
+     * their links where they still hold what the pass read: a page that wrote the record again meanwhile (it read the record
+     * before it was deleted) moved its link, which stays for the next pass. A record the target refuses to delete (a foreign
+     * key of another table) becomes a dead letter, and its link stays: the next pass tries again.
      */
     private void delete(Map<String, String[]> byTarget) {
         if (byTarget.isEmpty()) {
             return;
         }
         Side target = pair.target();
+        Pair.SoftDelete soft = pair.softDelete();
         Map<String, String> refused;
         try (Entity.Session session = target.entity().open()) {
-            refused = session.delete(byTarget.keySet());
+            refused = soft == null ? session.delete(byTarget.keySet()) : session.mark(soft.column(), soft.value(), byTarget.keySet());
             session.commit();
         }
         Map<String, String> done = new LinkedHashMap<>(); // source id -> the link's hash as read
@@ -154,10 +157,11 @@ final class OneWayReconcilePass {
                 done.put(sourceId, link[1]);
             } else {
                 reconciler.deadLetters.store(pair.name(), pair.source().name(), sourceId, "deleted from " + pair.source().reference()
-                        + ", and " + target.reference() + " refused to delete it: " + Redaction.of(reason), "(deleted)");
+                        + ", and " + target.reference() + " refused to " + (soft == null ? "delete" : "mark") + " it: " + Redaction.of(reason),
+                        "(deleted)");
             }
         });
-        reconciler.links.forget(pair.name(), pair.source().name(), done);
+        reconciler.links.gone(pair.name(), pair.source().name(), done, soft != null);
         deleted += done.size();
     }
 

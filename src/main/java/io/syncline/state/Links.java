@@ -256,16 +256,20 @@ public class Links {
     }
 
     /**
-     * Removes a one-way pair's links of these source ids where they still hold the hash given, and their dead letters, in a
-     * transaction of its own: their source records are gone, and the target's deleted (a link that another hash replaced
-     * meanwhile was written again by a page, and stays).
+     * Ends a one-way pair's links of these source ids where they still hold the hash given, and clears their dead letters, in
+     * a transaction of its own: their source records are gone, and the target's deleted (the links are removed) or marked
+     * ({@code tombstone}: the links stay, with the hash {@link #GONE}, so that the next pass leaves them and a record the source
+     * creates again under that id is written again). A link that another hash replaced meanwhile was written again by a page,
+     * and stays as it is.
      *
      * @param hashes the source ids, each with the hash its link held when it was found gone
      */
-    public void forget(String pair, String sourceSide, Map<String, String> hashes) {
+    public void gone(String pair, String sourceSide, Map<String, String> hashes, boolean tombstone) {
         Map<String, Long> cleared;
+        String sql = tombstone ? "UPDATE links SET a_hash = '" + GONE + "' WHERE pair = ? AND a_id = ? AND a_hash = ?"
+                : "DELETE FROM links WHERE pair = ? AND a_id = ? AND a_hash = ?";
         try (Connection c = begin()) {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM links WHERE pair = ? AND a_id = ? AND a_hash = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (Map.Entry<String, String> link : hashes.entrySet()) {
                     ps.setString(1, pair);
                     ps.setString(2, link.getKey());
@@ -277,7 +281,7 @@ public class Links {
             cleared = deadLetters.clear(c, pair, sourceSide, hashes.keySet());
             remembered.commit(c, pair, hashes.keySet());
         } catch (SQLException e) {
-            throw SyncState.failure("remove links of pair '" + pair + "'", e);
+            throw SyncState.failure("end links of pair '" + pair + "'", e);
         }
         deadLetters.cleared(cleared);
     }

@@ -155,6 +155,15 @@ public interface Entity {
         Map<String, String> delete(Collection<String> ids);
 
         /**
+         * Sets one field of the records of these ids to {@code value} (a one-way pair's soft delete), and the stamp as any
+         * write does; returns those the entity refused, each with the reason. A database does; an API is refused it at
+         * start-up.
+         */
+        default Map<String, String> mark(Table.Column field, Object value, Collection<String> ids) {
+            throw new UnsupportedOperationException("this entity does not set one field of its records");
+        }
+
+        /**
          * @throws CommitRefused when an entity that writes as it commits (an API) refused records or found them changed
          *                       since they were read; it wrote the others
          */

@@ -343,6 +343,22 @@ public final class JdbcEntity implements Entity {
         }
 
         @Override
+        public Map<String, String> mark(Table.Column field, Object value, Collection<String> ids) {
+            List<String> all = List.copyOf(ids);
+            String sql = "UPDATE " + dialect.quoteTable(table.qualifiedName()) + " SET " + dialect.quote(field.name()) + " = ?"
+                    + (stamp == null ? "" : ", " + dialect.quote(stamp.name()) + " = " + dialect.stamp(stamp, false))
+                    + " WHERE " + dialect.quote(key.name()) + " = ?";
+            return each(sql, all, (ps, i) -> {
+                if (value == null) {
+                    ps.setNull(1, field.jdbcType());
+                } else {
+                    ps.setObject(1, value);
+                }
+                key.bindId(ps, 2, all.get(i));
+            });
+        }
+
+        @Override
         public Map<String, String> delete(Collection<String> ids) {
             List<String> all = List.copyOf(ids);
             String sql = "DELETE FROM " + dialect.quoteTable(table.qualifiedName()) + " WHERE " + dialect.quote(key.name()) + " = ?";

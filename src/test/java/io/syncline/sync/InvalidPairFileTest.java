@@ -40,7 +40,7 @@ class InvalidPairFileTest {
                 containsString("column 'e_mail' does not exist in crm.contacts"),
                 containsString("target column 'nickname' does not exist in helpdesk.customers"),
                 containsString("targetStamp: column 'email' is VARCHAR; a change marker must be a timestamp or an integer version"),
-                containsString("deletes: a one-way pair deletes the target's record (delete) or keeps it (ignore); soft(...) is for two-way pairs"),
+                containsString("pair 'wrongSoft' is invalid:\n  - deletes: soft(id = gone): field 'id': 'gone' is not a whole number"),
                 containsString("deletes: a two-way pair says what a delete does on each side: aDeletes, bDeletes"),
                 containsString("deletes: delete is for a database target; system 'tracker' is an API"),
                 containsString("pair 'wrongSchema' is invalid:\n  - source: table 'ledger' is in 2 schemas (archive, sales), none of them on the"

@@ -293,6 +293,34 @@ class StockSchemasTest {
         assertEquals("none: read whole on every poll", status("items").getString("cursor"));
     }
 
+    /**
+     * Pair "suppliers" (a change marker on the source): a supplier deleted from the help desk is archived in the CRM by
+     * reconciliation ({@code deletes: soft(status = gone)}, written through its mapping line as {@code G}, the target's marker
+     * stamped); its link stays as a tombstone, so the next pass leaves it; created again under its id, it is written again.
+     */
+    @Test
+    @Order(9)
+    void aOneWaySoftDeleteMarksTheTargetsRecordAndARecordCreatedAgainIsWrittenAgain() {
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM supplier_copy WHERE status = 'A'") == 4);
+        Timestamp stamp = (Timestamp) row(crm(), "SELECT changed_at FROM supplier_copy WHERE supplier_id = 2").get("changed_at");
+        update(helpdesk(), "DELETE FROM suppliers WHERE id = 2");
+        JsonPath pass = operator().post("/api/pairs/suppliers/reconcile").then().statusCode(200).extract().jsonPath();
+        assertEquals(1, pass.getLong("applied.deleted"));
+        Map<String, Object> archived = row(crm(), "SELECT name, status, changed_at FROM supplier_copy WHERE supplier_id = 2");
+        assertEquals("G", archived.get("status"));
+        assertEquals("Globex", archived.get("name"));
+        assertTrue(((Timestamp) archived.get("changed_at")).after(stamp), "the target's marker stamped");
+        assertEquals(3, count(crm(), "SELECT COUNT(*) FROM supplier_copy WHERE status = 'A'"));
+        assertEquals(4, status("suppliers").getLong("links"), "the link stays, a tombstone");
+        assertEquals(0, operator().post("/api/pairs/suppliers/reconcile").then().statusCode(200).extract().jsonPath().getLong("deletedInA"),
+                "the next pass leaves the tombstone");
+
+        update(helpdesk(), "INSERT INTO suppliers (id, name) VALUES (2, 'Globex Again')");
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM supplier_copy WHERE supplier_id = 2 AND status = 'A'"
+                + " AND name = 'Globex Again'") == 1);
+        assertEquals(0, status("suppliers").getLong("deadLetters"));
+    }
+
     private static JsonPath status() {
         return status("customers");
     }
