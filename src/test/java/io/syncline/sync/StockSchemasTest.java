@@ -218,6 +218,8 @@ class StockSchemasTest {
         assertEquals(2, dryRun.getLong("deletedInA"));
         assertEquals(2, dryRun.getLong("deletesToApply"));
         assertEquals(31, count(crm(), "SELECT COUNT(*) FROM shop_items"), "a dry run deletes nothing");
+        assertTrue(operator().get("/console/pairs/items/dry-run").then().statusCode(200).extract().asString().contains("deletesToApply"),
+                "the console's dry run, for a one-way pair too");
 
         JsonPath pass = operator().post("/api/pairs/items/reconcile").then().statusCode(200).extract().jsonPath();
         assertEquals(2, pass.getLong("applied.deleted"));
