@@ -1,8 +1,7 @@
 package io.syncline.pair;
 
-import io.syncline.value.RecordException;
-import io.syncline.mapping.ColumnValues;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.syncline.mapping.ColumnValues;
 import io.syncline.mapping.FieldRule;
 import io.syncline.mapping.Mapping;
 import io.syncline.mapping.MappingSyntaxException;
@@ -12,11 +11,13 @@ import io.syncline.conflict.Policy;
 import io.syncline.system.SystemException;
 import io.syncline.system.Systems;
 import io.syncline.system.Table;
+import io.syncline.value.RecordException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A sync pair's settings, declared as a bean in its pair file under {@code routes/} and checked
@@ -137,7 +138,7 @@ public class Pair extends PairSettings {
         }
         if (deletes != null && parsedMapping != null) {
             Deletes rule = Deletes.parse("deletes", deletes,
-                    parsedMapping.rules().stream().map(FieldRule::canonical).collect(java.util.stream.Collectors.toSet()), problems);
+                    parsedMapping.rules().stream().map(FieldRule::canonical).collect(Collectors.toSet()), problems);
             if (rule != null && rule.kind() != Deletes.Kind.IGNORE && targetSide != null && !targetSide.system().transactional()) {
                 problems.add("deletes: " + rule + " is for a database target; system '" + targetSide.name() + "' is an API");
             } else if (rule != null) {
@@ -169,7 +170,8 @@ public class Pair extends PairSettings {
             throw invalid(problems);
         }
         sourceSide = sourceSide.writing(List.of(), null);
-        targetSide = targetSide.keyed(targetSide.column(targetKeyColumn)).writing(targetColumns, targetSide.column(targetKeyColumn).name()); // the key's real name
+        Table.Column targetKey = targetSide.column(targetKeyColumn);
+        targetSide = targetSide.keyed(targetKey).writing(targetColumns, targetKey.name()); // the key's real name
     }
 
     private PairConfigException invalid(List<String> problems) {

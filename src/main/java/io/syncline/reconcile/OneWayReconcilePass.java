@@ -74,7 +74,8 @@ final class OneWayReconcilePass {
         long allowed = reconciler.confirmedDeletes.getOrDefault(pair.name(), 0L);
         long news = deletes ? gone - refusedBefore : 0;
         if (pair.deleteGuard().trips(news, known) && news > allowed) {
-            guard = "mass-delete guard: this pass would delete " + news + " of " + known + " records of " + pair.target().reference()
+            guard = "mass-delete guard: this pass would " + (pair.softDelete() == null ? "delete " : "mark as deleted ") + news + " of " + known
+                    + " records of " + pair.target().reference()
                     + " whose source records are gone from " + pair.source().reference() + ", more than " + pair.deleteGuard()
                     + "; nothing was deleted and the pair is paused. Check the systems, then POST /api/pairs/" + pair.name() + "/deletes/confirm";
             if (!dryRun) {
