@@ -156,11 +156,11 @@ public interface Entity {
 
         /**
          * Sets one field of the records of these ids to {@code value} (a one-way pair's soft delete), and the stamp as any
-         * write does; returns those the entity refused, each with the reason. A database does; an API is refused it at
-         * start-up.
+         * write does; returns those the entity refused, each with the reason. A database does. An API does not: a one-way
+         * target's records are found there by the pair's key first, and start-up refuses soft deletes to an API.
          */
         default Map<String, String> mark(Table.Column field, Object value, Collection<String> ids) {
-            throw new UnsupportedOperationException("this entity does not set one field of its records");
+            throw new IllegalStateException("an API's records are not marked deleted: a one-way pair's soft deletes need a database target");
         }
 
         /**
