@@ -1,5 +1,6 @@
 package io.syncline.ops;
 
+import io.syncline.pair.Deletes;
 import io.syncline.pair.Role;
 import io.syncline.pair.Side;
 import io.syncline.pair.Pair;
@@ -211,7 +212,8 @@ public class PairResource {
     }
 
     /**
-     * One way: forgets cursor and hashes, the next poll reads the whole source and rewrites every record.
+     * One way: forgets cursor and hashes, the next poll reads the whole source and rewrites every record; the links go too,
+     * unless the pair has deletes (reconciliation must still know the records deleted before).
      * Two way: both sides are read again from the start and every record compared with its link; links,
      * bases and tombstones are kept, so nothing deleted comes back and nothing is matched twice.
      */
@@ -226,7 +228,8 @@ public class PairResource {
     @Path("{pair}/resync")
     public Response resync(@PathParam("pair") String name) {
         Pair pair = pair(name);
-        state.resetForResync(pair.name(), !pair.isTwoWay());
+        state.resetForResync(pair.name(), pair.isTwoWay() ? SyncState.Forget.NOTHING
+                : pair.deletes().kind() == Deletes.Kind.IGNORE ? SyncState.Forget.LINKS : SyncState.Forget.HASHES);
         return Response.accepted(Map.of("pair", pair.name(), "message", pair.isTwoWay()
                 ? "both sides are read again with the next polls and compared with the links" : "full resync starts with the next poll")).build();
     }

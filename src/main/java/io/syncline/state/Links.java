@@ -31,6 +31,9 @@ public class Links {
     /** The hash of a side whose record was deleted and whose delete was handled: the link is a tombstone. */
     public static final String GONE = "~";
 
+    /** The hash of a side not known: the next look at that side's record counts as a change. */
+    public static final String UNKNOWN = "-";
+
     /** Prefixes the hash of a side whose record is being created: until the next apply, its insert may not have committed. */
     public static final String CREATING = "+";
 
@@ -189,7 +192,7 @@ public class Links {
                     ps.setString(i++, pair);
                     ps.setString(i++, link.aId());
                     ps.setString(i++, link.bId());
-                    ps.setString(i++, link.aHash() == null ? "-" : link.aHash());
+                    ps.setString(i++, link.aHash() == null ? UNKNOWN : link.aHash());
                     ps.setString(i++, link.bHash());
                     ps.setString(i++, CanonicalJson.write(link.base()));
                     ps.setLong(i++, now);

@@ -399,19 +399,27 @@ public class SyncState {
         status(pair).paused(paused);
     }
 
-    /**
-     * Forgets the pair's cursors, so that the next poll reads everything again, and with
-     * {@code forgetLinks} its links too, so that everything is rewritten (a one-way pair's links are
-     * only hashes; a two-way pair's are its records' identity, base and tombstones, and are kept:
-     * what is read again is compared with them).
-     */
-    public void resetForResync(String pair, boolean forgetLinks) {
+    /** What a resync forgets besides the pair's cursors. */
+    public enum Forget {
+        /** Nothing more: a two-way pair's links are its records' identity, base and tombstones; what is read again is compared with them. */
+        NOTHING,
+        /**
+         * The links' hashes: everything is rewritten, and the links stay, so that a record deleted from a one-way pair's
+         * source before the resync is still found by reconciliation (tombstones stay as they are).
+         */
+        HASHES,
+        /** The links: everything is rewritten, and the full load inserts the links anew (a one-way pair that ignores deletes). */
+        LINKS
+    }
+
+    /** Forgets the pair's cursors, so that the next poll reads everything again, and what {@code forget} says. */
+    public void resetForResync(String pair, Forget forget) {
         // counted first: a page that moves a cursor from now on, or waits to, is of a poll that began before; it is dropped
         AtomicLong count = resyncs.computeIfAbsent(pair, p -> new AtomicLong());
         synchronized (count) { // one resync of a pair at a time: the count is odd exactly while one is being stored
             count.incrementAndGet();
             try {
-                reset(pair, forgetLinks);
+                reset(pair, forget);
             } finally {
                 count.incrementAndGet(); // even again: polls read the cursor as it now is
             }
@@ -422,11 +430,11 @@ public class SyncState {
      * Resets the pair's cursors, and its links when asked. A page being committed holds the rows it writes: the reset waits
      * for it, also beyond a database's lock timeout (H2's is two seconds), up to {@link #RESET_PATIENCE}.
      */
-    private void reset(String pair, boolean forgetLinks) {
+    private void reset(String pair, Forget forget) {
         long deadline = System.nanoTime() + RESET_PATIENCE.toNanos();
         for (int attempt = 1; ; attempt++) {
             try {
-                resetOnce(pair, forgetLinks);
+                resetOnce(pair, forget);
                 return;
             } catch (IllegalStateException e) {
                 if (!(SystemException.lockHeld(e) || SystemException.lockConflict(e)) || System.nanoTime() > deadline) {
@@ -440,23 +448,23 @@ public class SyncState {
     /** How long a resync waits for the pages being committed before it fails. */
     static final java.time.Duration RESET_PATIENCE = java.time.Duration.ofSeconds(60);
 
-    private void resetOnce(String pair, boolean forgetLinks) {
+    private void resetOnce(String pair, Forget forget) {
         try (Connection c = store.connect()) {
             c.setAutoCommit(false);
-            try (PreparedStatement links = c.prepareStatement("DELETE FROM links WHERE pair = ?");
+            try (PreparedStatement links = c.prepareStatement(forget == Forget.HASHES
+                    ? "UPDATE links SET a_hash = '" + Links.UNKNOWN + "' WHERE pair = ? AND a_hash <> '" + Links.GONE + "'"
+                    : "DELETE FROM links WHERE pair = ?");
                     PreparedStatement intents = c.prepareStatement("DELETE FROM window_intents WHERE pair = ?");
                     PreparedStatement cursors = c.prepareStatement(
                             "UPDATE pair_state SET cursor_value = NULL, cursor_id = NULL WHERE pair = ?")) {
                 // the cursors first: a page that moved one before the count commits before this goes on, its links included
                 cursors.setString(1, pair);
                 cursors.executeUpdate();
-                if (forgetLinks) {
+                if (forget != Forget.NOTHING) {
                     links.setString(1, pair);
                     links.executeUpdate();
                     intents.setString(1, pair);
                     intents.executeUpdate();
-                }
-                if (forgetLinks) {
                     remembered.commitForgettingAll(c);
                 } else {
                     c.commit();

@@ -161,7 +161,7 @@ abstract class StateStoreContract {
 
         links.save(pair, List.of(new Links.Link("1", "b1", null, "a-one", "b-one")));
         assertHashes(pair, "a-one", "b1", "b-one");
-        state.resetForResync(pair, true);
+        state.resetForResync(pair, SyncState.Forget.LINKS);
         assertEquals(Map.of(), links.hashes(pair, Role.A, List.of("1")), "a resync forgot them");
     }
 
@@ -231,7 +231,7 @@ abstract class StateStoreContract {
             // the second page holds the pair's cursor and link until it commits
             try (SyncState.PageCommit second = state.preparePage(pair, "crm", List.of(new SyncState.Written("1", "b1", "two")),
                     Position.of("2026-01-02 00:00:00", "1"), state.resyncs(pair), false)) {
-                resync = operator.submit(() -> state.resetForResync(pair, true));
+                resync = operator.submit(() -> state.resetForResync(pair, SyncState.Forget.LINKS));
                 Thread.sleep(3_000);
                 assertFalse(resync.isDone(), "the resync waits for the page");
                 second.commit();
@@ -253,7 +253,7 @@ abstract class StateStoreContract {
             commit.commit();
         }
         long before = state.resyncs(pair);
-        state.resetForResync(pair, true);
+        state.resetForResync(pair, SyncState.Forget.LINKS);
         assertTrue(state.cursor(pair, "crm").isStart(), "the resync reset the cursor");
         assertThrows(SyncState.ResyncBegan.class, () -> state.preparePage(pair, "crm", List.of(new SyncState.Written("2", "b2", "two")),
                 Position.of("2026-01-02 00:00:00", "2"), before, false));
