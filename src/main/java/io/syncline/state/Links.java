@@ -1,6 +1,7 @@
 package io.syncline.state;
 
 import io.syncline.pair.Role;
+import io.syncline.system.Dialect;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -11,8 +12,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -26,6 +30,8 @@ public class Links {
     /** Links per upsert statement. */
     private static final int CHUNK = 1000;
     private static final List<String> COLUMNS = List.of("pair", "a_id", "b_id", "a_hash", "b_hash", "base", "synced_at");
+    /** A one-way pair's links: no base, and no hash of the target. */
+    private static final List<String> ONE_WAY_COLUMNS = List.of("pair", "a_id", "b_id", "a_hash", "synced_at");
     private static final List<String> INTENT_COLUMNS = List.of("pair", "a_id", "b_id", "next_base", "next_a_hash", "next_b_hash");
 
     /** The hash of a side whose record was deleted and whose delete was handled: the link is a tombstone. */
@@ -94,7 +100,7 @@ public class Links {
 
     /** The links of these ids of {@code side}, by that side's id. */
     public Map<String, Link> find(String pair, Role side, Collection<String> ids) {
-        return select("links", pair, side == Role.A ? "a_id" : "b_id", "base, a_hash, b_hash", ids, side);
+        return select(withStates(), pair, side == Role.A ? "a_id" : "b_id", "base, a_hash, b_hash", ids, side);
     }
 
     /**
@@ -138,7 +144,7 @@ public class Links {
             List<String> unknown = new ArrayList<>();
             Map<String, String> hashes = remembered.known(pair, side, ids, unknown);
             // without the bases: a poll looks up every record it reads, re-reads behind its cursor included
-            read = select("links", pair, side == Role.A ? "a_id" : "b_id", "NULL, a_hash, b_hash", unknown, side);
+            read = select(withStates(), pair, side == Role.A ? "a_id" : "b_id", "NULL, a_hash, b_hash", unknown, side);
             read.forEach((id, link) -> {
                 if (link.hash(side) != null) {
                     hashes.put(id, link.hash(side));
@@ -161,7 +167,7 @@ public class Links {
     public void scan(String pair, Consumer<LinkKey> each) {
         try (Connection c = state.connect()) {
             c.setAutoCommit(false); // PostgreSQL streams a result only inside a transaction
-            try (PreparedStatement ps = c.prepareStatement("SELECT a_id, b_id, a_hash, b_hash FROM links WHERE pair = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT a_id, b_id, a_hash, b_hash FROM " + withStates() + " WHERE pair = ?")) {
                 ps.setString(1, pair);
                 ps.setFetchSize(5000);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -179,27 +185,147 @@ public class Links {
 
     /** Writes (inserts or replaces) links inside the caller's state transaction. */
     public void save(Connection c, String pair, Collection<Link> links) throws SQLException {
+        write(c, pair, links, false, true);
+    }
+
+    /**
+     * Writes links inside the caller's state transaction: inserted, or replaced where they exist. {@code insertOnly}:
+     * inserted, which costs the store less, and an integrity error (SQL state 23) when one exists. {@code twoWay}: with the
+     * base and the B hash; a one-way pair's links have neither.
+     */
+    void write(Connection c, String pair, Collection<Link> links, boolean insertOnly, boolean twoWay) throws SQLException {
         if (links.isEmpty()) {
             return;
         }
         long now = System.currentTimeMillis();
+        if (apart()) {
+            writeApart(c, pair, links, insertOnly, twoWay, now);
+            return;
+        }
+        List<String> columns = twoWay ? COLUMNS : ONE_WAY_COLUMNS;
+        int perStatement = twoWay ? CHUNK : Dialect.MAX_PARAMETERS / columns.size();
         List<Link> all = new ArrayList<>(links);
-        for (int from = 0; from < all.size(); from += CHUNK) {
-            List<Link> slice = all.subList(from, Math.min(all.size(), from + CHUNK));
-            try (PreparedStatement ps = c.prepareStatement(state.ownTables().upsert("links", COLUMNS, List.of("a_id", "pair"), slice.size()))) {
+        for (int from = 0; from < all.size(); from += perStatement) {
+            List<Link> slice = all.subList(from, Math.min(all.size(), from + perStatement));
+            String sql = insertOnly ? state.ownTables().insert("links", columns, slice.size())
+                    : state.ownTables().upsert("links", columns, List.of("a_id", "pair"), slice.size());
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = 1;
                 for (Link link : slice) {
                     ps.setString(i++, pair);
                     ps.setString(i++, link.aId());
                     ps.setString(i++, link.bId());
                     ps.setString(i++, link.aHash() == null ? UNKNOWN : link.aHash());
-                    ps.setString(i++, link.bHash());
-                    ps.setString(i++, CanonicalJson.write(link.base()));
+                    if (twoWay) {
+                        ps.setString(i++, link.bHash());
+                        ps.setString(i++, CanonicalJson.write(link.base()));
+                    }
                     ps.setLong(i++, now);
                 }
                 ps.executeUpdate();
             }
         }
+    }
+
+    /**
+     * {@link #write} where the links' hashes, bases and times are kept apart, in {@code link_states}: the numbers of the
+     * links that exist are looked up; a new link gets one from {@code link_ids} and a row in each table; a changed B id is
+     * written to {@code links}; the rest goes to {@code link_states} alone.
+     */
+    private void writeApart(Connection c, String pair, Collection<Link> links, boolean insertOnly, boolean twoWay, long now)
+            throws SQLException {
+        Map<String, Link> byA = new LinkedHashMap<>();
+        links.forEach(l -> byA.put(l.aId(), l)); // as one statement would have it: the last link of an id holds
+        Map<String, Long> numbers = new HashMap<>();
+        List<Link> relinked = new ArrayList<>();
+        for (List<String> chunk : insertOnly ? List.<List<String>>of() : InLists.chunks(byA.keySet(), state.ownTables().idsPerQuery())) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT a_id, id, b_id FROM links WHERE a_id IN (" + InLists.marks(chunk.size())
+                    + ") AND pair = ?")) {
+                int i = 1;
+                for (String id : chunk) {
+                    ps.setString(i++, id);
+                }
+                ps.setString(i, pair);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Link link = byA.get(rs.getString(1));
+                        numbers.put(link.aId(), rs.getLong(2));
+                        if (!link.bId().equals(rs.getString(3))) {
+                            relinked.add(link);
+                        }
+                    }
+                }
+            }
+        }
+        List<Link> fresh = byA.values().stream().filter(l -> !numbers.containsKey(l.aId())).toList();
+        if (!fresh.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT NEXT VALUE FOR link_ids FROM SYSTEM_RANGE(1, ?)")) {
+                ps.setInt(1, fresh.size());
+                try (ResultSet rs = ps.executeQuery()) {
+                    for (Link link : fresh) {
+                        rs.next();
+                        numbers.put(link.aId(), rs.getLong(1));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO links (pair, a_id, b_id, id) VALUES (?, ?, ?, ?)")) {
+                for (Link link : fresh) {
+                    ps.setString(1, pair);
+                    ps.setString(2, link.aId());
+                    ps.setString(3, link.bId());
+                    ps.setLong(4, numbers.get(link.aId()));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        if (!relinked.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE links SET b_id = ? WHERE id = ?")) {
+                for (Link link : relinked) {
+                    ps.setString(1, link.bId());
+                    ps.setLong(2, numbers.get(link.aId()));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        states(c, "INSERT INTO link_states (a_hash, synced_at, b_hash, base, id) VALUES (?, ?, ?, ?, ?)", fresh, numbers, true, now);
+        Set<String> inserted = new HashSet<>(aIds(fresh));
+        states(c, twoWay ? "UPDATE link_states SET a_hash = ?, synced_at = ?, b_hash = ?, base = ? WHERE id = ?"
+                : "UPDATE link_states SET a_hash = ?, synced_at = ? WHERE id = ?",
+                byA.values().stream().filter(l -> !inserted.contains(l.aId())).toList(), numbers, twoWay, now);
+    }
+
+    /** Runs a statement of {@code link_states} for each link, bound with its A hash, the time, its B hash and base ({@code withBase}), and its number. */
+    private static void states(Connection c, String sql, List<Link> links, Map<String, Long> numbers, boolean withBase, long now)
+            throws SQLException {
+        if (links.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (Link link : links) {
+                int i = 1;
+                ps.setString(i++, link.aHash() == null ? UNKNOWN : link.aHash());
+                ps.setLong(i++, now);
+                if (withBase) {
+                    ps.setString(i++, link.bHash());
+                    ps.setString(i++, CanonicalJson.write(link.base()));
+                }
+                ps.setLong(i, numbers.get(link.aId()));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Whether the links' hashes, bases and times are in a table of their own, {@code link_states} (on H2: see its V11). */
+    private boolean apart() {
+        return state.ownTables().updateRewritesIndexes();
+    }
+
+    /** The links with their hashes and bases, as one table to select from. */
+    private String withStates() {
+        return apart() ? "links JOIN link_states ON link_states.id = links.id" : "links";
     }
 
     /**
@@ -269,17 +395,29 @@ public class Links {
      */
     public void gone(String pair, String sourceSide, Map<String, String> hashes, boolean tombstone) {
         Map<String, Long> cleared;
-        String sql = tombstone ? "UPDATE links SET a_hash = '" + GONE + "' WHERE pair = ? AND a_id = ? AND a_hash = ?"
-                : "DELETE FROM links WHERE pair = ? AND a_id = ? AND a_hash = ?";
+        String table = apart() ? "link_states" : "links";
+        String where = apart() ? " WHERE id = (SELECT id FROM links WHERE pair = ? AND a_id = ?) AND a_hash = ?"
+                : " WHERE pair = ? AND a_id = ? AND a_hash = ?";
         try (Connection c = begin()) {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            List<String> ended = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(tombstone ? "UPDATE " + table + " SET a_hash = '" + GONE + "'" + where
+                    : "DELETE FROM " + table + where)) {
                 for (Map.Entry<String, String> link : hashes.entrySet()) {
                     ps.setString(1, pair);
                     ps.setString(2, link.getKey());
                     ps.setString(3, link.getValue());
                     ps.addBatch();
+                    ended.add(link.getKey());
                 }
-                ps.executeBatch();
+                int[] counts = ps.executeBatch();
+                for (int i = counts.length - 1; i >= 0; i--) {
+                    if (counts[i] == 0) {
+                        ended.remove(i);
+                    }
+                }
+            }
+            if (apart() && !tombstone) {
+                delete(c, BY_A_IDS.formatted("links"), pair, ended); // their states are gone
             }
             cleared = deadLetters.clear(c, pair, sourceSide, hashes.keySet());
             remembered.commit(c, pair, hashes.keySet());
@@ -291,7 +429,34 @@ public class Links {
 
     /** Removes links (both records are gone, or one was deleted and the delete propagated). */
     public void delete(Connection c, String pair, Collection<String> aIds) throws SQLException {
-        delete(c, "links", pair, aIds);
+        if (apart()) {
+            delete(c, "DELETE FROM link_states WHERE id IN (SELECT id FROM links WHERE a_id IN (%s) AND pair = ?)", pair, aIds);
+        }
+        delete(c, BY_A_IDS.formatted("links"), pair, aIds);
+    }
+
+    /**
+     * Forgets the links of a pair inside the caller's state transaction: all of them, or ({@code hashesOnly}) the hash of
+     * each source record, so that the next look at each counts as a change; a tombstone stays one.
+     */
+    void forget(Connection c, String pair, boolean hashesOnly) throws SQLException {
+        String ofPair = apart() ? "id IN (SELECT id FROM links WHERE pair = ?)" : "pair = ?";
+        String table = apart() ? "link_states" : "links";
+        List<String> statements = new ArrayList<>();
+        if (hashesOnly) {
+            statements.add("UPDATE " + table + " SET a_hash = '" + UNKNOWN + "' WHERE " + ofPair + " AND a_hash <> '" + GONE + "'");
+        } else {
+            statements.add("DELETE FROM " + table + " WHERE " + ofPair);
+            if (apart()) {
+                statements.add("DELETE FROM links WHERE pair = ?");
+            }
+        }
+        for (String sql : statements) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, pair);
+                ps.executeUpdate();
+            }
+        }
     }
 
     /**
@@ -300,13 +465,16 @@ public class Links {
      * intents would wait for this commit.
      */
     public void deleteIntents(Connection c, String pair, Collection<String> aIds) throws SQLException {
-        delete(c, "window_intents", pair, aIds);
+        delete(c, BY_A_IDS.formatted("window_intents"), pair, aIds);
     }
 
-    private void delete(Connection c, String table, String pair, Collection<String> aIds) throws SQLException {
+    /** A delete of a table's rows by A id ({@code %s}: the table), for {@link #delete(Connection, String, String, Collection)}. */
+    private static final String BY_A_IDS = "DELETE FROM %s WHERE a_id IN (%%s) AND pair = ?";
+
+    /** Runs a delete whose parameters are A ids ({@code %s} in {@code sql}: their marks), then the pair, for a slice of ids at a time. */
+    private void delete(Connection c, String sql, String pair, Collection<String> aIds) throws SQLException {
         for (List<String> chunk : InLists.chunks(aIds, state.ownTables().idsPerQuery())) {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE a_id IN (" + InLists.marks(chunk.size())
-                    + ") AND pair = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(sql.formatted(InLists.marks(chunk.size())))) {
                 int i = 1;
                 for (String id : chunk) {
                     ps.setString(i++, id);

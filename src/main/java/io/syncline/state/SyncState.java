@@ -31,7 +31,6 @@ import org.jboss.logging.Logger;
 public class SyncState {
 
     private static final Logger LOG = Logger.getLogger(SyncState.class);
-    private static final List<String> LINK_COLUMNS = List.of("pair", "a_id", "b_id", "a_hash", "synced_at");
 
     @Inject
     SynclineConfig config;
@@ -41,6 +40,9 @@ public class SyncState {
 
     @Inject
     DeadLetters deadLetters;
+
+    @Inject
+    Links links;
 
     private JdbcSystem store;
     private Dialect ownTables;
@@ -194,8 +196,8 @@ public class SyncState {
             if (end != null) {
                 advance(c, pair, side, end, written.size(), now, resyncs);
             }
-            if (!firstLoad || !insertLinks(c, pair, written, now)) {
-                storeLinks(c, pair, written, now, false);
+            if (!firstLoad || !insertLinks(c, pair, written)) {
+                storeLinks(c, pair, written, false);
             }
             List<String> ids = written.stream().map(Written::id).toList();
             Map<String, Long> cleared = ids.isEmpty() ? Map.of() : deadLetters.clear(c, pair, side, ids);
@@ -212,10 +214,10 @@ public class SyncState {
     }
 
     /** Inserts a page's links; false, and none of them written, when one of them exists already. */
-    private boolean insertLinks(Connection c, String pair, List<Written> written, long now) throws SQLException {
+    private boolean insertLinks(Connection c, String pair, List<Written> written) throws SQLException {
         java.sql.Savepoint before = c.setSavepoint();
         try {
-            storeLinks(c, pair, written, now, true);
+            storeLinks(c, pair, written, true);
             return true;
         } catch (SQLException e) {
             if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) { // 23: integrity constraint violation
@@ -226,24 +228,8 @@ public class SyncState {
         }
     }
 
-    private void storeLinks(Connection c, String pair, List<Written> written, long now, boolean insert) throws SQLException {
-        int perStatement = Math.max(1, Dialect.MAX_PARAMETERS / LINK_COLUMNS.size());
-        for (int from = 0; from < written.size(); from += perStatement) {
-            List<Written> slice = written.subList(from, Math.min(written.size(), from + perStatement));
-            String sql = insert ? ownTables.insert("links", LINK_COLUMNS, slice.size())
-                    : ownTables.upsert("links", LINK_COLUMNS, List.of("a_id", "pair"), slice.size());
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int i = 1;
-                for (Written record : slice) {
-                    ps.setString(i++, pair);
-                    ps.setString(i++, record.id());
-                    ps.setString(i++, record.targetId());
-                    ps.setString(i++, record.hash());
-                    ps.setLong(i++, now);
-                }
-                ps.executeUpdate();
-            }
-        }
+    private void storeLinks(Connection c, String pair, List<Written> written, boolean insert) throws SQLException {
+        links.write(c, pair, written.stream().map(w -> new Links.Link(w.id(), w.targetId(), null, w.hash(), null)).toList(), insert, false);
     }
 
     private static void rollBack(Connection c, String pair) {
@@ -451,18 +437,14 @@ public class SyncState {
     private void resetOnce(String pair, Forget forget) {
         try (Connection c = store.connect()) {
             c.setAutoCommit(false);
-            try (PreparedStatement links = c.prepareStatement(forget == Forget.HASHES
-                    ? "UPDATE links SET a_hash = '" + Links.UNKNOWN + "' WHERE pair = ? AND a_hash <> '" + Links.GONE + "'"
-                    : "DELETE FROM links WHERE pair = ?");
-                    PreparedStatement intents = c.prepareStatement("DELETE FROM window_intents WHERE pair = ?");
+            try (PreparedStatement intents = c.prepareStatement("DELETE FROM window_intents WHERE pair = ?");
                     PreparedStatement cursors = c.prepareStatement(
                             "UPDATE pair_state SET cursor_value = NULL, cursor_id = NULL WHERE pair = ?")) {
                 // the cursors first: a page that moved one before the count commits before this goes on, its links included
                 cursors.setString(1, pair);
                 cursors.executeUpdate();
                 if (forget != Forget.NOTHING) {
-                    links.setString(1, pair);
-                    links.executeUpdate();
+                    links.forget(c, pair, forget == Forget.HASHES);
                     intents.setString(1, pair);
                     intents.executeUpdate();
                     remembered.commitForgettingAll(c);

@@ -162,6 +162,14 @@ public abstract class Dialect {
     }
 
     /**
+     * Whether an update writes every index of the row again, its indexed columns changed or not (H2 removes the row and
+     * adds it back): the state store then keeps what moves with every sync apart from what is indexed.
+     */
+    public boolean updateRewritesIndexes() {
+        return false;
+    }
+
+    /**
      * The statement that clears the dead rows of a table that rows pass through (inserted, then deleted within seconds), or
      * null where the database clears them itself as it goes.
      */
@@ -333,6 +341,11 @@ public abstract class Dialect {
         @Override
         public boolean upsertIncrements() {
             return false;
+        }
+
+        @Override
+        public boolean updateRewritesIndexes() {
+            return true;
         }
 
         /**
