@@ -32,6 +32,8 @@ public class Links {
     private static final List<String> COLUMNS = List.of("pair", "a_id", "b_id", "a_hash", "b_hash", "base", "synced_at");
     /** A one-way pair's links: no base, and no hash of the target. */
     private static final List<String> ONE_WAY_COLUMNS = List.of("pair", "a_id", "b_id", "a_hash", "synced_at");
+    /** A row of {@code link_states}, as it is bound: the number of its link last. */
+    private static final List<String> STATE_COLUMNS = List.of("a_hash", "synced_at", "b_hash", "base", "id");
     private static final List<String> INTENT_COLUMNS = List.of("pair", "a_id", "b_id", "next_base", "next_a_hash", "next_b_hash");
 
     /** The hash of a side whose record was deleted and whose delete was handled: the link is a tombstone. */
@@ -268,15 +270,22 @@ public class Links {
                     }
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO links (pair, a_id, b_id, id) VALUES (?, ?, ?, ?)")) {
-                for (Link link : fresh) {
-                    ps.setString(1, pair);
-                    ps.setString(2, link.aId());
-                    ps.setString(3, link.bId());
-                    ps.setLong(4, numbers.get(link.aId()));
-                    ps.addBatch();
+            for (int from = 0; from < fresh.size(); from += CHUNK) { // a statement of many rows costs H2 less than a batch of one-row statements
+                List<Link> slice = fresh.subList(from, Math.min(fresh.size(), from + CHUNK));
+                try (PreparedStatement ids = c.prepareStatement(state.ownTables().insert("links", List.of("pair", "a_id", "b_id", "id"), slice.size()));
+                        PreparedStatement states = c.prepareStatement(state.ownTables().insert("link_states", STATE_COLUMNS, slice.size()))) {
+                    int i = 1;
+                    int j = 1;
+                    for (Link link : slice) {
+                        ids.setString(i++, pair);
+                        ids.setString(i++, link.aId());
+                        ids.setString(i++, link.bId());
+                        ids.setLong(i++, numbers.get(link.aId()));
+                        j = bindState(states, j, link, true, now, numbers);
+                    }
+                    ids.executeUpdate();
+                    states.executeUpdate();
                 }
-                ps.executeBatch();
             }
         }
         if (!relinked.isEmpty()) {
@@ -289,33 +298,30 @@ public class Links {
                 ps.executeBatch();
             }
         }
-        states(c, "INSERT INTO link_states (a_hash, synced_at, b_hash, base, id) VALUES (?, ?, ?, ?, ?)", fresh, numbers, true, now);
         Set<String> inserted = new HashSet<>(aIds(fresh));
-        states(c, twoWay ? "UPDATE link_states SET a_hash = ?, synced_at = ?, b_hash = ?, base = ? WHERE id = ?"
-                : "UPDATE link_states SET a_hash = ?, synced_at = ? WHERE id = ?",
-                byA.values().stream().filter(l -> !inserted.contains(l.aId())).toList(), numbers, twoWay, now);
+        List<Link> existing = byA.values().stream().filter(l -> !inserted.contains(l.aId())).toList();
+        if (!existing.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(twoWay ? "UPDATE link_states SET a_hash = ?, synced_at = ?, b_hash = ?, base = ? WHERE id = ?"
+                    : "UPDATE link_states SET a_hash = ?, synced_at = ? WHERE id = ?")) {
+                for (Link link : existing) {
+                    bindState(ps, 1, link, twoWay, now, numbers);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
     }
 
-    /** Runs a statement of {@code link_states} for each link, bound with its A hash, the time, its B hash and base ({@code withBase}), and its number. */
-    private static void states(Connection c, String sql, List<Link> links, Map<String, Long> numbers, boolean withBase, long now)
-            throws SQLException {
-        if (links.isEmpty()) {
-            return;
+    /** Binds a link's row of {@code link_states} from parameter {@code i} on ({@link #STATE_COLUMNS}, the B hash and base only {@code withBase}); returns the next parameter's index. */
+    private static int bindState(PreparedStatement ps, int i, Link link, boolean withBase, long now, Map<String, Long> numbers) throws SQLException {
+        ps.setString(i++, link.aHash() == null ? UNKNOWN : link.aHash());
+        ps.setLong(i++, now);
+        if (withBase) {
+            ps.setString(i++, link.bHash());
+            ps.setString(i++, CanonicalJson.write(link.base()));
         }
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (Link link : links) {
-                int i = 1;
-                ps.setString(i++, link.aHash() == null ? UNKNOWN : link.aHash());
-                ps.setLong(i++, now);
-                if (withBase) {
-                    ps.setString(i++, link.bHash());
-                    ps.setString(i++, CanonicalJson.write(link.base()));
-                }
-                ps.setLong(i, numbers.get(link.aId()));
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        ps.setLong(i++, numbers.get(link.aId()));
+        return i;
     }
 
     /** Whether the links' hashes, bases and times are in a table of their own, {@code link_states} (on H2: see its V11). */
