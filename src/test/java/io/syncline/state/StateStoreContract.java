@@ -65,7 +65,8 @@ abstract class StateStoreContract {
     /**
      * A window that stopped between its sides' commits and its links' move left its intent in columns of its links until
      * V10, which moves intents to {@code window_intents}: the upgrade keeps it, so the window is replayed after the upgrade
-     * as it would have been before; links without an intent leave none.
+     * as it would have been before; links without an intent leave none. On H2, V11 then moves the links' hashes and bases
+     * to {@code link_states}: they are kept too.
      */
     @Test
     void aWindowsIntentStoredBeforeTheUpgradeIsKept() throws SQLException {
