@@ -86,6 +86,12 @@ CREATE TABLE articles (
     body     TEXT,
     modified DATETIME(6) NOT NULL
 ) CHARACTER SET utf8mb4;
+-- one-way source of "memos" (to the tracker's memos, written with PUT; archived there when deleted here)
+CREATE TABLE memo_drafts (
+    id       BIGINT AUTO_INCREMENT PRIMARY KEY,
+    title    VARCHAR(300) NOT NULL,
+    modified DATETIME(6) NOT NULL
+) CHARACTER SET utf8mb4;
 
 -- Topologies (TopologyTest): a leaf of the star, an end of the chain, a corner of the triangle. Status as 1/0.
 -- `modified` is set by the application (no default, no ON UPDATE): Syncline stamps it.

@@ -139,9 +139,7 @@ public class Pair extends PairSettings {
         if (deletes != null && parsedMapping != null) {
             Deletes rule = Deletes.parse("deletes", deletes,
                     parsedMapping.rules().stream().map(FieldRule::canonical).collect(Collectors.toSet()), problems);
-            if (rule != null && rule.kind() != Deletes.Kind.IGNORE && targetSide != null && !targetSide.system().transactional()) {
-                problems.add("deletes: " + rule + " is for a database target; system '" + targetSide.name() + "' is an API");
-            } else if (rule != null) {
+            if (rule != null) {
                 deleteRule = rule;
             }
         }

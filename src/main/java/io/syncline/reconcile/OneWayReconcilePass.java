@@ -4,7 +4,6 @@ import io.syncline.pair.Deletes;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Side;
 import io.syncline.state.Links;
-import io.syncline.system.Entity;
 import io.syncline.value.Redaction;
 import io.syncline.write.TwoWayWriter;
 import java.util.ArrayList;
@@ -145,11 +144,8 @@ final class OneWayReconcilePass {
         }
         Side target = pair.target();
         Pair.SoftDelete soft = pair.softDelete();
-        Map<String, String> refused;
-        try (Entity.Session session = target.entity().open()) {
-            refused = soft == null ? session.delete(byTarget.keySet()) : session.mark(soft.column(), soft.value(), byTarget.keySet());
-            session.commit();
-        }
+        Map<String, String> refused = soft == null ? target.entity().deleteByKey(byTarget.keySet())
+                : target.entity().markByKey(soft.column(), soft.value(), byTarget.keySet());
         Map<String, String> done = new LinkedHashMap<>(); // source id -> the link's hash as read
         byTarget.forEach((targetId, link) -> {
             String sourceId = link[0];

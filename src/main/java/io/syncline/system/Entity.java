@@ -51,6 +51,18 @@ public interface Entity {
     void scan(Consumer<Record> each);
 
     /**
+     * A one-way pair's deletes on its target: deletes the records these keys find (the pair's key, as the links hold it), in
+     * one unit of work; returns those refused, each with the reason. A record already gone counts as deleted.
+     */
+    Map<String, String> deleteByKey(Collection<String> keys);
+
+    /**
+     * A one-way pair's soft deletes on its target: sets {@code field} of the records these keys find to {@code value}, and
+     * the stamp as any write does; returns those refused, each with the reason. A record already gone counts as marked.
+     */
+    Map<String, String> markByKey(Table.Column field, Object value, Collection<String> keys);
+
+    /**
      * One record as the entity holds it now.
      *
      * @param marker its change marker: a local date-time, an instant or a version; null when it has none
@@ -153,15 +165,6 @@ public interface Entity {
 
         /** Deletes the records of these ids; returns those the entity refused, each with the reason. */
         Map<String, String> delete(Collection<String> ids);
-
-        /**
-         * Sets one field of the records of these ids to {@code value} (a one-way pair's soft delete), and the stamp as any
-         * write does; returns those the entity refused, each with the reason. A database does. An API does not: a one-way
-         * target's records are found there by the pair's key first, and start-up refuses soft deletes to an API.
-         */
-        default Map<String, String> mark(Table.Column field, Object value, Collection<String> ids) {
-            throw new IllegalStateException("an API's records are not marked deleted: a one-way pair's soft deletes need a database target");
-        }
 
         /**
          * @throws CommitRefused when an entity that writes as it commits (an API) refused records or found them changed

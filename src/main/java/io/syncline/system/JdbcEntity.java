@@ -102,6 +102,24 @@ public final class JdbcEntity implements Entity {
     }
 
     @Override
+    public Map<String, String> deleteByKey(Collection<String> keys) {
+        try (JdbcSession session = (JdbcSession) open()) {
+            Map<String, String> refused = session.delete(keys);
+            session.commit();
+            return refused;
+        }
+    }
+
+    @Override
+    public Map<String, String> markByKey(Table.Column field, Object value, Collection<String> keys) {
+        try (JdbcSession session = (JdbcSession) open()) {
+            Map<String, String> refused = session.mark(field, value, keys);
+            session.commit();
+            return refused;
+        }
+    }
+
+    @Override
     public void scan(Consumer<Record> each) {
         SelectedColumns selected = new SelectedColumns(dialect, table, columns, key, null);
         String sql = selected.select() + " ORDER BY " + dialect.quote(key.name());
@@ -342,8 +360,8 @@ public final class JdbcEntity implements Entity {
                     (ps, i) -> key.bindId(ps, bind(ps, 1, updates.get(i).values()), updates.get(i).id()));
         }
 
-        @Override
-        public Map<String, String> mark(Table.Column field, Object value, Collection<String> ids) {
+        /** Sets one field of the records of these ids, and the stamp as any write does; returns those refused, with the reason. */
+        Map<String, String> mark(Table.Column field, Object value, Collection<String> ids) {
             List<String> all = List.copyOf(ids);
             String sql = "UPDATE " + dialect.quoteTable(table.qualifiedName()) + " SET " + dialect.quote(field.name()) + " = ?"
                     + (stamp == null ? "" : ", " + dialect.quote(stamp.name()) + " = " + dialect.stamp(stamp, false))

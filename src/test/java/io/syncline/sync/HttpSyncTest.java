@@ -1,5 +1,6 @@
 package io.syncline.sync;
 
+import static io.syncline.testing.Api.operator;
 import static io.syncline.testing.Api.viewer;
 import static io.syncline.testing.Sql.count;
 import static io.syncline.testing.Sql.crm;
@@ -119,6 +120,44 @@ class HttpSyncTest {
         JsonPath labels = viewer().get("/api/pairs/labels").then().statusCode(200).extract().jsonPath();
         assertEquals("none: read whole on every poll", labels.getString("cursor"));
         assertEquals(0, labels.getLong("deadLetters"));
+    }
+
+    /**
+     * Deletes to an API target, found there by the pair's key: pair "notes" deletes the note of an article deleted from the
+     * help desk ({@code GET ?external_id=}, then {@code DELETE}); pair "memos", whose collection is replaced whole with PUT,
+     * archives the memo of a deleted draft instead ({@code soft(status = archived)}): the memo is read and sent back whole
+     * with that status. A second pass has nothing left to do.
+     */
+    @Test
+    void recordsDeletedFromTheSourceAreDeletedOrArchivedInTheApi() {
+        List<Long> articles = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            articles.add(article("Deleted later " + i, "text"));
+        }
+        await().atMost(SYNC).until(() -> articles.stream().allMatch(a -> note(a) != null));
+        long deleted = articles.get(3);
+        update(helpdesk(), "DELETE FROM articles WHERE id = ?", deleted);
+        JsonPath pass = operator().post("/api/pairs/notes/reconcile").then().statusCode(200).extract().jsonPath();
+        assertEquals(1, pass.getLong("applied.deleted"));
+        assertEquals(null, note(deleted), "deleted from the tracker");
+        assertTrue(articles.stream().filter(a -> a != deleted).allMatch(a -> note(a) != null), "the others stay");
+        assertEquals(0, operator().post("/api/pairs/notes/reconcile").then().statusCode(200).extract().jsonPath().getLong("deletesToApply"));
+
+        long first = count(helpdesk(), "SELECT COALESCE(MAX(id), 0) FROM memo_drafts") + 1;
+        for (int i = 0; i < 12; i++) {
+            update(helpdesk(), "INSERT INTO memo_drafts (title, modified) VALUES (?, NOW(6))", "Draft " + i);
+        }
+        await().atMost(SYNC).until(() -> Tracker.all("memos").stream().filter(m -> m.path("external_id").asLong() >= first).count() == 12);
+        long archived = first + 5;
+        update(helpdesk(), "DELETE FROM memo_drafts WHERE id = ?", archived);
+        assertEquals(1, operator().post("/api/pairs/memos/reconcile").then().statusCode(200).extract().jsonPath().getLong("applied.deleted"));
+        JsonNode memo = Tracker.all("memos").stream().filter(m -> m.path("external_id").asLong() == archived).findFirst().orElseThrow();
+        assertEquals("archived", memo.path("status").asText());
+        assertEquals("Draft 5", memo.path("title").asText(), "sent back whole: PUT replaces the memo");
+        assertEquals(11, Tracker.all("memos").stream().filter(m -> m.path("external_id").asLong() >= first)
+                .filter(m -> m.path("status").asText().equals("open")).count());
+        assertEquals(0, operator().post("/api/pairs/memos/reconcile").then().statusCode(200).extract().jsonPath().getLong("deletesToApply"),
+                "its link stays as a tombstone");
     }
 
     @Test

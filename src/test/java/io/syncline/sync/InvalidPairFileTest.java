@@ -42,7 +42,6 @@ class InvalidPairFileTest {
                 containsString("targetStamp: column 'email' is VARCHAR; a change marker must be a timestamp or an integer version"),
                 containsString("pair 'wrongSoft' is invalid:\n  - deletes: soft(id = gone): field 'id': 'gone' is not a whole number"),
                 containsString("deletes: a two-way pair says what a delete does on each side: aDeletes, bDeletes"),
-                containsString("deletes: delete is for a database target; system 'tracker' is an API"),
                 containsString("pair 'wrongSchema' is invalid:\n  - source: table 'ledger' is in 2 schemas (archive, sales), none of them on the"
                         + " connection's search path: name the schema, e.g. crm.archive.ledger"),
                 containsString("pair 'wrongLookalike' is invalid:\n  - mapping line 2 'label <- run_label -> email': column 'run_label' does not"

@@ -116,6 +116,11 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
         all.put(tracker + "entities.notes.fields", "id:integer, external_id:integer, title, content.text, content.format, updated_at:instant");
         all.put(tracker + "entities.notes.pagination", "link");
         all.put(tracker + "entities.notes.update", "patch");
+        all.put(tracker + "entities.memos.path", "/memos"); // written with PUT; archived when their draft is deleted
+        all.put(tracker + "entities.memos.records", "data");
+        all.put(tracker + "entities.memos.fields", "id:integer, external_id:integer, title, status, updated_at:instant");
+        all.put(tracker + "entities.memos.pagination", "link");
+        all.put(tracker + "entities.memos.update", "put");
         all.put(tracker + "entities.releases.path", "/releases");
         all.put(tracker + "entities.releases.records", "data");
         all.put(tracker + "entities.releases.fields", "id:integer, name, state, updated_at:instant");

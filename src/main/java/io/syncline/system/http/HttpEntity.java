@@ -1,21 +1,26 @@
 package io.syncline.system.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.syncline.system.Entity;
 import io.syncline.system.Position;
 import io.syncline.system.SystemException;
 import io.syncline.system.Table;
 import io.syncline.value.Values;
+import java.math.BigDecimal;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A collection of an HTTP API as one side of a pair sees it: polled with its changed-since
@@ -188,6 +193,92 @@ final class HttpEntity implements Entity {
                 return checked(answer, "writing to");
             }
         }
+    }
+
+    /**
+     * Deletes the records these keys find ({@code DELETE path/{id}}), each found as {@link #upsert} finds it: by id when the
+     * key is the collection's id, else by a query on the key field. A record already gone (none found, 404 or 410) counts as
+     * deleted; another 4xx is the record's refusal, as is a key that several records hold.
+     */
+    @Override
+    public Map<String, String> deleteByKey(Collection<String> keys) {
+        return byKey(keys, id -> ApiRequest.delete(collection.recordUri(base(), id)));
+    }
+
+    /**
+     * Sets {@code field} of the records these keys find to {@code value}: {@code PATCH path/{id}} with that field alone, or,
+     * where the collection is updated with PUT, the record read and sent back whole with the field set. Found, gone and
+     * refused as for {@link #deleteByKey}.
+     */
+    @Override
+    public Map<String, String> markByKey(Table.Column field, Object value, Collection<String> keys) {
+        ObjectNode change = ApiCollection.body(List.of(field), new Object[] {value});
+        return byKey(keys, id -> {
+            URI uri = collection.recordUri(base(), id);
+            if (collection.config.update().equalsIgnoreCase("patch")) {
+                return ApiRequest.json("PATCH", uri, change.toString());
+            }
+            HttpSystem.Response held = checked(system.send(ApiRequest.get(uri), true), "reading");
+            if (held.status() == 404 || held.status() == 410) {
+                return null;
+            }
+            if (!held.ok()) {
+                throw new SystemException(reference + ": reading record " + id + " answered " + held.describe(), null);
+            }
+            ObjectNode whole = held.json().deepCopy();
+            merge(whole, change);
+            return ApiRequest.json("PUT", uri, whole.toString());
+        });
+    }
+
+    /** Sets into {@code record} every field of {@code change}, nested objects merged rather than replaced. */
+    private static void merge(ObjectNode record, ObjectNode change) {
+        change.fields().forEachRemaining(f -> {
+            if (f.getValue() instanceof ObjectNode inner && record.get(f.getKey()) instanceof ObjectNode held) {
+                merge(held, inner);
+            } else {
+                record.set(f.getKey(), f.getValue());
+            }
+        });
+    }
+
+    /**
+     * Sends, for each record a key finds, the request {@code write} makes from its id (null: the record is gone); returns the
+     * keys whose record the API refused, with the reason. Keyed by the key, as the links hold it.
+     */
+    private Map<String, String> byKey(Collection<String> keys, Function<String, ApiRequest> write) {
+        boolean byId = upsertKey.equalsIgnoreCase(collection.id.path());
+        Map<String, String> refused = new LinkedHashMap<>();
+        for (String key : keys) {
+            List<String> ids = byId ? List.of(key) : idsWhere(upsertKey, key, held -> holdsKey(held, key));
+            if (ids.size() > 1) {
+                refused.put(key, reference + " refused the record: " + ids.size() + " of its records hold " + upsertKey + " '" + key
+                        + "' (ids " + ids + "); the key must find one");
+                continue;
+            }
+            ApiRequest request = ids.isEmpty() ? null : write.apply(ids.get(0));
+            if (request == null) {
+                continue; // gone already
+            }
+            HttpSystem.Response answer = checked(system.send(request, true), "writing to");
+            if (!answer.ok() && answer.status() != 404 && answer.status() != 410) {
+                refused.put(key, reference + " refused the record: " + answer.describe());
+            }
+        }
+        return refused;
+    }
+
+    /** Whether a field's value is the key as a link holds it (its text): a number by its value, anything else by its text. */
+    private static boolean holdsKey(Object held, String key) {
+        Object value = Values.canonical(held);
+        if (value instanceof Number number) {
+            try {
+                return new BigDecimal(number.toString()).compareTo(new BigDecimal(key)) == 0;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return String.valueOf(value).equals(key);
     }
 
     /** The ids of the records whose key field holds {@code value}, asked with a query on that field and checked here. */
