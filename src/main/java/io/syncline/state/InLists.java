@@ -1,11 +1,13 @@
 package io.syncline.state;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 
-/** The state store's {@code column IN (?, ...)} queries: their ids in slices, and the slices' parameter marks. */
+/** The state store's {@code column IN (?, ...)} queries: their ids in slices, the slices' parameter marks, and their binding. */
 final class InLists {
 
     private InLists() {
@@ -19,6 +21,15 @@ final class InLists {
             chunks.add(all.subList(from, Math.min(all.size(), from + size)));
         }
         return chunks;
+    }
+
+    /** Binds a slice of ids to the first parameters, then the pair to the one after them. */
+    static void bind(PreparedStatement ps, List<String> ids, String pair) throws SQLException {
+        int i = 1;
+        for (String id : ids) {
+            ps.setString(i++, id);
+        }
+        ps.setString(i, pair);
     }
 
     /** {@code n} parameter marks, comma-separated. */

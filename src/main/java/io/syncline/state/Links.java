@@ -118,11 +118,7 @@ public class Links {
             for (List<String> chunk : InLists.chunks(ids, state.ownTables().idsPerQuery())) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT a_id, b_id, " + values + " FROM " + table + " WHERE " + idColumn
                         + " IN (" + InLists.marks(chunk.size()) + ") AND pair = ?")) {
-                    int i = 1;
-                    for (String id : chunk) {
-                        ps.setString(i++, id);
-                    }
-                    ps.setString(i, pair);
+                    InLists.bind(ps, chunk, pair);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             Link link = new Link(rs.getString(1), rs.getString(2), CanonicalJson.read(rs.getString(3)), rs.getString(4),
@@ -243,11 +239,7 @@ public class Links {
         for (List<String> chunk : insertOnly ? List.<List<String>>of() : InLists.chunks(byA.keySet(), state.ownTables().idsPerQuery())) {
             try (PreparedStatement ps = c.prepareStatement("SELECT a_id, id, b_id FROM links WHERE a_id IN (" + InLists.marks(chunk.size())
                     + ") AND pair = ?")) {
-                int i = 1;
-                for (String id : chunk) {
-                    ps.setString(i++, id);
-                }
-                ps.setString(i, pair);
+                InLists.bind(ps, chunk, pair);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Link link = byA.get(rs.getString(1));
@@ -405,7 +397,7 @@ public class Links {
         String where = apart() ? " WHERE id = (SELECT id FROM links WHERE pair = ? AND a_id = ?) AND a_hash = ?"
                 : " WHERE pair = ? AND a_id = ? AND a_hash = ?";
         try (Connection c = begin()) {
-            List<String> ended = new ArrayList<>();
+            List<String> ended = new ArrayList<>(); // those whose link held the hash read (H2 answers each statement's count)
             try (PreparedStatement ps = c.prepareStatement(tombstone ? "UPDATE " + table + " SET a_hash = '" + GONE + "'" + where
                     : "DELETE FROM " + table + where)) {
                 for (Map.Entry<String, String> link : hashes.entrySet()) {
@@ -481,11 +473,7 @@ public class Links {
     private void delete(Connection c, String sql, String pair, Collection<String> aIds) throws SQLException {
         for (List<String> chunk : InLists.chunks(aIds, state.ownTables().idsPerQuery())) {
             try (PreparedStatement ps = c.prepareStatement(sql.formatted(InLists.marks(chunk.size())))) {
-                int i = 1;
-                for (String id : chunk) {
-                    ps.setString(i++, id);
-                }
-                ps.setString(i, pair);
+                InLists.bind(ps, chunk, pair);
                 ps.executeUpdate();
             }
         }
