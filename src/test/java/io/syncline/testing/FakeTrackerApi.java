@@ -38,7 +38,7 @@ import java.util.stream.Collectors;
  * ({@code updated_since}), filters by field, page-number pagination with {@code per_page} and a
  * {@code Link} header, cursor tokens ({@code cursor} / {@code next_cursor}); PUT, PATCH and DELETE (with
  * {@code If-Match} on the record's ETag: 412 when it changed), POST; a title longer than 120 characters refused
- * with 422. It signs requests in with a bearer token or an OAuth2 client-credentials token.
+ * with 422, and the DELETE of a record whose {@code locked} is true with 409. It signs requests in with a bearer token or an OAuth2 client-credentials token.
  *
  * <p>Its faults and figures are set and read over HTTP, so that any class loader and any process
  * reach the same server: {@code POST /_control} ({@code failEvery}: every n-th API request answers
@@ -370,6 +370,10 @@ public final class FakeTrackerApi {
                 sendRecord(exchange, 200, stored);
             }
             case "DELETE" -> {
+                if (stored.json().path("locked").asBoolean()) {
+                    send(exchange, 409, error("record " + id + " is locked"));
+                    return;
+                }
                 records.remove(id);
                 written(api);
                 send(exchange, 204, null);
@@ -461,6 +465,15 @@ public final class FakeTrackerApi {
             records.put(id, stored);
             changed(collection, id);
             return stored.json();
+        }
+    }
+
+    /** A record as the API holds it, or null (for tests in this class loader). */
+    public JsonNode find(String collection, long id) {
+        Records records = collections.computeIfAbsent(collection, c -> new Records());
+        synchronized (records) {
+            Stored stored = records.get(id);
+            return stored == null ? null : stored.json().deepCopy();
         }
     }
 

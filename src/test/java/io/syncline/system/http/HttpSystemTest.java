@@ -59,14 +59,14 @@ class HttpSystemTest {
         camel.stop();
     }
 
-    private record Items(String path, String pagination, Optional<String> sizeParam, Optional<String> query) implements SynclineConfig.Collection {
-        Items(String pagination, Optional<String> sizeParam, Optional<String> query) {
-            this("/items", pagination, sizeParam, query);
+    private record Items(String path, String pagination, Optional<String> sizeParam, Optional<String> query, String fields, String update)
+            implements SynclineConfig.Collection {
+        Items(String path, String pagination, Optional<String> sizeParam, Optional<String> query) {
+            this(path, pagination, sizeParam, query, "id:integer, title, updated_at:instant", "patch");
         }
 
-        @Override
-        public String fields() {
-            return "id:integer, title, updated_at:instant";
+        Items(String pagination, Optional<String> sizeParam, Optional<String> query) {
+            this("/items", pagination, sizeParam, query);
         }
 
         @Override
@@ -117,11 +117,6 @@ class HttpSystemTest {
         @Override
         public String nextCursor() {
             return "next_cursor";
-        }
-
-        @Override
-        public String update() {
-            return "patch";
         }
 
         @Override
@@ -227,6 +222,56 @@ class HttpSystemTest {
         assertEquals(List.of(), read(entity, atLast, Duration.ZERO));
         List<String> again = read(entity, atLast, Duration.ofHours(1));
         assertEquals(ids, again, "everything changed within the hour before the cursor");
+    }
+
+    /**
+     * A one-way pair's deletes to an API target: each record found by the pair's key (here {@code external_id}, asked with
+     * {@code GET ?external_id=}), then deleted, or its field set (PATCH with that field; PUT with the record read and sent
+     * back whole). A record already gone is done; a key that several records hold, and what the API refuses, come back with
+     * the reason, the record left as it was.
+     */
+    @Test
+    void deletesAndMarksFindTheRecordByTheKeyAndReturnWhatTheApiRefused() {
+        for (String update : List.of("patch", "put")) {
+            String collection = "marked-" + update;
+            Map<Integer, Long> byKey = new java.util.HashMap<>();
+            for (int key = 1; key <= 4; key++) {
+                byKey.put(key, api.create(collection, JsonNodeFactory.instance.objectNode().put("external_id", key).put("title", "Record " + key)
+                        .put("status", "open").put("comment", "a field the pair does not map").put("locked", key == 4)).get("id").asLong());
+            }
+            for (int twice = 0; twice < 2; twice++) {
+                api.create(collection, JsonNodeFactory.instance.objectNode().put("external_id", 9).put("title", "Twin " + twice).put("status", "open"));
+            }
+            HttpSystem system = system(new Items("/" + collection, "page", Optional.of("per_page"), Optional.empty(),
+                    "id:integer, external_id:integer, title, status, updated_at:instant", update));
+            Table table = system.table("items").orElseThrow();
+            Entity entity = system.entity("tracker.items", table, table.column("external_id").orElseThrow(), table.column("updated_at").orElseThrow(),
+                    List.of("id", "external_id", "title", "status", "updated_at"), List.of(), null, "external_id", false);
+
+            Map<String, String> refused = entity.markByKey(table.column("status").orElseThrow(), "archived", List.of("1", "3", "77", "9"));
+            assertEquals(java.util.Set.of("9"), refused.keySet(), update + ": only the key two records hold");
+            assertThat(refused.get("9"), containsString("2 of its records hold external_id '9'"));
+            for (int key : List.of(1, 3)) {
+                var record = api.find(collection, byKey.get(key));
+                assertEquals("archived", record.get("status").asText(), update);
+                assertEquals("Record " + key, record.get("title").asText(), update + ": the other fields stay");
+                assertEquals("a field the pair does not map", record.get("comment").asText(), update + ": also those the pair does not know");
+            }
+            assertEquals("open", api.find(collection, byKey.get(2)).get("status").asText(), update + ": a record not asked for");
+
+            refused = entity.markByKey(table.column("title").orElseThrow(), "T".repeat(150), List.of("2"));
+            assertThat(update, refused.get("2"), containsString("tracker.items refused the record: HTTP 422"));
+            assertEquals("Record 2", api.find(collection, byKey.get(2)).get("title").asText(), update);
+
+            assertEquals(Map.of(), entity.deleteByKey(List.of("1", "77")), update + ": a record not there is deleted already");
+            assertEquals(null, api.find(collection, byKey.get(1)), update);
+            refused = entity.deleteByKey(List.of("4", "2"));
+            assertEquals(java.util.Set.of("4"), refused.keySet(), update);
+            assertThat(refused.get("4"), containsString("HTTP 409"));
+            assertThat(refused.get("4"), containsString("is locked"));
+            assertTrue(api.find(collection, byKey.get(4)) != null, update + ": the refused record stays");
+            assertEquals(null, api.find(collection, byKey.get(2)), update + ": the others go on");
+        }
     }
 
     @Test
