@@ -131,16 +131,27 @@ class HttpSyncTest {
     @Test
     void recordsDeletedFromTheSourceAreDeletedOrArchivedInTheApi() {
         List<Long> articles = new java.util.ArrayList<>();
-        for (int i = 0; i < 12; i++) {
+        for (int i = 0; i < 24; i++) { // two of them deleted: within the pair's mass-delete guard (10%)
             articles.add(article("Deleted later " + i, "text"));
         }
         await().atMost(SYNC).until(() -> articles.stream().allMatch(a -> note(a) != null));
         long deleted = articles.get(3);
-        update(helpdesk(), "DELETE FROM articles WHERE id = ?", deleted);
+        long locked = articles.get(7);
+        Tracker.patch("notes", note(locked).get("id").asLong(), Tracker.object().put("locked", true)); // the tracker refuses to delete it
+        update(helpdesk(), "DELETE FROM articles WHERE id IN (?, ?)", deleted, locked);
         JsonPath pass = operator().post("/api/pairs/notes/reconcile").then().statusCode(200).extract().jsonPath();
         assertEquals(1, pass.getLong("applied.deleted"));
         assertEquals(null, note(deleted), "deleted from the tracker");
-        assertTrue(articles.stream().filter(a -> a != deleted).allMatch(a -> note(a) != null), "the others stay");
+        assertTrue(articles.stream().filter(a -> a != deleted).allMatch(a -> note(a) != null), "the others stay, the locked note too");
+        String reason = deadLetter("notes", locked);
+        assertThat(reason, containsString("and tracker.notes refused to delete it"));
+        assertThat(reason, containsString("HTTP 409"));
+
+        Tracker.patch("notes", note(locked).get("id").asLong(), Tracker.object().put("locked", false));
+        assertEquals(1, operator().post("/api/pairs/notes/reconcile").then().statusCode(200).extract().jsonPath().getLong("applied.deleted"),
+                "its link stayed: the next pass tries again");
+        assertEquals(null, note(locked));
+        assertEquals(null, deadLetter("notes", locked), "deleted at last: no longer a dead letter");
         assertEquals(0, operator().post("/api/pairs/notes/reconcile").then().statusCode(200).extract().jsonPath().getLong("deletesToApply"));
 
         long first = count(helpdesk(), "SELECT COALESCE(MAX(id), 0) FROM memo_drafts") + 1;

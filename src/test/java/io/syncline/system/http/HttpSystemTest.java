@@ -253,9 +253,9 @@ class HttpSystemTest {
             assertThat(refused.get("9"), containsString("2 of its records hold external_id '9'"));
             for (int key : List.of(1, 3)) {
                 var record = api.find(collection, byKey.get(key));
-                assertEquals("archived", record.get("status").asText(), update);
-                assertEquals("Record " + key, record.get("title").asText(), update + ": the other fields stay");
-                assertEquals("a field the pair does not map", record.get("comment").asText(), update + ": also those the pair does not know");
+                assertEquals("archived", record.path("status").asText(), update);
+                assertEquals("Record " + key, record.path("title").asText(), update + ": the other fields stay");
+                assertEquals("a field the pair does not map", record.path("comment").asText(), update + ": also those the pair does not know");
             }
             assertEquals("open", api.find(collection, byKey.get(2)).get("status").asText(), update + ": a record not asked for");
 
