@@ -123,6 +123,33 @@ class HttpSyncTest {
     }
 
     /**
+     * An API listed whole, page after page, lists a record that a user edits between two of its pages twice: once as it was,
+     * once at the end as it is now. Pair "labels" reads both API pages as one page of its own (100): the label is written
+     * once, with what it holds now, by the poll that listed it twice, and is no dead letter ("2 records have one value of the key").
+     */
+    @Test
+    void aRecordListedTwiceInOnePageIsWrittenOnceAsItIsNow() {
+        Tracker.clear("labels");
+        List<Long> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 60; i++) { // two of the API's pages of 50
+            ids.add(Tracker.create("labels", Tracker.object().put("name", "listed " + i).put("color", "green")).get("id").asLong());
+        }
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM labels WHERE tracker_id >= ?", ids.get(0)) == 60);
+        Polls.awaitPolls("labels", 1);
+        long writes = count(crm(), "SELECT n FROM labels_writes");
+        long edited = ids.get(10);
+        Tracker.resetStats();
+        ObjectNode edit = Tracker.object().put("collection", "labels").put("id", edited);
+        edit.putObject("fields").put("color", "blue");
+        Tracker.control((ObjectNode) Tracker.object().set("editAfterListing", edit));
+        await().atMost(SYNC).until(() -> Tracker.stats().get("editsAfterListing").asLong() == 1);
+        Polls.awaitPolls("labels", 1); // the poll that listed it twice (or, on a slow machine, a later one)
+        assertEquals("blue", row(crm(), "SELECT color FROM labels WHERE tracker_id = ?", edited).get("color"));
+        assertEquals(0, viewer().get("/api/pairs/labels").then().statusCode(200).extract().jsonPath().getLong("deadLetters"));
+        assertEquals(1, count(crm(), "SELECT n FROM labels_writes") - writes, "the edited label alone, once");
+    }
+
+    /**
      * Deletes to an API target, found there by the pair's key: pair "notes" deletes the note of an article deleted from the
      * help desk ({@code GET ?external_id=}, then {@code DELETE}); pair "memos", whose collection is replaced whole with PUT,
      * archives the memo of a deleted draft instead ({@code soft(status = archived)}): the memo is read and sent back whole

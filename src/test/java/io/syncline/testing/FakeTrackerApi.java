@@ -44,7 +44,8 @@ import java.util.stream.Collectors;
  * reach the same server: {@code POST /_control} ({@code failEvery}: every n-th API request answers
  * 500; {@code limit}: more than that many requests in a second answer 429 with {@code Retry-After: 1};
  * {@code down}: 503; {@code webhook}: a collection's changes sent, signed GitHub style, to a URL;
- * {@code dropWebhooks}: the next n lost in transit; {@code maxTitle}: the longest title taken; {@code raceNextWrite}: a user's edit
+ * {@code dropWebhooks}: the next n lost in transit; {@code maxTitle}: the longest title taken; {@code editAfterListing}: a user's edit of a
+ * record applied just after a list page that holds it is served and before the next page is asked for; {@code raceNextWrite}: a user's edit
  * applied just before the next API write to a collection), {@code GET /_stats} (requests, the most in any one second, 429s and 500s sent,
  * writes, records served by lists (all, and per collection), records read one by one), {@code POST /_stats/reset}. Its users edit through {@code /_admin/{collection}}, which
  * neither counts nor fails.
@@ -115,6 +116,9 @@ public final class FakeTrackerApi {
     private long preconditionFailed;
     /** A user's edit made just before the next API write to a collection (then forgotten): a race with Syncline's write. */
     private final Map<String, ObjectNode> raceNextWrite = new ConcurrentHashMap<>();
+    /** Per collection, {"id": .., "fields": {..}}: a user's edit waiting for a list page that holds the record, and more pages after it. */
+    private final Map<String, JsonNode> editAfterListing = new ConcurrentHashMap<>();
+    private long editsAfterListing;
     private int failEvery;
     private int limit;
     private boolean down;
@@ -271,6 +275,10 @@ public final class FakeTrackerApi {
                 JsonNode race = body.get("raceNextWrite");
                 raceNextWrite.put(race.get("collection").asText(), (ObjectNode) race.get("fields"));
             }
+            if (body.has("editAfterListing")) { // {"collection": .., "id": .., "fields": {..}}
+                JsonNode edit = body.get("editAfterListing");
+                editAfterListing.put(edit.get("collection").asText(), edit);
+            }
             if (body.has("dropWebhooks")) {
                 dropWebhooks = body.get("dropWebhooks").asInt();
             }
@@ -290,6 +298,7 @@ public final class FakeTrackerApi {
             reads = 0;
             webhooksSent = 0;
             preconditionFailed = 0;
+            editsAfterListing = 0;
             webhookAnswers.clear();
             lastSecond.clear();
             send(exchange, 204, null);
@@ -297,7 +306,8 @@ public final class FakeTrackerApi {
         }
         ObjectNode stats = JSON.createObjectNode().put("requests", requests).put("maxPerSecond", maxPerSecond).put("tooMany", tooMany)
                 .put("failures", failures).put("writes", writes).put("served", served).put("reads", reads)
-                .put("preconditionFailed", preconditionFailed).put("webhooksSent", webhooksSent);
+                .put("preconditionFailed", preconditionFailed).put("webhooksSent", webhooksSent)
+                .put("editsAfterListing", editsAfterListing);
         stats.set("servedBy", JSON.valueToTree(servedBy));
         stats.set("webhookAnswers", JSON.valueToTree(webhookAnswers));
         send(exchange, 200, stats);
@@ -440,6 +450,14 @@ public final class FakeTrackerApi {
             exchange.getResponseHeaders().add("Link", "<" + exchange.getRequestURI().getRawPath() + "?" + link + ">; rel=\"next\"");
         } else {
             body.putNull("next_cursor");
+        }
+        JsonNode edit = editAfterListing.get(collection);
+        if (api && more && edit != null && page.stream().limit(perPage).anyMatch(r -> r.id() == edit.get("id").asLong())) {
+            editAfterListing.remove(collection);
+            update(collection, edit.get("id").asLong(), (ObjectNode) edit.get("fields")); // it moves to the end: listed again
+            synchronized (this) {
+                editsAfterListing++;
+            }
         }
         send(exchange, 200, body);
     }
