@@ -45,7 +45,7 @@ import java.util.stream.Collectors;
  * 500; {@code limit}: more than that many requests in a second answer 429 with {@code Retry-After: 1};
  * {@code down}: 503; {@code webhook}: a collection's changes sent, signed GitHub style, to a URL;
  * {@code dropWebhooks}: the next n lost in transit; {@code maxTitle}: the longest title taken; {@code editAfterListing}: a user's edit of a
- * record applied just after a list page that holds it is served and before the next page is asked for; {@code raceNextWrite}: a user's edit
+ * record ({@code first}, at once and silent), then another applied just after a list page that holds it is served, before the next page is asked for; {@code raceNextWrite}: a user's edit
  * applied just before the next API write to a collection), {@code GET /_stats} (requests, the most in any one second, 429s and 500s sent,
  * writes, records served by lists (all, and per collection), records read one by one), {@code POST /_stats/reset}. Its users edit through {@code /_admin/{collection}}, which
  * neither counts nor fails.
@@ -275,9 +275,19 @@ public final class FakeTrackerApi {
                 JsonNode race = body.get("raceNextWrite");
                 raceNextWrite.put(race.get("collection").asText(), (ObjectNode) race.get("fields"));
             }
-            if (body.has("editAfterListing")) { // {"collection": .., "id": .., "fields": {..}}
+            if (body.has("editAfterListing")) { // {"collection": .., "id": .., "first": {..}, "fields": {..}}
                 JsonNode edit = body.get("editAfterListing");
-                editAfterListing.put(edit.get("collection").asText(), edit);
+                String collection = edit.get("collection").asText();
+                Records records = collections.get(collection);
+                synchronized (records) { // no list page between the first edit and the one that waits
+                    if (edit.has("first")) { // silent (updated_at kept): the record keeps its place in the list
+                        Stored held = records.get(edit.get("id").asLong());
+                        ObjectNode next = held.json().deepCopy();
+                        edit.get("first").fields().forEachRemaining(f -> next.set(f.getKey(), f.getValue()));
+                        records.put(held.id(), new Stored(held.id(), held.updated(), next));
+                    }
+                    editAfterListing.put(collection, edit);
+                }
             }
             if (body.has("dropWebhooks")) {
                 dropWebhooks = body.get("dropWebhooks").asInt();
