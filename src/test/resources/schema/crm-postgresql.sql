@@ -71,15 +71,17 @@ CREATE TABLE accounts (
     plan     VARCHAR(20),
     modified TIMESTAMPTZ NOT NULL
 );
--- As Laravel keeps a table: nullable timestamps that the application sets (one row has none yet)
+-- As Laravel keeps a table: nullable timestamps that the application sets (imported rows, ids 2 to 12, have none yet;
+-- PostgreSQL sorts them last, so the pair's first page of 10 holds two changes and eight of them, and its second page three)
 CREATE TABLE tasks (
     id         BIGSERIAL PRIMARY KEY,
     title      VARCHAR(200),
     created_at TIMESTAMP(0) NULL,
     updated_at TIMESTAMP(0) NULL
 );
-INSERT INTO tasks (title, created_at, updated_at) VALUES ('Call Ada', LOCALTIMESTAMP, LOCALTIMESTAMP),
-    ('Imported, never touched', NULL, NULL), ('Write to Grace', LOCALTIMESTAMP, LOCALTIMESTAMP);
+INSERT INTO tasks (title, created_at, updated_at) VALUES ('Call Ada', LOCALTIMESTAMP, LOCALTIMESTAMP);
+INSERT INTO tasks (title, created_at, updated_at) SELECT 'Imported, never touched ' || x, NULL, NULL FROM generate_series(1, 11) AS x;
+INSERT INTO tasks (title, created_at, updated_at) VALUES ('Write to Grace', LOCALTIMESTAMP, LOCALTIMESTAMP);
 -- imported data: an email that identifies a member but is not kept unique
 CREATE TABLE members (
     id         BIGSERIAL PRIMARY KEY,
