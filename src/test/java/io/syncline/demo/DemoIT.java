@@ -112,6 +112,12 @@ class DemoIT {
             server.destroy();
             server.waitFor();
         }
+        // stopped as an operator stops it (SIGTERM): in order, windows under way applied, nothing that alarms
+        List<String> errors = Files.readAllLines(WORK.resolve(logName)).stream().filter(l -> l.contains(" ERROR ")).toList();
+        assertEquals(List.of(), errors, "no ERROR in " + logName);
+        try (var files = Files.list(WORK.resolve("data"))) {
+            assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".trace.db")).toList(), "no H2 error log in the data directory");
+        }
     }
 
     private int status(String path) {
