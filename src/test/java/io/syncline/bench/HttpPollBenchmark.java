@@ -180,7 +180,7 @@ public final class HttpPollBenchmark {
                 synced = rs.getLong(1);
             }
             System.out.printf("(b) Syncline: %s records in %ss = %,.0f records/s; PostgreSQL holds %,d; %s%n", done.group(1), done.group(2), rate,
-                    synced, ServerLog.peakHeap(bench.gcLog(), HEAP));
+                    synced, "server heap: " + ServerLog.heap(bench.gcLog(), HEAP, server));
             if (synced != RECORDS) {
                 throw new IllegalStateException("PostgreSQL holds " + synced + " stories, not " + RECORDS);
             }

@@ -85,7 +85,7 @@ public final class NoMarkerBenchmark {
             }
             Matcher one = log.awaitNext(written(1), 300);
             check(1, "SELECT COUNT(*) FROM stock_copy WHERE title = 'Changed once'", "after the single update");
-            String heap = ServerLog.peakHeap(bench.gcLog(), HEAP);
+            String heap = ServerLog.heap(bench.gcLog(), HEAP, server);
 
             double manySeconds = Double.parseDouble(many.group(2));
             double oneSeconds = Double.parseDouble(one.group(2));
@@ -97,7 +97,7 @@ public final class NoMarkerBenchmark {
                     UPDATES, manySeconds, many.group(1), wall);
             System.out.printf("(d) 1 update: the poll that wrote it lasted %.2fs = %,.0f rows compared/s (%.2f of the ceiling)%n",
                     oneSeconds, ROWS / oneSeconds, ROWS / oneSeconds / ceiling);
-            System.out.printf("    server peak heap used: %s%n", heap);
+            System.out.printf("    server heap: %s%n", heap);
         } finally {
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);

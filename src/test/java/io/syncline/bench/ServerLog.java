@@ -56,18 +56,42 @@ final class ServerLog {
         throw new IllegalStateException("the server did not log '" + pattern + "' within " + seconds + "s; see " + log);
     }
 
-    /** The largest heap in use after a collection, from the server's GC log ({@code -Xlog:gc:file=...}). */
-    static String peakHeap(Path gcLog, String cap) throws IOException {
+    /**
+     * The server's heap, for a benchmark's results: what it holds live, measured by a full collection that {@code jcmd}
+     * asks for now (after the work measured: it disturbs no figure); and, from its GC log ({@code -Xlog:gc:file=...}), the
+     * most the heap held after any collection, which includes dead objects of the old generation that G1 had not
+     * collected yet (it reaches the cap in a busy server whose live data is a fraction of it), and the time the server spent
+     * in GC pauses.
+     */
+    static String heap(Path gcLog, String cap, Process server) throws IOException, InterruptedException {
         Pattern after = Pattern.compile("->(\\d+)M\\((\\d+)M\\)");
+        Pattern pause = Pattern.compile("Pause .* ([\\d.]+)ms$");
         int peak = 0;
         int committed = 0;
+        double pauses = 0;
         for (String line : Files.readAllLines(gcLog)) {
             Matcher m = after.matcher(line);
             if (m.find()) {
                 peak = Math.max(peak, Integer.parseInt(m.group(1)));
                 committed = Math.max(committed, Integer.parseInt(m.group(2)));
             }
+            Matcher p = pause.matcher(line);
+            if (p.find()) {
+                pauses += Double.parseDouble(p.group(1));
+            }
         }
-        return peak + " MB live after GC (heap committed up to " + committed + " MB, cap " + cap + ")";
+        return liveNow(server) + " live now (a full collection at the end); up to " + peak + " MB after a collection, dead objects not yet "
+                + "collected included (heap committed up to " + committed + " MB, cap " + cap + "); GC pauses " + String.format("%.1f", pauses / 1000)
+                + " s in all";
+    }
+
+    /** What the server holds live: the total of {@code jcmd GC.class_histogram}, which collects the whole heap first. */
+    private static String liveNow(Process server) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(server.pid()),
+                "GC.class_histogram").redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        jcmd.waitFor(60, TimeUnit.SECONDS);
+        Matcher total = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)").matcher(out);
+        return total.find() ? Long.parseLong(total.group(1)) / (1024 * 1024) + " MB" : "? MB (jcmd: " + out.strip().lines().findFirst().orElse("") + ")";
     }
 }

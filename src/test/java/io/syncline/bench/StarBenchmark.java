@@ -146,7 +146,7 @@ public final class StarBenchmark {
                 System.out.printf("%s: writtenA %d, writtenB %d, changes from users %s, relayed %s%n", pair, jsonLong(s, "writtenA"),
                         jsonLong(s, "writtenB"), json(s, "changesFromUsers"), json(s, "changesRelayed"));
             }
-            System.out.printf("server peak heap: %s%n", ServerLog.peakHeap(bench.gcLog(), HEAP));
+            System.out.printf("server heap: %s%n", ServerLog.heap(bench.gcLog(), HEAP, server));
         } finally {
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);

@@ -82,7 +82,7 @@ public final class SyncBenchmark {
                 load.updatePollSeconds, load.updatePollSeconds < 1 ? "met" : "MISSED", load.updateWallSeconds);
         System.out.printf("(d) the same full load again on that server, its code compiled: %,10.0f rows/s  (%.2f of the ceiling)%n",
                 load.warmRowsPerSecond, load.warmRowsPerSecond / ceiling);
-        System.out.printf("    server peak heap used: %s%n", load.peakHeap);
+        System.out.printf("    server heap: %s%n", load.heap);
     }
 
     private Connection pg() throws SQLException {
@@ -176,7 +176,7 @@ public final class SyncBenchmark {
         return rate;
     }
 
-    private record Result(double rowsPerSecond, double updatePollSeconds, double updateWallSeconds, double warmRowsPerSecond, String peakHeap) {
+    private record Result(double rowsPerSecond, double updatePollSeconds, double updateWallSeconds, double warmRowsPerSecond, String heap) {
     }
 
     private static final Pattern FULL_LOAD_DONE = Pattern.compile("full load done: ([\\d,]+) rows in ([\\d.]+)s \\(([\\d,]+) rows/s\\)");
@@ -233,7 +233,7 @@ public final class SyncBenchmark {
             if (synced != ROWS) {
                 throw new IllegalStateException("after the resync the target holds " + synced + " rows, not " + ROWS);
             }
-            return new Result(rate, pollSeconds, wall, warmRate, ServerLog.peakHeap(bench.gcLog(), HEAP));
+            return new Result(rate, pollSeconds, wall, warmRate, ServerLog.heap(bench.gcLog(), HEAP, server));
         } finally {
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);

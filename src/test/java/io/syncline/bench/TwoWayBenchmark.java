@@ -137,7 +137,7 @@ public final class TwoWayBenchmark {
                 System.out.println();
                 System.out.println("== results ==");
                 System.out.printf("first-run matching of %,d records per side: %ss (target for 100,000: < 4s)%n", ROWS, matched.group(1));
-                System.out.printf("server peak heap: %s%n", ServerLog.peakHeap(bench.gcLog(), HEAP));
+                System.out.printf("server heap: %s%n", ServerLog.heap(bench.gcLog(), HEAP, server));
                 return;
             }
             List<String> results = new ArrayList<>();
@@ -147,7 +147,7 @@ public final class TwoWayBenchmark {
             System.out.println();
             System.out.println("== results ==");
             results.forEach(System.out::print);
-            System.out.printf("server peak heap: %s%n", ServerLog.peakHeap(bench.gcLog(), HEAP));
+            System.out.printf("server heap: %s%n", ServerLog.heap(bench.gcLog(), HEAP, server));
         } finally {
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);

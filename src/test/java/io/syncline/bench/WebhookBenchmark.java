@@ -124,7 +124,7 @@ public final class WebhookBenchmark {
                     answerSorted.get(answerSorted.size() - 1));
             System.out.printf("receipt to committed write ms: p50 %d, p99 %d, max %d (target p99 < 100: %s)%n", percentile(latencies, 50),
                     percentile(latencies, 99), latencies.get(latencies.size() - 1), percentile(latencies, 99) < 100 ? "met" : "MISSED");
-            System.out.printf("lost: %d (target 0: %s); %s%n", lost, lost == 0 ? "met" : "MISSED", ServerLog.peakHeap(bench.gcLog(), HEAP));
+            System.out.printf("lost: %d (target 0: %s); %s%n", lost, lost == 0 ? "met" : "MISSED", "server heap: " + ServerLog.heap(bench.gcLog(), HEAP, server));
             // where the tail is: receipt to committed write per ten seconds of sending
             long first = Collections.min(sentAt.values());
             Map<Long, List<Long>> bySlice = new TreeMap<>();
