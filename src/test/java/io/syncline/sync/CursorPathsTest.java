@@ -7,7 +7,6 @@ import static io.syncline.testing.Sql.helpdesk;
 import static io.syncline.testing.Sql.row;
 import static io.syncline.testing.Sql.update;
 import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;

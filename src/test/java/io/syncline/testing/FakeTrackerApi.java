@@ -116,7 +116,7 @@ public final class FakeTrackerApi {
     private long preconditionFailed;
     /** A user's edit made just before the next API write to a collection (then forgotten): a race with Syncline's write. */
     private final Map<String, ObjectNode> raceNextWrite = new ConcurrentHashMap<>();
-    /** Per collection, {"id": .., "fields": {..}}: a user's edit waiting for a list page that holds the record, and more pages after it. */
+    /** Per collection, {"id": .., "fields": {..}}: a user's edit waiting for a list page that holds the record and has pages after it. */
     private final Map<String, JsonNode> editAfterListing = new ConcurrentHashMap<>();
     private long editsAfterListing;
     private int failEvery;
@@ -278,7 +278,7 @@ public final class FakeTrackerApi {
             if (body.has("editAfterListing")) { // {"collection": .., "id": .., "first": {..}, "fields": {..}}
                 JsonNode edit = body.get("editAfterListing");
                 String collection = edit.get("collection").asText();
-                Records records = collections.get(collection);
+                Records records = collections.computeIfAbsent(collection, c -> new Records());
                 synchronized (records) { // no list page between the first edit and the one that waits
                     if (edit.has("first")) { // silent (updated_at kept): the record keeps its place in the list
                         Stored held = records.get(edit.get("id").asLong());
