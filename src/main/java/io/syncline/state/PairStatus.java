@@ -168,9 +168,12 @@ public final class PairStatus {
         }
     }
 
-    /** What one applied window of a two-way pair did, for the console's and the API's recent windows. */
-    public record AppliedWindow(Instant at, double seconds, int writtenA, int writtenB, int created, int resolved, int leftForReview,
-            int deleted) {
+    /**
+     * What one applied window of a two-way pair did, for the console's and the API's recent windows: the records it held
+     * on each side (changed, or parked), and what it wrote.
+     */
+    public record AppliedWindow(Instant at, double seconds, int heldA, int heldB, int writtenA, int writtenB, int created, int resolved,
+            int leftForReview, int deleted) {
     }
 
     /** How many applied windows a pair remembers (in memory: since start-up). */

@@ -35,8 +35,11 @@ import org.junit.jupiter.api.Test;
 @Order(1)
 class WebhookSyncTest {
 
-    /** Well inside the ten seconds between the safety-net polls: only a webhook can be this fast. */
-    private static final Duration WEBHOOK = Duration.ofMillis(2500);
+    /**
+     * Well inside the ten seconds between the safety-net polls. A change made just after a poll has carried the one
+     * before it waits ten seconds for the next poll: only a webhook brings both of two changes in a row this fast.
+     */
+    private static final Duration WEBHOOK = Duration.ofSeconds(6);
 
     @TestHTTPResource("/webhooks/releases")
     URL endpoint;

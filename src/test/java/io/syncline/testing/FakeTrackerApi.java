@@ -47,7 +47,7 @@ import java.util.stream.Collectors;
  * {@code dropWebhooks}: the next n lost in transit; {@code maxTitle}: the longest title taken; {@code editAfterListing}: a user's edit of a
  * record ({@code first}, at once and silent), then another applied just after a list page that holds it is served, before the next page is asked for; {@code raceNextWrite}: a user's edit
  * applied just before the next API write to a collection), {@code GET /_stats} (requests, the most in any one second, 429s and 500s sent,
- * writes, records served by lists (all, and per collection), records read one by one), {@code POST /_stats/reset}. Its users edit through {@code /_admin/{collection}}, which
+ * writes, records served by lists (all, and per collection), list pages served per collection, records read one by one), {@code POST /_stats/reset}. Its users edit through {@code /_admin/{collection}}, which
  * neither counts nor fails.
  */
 public final class FakeTrackerApi {
@@ -112,6 +112,8 @@ public final class FakeTrackerApi {
     private long served;
     /** Records served by lists, per collection. */
     private final Map<String, Long> servedBy = new TreeMap<>();
+    /** List pages served, per collection. */
+    private final Map<String, Long> listedBy = new TreeMap<>();
     private long reads;
     private long preconditionFailed;
     /** A user's edit made just before the next API write to a collection (then forgotten): a race with Syncline's write. */
@@ -305,6 +307,7 @@ public final class FakeTrackerApi {
             writes = 0;
             served = 0;
             servedBy.clear();
+            listedBy.clear();
             reads = 0;
             webhooksSent = 0;
             preconditionFailed = 0;
@@ -319,6 +322,7 @@ public final class FakeTrackerApi {
                 .put("preconditionFailed", preconditionFailed).put("webhooksSent", webhooksSent)
                 .put("editsAfterListing", editsAfterListing);
         stats.set("servedBy", JSON.valueToTree(servedBy));
+        stats.set("listedBy", JSON.valueToTree(listedBy));
         stats.set("webhookAnswers", JSON.valueToTree(webhookAnswers));
         send(exchange, 200, stats);
     }
@@ -445,6 +449,7 @@ public final class FakeTrackerApi {
         synchronized (this) {
             served += Math.min(perPage, page.size());
             servedBy.merge(collection, (long) Math.min(perPage, page.size()), Long::sum);
+            listedBy.merge(collection, 1L, Long::sum);
         }
         ArrayNode data = JSON.createArrayNode();
         page.stream().limit(perPage).forEach(r -> data.add(r.json()));

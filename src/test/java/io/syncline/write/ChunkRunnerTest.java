@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -11,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,14 +44,17 @@ class ChunkRunnerTest {
             CountDownLatch failing = new CountDownLatch(1);
             AtomicBoolean besideEnded = new AtomicBoolean();
             AtomicInteger begunAfter = new AtomicInteger();
+            AtomicReference<Thread> failingThread = new AtomicReference<>();
             Supplier<Integer> beside = () -> {
                 besideBegun.countDown();
                 await(failing);
-                sleep(100); // still writing when its neighbour fails
+                awaitFailed(failingThread.get()); // still writing when its neighbour has failed
+                sleep(50);
                 besideEnded.set(true);
                 return 1;
             };
             Supplier<Integer> fails = () -> {
+                failingThread.set(Thread.currentThread());
                 await(besideBegun);
                 failing.countDown();
                 throw new IllegalStateException("helpdesk.users does not answer");
@@ -77,6 +82,18 @@ class ChunkRunnerTest {
             assertTrue(latch.await(5, TimeUnit.SECONDS));
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Waits until the thread of the failed chunk has gone on to wait: for the chunk beside (the window's thread) or for
+     * more work (a helper). Its failure is recorded before it waits, whichever thread it is and however slow the machine.
+     */
+    private static void awaitFailed(Thread thread) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!EnumSet.of(Thread.State.WAITING, Thread.State.TIMED_WAITING, Thread.State.TERMINATED).contains(thread.getState())) {
+            assertTrue(System.nanoTime() < until, "the failed chunk's thread went on to wait: " + thread.getState());
+            Thread.onSpinWait();
         }
     }
 
