@@ -14,7 +14,9 @@
 #   bench/run.sh no-marker   io.syncline.bench.NoMarkerBenchmark: 1,000,000 stock items without change marker
 #                            (cursor: none) PostgreSQL to MariaDB: full load, 10,000 updates, and the cost of comparing
 #                            the whole table on a poll, against a plain JDBC read of it
-# Extra arguments are passed to the JVM, e.g. bench/run.sh two-way -Dbench.rows=20000
+# Extra arguments are passed to the JVM, e.g. bench/run.sh two-way -Dbench.rows=20000; -Dbench.state=postgresql puts the
+# server's state store on the embedded PostgreSQL, -Dbench.h2=";SETTING=value" appends settings to its H2 file's URL, and
+# -Dbench.server.options="..." passes options to the server's JVM
 set -euo pipefail
 cd "$(dirname "$0")/.."
 benchmark=io.syncline.bench.SyncBenchmark

@@ -45,7 +45,8 @@ final class BenchServer {
         String kind = System.getProperty("bench.state", "h2");
         System.out.println("state store: " + kind);
         if (kind.equals("h2")) {
-            return List.of("-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0");
+            // -Dbench.h2=";SETTING=value" appends H2 settings to the state store's URL, to measure them
+            return List.of("-Dsyncline.state.url=jdbc:h2:file:./" + work.resolve("state") + ";WRITE_DELAY=0" + System.getProperty("bench.h2", ""));
         }
         if (!kind.equals("postgresql")) {
             throw new IllegalArgumentException("-Dbench.state: h2 or postgresql, not '" + kind + "'");
