@@ -206,7 +206,8 @@ public class TwoWayWriter {
                 }
             }
             state.status(pair.name()).windowApplied(new PairStatus.AppliedWindow(Instant.now(), (System.nanoTime() - started) / 1e9,
-                    heldOnA.size(), window.ids(Role.B).size(), total.writtenA, total.writtenB, total.created, total.resolved, total.manual, total.deleted));
+                    heldOnA.size(), window.ids(Role.B).size(), total.writtenA, total.writtenB, total.created, total.resolved, total.manual,
+                    total.deleted));
             if (total.writtenA + total.writtenB + total.manual > 0) {
                 LOG.infof("pair '%s': window applied in %.2fs: %d written to %s, %d to %s (%d created), %d conflicts resolved, "
                         + "%d left for review, %d deleted", pair.name(), (System.nanoTime() - started) / 1e9, total.writtenA,
