@@ -77,10 +77,10 @@ class InterruptedWindowTest {
             assertEquals(expected, row(crm(), "SELECT first_name, last_name FROM people WHERE id = ?", a));
             assertEquals(expected, row(helpdesk(), "SELECT first_name, last_name FROM users WHERE id = ?", b));
         });
-        // the failed windows are applied again once the pair's backoff has passed (5 s, then 10 s), by the next round of window
-        // recovery (every 5 s): each within 15 s of its failure (22 s allowed on a slow machine), not left for the half minute
-        // (and more) it gives a window that may still be being applied. Each gap is timed on its own, so that a slow round
-        // does not add to the next.
+        // the failed windows are taken by window recovery (every 5 s) once the pair's backoff has passed (5 s, then 10 s; a
+        // window applied meanwhile ends it): each within 15 s of its failure (22 s allowed on a slow machine), not left for the
+        // half minute (and more) that recovery gives a window that may still be being applied. Each gap is timed on its own,
+        // so that a slow round does not add to the next.
         await().atMost(SYNC).until(() -> String.valueOf(status().getString("twoWay.applyError")).contains("before-state-commit")
                 || status().getLong("twoWay.pendingWindows") == 0);
         long failedAgain = System.nanoTime();
