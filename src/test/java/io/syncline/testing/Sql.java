@@ -11,6 +11,9 @@ import java.util.Map;
 /** Plain JDBC against the test systems, as their own users would edit them. */
 public final class Sql {
 
+    /** Runs of a statement that the database rolled back to break a deadlock, before the test gives up. */
+    private static final int DEADLOCK_ATTEMPTS = 5;
+
     private Sql() {
     }
 
@@ -26,14 +29,39 @@ public final class Sql {
         return DriverManager.getConnection(url, url.startsWith("jdbc:postgresql") ? "postgres" : "root", null);
     }
 
+    /**
+     * Runs one statement in its own transaction. A deadlock victim is run again, as an application does when the
+     * database rolls its statement back ("try restarting transaction"): an edit that meets Syncline's write on the
+     * same rows is the application's to retry, not a lost edit.
+     */
     public static int update(String url, String sql, Object... params) {
-        try (Connection c = connect(url); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
+        for (int attempt = 1;; attempt++) {
+            try (Connection c = connect(url); PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
+                return ps.executeUpdate();
+            } catch (SQLException e) {
+                if (attempt < DEADLOCK_ATTEMPTS && isDeadlock(e)) {
+                    pause(attempt);
+                    continue;
+                }
+                throw new IllegalStateException(sql + ": " + e.getMessage(), e);
             }
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** PostgreSQL's deadlock (40P01), MariaDB's (1213, SQL state 40001). */
+    private static boolean isDeadlock(SQLException e) {
+        return "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState()) || e.getErrorCode() == 1213;
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(50L * attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while retrying a deadlocked statement", e);
         }
     }
 
