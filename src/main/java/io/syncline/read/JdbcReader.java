@@ -69,6 +69,12 @@ public class JdbcReader {
     private static final Duration UNAPPLIED = Duration.ofSeconds(10);
 
     private final Set<String> polling = ConcurrentHashMap.newKeySet();
+    /**
+     * Sides without change marker ("pair/side") read whole to the end since the server started, with the pair's resync
+     * count then: their later polls are comparisons, whether or not any record of the read became a link (all may be dead
+     * letters), and need not ask the links table whether this is a first load.
+     */
+    private final Map<String, Long> comparedOnce = new ConcurrentHashMap<>();
     @Inject
     CamelContext camel;
 
@@ -225,8 +231,9 @@ public class JdbcReader {
             total = Math.max(0, feed.size());
             // A full load of a pair without links (the first one, or after a resync) need not look any hash up. An empty
             // table is polled again and again from the start: it does not ask, as the question reads the links table.
+            boolean readBefore = Long.valueOf(resyncs).equals(comparedOnce.get(key()));
             try {
-                this.firstLoad = wholeSide && feed.size() != 0 && !state.hasLinks(pair.name());
+                this.firstLoad = wholeSide && !readBefore && feed.size() != 0 && !state.hasLinks(pair.name());
             } catch (RuntimeException e) {
                 feed.close(); // the state store failed: the source's connection goes back to its pool
                 throw e;
@@ -337,6 +344,10 @@ public class JdbcReader {
          * it there, so that a resync begun since the poll read it is seen). An API listed without a changed-since filter
          * may list a record that changed meanwhile twice: the page keeps its last state.
          */
+        private String key() {
+            return pair.name() + "/" + source.name();
+        }
+
         private List<Change> wholePage(List<Entity.Record> records) {
             Map<String, Change> changes = new LinkedHashMap<>();
             for (Entity.Record record : records) {
@@ -405,6 +416,9 @@ public class JdbcReader {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             state.status(pair.name()).read(source.name(), done, done - written.sum() - deadLettered.sum());
+            if (wholeSide && source.cursor() == null) {
+                comparedOnce.put(key(), resyncs);
+            }
             if (fullLoad && done > 0) {
                 LOG.infof("pair '%s': full load done: %,d rows in %.1fs (%,.0f rows/s)", pair.name(), done, seconds, done / Math.max(seconds, 0.001));
             } else if (pair.isTwoWay() && (written.sum() > 0 || deadLettered.sum() > 0)) {
