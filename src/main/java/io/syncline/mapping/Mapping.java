@@ -2,9 +2,6 @@ package io.syncline.mapping;
 
 import io.syncline.value.RecordException;
 import io.syncline.value.Values;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -97,21 +94,12 @@ public final class Mapping {
     public static String hash(Map<String, Object> canonical) {
         StringBuilder text = new StringBuilder(128);
         canonical.forEach((k, v) -> Values.appendHashForm(text.append(k).append('='), v).append('\u0001'));
-        byte[] digest = DIGEST.get().digest(text.toString().getBytes(StandardCharsets.UTF_8));
+        byte[] digest = Values.sha256(text);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 15));
     }
 
     /** A column, or a field of an HTTP record: nested fields are named by their path, e.g. {@code owner.address.city}. */
     private static final String FIELD_NAME = "[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)*";
-
-    /** Looking up the algorithm costs more than hashing a record, so each thread keeps its digest. */
-    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    });
 
     public static Mapping parse(String text) {
         if (text == null || text.isBlank()) {

@@ -1,6 +1,9 @@
 package io.syncline.value;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -55,6 +58,20 @@ public final class Values {
             return BigDecimal.valueOf(((Number) value).doubleValue());
         }
         return value;
+    }
+
+    /** Looking the algorithm up costs more than hashing a record, so each thread keeps its digest. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
+    /** The SHA-256 digest of the text's UTF-8 bytes (of records' values, for their hashes and fingerprints). */
+    public static byte[] sha256(CharSequence text) {
+        return SHA_256.get().digest(text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** A stable text form, the same for equal canonical values whatever driver produced them. */
