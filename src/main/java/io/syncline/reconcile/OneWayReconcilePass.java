@@ -4,7 +4,9 @@ import io.syncline.pair.Deletes;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Side;
 import io.syncline.state.Links;
+import io.syncline.system.Entity;
 import io.syncline.value.Redaction;
+import io.syncline.write.Faults;
 import io.syncline.write.TwoWayWriter;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -137,11 +139,38 @@ final class OneWayReconcilePass {
      * their links where they still hold what the pass read: a page that wrote the record again meanwhile (it read the record
      * before it was deleted) moved its link, which stays for the next pass. A record the target refuses to delete (a foreign
      * key of another table) becomes a dead letter, and its link stays: the next pass tries again.
+     * <p>
+     * The source is asked once more, while no page of the pair is written: a record created again under its id since the
+     * pass read the source is not deleted (a page has written it, or will), and a page that writes one created later waits
+     * until the delete and the links are committed, and writes it again after them.
      */
     private void delete(Map<String, String[]> byTarget) {
         if (byTarget.isEmpty()) {
             return;
         }
+        reconciler.faults.at(pair.name(), Faults.BEFORE_GONE_CHECKED, sourceIds(byTarget));
+        reconciler.pageWriter.whileNoPageIsWritten(pair.name(), () -> {
+            Set<String> back;
+            try (Entity.Session source = pair.source().entity().open()) { // read without locks, closed uncommitted
+                back = source.read(sourceIds(byTarget)).keySet();
+            }
+            byTarget.values().removeIf(link -> back.contains(link[0]));
+            if (!back.isEmpty()) {
+                LOG.infof("pair '%s': %d records found gone from %s are there again; not deleted", pair.name(), back.size(),
+                        pair.source().reference());
+            }
+            if (!byTarget.isEmpty()) {
+                reconciler.faults.at(pair.name(), Faults.BEFORE_GONE_DELETED, sourceIds(byTarget));
+                deleteGone(byTarget);
+            }
+        });
+    }
+
+    private static List<String> sourceIds(Map<String, String[]> byTarget) {
+        return byTarget.values().stream().map(link -> link[0]).toList();
+    }
+
+    private void deleteGone(Map<String, String[]> byTarget) {
         Side target = pair.target();
         Pair.SoftDelete soft = pair.softDelete();
         Map<String, String> refused = soft == null ? target.entity().deleteByKey(byTarget.keySet())

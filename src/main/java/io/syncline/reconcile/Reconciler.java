@@ -9,6 +9,8 @@ import io.syncline.state.PairStatus;
 import io.syncline.state.References;
 import io.syncline.state.DeadLetters;
 import io.syncline.state.SyncState;
+import io.syncline.write.Faults;
+import io.syncline.write.JdbcWriter;
 import io.syncline.write.TwoWayWriter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -51,6 +53,12 @@ public class Reconciler {
 
     @Inject
     TwoWayWriter writer;
+
+    @Inject
+    JdbcWriter pageWriter;
+
+    @Inject
+    Faults faults;
 
     @Inject
     References references;

@@ -11,7 +11,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Named points between two commits where a test makes a two-way window's apply, the storing of a
- * two-way page in its window, or a one-way page's write, fail once each, as a crash would stop it there:
+ * two-way page in its window, or a one-way page's write, fail once each, as a crash would stop it there (or a one-way
+ * reconciliation's deletes):
  * {@code syncline.faults=people:before-sides-commit} (any window of the pair) or
  * {@code people/95:before-sides-commit} (a window that holds record 95 of side a; for a one-way pair,
  * a page that holds source record 95). Nothing is armed unless that property is set; the server logs each fault it injects.
@@ -32,6 +33,10 @@ public class Faults {
     public static final String BEFORE_WINDOW_STORE = "before-window-store";
     /** One way: after a page is on the target, before its links and the cursor are committed. */
     public static final String AFTER_TARGET_COMMIT = "after-target-commit";
+    /** One way: reconciliation found source records gone, before it looks at the source once more and deletes them. */
+    public static final String BEFORE_GONE_CHECKED = "before-gone-checked";
+    /** One way: reconciliation checked that the source records are still gone, before the target deletes them. */
+    public static final String BEFORE_GONE_DELETED = "before-gone-deleted";
     /** Two way: a chunk planned on rows of its changed side read without locks, before the rows it writes there are locked. */
     public static final String PLANNED_UNLOCKED = "planned-unlocked";
 

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
@@ -52,6 +53,8 @@ public class JdbcWriter {
     Faults faults;
 
     private final Map<String, WriteQueue> queues = new ConcurrentHashMap<>();
+    /** Held while a pair's page is written (its target, then its links), or while its reconciliation deletes. */
+    private final Map<String, ReentrantLock> writing = new ConcurrentHashMap<>();
     /** Prepares a page's state commit while the target is written; Camel stops it, and the pairs' write threads, with the context. */
     private ExecutorService stateWriter;
 
@@ -134,6 +137,35 @@ public class JdbcWriter {
      * with no links ({@link Page#isFirstLoad}).
      */
     private List<Change> writeNow(Pair pair, List<Change> staged, Position end, long resyncs, boolean firstLoad) throws Exception {
+        ReentrantLock lock = lock(pair.name());
+        lock.lock();
+        try {
+            return writeHeld(pair, staged, end, resyncs, firstLoad);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code work} while no page of the pair is being written, and none begins: reconciliation deletes the target's
+     * records of sources it found gone, so that a page that writes one of them again (created again in the source) goes
+     * either wholly before the delete, which checks the source again, or wholly after it.
+     */
+    public void whileNoPageIsWritten(String pair, Runnable work) {
+        ReentrantLock lock = lock(pair);
+        lock.lock();
+        try {
+            work.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ReentrantLock lock(String pair) {
+        return writing.computeIfAbsent(pair, p -> new ReentrantLock());
+    }
+
+    private List<Change> writeHeld(Pair pair, List<Change> staged, Position end, long resyncs, boolean firstLoad) throws Exception {
         String side = pair.source().name();
         if (staged.isEmpty()) {
             if (end != null && !end.isStart()) { // a page of a side without change marker leaves its cursor at the start

@@ -19,6 +19,8 @@ import io.restassured.path.json.JsonPath;
 import io.syncline.read.JdbcReader;
 import io.syncline.testing.LogRecords;
 import io.syncline.testing.RealDatabases;
+import io.syncline.write.Faults;
+import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -43,6 +45,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Order(4)
 class StockSchemasTest {
+
+    @Inject
+    Faults faults;
 
     private static final Duration SYNC = Duration.ofSeconds(30);
 
@@ -350,6 +355,56 @@ class StockSchemasTest {
             assertEquals(List.of(), log.containing("pair 'refused': full load"), "polls after the first are comparisons");
         }
         assertEquals(0, status("refused").getLong("links"), "no record was written");
+    }
+
+    /**
+     * Pair "items": a record deleted from the source and created again under its id while a reconciliation runs. Created again
+     * after the pass read the source and before it deletes: the pass asks the source once more, and leaves the record the
+     * poll has written meanwhile. Without that, the target lost it for good: its link held what the poll wrote, so no later
+     * poll would write it again.
+     */
+    @Test
+    @Order(11)
+    void aRecordCreatedAgainBeforeReconciliationDeletesItStaysInTheTarget() {
+        update(helpdesk(), "DELETE FROM stock_items WHERE sku = 'SKU-021'");
+        faults.once("items", "SKU-021", Faults.BEFORE_GONE_CHECKED, () -> {
+            update(helpdesk(), "INSERT INTO stock_items VALUES ('SKU-021', 'Item 21 again', 21)");
+            await().atMost(SYNC).until(() -> "Item 21 again".equals(title("SKU-021")));
+        });
+        JsonPath pass = operator().post("/api/pairs/items/reconcile").then().statusCode(200).extract().jsonPath();
+        assertEquals(1, pass.getLong("deletedInA"), "found gone by the pass");
+        assertEquals(0, pass.getLong("applied.deleted"), "there again when it was to be deleted");
+        awaitPolls("items", 2);
+        assertEquals("Item 21 again", title("SKU-021"));
+        assertEquals(0, status("items").getLong("deadLetters"));
+    }
+
+    /**
+     * Pair "items": a record created again after the pass asked the source once more, just before the target deletes it. The
+     * poll that reads it waits with its page until the delete and the links are committed, then writes it again.
+     */
+    @Test
+    @Order(12)
+    void aRecordCreatedAgainAsReconciliationDeletesItIsWrittenAgainAfterTheDelete() {
+        update(helpdesk(), "DELETE FROM stock_items WHERE sku = 'SKU-022'");
+        faults.once("items", "SKU-022", Faults.BEFORE_GONE_DELETED, () -> {
+            update(helpdesk(), "INSERT INTO stock_items VALUES ('SKU-022', 'Item 22 again', 22)");
+            try {
+                Thread.sleep(3000); // the polls of these seconds read it: their page would write it now, before the delete
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        JsonPath pass = operator().post("/api/pairs/items/reconcile").then().statusCode(200).extract().jsonPath();
+        assertEquals(1, pass.getLong("applied.deleted"));
+        await().atMost(SYNC).until(() -> "Item 22 again".equals(title("SKU-022")));
+        awaitPolls("items", 2);
+        assertEquals("Item 22 again", title("SKU-022"));
+        assertEquals(0, status("items").getLong("deadLetters"));
+    }
+
+    private static Object title(String sku) {
+        return row(crm(), "SELECT title FROM shop_items WHERE sku = ?", sku).get("title");
     }
 
     private static JsonPath status() {
