@@ -49,7 +49,7 @@ public class SyncStateRepository implements IdempotentRepository {
     @Override
     public boolean add(Exchange exchange, String key) {
         ChangeKey k = ChangeKey.parse(key);
-        Page page = exchange.getProperty(Page.PROPERTY, Page.class);
+        Page page = exchange == null ? null : exchange.getProperty(Page.PROPERTY, Page.class); // Camel's calls without one
         boolean lookedUp = page != null && !page.notLookedUp().contains(k.recordId());
         if (page != null && !lookedUp && pendingChanges.isWaiting(k.pair(), k.side(), k.recordId(), k.hash())) {
             state.status(k.pair()).skipped(key); // counted if it is the echo of a write, read before its link moved
