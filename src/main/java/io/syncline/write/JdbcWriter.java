@@ -1,6 +1,8 @@
 package io.syncline.write;
 
 import io.syncline.system.Entity;
+import io.syncline.system.SystemException;
+import io.syncline.value.Redaction;
 import io.syncline.pair.Pair;
 import io.syncline.change.Change;
 import io.syncline.change.Page;
@@ -262,7 +264,19 @@ public class JdbcWriter {
     private Map<String, String> upsert(Pair pair, List<Change> changes) {
         Map<String, String> refused = new HashMap<>(sameTargetKey(pair, changes));
         List<Change> writable = refused.isEmpty() ? changes : changes.stream().filter(c -> !refused.containsKey(c.recordId())).toList();
-        refused.putAll(pair.target().entity().upsert(writable.stream().map(c -> new Entity.Write(c.recordId(), c.targetValues())).toList()));
+        List<Entity.Write> writes = writable.stream().map(c -> new Entity.Write(c.recordId(), c.targetValues())).toList();
+        for (int lockConflicts = 0;; ) {
+            try {
+                refused.putAll(pair.target().entity().upsert(writes));
+                break;
+            } catch (SystemException e) {
+                if (!e.lockConflict() || ++lockConflicts > LockConflicts.MAX) {
+                    throw e;
+                }
+                LOG.infof("pair '%s': %s; the page is written again (attempt %d)", pair.name(), Redaction.firstLine(e), lockConflicts + 1);
+                LockConflicts.pause(lockConflicts);
+            }
+        }
         if (!refused.isEmpty()) {
             LOG.debugf("pair '%s': %d records of a page not written to %s; they are dead letters", pair.name(), refused.size(),
                     pair.target().reference());

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -54,8 +53,6 @@ public class TwoWayWriter {
     private static final int CHUNK = 1000;
     /** Rounds of applying again the records of a chunk that changed while it was applied, before they are left to their next change. */
     private static final int MAX_DRIFT_ROUNDS = 5;
-    /** Attempts at a chunk that a database aborted to break a deadlock, before the window fails. */
-    private static final int MAX_LOCK_CONFLICTS = 5;
 
     @Inject
     Pairs pairs;
@@ -280,11 +277,11 @@ public class TwoWayWriter {
             } catch (SystemException e) {
                 // a deadlock with another transaction (another pair writing the same table, an application's own): the
                 // database aborted this one, the chunk's sessions roll back as they close, and it is planned again at once
-                if (!e.lockConflict() || ++lockConflicts > MAX_LOCK_CONFLICTS) {
+                if (!e.lockConflict() || ++lockConflicts > LockConflicts.MAX) {
                     throw e;
                 }
                 LOG.infof("pair '%s': %s; the chunk is applied again (attempt %d)", pair.name(), Redaction.firstLine(e), lockConflicts + 1);
-                pause(lockConflicts);
+                LockConflicts.pause(lockConflicts);
                 continue;
             }
             if (attempt.outcome() != null) {
@@ -331,15 +328,6 @@ public class TwoWayWriter {
     }
 
     /** A short wait, longer with each try and never the same for two pairs, so that transactions that collided do not collide again. */
-    private static void pause(int tries) {
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(20, 100L * tries));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to apply a chunk again", e);
-        }
-    }
-
     /**
      * The one side whose records the window holds for a chunk of A ids (changed, or parked), or null when it holds records
      * of both: that side's rows are read without locks.

@@ -18,8 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.syncline.testing.Deadlocks;
 import io.syncline.testing.EmbeddedDatabases;
+import io.syncline.testing.LogRecords;
 import io.syncline.testing.RealDatabases;
+import io.syncline.write.JdbcWriter;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +30,9 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -84,6 +89,37 @@ class OneWaySyncTest {
             assertEquals("Ada5 Byron", row(helpdesk(), "SELECT full_name FROM customers WHERE crm_id = 5").get("full_name"));
             assertEquals(false, row(crm(), "SELECT is_open FROM tickets WHERE helpdesk_id = 7").get("is_open"));
         });
+    }
+
+    /**
+     * Pair "tickets": a page that PostgreSQL aborts to break a deadlock with an application's transaction on the same rows is
+     * written again at once; the poll does not fail (it would wait out a backoff, and health would say DOWN meanwhile).
+     */
+    @Test
+    void aPageAbortedToBreakADeadlockIsWrittenAgainAtOnce() throws Exception {
+        long deadlocksBefore = Deadlocks.brokenInCrm();
+        List<String> failures = new CopyOnWriteArrayList<>();
+        try (LogRecords log = LogRecords.of(JdbcWriter.class)) {
+            String subject = null;
+            for (int attempt = 1; subject == null; attempt++) {
+                String edit = "Deadlocked " + attempt;
+                if (Deadlocks.inCrm("tickets", "helpdesk_id", 15, 16,
+                        () -> update(helpdesk(), "UPDATE tickets SET subject = ?, updated_at = NOW(6) WHERE id IN (15, 16)", edit)) || attempt == 3) {
+                    subject = edit;
+                }
+            }
+            String expected = subject;
+            await().atMost(SYNC).pollInterval(Duration.ofMillis(100)).until(() -> {
+                String error = operator().get("/api/pairs/tickets").then().statusCode(200).extract().jsonPath().getString("lastError");
+                if (error != null) {
+                    failures.add(error);
+                }
+                return count(crm(), "SELECT COUNT(*) FROM tickets WHERE helpdesk_id IN (15, 16) AND title = ?", expected) == 2;
+            });
+            assertEquals(List.of(), failures.stream().distinct().toList(), "the poll failed");
+            assertTrue(log.containing("pair 'tickets': ").stream().anyMatch(m -> m.contains("the page is written again")), "written again");
+        }
+        await().atMost(SYNC).until(() -> Deadlocks.brokenInCrm() > deadlocksBefore); // PostgreSQL did break a deadlock
     }
 
     @Test

@@ -29,6 +29,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.syncline.testing.Deadlocks;
 import io.syncline.testing.Polls;
 import io.syncline.testing.RealDatabases;
 import io.syncline.write.Faults;
@@ -256,11 +257,12 @@ class TwoWaySyncTest {
         long first = crmId("person33@example.com");
         long second = crmId("person34@example.com");
         assertTrue(first < second, "the CRM locks a window's rows in id order");
-        long deadlocksBefore = count(crm(), "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
+        long deadlocksBefore = Deadlocks.brokenInCrm();
         String edit = null;
         for (int attempt = 1; edit == null; attempt++) {
             String lastName = "Deadlocked " + attempt;
-            if (deadlock(first, second, lastName) || attempt == 3) {
+            if (Deadlocks.inCrm("people", "id", first, second, () -> update(helpdesk(), "UPDATE users SET last_name = ? WHERE id IN (?, ?)",
+                    lastName, helpdeskId("person33@example.com"), helpdeskId("person34@example.com"))) || attempt == 3) {
                 edit = lastName;
             }
         }
@@ -275,37 +277,7 @@ class TwoWaySyncTest {
             return count(crm(), "SELECT COUNT(*) FROM people WHERE id IN (?, ?) AND last_name = ?", first, second, expected) == 2;
         });
         assertEquals(List.of(), failures.stream().distinct().toList(), "the window failed");
-        await().atMost(SYNC).until(() -> count(crm(), "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
-                > deadlocksBefore); // PostgreSQL did break a deadlock (its statistics arrive a moment later)
-    }
-
-    /**
-     * Holds the second CRM row, edits both people in the help desk, waits until Syncline's window (which locks the CRM's
-     * rows in id order) holds the first and waits for the second, then takes the first: a deadlock, which PostgreSQL
-     * breaks on Syncline's side, as its check comes first (1 s after it began waiting; this transaction waits 30 s
-     * before it looks). False when this transaction was the one aborted (it reached the first row more than a second
-     * late, on a slow machine): the edit still reaches the CRM, but proves nothing.
-     */
-    private static boolean deadlock(long first, long second, String lastName) throws Exception {
-        try (Connection other = DriverManager.getConnection(crm(), "postgres", null); java.sql.Statement s = other.createStatement()) {
-            other.setAutoCommit(false);
-            s.execute("SET deadlock_timeout = '30s'");
-            s.executeQuery("SELECT id FROM people WHERE id = " + second + " FOR UPDATE").close();
-            update(helpdesk(), "UPDATE users SET last_name = ? WHERE id IN (?, ?)", lastName, helpdeskId("person33@example.com"),
-                    helpdeskId("person34@example.com"));
-            await().atMost(SYNC).pollInterval(java.time.Duration.ofMillis(20)).until(() -> count(crm(),
-                    "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()") > 0);
-            try {
-                s.executeQuery("SELECT id FROM people WHERE id = " + first + " FOR UPDATE").close();
-            } catch (java.sql.SQLException e) {
-                if ("40P01".equals(e.getSQLState())) {
-                    return false;
-                }
-                throw e;
-            }
-            other.commit();
-            return true;
-        }
+        await().atMost(SYNC).until(() -> Deadlocks.brokenInCrm() > deadlocksBefore); // PostgreSQL did break a deadlock
     }
 
     /**
