@@ -339,15 +339,16 @@ public class JdbcReader {
             return new Read(changes, records.size());
         }
 
+        /** The side, as {@link #comparedOnce} knows it. */
+        private String key() {
+            return pair.name() + "/" + source.name();
+        }
+
         /**
          * A page of a side without change marker: its records are at the start, where its cursor stays (a page still moves
          * it there, so that a resync begun since the poll read it is seen). An API listed without a changed-since filter
          * may list a record that changed meanwhile twice: the page keeps its last state.
          */
-        private String key() {
-            return pair.name() + "/" + source.name();
-        }
-
         private List<Change> wholePage(List<Entity.Record> records) {
             Map<String, Change> changes = new LinkedHashMap<>();
             for (Entity.Record record : records) {
