@@ -204,6 +204,8 @@ CREATE FUNCTION shop_items_written() RETURNS trigger AS $$ BEGIN UPDATE shop_ite
 CREATE TRIGGER shop_items_written AFTER INSERT OR UPDATE ON shop_items FOR EACH ROW EXECUTE FUNCTION shop_items_written();
 -- a copy of the stock list that refuses every row (pair "refused"): its source's records are all dead letters
 CREATE TABLE refused_items (sku VARCHAR(20) PRIMARY KEY, title TEXT NOT NULL, qty INTEGER NOT NULL CHECK (qty < 0));
+-- the same suppliers, copied one way by pair "mirror", which deletes a supplier deleted there
+CREATE TABLE supplier_mirror (supplier_id BIGINT PRIMARY KEY, name TEXT NOT NULL);
 -- the help desk's suppliers, copied one way; one deleted there is archived here (status G), with its marker stamped
 CREATE TABLE supplier_copy (supplier_id BIGINT PRIMARY KEY, name TEXT NOT NULL, status CHAR(1) NOT NULL, changed_at TIMESTAMPTZ NOT NULL);
 -- orders of the copy's items: an item ordered cannot be deleted from it (one-way deletes refused by the target)

@@ -70,8 +70,8 @@ public class JdbcReader {
 
     private final Set<String> polling = ConcurrentHashMap.newKeySet();
     /**
-     * Sides without change marker ("pair/side") read whole to the end since the server started, with the pair's resync
-     * count then: their later polls are comparisons, whether or not any record of the read became a link (all may be dead
+     * Sides without change marker ("pair/side") read whole to the end, with records, since the server started, with the
+     * pair's resync count then: their later polls are comparisons, whether or not any record of the read became a link (all may be dead
      * letters), and need not ask the links table whether this is a first load.
      */
     private final Map<String, Long> comparedOnce = new ConcurrentHashMap<>();
@@ -417,7 +417,7 @@ public class JdbcReader {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             state.status(pair.name()).read(source.name(), done, done - written.sum() - deadLettered.sum());
-            if (wholeSide && source.cursor() == null) {
+            if (source.cursor() == null && done > 0) { // an empty side's first records are still its full load
                 comparedOnce.put(key(), resyncs);
             }
             if (fullLoad && done > 0) {

@@ -142,35 +142,53 @@ final class OneWayReconcilePass {
      * <p>
      * The source is asked once more, while no page of the pair is written: a record created again under its id since the
      * pass read the source is not deleted (a page has written it, or will), and a page that writes one created later waits
-     * until the delete and the links are committed, and writes it again after them.
+     * until the delete and the links are committed, and writes it again after them. A record created again as it was, after
+     * that look and before the delete, may have been read by a poll as unchanged against its link, which the delete ends:
+     * the source is asked once more after the delete, and such a record is read again by the next poll (as a dead letter
+     * retried is).
      */
     private void delete(Map<String, String[]> byTarget) {
         if (byTarget.isEmpty()) {
             return;
         }
         reconciler.faults.at(pair.name(), Faults.BEFORE_GONE_CHECKED, sourceIds(byTarget));
-        reconciler.pageWriter.whileNoPageIsWritten(pair.name(), () -> {
-            Set<String> back;
-            try (Entity.Session source = pair.source().entity().open()) { // read without locks, closed uncommitted
-                back = source.read(sourceIds(byTarget)).keySet();
-            }
-            byTarget.values().removeIf(link -> back.contains(link[0]));
-            if (!back.isEmpty()) {
-                LOG.infof("pair '%s': %d records found gone from %s are there again; not deleted", pair.name(), back.size(),
-                        pair.source().reference());
-            }
-            if (!byTarget.isEmpty()) {
+        // the source's connection is taken before the pages wait: the pair's poll may hold one while its page waits
+        try (Entity.Session source = pair.source().entity().open()) {
+            reconciler.pageWriter.whileNoPageIsWritten(pair.name(), () -> {
+                Set<String> back = there(source, sourceIds(byTarget));
+                byTarget.values().removeIf(link -> back.contains(link[0]));
+                if (!back.isEmpty()) {
+                    LOG.infof("pair '%s': %d records found gone from %s are there again; not deleted", pair.name(), back.size(),
+                            pair.source().reference());
+                }
+                if (byTarget.isEmpty()) {
+                    return;
+                }
                 reconciler.faults.at(pair.name(), Faults.BEFORE_GONE_DELETED, sourceIds(byTarget));
-                deleteGone(byTarget);
-            }
-        });
+                List<String> deleted = deleteGone(byTarget);
+                Set<String> again = deleted.isEmpty() ? Set.of() : there(source, deleted);
+                if (!again.isEmpty()) {
+                    reconciler.inbox.readAgain(pair.name(), pair.source().name(), List.copyOf(again));
+                    LOG.infof("pair '%s': %d records deleted from %s were created again in %s meanwhile; the next poll writes them again",
+                            pair.name(), again.size(), pair.target().reference(), pair.source().reference());
+                }
+            });
+        }
+    }
+
+    /** The ids of these that the source holds now (read without locks); the session's transaction ends, so the next look is new. */
+    private static Set<String> there(Entity.Session source, List<String> ids) {
+        Set<String> found = new HashSet<>(source.read(ids).keySet());
+        source.commit();
+        return found;
     }
 
     private static List<String> sourceIds(Map<String, String[]> byTarget) {
         return byTarget.values().stream().map(link -> link[0]).toList();
     }
 
-    private void deleteGone(Map<String, String[]> byTarget) {
+    /** Deletes (or marks) the target's records and ends their links; returns the source ids of those deleted (or marked). */
+    private List<String> deleteGone(Map<String, String[]> byTarget) {
         Side target = pair.target();
         Pair.SoftDelete soft = pair.softDelete();
         Map<String, String> refused = soft == null ? target.entity().deleteByKey(byTarget.keySet())
@@ -189,6 +207,7 @@ final class OneWayReconcilePass {
         });
         reconciler.links.gone(pair.name(), pair.source().name(), done, soft != null);
         deleted += done.size();
+        return List.copyOf(done.keySet());
     }
 
     private double seconds() {

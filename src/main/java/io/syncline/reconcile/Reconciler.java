@@ -5,6 +5,7 @@ import io.syncline.pair.Role;
 import io.syncline.pair.Pairs;
 import io.syncline.state.AppliedWindows;
 import io.syncline.state.Links;
+import io.syncline.state.Inbox;
 import io.syncline.state.PairStatus;
 import io.syncline.state.References;
 import io.syncline.state.DeadLetters;
@@ -59,6 +60,9 @@ public class Reconciler {
 
     @Inject
     Faults faults;
+
+    @Inject
+    Inbox inbox;
 
     @Inject
     References references;

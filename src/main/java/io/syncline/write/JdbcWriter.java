@@ -164,7 +164,13 @@ public class JdbcWriter {
     }
 
     private ReentrantLock lock(String pair) {
-        return writing.computeIfAbsent(pair, p -> new ReentrantLock());
+        return writing.computeIfAbsent(pair, p -> new ReentrantLock(true)); // fair: neither pages nor a pass's deletes wait forever
+    }
+
+    /** Whether a page of the pair waits while reconciliation deletes ({@link #whileNoPageIsWritten}); tests wait for it. */
+    public boolean pageWaiting(String pair) {
+        ReentrantLock lock = writing.get(pair);
+        return lock != null && lock.hasQueuedThreads();
     }
 
     private List<Change> writeHeld(Pair pair, List<Change> staged, Position end, long resyncs, boolean firstLoad) throws Exception {
@@ -188,7 +194,7 @@ public class JdbcWriter {
                     commit.close();
                 }
                 return null;
-            });
+            }).join(); // rolled back while the page holds its pair's lock: a pass's deletes find the links free
             throw e;
         }
         try (SyncState.PageCommit commit = links.join()) {

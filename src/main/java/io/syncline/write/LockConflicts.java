@@ -4,7 +4,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A write that a database aborted to break a deadlock with another transaction (another pair writing the same table, an
- * application's own): nothing of it was committed, so it is made again at once, a few times, after a short random pause.
+ * application's own): its transaction rolled back (a one-way page written record by record may have committed the records
+ * before it, which an upsert writes again unchanged), so it is made again at once, a few times, after a short random pause,
+ * longer with each try and never the same for two pairs, so that transactions that collided do not collide again.
  */
 final class LockConflicts {
 

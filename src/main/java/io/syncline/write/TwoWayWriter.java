@@ -327,7 +327,6 @@ public class TwoWayWriter {
         }
     }
 
-    /** A short wait, longer with each try and never the same for two pairs, so that transactions that collided do not collide again. */
     /**
      * The one side whose records the window holds for a chunk of A ids (changed, or parked), or null when it holds records
      * of both: that side's rows are read without locks.

@@ -20,6 +20,7 @@ import io.syncline.read.JdbcReader;
 import io.syncline.testing.LogRecords;
 import io.syncline.testing.RealDatabases;
 import io.syncline.write.Faults;
+import io.syncline.write.JdbcWriter;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
@@ -46,10 +47,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 @Order(4)
 class StockSchemasTest {
 
+    private static final Duration SYNC = Duration.ofSeconds(30);
+
     @Inject
     Faults faults;
 
-    private static final Duration SYNC = Duration.ofSeconds(30);
+    @Inject
+    JdbcWriter pageWriter;
 
     /** Only the pair of this test. */
     public static class StockSchemas implements QuarkusTestProfile {
@@ -401,6 +405,31 @@ class StockSchemasTest {
         awaitPolls("items", 2);
         assertEquals("Item 22 again", title("SKU-022"));
         assertEquals(0, status("items").getLong("deadLetters"));
+    }
+
+    /**
+     * Pair "mirror" (the suppliers into a copy, hard deletes): a record created again as it was, after the pass's last look at
+     * the source and before the delete. The poll that reads it then finds it unchanged against its link, and its page, which
+     * waits for the delete, moves the cursor on: here past the lookback, as a poll of a slower schedule would with the other
+     * changes it reads (a supplier's marker set 10 s ahead stands for them). The pass asks the source once more after the
+     * delete, and the record is read again by the next poll.
+     */
+    @Test
+    @Order(13)
+    void aRecordCreatedAgainUnchangedAsReconciliationDeletesItIsReadAgain() {
+        update(helpdesk(), "INSERT INTO suppliers (id, name) VALUES (7, 'Hooli')");
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM supplier_mirror WHERE supplier_id = 7") == 1);
+        update(helpdesk(), "DELETE FROM suppliers WHERE id = 7");
+        faults.once("mirror", "7", Faults.BEFORE_GONE_DELETED, () -> {
+            update(helpdesk(), "INSERT INTO suppliers (id, name) VALUES (7, 'Hooli')"); // as it was: the hash its link holds
+            update(helpdesk(), "UPDATE suppliers SET name = 'Acme Two', modified = NOW(3) + INTERVAL 10 SECOND WHERE id = 1");
+            await().atMost(SYNC).until(() -> pageWriter.pageWaiting("mirror")); // a poll read both; its page waits
+        });
+        JsonPath pass = operator().post("/api/pairs/mirror/reconcile").then().statusCode(200).extract().jsonPath();
+        assertEquals(1, pass.getLong("applied.deleted"));
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM supplier_mirror WHERE supplier_id = 1 AND name = 'Acme Two'") == 1);
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM supplier_mirror WHERE supplier_id = 7 AND name = 'Hooli'") == 1);
+        assertEquals(0, status("mirror").getLong("deadLetters"));
     }
 
     private static Object title(String sku) {

@@ -18,7 +18,8 @@ public final class Deadlocks {
 
     /**
      * Holds the {@code second} row of the CRM's {@code table}, makes the {@code edit} that Syncline writes to both rows, waits
-     * until Syncline's transaction (which writes them in key order) holds the first and waits for the second, then takes the
+     * until Syncline's transaction holds the first and waits for the second (a two-way window writes rows in key order; a
+     * one-way page in the order of its change markers, then ids: the edit gives both rows one marker), then takes the
      * first: a deadlock, which PostgreSQL breaks on Syncline's side, as its check comes first (1 s after it began waiting;
      * this transaction waits 30 s before it looks). False when this transaction was the one aborted (it reached the first
      * row more than a second late, on a slow machine): the edit still reaches the CRM, but proves nothing.
@@ -27,10 +28,15 @@ public final class Deadlocks {
         try (Connection other = DriverManager.getConnection(crm(), "postgres", null); Statement s = other.createStatement()) {
             other.setAutoCommit(false);
             s.execute("SET deadlock_timeout = '30s'");
+            long pid;
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getLong(1);
+            }
             s.executeQuery("SELECT " + key + " FROM " + table + " WHERE " + key + " = " + second + " FOR UPDATE").close();
             edit.run();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> count(crm(),
-                    "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()") > 0);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> count(crm(), // waits for this one
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))", pid) > 0);
             try {
                 s.executeQuery("SELECT " + key + " FROM " + table + " WHERE " + key + " = " + first + " FOR UPDATE").close();
             } catch (SQLException e) {

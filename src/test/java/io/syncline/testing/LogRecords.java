@@ -17,12 +17,23 @@ public final class LogRecords extends Handler implements AutoCloseable {
         this.logger = logger;
     }
 
-    /** Starts collecting what the logger of {@code type} writes, until {@link #close()}. */
+    /**
+     * Starts collecting what the logger of {@code type} writes, until {@link #close()}. It writes one line of its own first,
+     * and fails unless that line is collected: a test that expects no line of some kind cannot pass on a handler that sees
+     * nothing.
+     */
     public static LogRecords of(Class<?> type) {
         LogRecords records = new LogRecords(Logger.getLogger(type.getName()));
         records.logger.addHandler(records);
+        records.logger.info(PROBE);
+        if (!records.messages.remove(PROBE)) {
+            records.close();
+            throw new IllegalStateException("the log of " + type.getName() + " cannot be watched from this JVM");
+        }
         return records;
     }
+
+    private static final String PROBE = "a test watches this log";
 
     /** The messages written so far that contain {@code text}, formatted as the log shows them. */
     public List<String> containing(String text) {

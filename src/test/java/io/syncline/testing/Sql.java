@@ -42,7 +42,7 @@ public final class Sql {
                 }
                 return ps.executeUpdate();
             } catch (SQLException e) {
-                if (attempt < DEADLOCK_ATTEMPTS && isDeadlock(e)) {
+                if (attempt < DEADLOCK_ATTEMPTS && isLockConflict(e)) {
                     pause(attempt);
                     continue;
                 }
@@ -51,8 +51,8 @@ public final class Sql {
         }
     }
 
-    /** PostgreSQL's deadlock (40P01), MariaDB's (1213, SQL state 40001). */
-    private static boolean isDeadlock(SQLException e) {
+    /** A deadlock (PostgreSQL's 40P01; MariaDB's 1213, SQL state 40001) or a serialization failure (40001). */
+    private static boolean isLockConflict(SQLException e) {
         return "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState()) || e.getErrorCode() == 1213;
     }
 
