@@ -393,11 +393,7 @@ class StockSchemasTest {
         update(helpdesk(), "DELETE FROM stock_items WHERE sku = 'SKU-022'");
         faults.once("items", "SKU-022", Faults.BEFORE_GONE_DELETED, () -> {
             update(helpdesk(), "INSERT INTO stock_items VALUES ('SKU-022', 'Item 22 again', 22)");
-            try {
-                Thread.sleep(3000); // the polls of these seconds read it: their page would write it now, before the delete
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
+            await().atMost(SYNC).until(() -> pageWriter.pageWaiting("items")); // a poll read it: its page would write it now
         });
         JsonPath pass = operator().post("/api/pairs/items/reconcile").then().statusCode(200).extract().jsonPath();
         assertEquals(1, pass.getLong("applied.deleted"));
