@@ -71,8 +71,8 @@ public class JdbcReader {
     private final Set<String> polling = ConcurrentHashMap.newKeySet();
     /**
      * Sides without change marker ("pair/side") read whole to the end, with records, since the server started, with the
-     * pair's resync count then: their later polls are comparisons, whether or not any record of the read became a link (all may be dead
-     * letters), and need not ask the links table whether this is a first load.
+     * pair's resync count then: their later polls are comparisons, whether or not any record of the read became a link
+     * (all may be dead letters), and need not ask the links table whether this is a first load.
      */
     private final Map<String, Long> comparedOnce = new ConcurrentHashMap<>();
     @Inject

@@ -423,8 +423,8 @@ class StockSchemasTest {
         });
         JsonPath pass = operator().post("/api/pairs/mirror/reconcile").then().statusCode(200).extract().jsonPath();
         assertEquals(1, pass.getLong("applied.deleted"));
-        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM supplier_mirror WHERE supplier_id = 1 AND name = 'Acme Two'") == 1);
-        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM supplier_mirror WHERE supplier_id = 7 AND name = 'Hooli'") == 1);
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM supplier_mirror WHERE supplier_id = 1 AND name = ?", "Acme Two") == 1);
+        await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM supplier_mirror WHERE supplier_id = 7 AND name = ?", "Hooli") == 1);
         assertEquals(0, status("mirror").getLong("deadLetters"));
     }
 
