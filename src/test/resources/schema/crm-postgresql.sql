@@ -202,6 +202,8 @@ CREATE TABLE shop_items_writes (n BIGINT NOT NULL);
 INSERT INTO shop_items_writes VALUES (0);
 CREATE FUNCTION shop_items_written() RETURNS trigger AS $$ BEGIN UPDATE shop_items_writes SET n = n + 1; RETURN NEW; END $$ LANGUAGE plpgsql;
 CREATE TRIGGER shop_items_written AFTER INSERT OR UPDATE ON shop_items FOR EACH ROW EXECUTE FUNCTION shop_items_written();
+-- the help desk's expected deliveries (pair "arrivals")
+CREATE TABLE arrival_copy (sku VARCHAR(20) PRIMARY KEY, qty INTEGER NOT NULL);
 -- a copy of the stock list that refuses every row (pair "refused"): its source's records are all dead letters
 CREATE TABLE refused_items (sku VARCHAR(20) PRIMARY KEY, title TEXT NOT NULL, qty INTEGER NOT NULL CHECK (qty < 0));
 -- the same suppliers, copied one way by pair "mirror", which deletes a supplier deleted there

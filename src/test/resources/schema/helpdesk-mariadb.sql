@@ -156,6 +156,8 @@ INSERT INTO app_members (external_id, email, name) VALUES ('5e2a9c4d-1b3f-4a6e-8
 CREATE TABLE suppliers (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL,
     modified TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3));
 INSERT INTO suppliers (id, name) VALUES (1, 'Acme'), (2, 'Globex'), (3, 'Initech'), (4, 'Umbrella');
+-- deliveries expected, without change marker, empty until a test fills it (pair "arrivals")
+CREATE TABLE arrivals (sku VARCHAR(20) PRIMARY KEY, qty INT NOT NULL);
 CREATE TABLE stock_items (sku VARCHAR(20) PRIMARY KEY, title VARCHAR(200) NOT NULL, qty INT NOT NULL);
 INSERT INTO stock_items SELECT CONCAT('SKU-', LPAD(seq, 3, '0')), CONCAT('Item ', seq), seq FROM seq_1_to_30;
 CREATE TABLE branches (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(100) NOT NULL UNIQUE, city VARCHAR(100));

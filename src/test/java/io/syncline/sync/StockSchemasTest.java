@@ -428,6 +428,22 @@ class StockSchemasTest {
         assertEquals(0, status("mirror").getLong("deadLetters"));
     }
 
+    /**
+     * Pair "arrivals": a table without change marker that is empty while the first polls read it. The first poll that finds
+     * records is its full load (announced, its links inserted without a look-up), not a comparison.
+     */
+    @Test
+    @Order(14)
+    void aTableWithoutChangeMarkerThatWasEmptyIsFullyLoadedWithItsFirstRecords() {
+        awaitPolls("arrivals", 2); // read whole, and empty
+        try (LogRecords log = LogRecords.of(JdbcReader.class)) {
+            update(helpdesk(), "INSERT INTO arrivals VALUES ('SKU-100', 5), ('SKU-101', 7), ('SKU-102', 9)");
+            await().atMost(SYNC).until(() -> count(crm(), "SELECT COUNT(*) FROM arrival_copy") == 3);
+            assertEquals(List.of("pair 'arrivals': full load of helpdesk.arrivals started: 3 rows"),
+                    log.containing("pair 'arrivals': full load of"));
+        }
+    }
+
     private static Object title(String sku) {
         return row(crm(), "SELECT title FROM shop_items WHERE sku = ?", sku).get("title");
     }
