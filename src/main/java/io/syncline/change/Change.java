@@ -18,6 +18,8 @@ public final class Change {
     private String hash;
     private Object[] targetValues;
     private String targetId;
+    private Page page;
+    private String key;
 
     public Change(String pair, String side, String recordId, Map<String, Object> row, Position position) {
         this.pair = pair;
@@ -27,11 +29,22 @@ public final class Change {
         this.position = position;
     }
 
+    /** Set by the page that holds the change: the apply route's steps inside the split find it from the change. */
+    void inPage(Page page) {
+        this.page = page;
+    }
+
+    /** The page the change was read in (the split's steps find their page here, not in an exchange property each copies). */
+    public Page page() {
+        return page;
+    }
+
     public void mapped(Map<String, Object> canonical, String hash, Object[] targetValues, String targetId) {
         this.canonical = canonical;
         this.hash = hash;
         this.targetValues = targetValues;
         this.targetId = targetId;
+        this.key = null;
     }
 
     public String pair() {
@@ -70,12 +83,22 @@ public final class Change {
         return targetId;
     }
 
+    /** The idempotent key's parts, as {@link #toString} writes them. */
+    public ChangeKey key() {
+        return new ChangeKey(pair, side, recordId, hash);
+    }
+
     /**
      * The idempotent key, {@code pair/side/id#hash}: the same key means nothing changed. It is also
      * the change's text form, so a route names it as {@code ${body}}.
      */
     @Override
     public String toString() {
-        return ChangeKey.of(pair, side, recordId, hash);
+        String text = key;
+        if (text == null) {
+            text = ChangeKey.of(pair, side, recordId, hash); // built once: the idempotent consumer and its repository both ask
+            key = text;
+        }
+        return text;
     }
 }

@@ -19,9 +19,6 @@ import java.util.concurrent.CompletableFuture;
 @RegisterForReflection // the apply route reads ${body.changes}
 public final class Page {
 
-    /** The exchange property under which the apply route carries the page being applied. */
-    public static final String PROPERTY = "SynclinePage";
-
     private final Pair pair;
     private final Side side;
     private final List<Change> changes;
@@ -57,6 +54,7 @@ public final class Page {
         this.predecessorWritten = predecessor == null ? null : predecessor.written();
         this.changes = changes;
         this.end = end;
+        changes.forEach(change -> change.inPage(this));
     }
 
     /**

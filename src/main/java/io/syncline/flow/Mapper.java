@@ -55,7 +55,6 @@ public class Mapper implements Processor {
     @Override
     public void process(Exchange exchange) throws Exception {
         Page page = exchange.getMessage().getMandatoryBody(Page.class);
-        exchange.setProperty(Page.PROPERTY, page);
         Pair pair = page.pair();
         List<String> ids;
         if (pair.isTwoWay()) {

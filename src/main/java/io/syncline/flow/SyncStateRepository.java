@@ -6,13 +6,17 @@ import io.syncline.state.Links;
 import io.syncline.state.PendingChanges;
 import io.syncline.state.DeadLetters;
 import io.syncline.state.SyncState;
+import io.syncline.change.Change;
 import io.syncline.change.ChangeKey;
 import io.syncline.change.Page;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.util.List;
 import org.apache.camel.Exchange;
+import org.apache.camel.quarkus.main.events.AfterConfigure;
+import org.apache.camel.support.TypeConverterSupport;
 import org.apache.camel.spi.IdempotentRepository;
 
 /**
@@ -48,8 +52,10 @@ public class SyncStateRepository implements IdempotentRepository {
 
     @Override
     public boolean add(Exchange exchange, String key) {
-        ChangeKey k = ChangeKey.parse(key);
-        Page page = exchange == null ? null : exchange.getProperty(Page.PROPERTY, Page.class); // Camel's calls without one
+        // the change in the body and the page it was read in; none for Camel's calls without an exchange
+        Change change = exchange != null && exchange.getMessage().getBody() instanceof Change c ? c : null;
+        ChangeKey k = change != null && key.equals(change.toString()) ? change.key() : ChangeKey.parse(key); // ${body}: its own key
+        Page page = change == null ? null : change.page();
         boolean lookedUp = page != null && !page.notLookedUp().contains(k.recordId());
         if (page != null && !lookedUp && pendingChanges.isWaiting(k.pair(), k.side(), k.recordId(), k.hash())) {
             state.status(k.pair()).skipped(key); // counted if it is the echo of a write, read before its link moved
@@ -65,6 +71,19 @@ public class SyncStateRepository implements IdempotentRepository {
         // a change; or a record that had a dead letter and holds what the link holds again: what the other side
         // changed while it was a dead letter waited for it, so it is looked at once more
         return !pendingChanges.isWaiting(k.pair(), k.side(), k.recordId(), k.hash()); // a re-read of a change that already waits in a window
+    }
+
+    /**
+     * The apply routes name a change by {@code ${body}}, its key. A converter of its own spares Camel
+     * trying its fallback converters for each record.
+     */
+    void onRoutesLoaded(@Observes AfterConfigure event) {
+        event.getMain().getCamelContext().getTypeConverterRegistry().addTypeConverter(String.class, Change.class, new TypeConverterSupport() {
+            @Override
+            public <T> T convertTo(Class<T> type, Exchange exchange, Object value) {
+                return type.cast(value.toString());
+            }
+        });
     }
 
     @Override

@@ -19,10 +19,7 @@ public class WindowStrategy implements AggregationStrategy {
 
     @Override
     public Exchange aggregate(Exchange window, Exchange pageExchange) {
-        Page page = pageExchange.getProperty(Page.PROPERTY, Page.class);
-        if (page == null) {
-            page = pageExchange.getMessage().getBody(Page.class);
-        }
+        Page page = pageExchange.getMessage().getBody(Page.class);
         if (page == null || !page.pair().isTwoWay()) {
             throw new IllegalStateException("the window aggregation collects pages of a two-way pair; run the mapping step before it");
         }

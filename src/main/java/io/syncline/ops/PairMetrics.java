@@ -23,6 +23,9 @@ import java.time.format.DateTimeParseException;
 import io.syncline.system.Position;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
+import org.apache.camel.component.micrometer.eventnotifier.MicrometerRouteEventNotifier;
+import org.apache.camel.quarkus.main.events.AfterConfigure;
+import org.apache.camel.spi.EventNotifier;
 
 /**
  * Each pair's figures at {@code /q/metrics} (Prometheus), beside Camel's route metrics: whether it
@@ -47,6 +50,19 @@ public class PairMetrics {
 
     @Inject
     PendingChanges pendingChanges;
+
+    /**
+     * Camel's route metrics count route events only, but their notifier does not say so, and then Camel
+     * creates and notifies events for every exchange: one per record in the apply routes' split. Told
+     * before the context starts that it ignores exchange events, it lets Camel skip that work.
+     */
+    void onRoutesLoaded(@Observes AfterConfigure event) {
+        for (EventNotifier notifier : event.getMain().getCamelContext().getManagementStrategy().getEventNotifiers()) {
+            if (notifier instanceof MicrometerRouteEventNotifier) {
+                notifier.setIgnoreExchangeEvents(true);
+            }
+        }
+    }
 
     void onPairsLoaded(@Observes Pairs.PairsLoaded loaded) {
         for (Pair pair : loaded.pairs()) {

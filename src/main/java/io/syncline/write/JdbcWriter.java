@@ -67,11 +67,11 @@ public class JdbcWriter {
 
     /** Marks one change as to be written; the apply route calls it for what the idempotent consumer let through. */
     public void stage(Exchange exchange) throws Exception {
-        Page page = exchange.getProperty(Page.PROPERTY, Page.class);
-        if (page == null) {
-            throw new IllegalStateException("writer.stage runs inside the split of a page; run the mapping step first");
+        Change change = exchange.getMessage().getBody(Change.class);
+        if (change == null || change.page() == null) {
+            throw new IllegalStateException("writer.stage runs inside the split of a page's changes (${body.changes}); run the mapping step first");
         }
-        page.stage(exchange.getMessage().getMandatoryBody(Change.class));
+        change.page().stage(change);
     }
 
     /**
@@ -81,10 +81,7 @@ public class JdbcWriter {
      * cursor never passes a page that is not on the target.
      */
     public void write(Exchange exchange) throws Exception {
-        Page page = exchange.getProperty(Page.PROPERTY, Page.class);
-        if (page == null) {
-            page = exchange.getMessage().getMandatoryBody(Page.class);
-        }
+        Page page = exchange.getMessage().getMandatoryBody(Page.class);
         Page taken = page;
         page.handedOver();
         WriteQueue queue = queues.computeIfAbsent(page.pair().name(),
