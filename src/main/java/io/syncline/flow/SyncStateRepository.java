@@ -10,13 +10,10 @@ import io.syncline.change.Change;
 import io.syncline.change.ChangeKey;
 import io.syncline.change.Page;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.util.List;
 import org.apache.camel.Exchange;
-import org.apache.camel.quarkus.main.events.AfterConfigure;
-import org.apache.camel.support.TypeConverterSupport;
 import org.apache.camel.spi.IdempotentRepository;
 
 /**
@@ -71,19 +68,6 @@ public class SyncStateRepository implements IdempotentRepository {
         // a change; or a record that had a dead letter and holds what the link holds again: what the other side
         // changed while it was a dead letter waited for it, so it is looked at once more
         return !pendingChanges.isWaiting(k.pair(), k.side(), k.recordId(), k.hash()); // a re-read of a change that already waits in a window
-    }
-
-    /**
-     * The apply routes name a change by {@code ${body}}, its key. A converter of its own spares Camel
-     * trying its fallback converters for each record.
-     */
-    void onRoutesLoaded(@Observes AfterConfigure event) {
-        event.getMain().getCamelContext().getTypeConverterRegistry().addTypeConverter(String.class, Change.class, new TypeConverterSupport() {
-            @Override
-            public <T> T convertTo(Class<T> type, Exchange exchange, Object value) {
-                return type.cast(value.toString());
-            }
-        });
     }
 
     @Override

@@ -7,16 +7,13 @@ import static io.syncline.testing.TwoWayPair.SYNC;
 import static io.syncline.testing.TwoWayPair.crmId;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.arc.Arc;
-import io.syncline.change.Change;
 import io.syncline.testing.RealDatabases;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
@@ -60,8 +57,7 @@ class MetricsAndOpenApiTest {
 
     /**
      * Camel's route metrics, without the per-record costs they brought: no event notified for each of
-     * the split's exchanges, no whole-context timer carried (and copied) on each, the change's key
-     * converted by a converter of its own.
+     * the split's exchanges, no whole-context timer carried (and copied) on each.
      */
     @Test
     void camelsRouteMetricsCostNothingPerRecord() {
@@ -71,11 +67,6 @@ class MetricsAndOpenApiTest {
         assertTrue(metrics.contains("camel_routes_running_routes{"), "route events are still counted");
         assertTrue(metrics.contains("routeId=\"people.apply\""), "exchanges are still timed per route");
         assertFalse(metrics.contains("eventType=\"context\""), "the whole context's timers ride on every exchange");
-        Change change = new Change("people", "crm", "7", Map.of(), null);
-        change.mapped(Map.of(), "abc", null, null);
-        assertEquals("people/crm/7#abc", camel.getTypeConverter().convertTo(String.class, change));
-        assertTrue(camel.getTypeConverterRegistry().lookup(String.class, Change.class) != null,
-                "Camel looks for a converter of a change to its key among its fallbacks for each record");
     }
 
     @Test
