@@ -95,12 +95,62 @@ public final class Values {
             return text.append('b').append(b.booleanValue());
         }
         if (value instanceof Instant || value instanceof LocalDateTime || value instanceof LocalDate) {
-            return text.append('t').append(value);
+            return appendTime(text.append('t'), value);
         }
         if (value instanceof byte[] bytes) { // binary columns: by content, not by the array's identity
             return text.append('x').append(HexFormat.of().formatHex(bytes));
         }
         return text.append('s').append(value);
+    }
+
+    /** Instants of the years 0 to 9999, in seconds since 1970. */
+    private static final long FIRST_SECOND = -62_167_219_200L;
+    private static final long LAST_SECOND = 253_402_300_799L;
+
+    /**
+     * Appends exactly what {@code toString()} gives for an instant, a date and time or a date: the text is
+     * part of every stored hash. Years 0 to 9999 are written digit by digit (the JDK's formatter costs
+     * more than the rest of a record's hash); other years as the JDK writes them.
+     */
+    static StringBuilder appendTime(StringBuilder text, Object value) {
+        if (value instanceof Instant i && i.getEpochSecond() >= FIRST_SECOND && i.getEpochSecond() <= LAST_SECOND) {
+            LocalDateTime t = LocalDateTime.ofEpochSecond(i.getEpochSecond(), 0, ZoneOffset.UTC);
+            appendDate(text, t.getYear(), t.getMonthValue(), t.getDayOfMonth());
+            appendTwoDigits(appendTwoDigits(appendTwoDigits(text.append('T'), t.getHour()).append(':'), t.getMinute()).append(':'), t.getSecond());
+            return appendNanos(text, i.getNano()).append('Z'); // an instant always shows its seconds
+        }
+        if (value instanceof LocalDateTime t && t.getYear() >= 0 && t.getYear() <= 9999) {
+            appendDate(text, t.getYear(), t.getMonthValue(), t.getDayOfMonth());
+            appendTwoDigits(appendTwoDigits(text.append('T'), t.getHour()).append(':'), t.getMinute());
+            // a date and time shows its seconds only if it has seconds or a fraction
+            return t.getSecond() == 0 && t.getNano() == 0 ? text : appendNanos(appendTwoDigits(text.append(':'), t.getSecond()), t.getNano());
+        }
+        if (value instanceof LocalDate d && d.getYear() >= 0 && d.getYear() <= 9999) {
+            return appendDate(text, d.getYear(), d.getMonthValue(), d.getDayOfMonth());
+        }
+        return text.append(value);
+    }
+
+    private static StringBuilder appendDate(StringBuilder text, int year, int month, int day) {
+        appendTwoDigits(text, year / 100);
+        return appendTwoDigits(appendTwoDigits(appendTwoDigits(text, year % 100).append('-'), month).append('-'), day);
+    }
+
+    private static StringBuilder appendTwoDigits(StringBuilder text, int value) {
+        return text.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
+    }
+
+    /** A fraction of a second as the JDK writes it: none, or 3, 6 or 9 digits, as few as show it whole. */
+    private static StringBuilder appendNanos(StringBuilder text, int nanos) {
+        if (nanos == 0) {
+            return text;
+        }
+        text.append('.');
+        int digits = nanos % 1_000_000 == 0 ? 3 : nanos % 1000 == 0 ? 6 : 9;
+        for (int i = 0, unit = 100_000_000; i < digits; i++, unit /= 10) {
+            text.append((char) ('0' + nanos / unit % 10));
+        }
+        return text;
     }
 
     public static Long toLong(Object value, String field) {
