@@ -111,4 +111,22 @@ class ResolutionTest {
         assertTrue(e.getMessage().contains("policy: 'newest-wins' is not a conflict policy"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> policy("field-merge", "name: field-merge"), "field-merge is not a field rule");
     }
+
+    /** Two values are the same when their hash forms are, also where the comparison takes a shorter way. */
+    @Test
+    void valuesAreTheSameExactlyWhenTheirHashFormsAre() {
+        List<Object> values = new java.util.ArrayList<>(java.util.Arrays.asList(null, "", "1", "a", "A", 1, 1L, 2L, 0, 0L, -1L, true, false, "true",
+                new java.math.BigDecimal("1"), new java.math.BigDecimal("1.00"), new java.math.BigDecimal("2"), 1.0, 1.5f, EARLY, LATE,
+                Instant.parse("2026-01-01T10:00:00.000000001Z"), java.time.LocalDate.parse("2026-01-01"),
+                java.time.LocalDateTime.parse("2026-01-01T10:00"), java.time.LocalDateTime.parse("2026-01-01T10:00:00.5"),
+                new byte[] {1, 2}, new byte[] {1, 2}, new byte[] {2}, "2026-01-01T10:00:00Z", "2026-01-01"));
+        for (Object v : List.copyOf(values.stream().filter(java.util.Objects::nonNull).toList())) {
+            values.add(v instanceof String text ? new String(text) : v instanceof Long n ? Long.valueOf(n.longValue() + 0) : v); // equal, not identical
+        }
+        for (Object x : values) {
+            for (Object y : values) {
+                assertEquals(io.syncline.value.Values.hashForm(x).equals(io.syncline.value.Values.hashForm(y)), Resolution.same(x, y), x + " and " + y);
+            }
+        }
+    }
 }
