@@ -69,9 +69,27 @@ public final class Values {
         }
     });
 
+    /** Each thread's buffer for a text's bytes, when they are ASCII (as most records' hash texts are). */
+    private static final ThreadLocal<byte[]> ASCII = ThreadLocal.withInitial(() -> new byte[512]);
+
     /** The SHA-256 digest of the text's UTF-8 bytes (of records' values, for their hashes and fingerprints). */
     public static byte[] sha256(CharSequence text) {
-        return SHA_256.get().digest(text.toString().getBytes(StandardCharsets.UTF_8));
+        MessageDigest digest = SHA_256.get();
+        int length = text.length();
+        byte[] bytes = ASCII.get();
+        if (bytes.length < length) {
+            bytes = new byte[Math.max(length, bytes.length * 2)];
+            ASCII.set(bytes);
+        }
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) { // beyond ASCII: the JDK's encoder
+                return digest.digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            }
+            bytes[i] = (byte) c; // an ASCII character is its own UTF-8 byte
+        }
+        digest.update(bytes, 0, length);
+        return digest.digest();
     }
 
     /** A stable text form, the same for equal canonical values whatever driver produced them. */

@@ -56,4 +56,22 @@ class ValuesTest {
             assertEquals("t" + value, Values.hashForm(value), value.getClass().getSimpleName());
         }
     }
+
+    /** The digest of a record's hash text is that of its UTF-8 bytes, ASCII or not, short or long. */
+    @Test
+    void textsAreDigestedAsTheirUtf8Bytes() throws Exception {
+        java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+        Random random = new Random(7);
+        String alphabet = "abcXYZ019 =#/\u0000\u0001\u007f\u0080é€😀";
+        for (int i = 0; i < 3000; i++) {
+            StringBuilder text = new StringBuilder();
+            int length = i % 100 == 0 ? 2000 + random.nextInt(3000) : random.nextInt(300);
+            boolean ascii = i % 3 != 0;
+            for (int c = 0; c < length; c++) {
+                text.append(alphabet.charAt(random.nextInt(ascii ? 13 : alphabet.length())));
+            }
+            String expected = java.util.HexFormat.of().formatHex(sha256.digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertEquals(expected, java.util.HexFormat.of().formatHex(Values.sha256(text)), text.toString());
+        }
+    }
 }
