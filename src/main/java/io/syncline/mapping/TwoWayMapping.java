@@ -33,6 +33,7 @@ public final class TwoWayMapping {
     private final Mapping mapping;
     private final List<Way> fromB = new ArrayList<>();
     private final List<Way> toA = new ArrayList<>();
+    private final Set<String> bFields;
 
     /** Throws IllegalArgumentException naming the line when a line cannot be read backwards. */
     TwoWayMapping(Mapping mapping) {
@@ -52,6 +53,7 @@ public final class TwoWayMapping {
                 throw new MappingSyntaxException(rule.line(), rule.text(), e.getMessage());
             }
         }
+        bFields = Set.copyOf(fromB.stream().map(Way::field).toList()); // asked per field of each record a window settles
     }
 
     private static List<Transform> reversed(List<Transform> steps) {
@@ -64,7 +66,7 @@ public final class TwoWayMapping {
 
     /** The canonical fields B holds, which are also the ones written to B. */
     public Set<String> bFields() {
-        return Set.copyOf(fromB.stream().map(Way::field).toList());
+        return bFields;
     }
 
     /** The canonical fields written to A (read from one plain A column). */
