@@ -69,6 +69,11 @@ public final class Values {
         }
     });
 
+    /** The SHA-256 digest of bytes (a webhook's body, when its sender gives it no id). */
+    public static byte[] sha256(byte[] bytes) {
+        return SHA_256.get().digest(bytes);
+    }
+
     /** Each thread's buffer for a text's bytes, when they are ASCII (as most records' hash texts are). */
     private static final ThreadLocal<byte[]> ASCII = ThreadLocal.withInitial(() -> new byte[512]);
 

@@ -2,6 +2,7 @@ package io.syncline.system.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.syncline.system.SynclineConfig;
+import io.syncline.value.Values;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -224,11 +225,7 @@ public final class Webhooks {
     }
 
     private static String contentHash(byte[] body) {
-        try {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Values.sha256(body));
     }
 
     private static String required(Function<String, String> header, String name) {
