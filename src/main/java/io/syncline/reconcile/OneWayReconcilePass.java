@@ -33,8 +33,13 @@ final class OneWayReconcilePass {
     private static final String GONE = "gone";
     /** Every kind of rows a pass spreads over its buckets. */
     static final List<String> KINDS = List.of(SOURCE, LINKS, GONE);
-    /** Target records deleted per transaction. */
+    /** Target records deleted per transaction, when both sides are databases. */
     private static final int DELETES_PER_TRANSACTION = 1000;
+    /**
+     * Records deleted per batch when a side is an API: each costs requests (the source asked for it twice, the target's
+     * delete), made while the pair's pages wait; a small batch keeps that wait to seconds within a request budget.
+     */
+    static final int DELETES_PER_API_BATCH = 20;
 
     private final Reconciler reconciler;
     private final Pair pair;
@@ -119,13 +124,15 @@ final class OneWayReconcilePass {
         });
     }
 
-    /** Deletes (or marks) the target's records of the links gone, a transaction at a time, then ends their links. */
+    /** Deletes (or marks) the target's records of the links gone, a batch at a time, then ends their links. */
     private void apply() {
         Map<String, String[]> batch = new LinkedHashMap<>(); // target id -> (source id, the link's hash as read)
+        int size = pair.source().system().transactional() && pair.target().system().transactional() ? DELETES_PER_TRANSACTION
+                : DELETES_PER_API_BATCH;
         for (int bucket = 0; bucket < Buckets.COUNT; bucket++) {
             buckets.read(GONE, bucket, f -> {
                 batch.put(f[1], new String[] {f[0], f[2]});
-                if (batch.size() >= DELETES_PER_TRANSACTION) {
+                if (batch.size() >= size) {
                     delete(batch);
                     batch.clear();
                 }

@@ -22,9 +22,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.syncline.write.Faults;
 import io.syncline.testing.Polls;
 import io.syncline.testing.RealDatabases;
 import io.syncline.testing.Tracker;
+import jakarta.inject.Inject;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,6 +50,9 @@ class HttpSyncTest {
 
     private static final Duration SYNC = Duration.ofSeconds(40);
     private static final AtomicInteger ARTICLE_SEQUENCE = new AtomicInteger();
+
+    @Inject
+    Faults faults;
 
     @AfterEach
     void healthyAgain() {
@@ -160,6 +165,38 @@ class HttpSyncTest {
      * archives the memo of a deleted draft instead ({@code soft(status = archived)}): the memo is read and sent back whole
      * with that status. A second pass has nothing left to do.
      */
+    /**
+     * Each record deleted from an API costs requests ({@code GET ?external_id=}, then {@code DELETE}), sent within the
+     * request budget while the pair's pages wait for the delete: a pass deletes a small batch at a time, so that pages
+     * wait for a batch's requests, not for the whole pass's. Seen from the fault point where each batch begins: how many
+     * of the notes were gone by then.
+     */
+    @Test
+    void deletesFromAnApiAreAppliedInSmallBatches() {
+        List<Long> articles = new java.util.ArrayList<>();
+        for (int i = 0; i < 45; i++) {
+            articles.add(article("Deleted in batches " + i, "text"));
+        }
+        await().atMost(SYNC).until(() -> articles.stream().allMatch(a -> note(a) != null));
+        java.util.Set<Long> goneWhenABatchBegan = new java.util.concurrent.ConcurrentSkipListSet<>();
+        for (long article : articles) { // each batch runs the actions of its records
+            faults.once("notes", String.valueOf(article), Faults.BEFORE_GONE_CHECKED,
+                    () -> goneWhenABatchBegan.add(articles.stream().filter(a -> note(a) == null).count()));
+        }
+        update(helpdesk(), "DELETE FROM articles WHERE title LIKE 'Deleted in batches %'");
+        JsonPath held = operator().post("/api/pairs/notes/reconcile").then().statusCode(200).extract().jsonPath();
+        assertThat(held.getString("guard"), containsString("this pass would delete 45 of")); // more than the guard's 10%
+        JsonPath confirmed = operator().post("/api/pairs/notes/deletes/confirm").then().statusCode(200).extract().jsonPath();
+        assertEquals(45, confirmed.getLong("applied.deleted"));
+        assertTrue(articles.stream().allMatch(a -> note(a) == null), "all deleted from the tracker");
+        List<Long> gone = List.copyOf(goneWhenABatchBegan);
+        assertEquals(0L, gone.get(0), "the first batch began before any delete: " + gone);
+        assertThat("batches of at most 20: " + gone, gone.size(), greaterThanOrEqualTo(3));
+        for (int i = 1; i < gone.size(); i++) {
+            assertThat("the batch before deleted at most 20: " + gone, gone.get(i) - gone.get(i - 1), lessThanOrEqualTo(20L));
+        }
+    }
+
     @Test
     void recordsDeletedFromTheSourceAreDeletedOrArchivedInTheApi() {
         List<Long> articles = new java.util.ArrayList<>();
