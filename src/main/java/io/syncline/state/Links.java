@@ -106,6 +106,17 @@ public class Links {
     }
 
     /**
+     * For these ids of {@code side}, the other side's id of each that is linked: neither base nor hashes are read (a window
+     * sorts the records it holds into linked and not).
+     */
+    public Map<String, String> linkedIds(String pair, Role side, Collection<String> ids) {
+        Map<String, String> other = new HashMap<>();
+        select("links", pair, side == Role.A ? "a_id" : "b_id", "NULL, NULL, NULL", ids, side).forEach((id, link) -> other.put(id,
+                link.id(side.other())));
+        return other;
+    }
+
+    /**
      * Links (or intents, by {@code table}) whose {@code idColumn} is one of {@code ids}, a chunk per query; the selected
      * columns are the two ids, then a base and two hashes (by {@code values}), keyed by the id of {@code side}.
      */

@@ -155,12 +155,12 @@ public class TwoWayWriter {
             Set<String> heldOnB = new HashSet<>(); // those of side b, by their A ids
             List<String> newB = new ArrayList<>();
             for (Set<String> chunk : chunks(new ArrayList<>(window.ids(Role.B)), CHUNK)) {
-                Map<String, Link> linked = links.find(pair.name(), Role.B, chunk);
+                Map<String, String> linked = links.linkedIds(pair.name(), Role.B, chunk);
                 for (String id : chunk) {
-                    Link link = linked.get(id);
-                    if (link != null) {
-                        aIds.add(link.aId());
-                        heldOnB.add(link.aId());
+                    String aId = linked.get(id);
+                    if (aId != null) {
+                        aIds.add(aId);
+                        heldOnB.add(aId);
                     } else {
                         newB.add(id);
                     }
@@ -175,7 +175,7 @@ public class TwoWayWriter {
                 List<String> linked = new ArrayList<>();
                 List<String> unlinked = new ArrayList<>();
                 for (Set<String> ids : chunks(a, CHUNK)) {
-                    Set<String> found = links.find(pair.name(), Role.A, ids).keySet();
+                    Set<String> found = links.linkedIds(pair.name(), Role.A, ids).keySet();
                     ids.forEach(id -> (found.contains(id) ? linked : unlinked).add(id));
                 }
                 List<Supplier<Outcome>> parallel = new ArrayList<>();
