@@ -51,6 +51,9 @@ public class SyncStateRepository implements IdempotentRepository {
     public boolean add(Exchange exchange, String key) {
         // the change in the body and the page it was read in; none for Camel's calls without an exchange
         Change change = exchange != null && exchange.getMessage().getBody() instanceof Change c ? c : null;
+        if (change != null && change.hash() == null) {
+            throw new IllegalStateException("the idempotent consumer compares mapped changes; run the mapping step before the split");
+        }
         ChangeKey k = change != null && key.equals(change.toString()) ? change.key() : ChangeKey.parse(key); // ${body}: its own key
         Page page = change == null ? null : change.page();
         boolean lookedUp = page != null && !page.notLookedUp().contains(k.recordId());

@@ -76,11 +76,16 @@ public final class Values {
 
     /** Each thread's buffer for a text's bytes, when they are ASCII (as most records' hash texts are). */
     private static final ThreadLocal<byte[]> ASCII = ThreadLocal.withInitial(() -> new byte[512]);
+    /** Longer texts (a record with a large text or binary value) go to the JDK's encoder: no thread keeps a large buffer. */
+    private static final int ASCII_BUFFER_MAX = 8192;
 
     /** The SHA-256 digest of the text's UTF-8 bytes (of records' values, for their hashes and fingerprints). */
     public static byte[] sha256(CharSequence text) {
         MessageDigest digest = SHA_256.get();
         int length = text.length();
+        if (length > ASCII_BUFFER_MAX) {
+            return digest.digest(text.toString().getBytes(StandardCharsets.UTF_8));
+        }
         byte[] bytes = ASCII.get();
         if (bytes.length < length) {
             bytes = new byte[Math.max(length, bytes.length * 2)];

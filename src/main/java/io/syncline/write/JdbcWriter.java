@@ -68,7 +68,7 @@ public class JdbcWriter {
     /** Marks one change as to be written; the apply route calls it for what the idempotent consumer let through. */
     public void stage(Exchange exchange) throws Exception {
         Change change = exchange.getMessage().getBody(Change.class);
-        if (change == null || change.page() == null) {
+        if (change == null || change.page() == null || change.hash() == null) {
             throw new IllegalStateException("writer.stage runs inside the split of a page's changes (${body.changes}); run the mapping step first");
         }
         change.page().stage(change);

@@ -121,8 +121,13 @@ class ResolutionTest {
                 java.time.LocalDateTime.parse("2026-01-01T10:00"), java.time.LocalDateTime.parse("2026-01-01T10:00:00.5"),
                 new byte[] {1, 2}, new byte[] {1, 2}, new byte[] {2}, "2026-01-01T10:00:00Z", "2026-01-01"));
         for (Object v : List.copyOf(values.stream().filter(java.util.Objects::nonNull).toList())) {
-            values.add(v instanceof String text ? new String(text) : v instanceof Long n ? Long.valueOf(n.longValue() + 0) : v); // equal, not identical
+            values.add(v instanceof String text ? new String(text) : v); // strings equal, not identical
         }
+        // of each type the fast way compares, two values equal but not identical
+        values.addAll(List.of(Long.parseLong("123456"), Long.parseLong("123456"), Integer.parseInt("123456"), Integer.parseInt("123456"),
+                Instant.parse("2026-01-01T10:00:00.5Z"), Instant.parse("2026-01-01T10:00:00.5Z"), java.time.LocalDate.parse("2026-02-03"),
+                java.time.LocalDate.parse("2026-02-03"), java.time.LocalDateTime.parse("2026-01-01T10:00:01"),
+                java.time.LocalDateTime.parse("2026-01-01T10:00:01")));
         for (Object x : values) {
             for (Object y : values) {
                 assertEquals(io.syncline.value.Values.hashForm(x).equals(io.syncline.value.Values.hashForm(y)), Resolution.same(x, y), x + " and " + y);

@@ -65,7 +65,7 @@ class ValuesTest {
         String alphabet = "abcXYZ019 =#/\u0000\u0001\u007f\u0080é€😀";
         for (int i = 0; i < 3000; i++) {
             StringBuilder text = new StringBuilder();
-            int length = i % 100 == 0 ? 2000 + random.nextInt(3000) : random.nextInt(300);
+            int length = i % 100 == 0 ? 2000 + random.nextInt(12_000) : random.nextInt(300); // some beyond the 8 KB buffer
             boolean ascii = i % 3 != 0;
             for (int c = 0; c < length; c++) {
                 text.append(alphabet.charAt(random.nextInt(ascii ? 13 : alphabet.length())));
