@@ -144,8 +144,9 @@ final class OneWayReconcilePass {
     /**
      * Deletes (or marks) these records of the target in one batch, one transaction when both sides are databases (those
      * already gone count as deleted), then ends their links where they still hold what the pass read: a page that wrote the
-     * record again meanwhile (it read the record before it was deleted) moved its link, which stays for the next pass. A record the target refuses to delete (a foreign
-     * key of another table) becomes a dead letter, and its link stays: the next pass tries again.
+     * record again meanwhile (it read the record before it was deleted) moved its link, which stays for the next pass. A
+     * record the target refuses to delete (a foreign key of another table) becomes a dead letter, and its link stays: the
+     * next pass tries again.
      * <p>
      * The source is asked once more, while no page of the pair is written: a record created again under its id since the
      * pass read the source is not deleted (a page has written it, or will), and a page that writes one created later waits

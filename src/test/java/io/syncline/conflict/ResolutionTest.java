@@ -130,7 +130,8 @@ class ResolutionTest {
                 java.time.LocalDateTime.parse("2026-01-01T10:00:01")));
         for (Object x : values) {
             for (Object y : values) {
-                assertEquals(io.syncline.value.Values.hashForm(x).equals(io.syncline.value.Values.hashForm(y)), Resolution.same(x, y), x + " and " + y);
+                boolean sameText = io.syncline.value.Values.hashForm(x).equals(io.syncline.value.Values.hashForm(y));
+                assertEquals(sameText, Resolution.same(x, y), x + " and " + y);
             }
         }
     }
