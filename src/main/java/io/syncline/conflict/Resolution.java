@@ -2,8 +2,6 @@ package io.syncline.conflict;
 
 import io.syncline.value.Values;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,22 +66,8 @@ public record Resolution(Map<String, Object> result, List<String> conflicting) {
         return new Resolution(manual ? null : result, conflicting);
     }
 
-    /**
-     * Equal as canonical values, whatever Java type a driver produced: their hash forms are equal. Values
-     * of one type whose {@code equals} says the same are told apart without building those texts (a
-     * window compares each field of each record three times).
-     */
+    /** Equal as canonical values, whatever Java type a driver produced (a window compares each field of each record three times). */
     public static boolean same(Object x, Object y) {
-        if (x == y) {
-            return true;
-        }
-        if (x == null || y == null) {
-            return false; // null's hash form is the only one without a type letter
-        }
-        if (x.getClass() == y.getClass() && (x instanceof String || x instanceof Long || x instanceof Integer || x instanceof Boolean
-                || x instanceof Instant || x instanceof LocalDate || x instanceof LocalDateTime)) {
-            return x.equals(y);
-        }
-        return Values.hashForm(x).equals(Values.hashForm(y));
+        return Values.sameHashForm(x, y);
     }
 }

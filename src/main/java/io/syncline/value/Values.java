@@ -107,6 +107,24 @@ public final class Values {
         return appendHashForm(new StringBuilder(24), value).toString();
     }
 
+    /**
+     * Whether two values have the same {@link #hashForm}. Values of one type whose {@code equals} says the same are
+     * compared with it, without building those texts.
+     */
+    public static boolean sameHashForm(Object x, Object y) {
+        if (x == y) {
+            return true;
+        }
+        if (x == null || y == null) {
+            return false; // null's hash form is the only one without a type letter
+        }
+        if (x.getClass() == y.getClass() && (x instanceof String || x instanceof Long || x instanceof Integer || x instanceof Boolean
+                || x instanceof Instant || x instanceof LocalDate || x instanceof LocalDateTime)) {
+            return x.equals(y);
+        }
+        return hashForm(x).equals(hashForm(y));
+    }
+
     /** Appends {@link #hashForm}: the hash of every record is built this way, without a string per value. */
     public static StringBuilder appendHashForm(StringBuilder text, Object value) {
         if (value == null) {
