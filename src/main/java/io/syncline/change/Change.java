@@ -13,7 +13,8 @@ public final class Change {
     private final String side;
     private final String recordId;
     private final Map<String, Object> row;
-    private final Position position;
+    private final Object marker;
+    private Position position;
     private Map<String, Object> canonical;
     private String hash;
     private Object[] targetValues;
@@ -22,11 +23,24 @@ public final class Change {
     private String key;
 
     public Change(String pair, String side, String recordId, Map<String, Object> row, Position position) {
+        this(pair, side, recordId, row, null, position);
+    }
+
+    private Change(String pair, String side, String recordId, Map<String, Object> row, Object marker, Position position) {
         this.pair = pair;
         this.side = side;
         this.recordId = recordId;
         this.row = row;
+        this.marker = marker;
         this.position = position;
+    }
+
+    /**
+     * A change read with its change marker's value (null when the side has none): its {@link #position()} is made from it
+     * when asked, as a page asks for its last change's only (a time's text per record was a twentieth of a reader's work).
+     */
+    public static Change read(String pair, String side, String recordId, Map<String, Object> row, Object marker) {
+        return new Change(pair, side, recordId, row, marker, null);
     }
 
     /** Set by the page that holds the change: the apply route's steps inside the split find it from the change. */
@@ -64,7 +78,12 @@ public final class Change {
     }
 
     public Position position() {
-        return position;
+        Position made = position;
+        if (made == null && marker != null) {
+            made = Position.of(marker, recordId); // the same value whichever thread makes it first
+            position = made;
+        }
+        return made;
     }
 
     public Map<String, Object> canonical() {

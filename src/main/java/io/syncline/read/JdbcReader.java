@@ -157,8 +157,7 @@ public class JdbcReader {
      */
     public Page delivered(Pair pair, Side side, List<String> ids) {
         List<Change> changes = new ArrayList<>();
-        side.entity().fetch(ids).values().forEach(r -> changes.add(new Change(pair.name(), side.name(), r.id(), r.values(),
-                r.marker() == null ? null : Position.of(r.marker(), r.id()))));
+        side.entity().fetch(ids).values().forEach(r -> changes.add(Change.read(pair.name(), side.name(), r.id(), r.values(), r.marker())));
         return Page.delivered(pair, side, changes);
     }
 
@@ -334,7 +333,7 @@ public class JdbcReader {
                             + "' is empty: polling cannot follow its changes; once the marker is set, it syncs", String.valueOf(record.values()));
                     continue;
                 }
-                changes.add(new Change(pair.name(), source.name(), record.id(), record.values(), Position.of(record.marker(), record.id())));
+                changes.add(Change.read(pair.name(), source.name(), record.id(), record.values(), record.marker()));
             }
             return new Read(changes, records.size());
         }
