@@ -3,6 +3,9 @@ package io.syncline.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -18,6 +21,13 @@ final class ServerLog {
     ServerLog(Path log) {
         this.log = log;
     }
+
+    /** The time a line of the server's log begins with ({@code 2026-11-29 03:53:26,539}, this machine's zone), in epoch milliseconds. */
+    static long epochMillis(String logged) {
+        return LocalDateTime.parse(logged, LOGGED).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
+    }
+
+    private static final DateTimeFormatter LOGGED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
 
     /** Waits until a line matches; returns the match. */
     Matcher await(Pattern pattern, int seconds) throws IOException, InterruptedException {
