@@ -180,7 +180,17 @@ public class JdbcReader {
         return false;
     }
 
-    private void failed(Pair pair, String sideName, Throwable e) {
+    /**
+     * A poll that failed: counted, backed off and logged as an error, unless the server is stopping. Then the pools and
+     * connections close under the polls still running (a page's read is refused by a pool shut down), and the poll ends
+     * without alarm: its cursor stays where its last written page left it, and the next start reads on from there.
+     */
+    void failed(Pair pair, String sideName, Throwable e) {
+        if (camel.isStopping() || camel.isStopped()) {
+            LOG.infof("pair '%s', side '%s': poll ended as the server stops (%s); the next start reads on from the cursor", pair.name(),
+                    sideName, Redaction.firstLine(e));
+            return;
+        }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root && !(root instanceof SystemException)) {
             root = root.getCause(); // Syncline's own message on a system, else the driver's
