@@ -15,18 +15,23 @@ import org.apache.camel.CamelContext;
 
 /**
  * Applies independent chunks of a window side by side. A chunk mostly waits for the databases (rows locked and read,
- * updates, commits), so a second chunk in flight keeps both the sides and the state store busy. Chunks are independent
+ * updates, commits), so more chunks in flight keep both the sides and the state store busy. Chunks are independent
  * when no two of them can touch one record: each holds records already linked, none looked up by natural key.
  *
- * <p>The thread that applies the window works through the chunks itself, and a helper thread of a small pool shared by
- * all pairs joins it when one is free: a window never waits for the pool, so pairs do not queue behind each other's
+ * <p>The thread that applies the window works through the chunks itself, and helper threads of a small pool shared by
+ * all pairs join it when they are free: a window never waits for the pool, so pairs do not queue behind each other's
  * windows, and a server that is stopping (its pool gone) still applies the window it began.
  */
 @ApplicationScoped
 public class ChunkRunner {
 
-    /** Chunks in flight at once for a window: its own thread and helpers. */
-    static final int PARALLEL = 2;
+    /**
+     * Chunks in flight at once for a window: its own thread and helpers. Each chunk holds a connection to each side while
+     * it is applied. Four rather than two cut the two-way benchmark's warm rounds by about a third on both state stores
+     * (docs/benchmarks.md, "Four chunks of a window in flight"); six were no faster beyond the machine's spread, and would
+     * leave a system's pool (eight connections by default) less room for the polls of the pairs that share it.
+     */
+    static final int PARALLEL = 4;
 
     @Inject
     CamelContext camel;

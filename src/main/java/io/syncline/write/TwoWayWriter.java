@@ -42,7 +42,7 @@ import org.jboss.logging.Logger;
  * records that changed meanwhile are applied again (see {@link ChunkWriter}). The window's intent is stored before
  * the sides commit and the links move to the new base after both did: a crash anywhere in between
  * replays the window, which then sees which writes made it. Chunks of records already linked touch
- * no record another chunk touches, and are applied two at a time ({@link ChunkRunner}).
+ * no record another chunk touches, and are applied four at a time ({@link ChunkRunner}).
  */
 @ApplicationScoped
 @Named("twoWayWriter")

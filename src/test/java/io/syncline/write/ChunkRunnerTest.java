@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -18,8 +20,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The chunks of a window applied side by side, by the window's thread and a helper: all of them, or on a failure none
- * begun after it and none left running; and without the helpers, by the window's thread alone.
+ * The chunks of a window applied side by side, by the window's thread and helpers, {@link ChunkRunner#PARALLEL} in flight
+ * at once: all of them, or on a failure none begun after it and none left running; and without the helpers, by the
+ * window's thread alone.
  */
 class ChunkRunnerTest {
 
@@ -35,6 +38,17 @@ class ChunkRunnerTest {
     void everyChunkIsAppliedAndTheResultsComeInOrder() {
         List<Supplier<Integer>> chunks = List.of(() -> 1, () -> 2, () -> 3, () -> 4, () -> 5);
         assertEquals(List.of(1, 2, 3, 4, 5), runner.runAll(chunks));
+    }
+
+    @Test
+    void asManyChunksAsThePoolAllowsAreInFlightAtOnce() {
+        CountDownLatch inFlight = new CountDownLatch(ChunkRunner.PARALLEL);
+        Supplier<Integer> chunk = () -> { // each waits until all are in flight: one at a time, they would wait in vain
+            inFlight.countDown();
+            await(inFlight);
+            return 1;
+        };
+        assertEquals(ChunkRunner.PARALLEL, runner.runAll(Collections.nCopies(ChunkRunner.PARALLEL, chunk)).size());
     }
 
     @Test
@@ -63,7 +77,10 @@ class ChunkRunnerTest {
                 begunAfter.incrementAndGet();
                 return 3;
             };
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> runner.runAll(List.of(fails, beside, later, later)));
+            List<Supplier<Integer>> chunks = new ArrayList<>(List.of(fails)); // the first chunks in flight at once, then two more
+            chunks.addAll(Collections.nCopies(ChunkRunner.PARALLEL - 1, beside));
+            chunks.addAll(List.of(later, later));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> runner.runAll(chunks));
             assertEquals("helpdesk.users does not answer", e.getMessage());
             assertTrue(besideEnded.get(), "the window's failure is thrown only once the chunk beside it has ended");
             assertEquals(0, begunAfter.get(), "no chunk begins after one failed");
