@@ -154,10 +154,8 @@ public class DemoActivity {
     private static final int IN_REVIEW = 4;
 
     /**
-     * Two-way pair "people": someone in the CRM changes a phone number, someone in the help desk a
-     * first name; now and then both edit the notes of
-     * person {@link #IN_REVIEW}, a conflict for review
-     * (GET /api/pairs/people/conflicts).
+     * Two-way pair "people": someone in the CRM changes a phone number, someone in the help desk a first name; now and then
+     * both edit the notes of person {@link #IN_REVIEW}, a conflict for review (GET /api/pairs/people/conflicts).
      */
     private void editPeople(JdbcSystem crm, JdbcSystem helpdesk, ThreadLocalRandom random) throws SQLException {
         int person = 1 + random.nextInt(4); // the people both systems had before the first run
