@@ -28,8 +28,9 @@ public class ChunkRunner {
     /**
      * Chunks in flight at once for a window: its own thread and helpers. Each chunk holds a connection to each side while
      * it is applied. Four rather than two shortened the two-way benchmark's warm rounds by about a fifth on the PostgreSQL
-     * state store and by more on H2 (docs/benchmarks.md, "Four chunks of a window in flight"); six were no faster beyond the machine's spread, and would
-     * leave a system's pool (eight connections by default) less room for the polls of the pairs that share it.
+     * state store and by more on H2 (docs/benchmarks.md, "Four chunks of a window in flight"); six were no faster beyond
+     * the machine's spread, and would leave a system's pool (eight connections by default) less room for the polls of the
+     * pairs that share it.
      */
     static final int PARALLEL = 4;
 
