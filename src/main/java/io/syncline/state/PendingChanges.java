@@ -104,6 +104,8 @@ public class PendingChanges {
 
     /** Closes the pair's open window: its changes now belong to window {@code windowId}, to be applied. */
     public void close(String pair, String windowId) {
+        // known as this process's before the close commits: a recovery scan in between would take it as stranded
+        closed.put(windowId, new Closed(pair, System.currentTimeMillis()));
         try (Connection c = state.connect();
                 PreparedStatement ps = c.prepareStatement("UPDATE pending_changes SET batch_id = ? WHERE pair = ? AND batch_id = ?")) {
             ps.setString(1, windowId);
@@ -111,9 +113,9 @@ public class PendingChanges {
             ps.setString(3, OPEN);
             ps.executeUpdate();
         } catch (SQLException e) {
+            closed.remove(windowId);
             throw SyncState.failure("close the window of pair '" + pair + "'", e);
         }
-        closed.put(windowId, new Closed(pair, System.currentTimeMillis()));
         LOG.debugf("pair '%s': window %s closed", pair, windowId);
     }
 
@@ -176,7 +178,10 @@ public class PendingChanges {
     public Map<String, Map<Role, Set<String>>> stranded(String pair) {
         Map<String, Map<Role, Set<String>>> windows = new java.util.LinkedHashMap<>();
         for (String id : scan(pair)) {
-            windows.put(id, load(pair, id));
+            Map<Role, Set<String>> window = load(pair, id);
+            if (!window.isEmpty()) { // else applied and forgotten since the scan read it
+                windows.put(id, window);
+            }
         }
         return windows;
     }

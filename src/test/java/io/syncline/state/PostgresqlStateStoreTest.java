@@ -9,7 +9,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.syncline.testing.EmbeddedDatabases;
 import io.syncline.testing.RealDatabases;
 import io.syncline.pair.Role;
-import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,9 +30,6 @@ import org.junit.jupiter.api.Test;
 @TestProfile(PostgresqlStateStoreTest.OnPostgresql.class)
 @Order(7) // after the restart test (it writes the help desk's customers again), before the start-up failures, whose settings may outlive them
 class PostgresqlStateStoreTest extends StateStoreContract {
-
-    @Inject
-    PendingChanges pendingChanges;
 
     public static class OnPostgresql implements QuarkusTestProfile {
         @Override
