@@ -20,6 +20,8 @@ public final class Window {
     private final Set<String> a = new LinkedHashSet<>();
     private final Set<String> b = new LinkedHashSet<>();
     private final List<Page> unsaved = new ArrayList<>();
+    /** The id it was closed under, or null: a window that recovery, reconciliation or a parent pair made. */
+    private volatile String closedAs;
 
     public Window(String pair) {
         this.pair = pair;
@@ -27,6 +29,16 @@ public final class Window {
 
     public String pair() {
         return pair;
+    }
+
+    /** Closed: the aggregator applies it as window {@code id} (io.syncline.state.PendingChanges#close). */
+    public void closedAs(String id) {
+        closedAs = id;
+    }
+
+    /** The id it was closed under; null for a window that recovery, reconciliation or a parent pair made. */
+    public String closedAs() {
+        return closedAs;
     }
 
     /** Adds a page's changed records; the page waits to be stored with the window (io.syncline.flow.WindowRepository). */

@@ -112,6 +112,7 @@ public class WindowRepository {
         @Override
         public void remove(CamelContext context, String key, Exchange exchange) {
             store.close(key, exchange.getExchangeId());
+            exchange.getMessage().getBody(Window.class).closedAs(exchange.getExchangeId());
             open.remove(key);
         }
 

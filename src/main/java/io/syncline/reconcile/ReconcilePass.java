@@ -7,7 +7,7 @@ import io.syncline.pair.Deletes;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Role;
 import io.syncline.pair.Side;
-import io.syncline.state.AppliedWindows;
+import io.syncline.write.Faults;
 import io.syncline.state.CanonicalJson;
 import io.syncline.state.Links;
 import io.syncline.state.Links.Link;
@@ -344,21 +344,15 @@ final class ReconcilePass {
         }
     }
 
-    /** Applies the work found so far: the matches' links are stored first, so that the writer merges the twins. */
+    /** Applies the work found so far: the writer links the matches first, so that it merges the twins. */
     private void flush() {
         if (!applying) {
             return;
         }
         if (!equalTwins.isEmpty()) {
             List<Link> twins = equalTwins;
-            Set<String> handled = new HashSet<>();
-            twins.forEach(l -> {
-                handled.add(Role.A.key() + l.aId());
-                handled.add(Role.B.key() + l.bId());
-            });
             join(linking); // one commit at a time: the next is stored while the pass goes on matching
-            linking = helper.submit(() -> reconciler.appliedWindows.commit(pair.name(), pair.side(Role.A).name(), pair.side(Role.B).name(),
-                    new AppliedWindows.Applied(twins, List.of(), List.of(), Map.of(), handled, List.of(), List.of(), List.of())), null);
+            linking = helper.submit(() -> reconciler.writer.linkEqual(pair, twins), null);
             TwoWayWriter.Outcome outcome = new TwoWayWriter.Outcome(0, 0, 0, 0, 0, 0, twins.size());
             applied = applied == null ? outcome : applied.plus(outcome);
             progress(twins.size());
@@ -367,9 +361,9 @@ final class ReconcilePass {
         if (work.size() == 0) {
             return;
         }
-        saveMatches();
+        reconciler.faults.at(pair.name(), Faults.BEFORE_MATCHES_LINKED, matches.stream().map(Link::aId).toList());
+        TwoWayWriter.Outcome outcome = reconciler.writer.applyReconciled(work, matches);
         matches = new ArrayList<>();
-        TwoWayWriter.Outcome outcome = reconciler.writer.applyReconciled(work);
         applied = applied == null ? outcome : applied.plus(outcome);
         progress(work.size());
         work = new Window(pair.name());
@@ -394,13 +388,6 @@ final class ReconcilePass {
 
     private static Seen seen(String[] f) {
         return UNMAPPABLE.hash().equals(f[1]) ? UNMAPPABLE : new Seen(f[1], f[2], f[3], f[4]);
-    }
-
-    private void saveMatches() {
-        if (matches.isEmpty()) {
-            return;
-        }
-        reconciler.links.save(pair.name(), matches);
     }
 
     private static void sample(Map<String, List<String>> samples, String kind, String id) {

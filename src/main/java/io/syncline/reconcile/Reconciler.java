@@ -3,7 +3,6 @@ package io.syncline.reconcile;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Role;
 import io.syncline.pair.Pairs;
-import io.syncline.state.AppliedWindows;
 import io.syncline.state.Links;
 import io.syncline.state.Inbox;
 import io.syncline.state.PairStatus;
@@ -66,9 +65,6 @@ public class Reconciler {
 
     @Inject
     References references;
-
-    @Inject
-    AppliedWindows appliedWindows;
 
     private final Set<String> firstRunDone = ConcurrentHashMap.newKeySet();
     /** Deletes an operator confirmed after the guard held the pair: the next pass may apply up to this many. */

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import io.syncline.system.Position;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -46,13 +47,14 @@ public class PendingChanges {
 
     /** Change keys waiting in a window of this process, not applied yet: a re-read inside the lookback need not be staged again. */
     private final Map<String, String> waiting = new ConcurrentHashMap<>(); // pair/side/id -> hash
-    /** A window closed by this process: its pair, and when. */
-    private record Closed(String pair, long at) {
-    }
-
-    /** Windows closed by this process: recovery leaves them to the apply under way for a while. */
-    private final Map<String, Closed> closed = new ConcurrentHashMap<>();
-    private static final long APPLY_GRACE_MILLIS = 30_000;
+    /** Windows closed by this process, until applied or failed, with when: recovery leaves them to the aggregator. */
+    private final Map<String, Long> closed = new ConcurrentHashMap<>();
+    /**
+     * A window closed by this process this long ago and neither applied nor failed is taken by recovery all the same: a
+     * safety net only. Closed windows wait in turn for the aggregator's thread, for minutes when a pair has fallen behind;
+     * taken by recovery too, each would be applied twice.
+     */
+    private static final long APPLY_GRACE_MILLIS = Duration.ofMinutes(15).toMillis();
     /** Stores pages of the pair's open window, with their sides' cursors, in one transaction. */
     public void store(String pair, List<StoredPage> pages) {
         try (Connection c = state.connect()) {
@@ -105,7 +107,7 @@ public class PendingChanges {
     /** Closes the pair's open window: its changes now belong to window {@code windowId}, to be applied. */
     public void close(String pair, String windowId) {
         // known as this process's before the close commits: a recovery scan in between would take it as stranded
-        closed.put(windowId, new Closed(pair, System.currentTimeMillis()));
+        closed.put(windowId, System.currentTimeMillis());
         try (Connection c = state.connect();
                 PreparedStatement ps = c.prepareStatement("UPDATE pending_changes SET batch_id = ? WHERE pair = ? AND batch_id = ?")) {
             ps.setString(1, windowId);
@@ -120,12 +122,11 @@ public class PendingChanges {
     }
 
     /**
-     * An apply of the pair that began at {@code started} failed: the windows it may have been applying (closed before it
-     * began) are no longer under way, and recovery takes them once the pair's backoff has passed. Windows closed since
-     * keep their grace.
+     * The apply of window {@code windowId} failed: it is no longer under way, and recovery takes it once the pair's backoff
+     * has passed. The pair's other windows closed by this process, waiting for their turn, stay the aggregator's.
      */
-    public void failed(String pair, long started) {
-        closed.entrySet().removeIf(e -> e.getValue().pair().equals(pair) && e.getValue().at() <= started);
+    public void failed(String windowId) {
+        closed.remove(windowId);
     }
 
     /**
@@ -164,8 +165,8 @@ public class PendingChanges {
         long now = System.currentTimeMillis();
         Set<String> batches = distinct("SELECT DISTINCT batch_id FROM pending_changes WHERE batch_id <> ? AND pair = ?", OPEN, pair);
         batches.removeIf(id -> {
-            Closed window = closed.get(id);
-            return window != null && now - window.at() < APPLY_GRACE_MILLIS;
+            Long closedAt = closed.get(id);
+            return closedAt != null && now - closedAt < APPLY_GRACE_MILLIS;
         });
         return batches;
     }
@@ -173,7 +174,7 @@ public class PendingChanges {
     /**
      * Windows of the pair that were closed but not applied: by a process that stopped (killed) or
      * by an apply that failed (taken at once: recovery waits for the pair's backoff), or closed by this process more than a
-     * grace period ago and still not applied. By window (exchange) id.
+     * grace period ago and neither applied nor failed. By window (exchange) id.
      */
     public Map<String, Map<Role, Set<String>>> stranded(String pair) {
         Map<String, Map<Role, Set<String>>> windows = new java.util.LinkedHashMap<>();

@@ -37,6 +37,8 @@ public class Faults {
     public static final String BEFORE_GONE_CHECKED = "before-gone-checked";
     /** One way: reconciliation checked that the source records are still gone, before the target deletes them. */
     public static final String BEFORE_GONE_DELETED = "before-gone-deleted";
+    /** Two way: reconciliation matched records by natural key, before they are linked and applied. */
+    public static final String BEFORE_MATCHES_LINKED = "before-matches-linked";
     /** Two way: a chunk planned on rows of its changed side read without locks, before the rows it writes there are locked. */
     public static final String PLANNED_UNLOCKED = "planned-unlocked";
 

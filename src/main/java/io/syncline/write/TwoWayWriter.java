@@ -5,6 +5,7 @@ import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
 import io.syncline.pair.Role;
 import io.syncline.change.Page;
+import io.syncline.state.AppliedWindows;
 import io.syncline.state.Conflicts;
 import io.syncline.state.Links;
 import io.syncline.state.Links.Link;
@@ -81,6 +82,9 @@ public class TwoWayWriter {
     @Inject
     ChunkWriter chunkWriter;
 
+    @Inject
+    AppliedWindows appliedWindows;
+
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
     /** What one application of a window did. */
@@ -102,14 +106,74 @@ public class TwoWayWriter {
         return apply(window, true);
     }
 
-    /** Applies what reconciliation found; it has matched records already. */
-    public Outcome applyReconciled(Window window) {
-        return apply(window, false);
+    /**
+     * Applies what reconciliation found. It has matched records already: the twins in {@code matches} are linked first,
+     * without a base, so that the writer merges them by the pair's policy.
+     */
+    public Outcome applyReconciled(Window window, List<Link> matches) {
+        ReentrantLock lock = lock(window.pair());
+        lock.lock();
+        try {
+            links.save(window.pair(), stillUnlinked(window.pair(), matches));
+            return apply(window, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Links twins that reconciliation found equal, with their values as the base, in one state commit; nothing is written to
+     * either side.
+     */
+    public void linkEqual(Pair pair, List<Link> twins) {
+        ReentrantLock lock = lock(pair.name());
+        lock.lock();
+        try {
+            List<Link> unlinked = stillUnlinked(pair.name(), twins);
+            Set<String> handled = new HashSet<>();
+            unlinked.forEach(l -> {
+                handled.add(Role.A.key() + l.aId());
+                handled.add(Role.B.key() + l.bId());
+            });
+            appliedWindows.commit(pair.name(), pair.side(Role.A).name(), pair.side(Role.B).name(),
+                    new AppliedWindows.Applied(unlinked, List.of(), List.of(), Map.of(), handled, List.of(), List.of(), List.of()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The twins neither of whose records is linked now. Reconciliation read the links before the sides; a window may have
+     * linked a record since (matched, or created its twin), and its link, base and all, must not be replaced by the pass's.
+     * Under the pair's lock, so that no window links one while they are stored.
+     */
+    private List<Link> stillUnlinked(String pair, List<Link> twins) {
+        if (twins.isEmpty()) {
+            return twins;
+        }
+        Set<String> linkedA = new HashSet<>();
+        Set<String> linkedB = new HashSet<>();
+        List<String> aIds = twins.stream().map(Link::aId).toList();
+        List<String> bIds = twins.stream().map(Link::bId).toList();
+        for (int from = 0; from < twins.size(); from += CHUNK) {
+            int to = Math.min(twins.size(), from + CHUNK);
+            linkedA.addAll(links.linkedIds(pair, Role.A, aIds.subList(from, to)).keySet());
+            linkedB.addAll(links.linkedIds(pair, Role.B, bIds.subList(from, to)).keySet());
+        }
+        List<Link> unlinked = twins.stream().filter(l -> !linkedA.contains(l.aId()) && !linkedB.contains(l.bId())).toList();
+        if (unlinked.size() < twins.size()) {
+            LOG.infof("pair '%s': %d records reconciliation matched were linked by a window meanwhile; their links stay", pair,
+                    twins.size() - unlinked.size());
+        }
+        return unlinked;
+    }
+
+    private ReentrantLock lock(String pair) {
+        return locks.computeIfAbsent(pair, k -> new ReentrantLock());
     }
 
     private Outcome apply(Window window, boolean matchNew) {
         Pair pair = pairs.get(window.pair());
-        long started = System.currentTimeMillis();
         try {
             if (matchNew) { // parked records (waiting for a parent, refused by a side, sharing a natural key) are tried with every window
                 references.parked(pair.name()).forEach((side, ids) -> window.add(Role.of(side), ids)); // but not unmatched with reconciliation's
@@ -136,7 +200,9 @@ public class TwoWayWriter {
             String reason = Redaction.firstLine(e);
             PairStatus status = state.status(pair.name());
             status.applyFailed(reason, WindowRecovery.EVERY, pair.maxBackoff());
-            pendingChanges.failed(pair.name(), started); // window recovery applies it again once the pair's backoff has passed
+            if (window.closedAs() != null) {
+                pendingChanges.failed(window.closedAs()); // window recovery applies it again once the pair's backoff has passed
+            }
             LOG.errorf("pair '%s': %s (it is kept and applied again in %ds; %d failures in a row)", pair.name(), reason,
                     Math.max(0, Duration.between(Instant.now(), status.nextApply()).toSeconds()), status.applyFailures());
             throw e;
@@ -144,7 +210,7 @@ public class TwoWayWriter {
     }
 
     private Outcome applyLocked(Pair pair, Window window, boolean matchNew) {
-        ReentrantLock lock = locks.computeIfAbsent(pair.name(), k -> new ReentrantLock());
+        ReentrantLock lock = lock(pair.name());
         lock.lock();
         try {
             long started = System.nanoTime();
@@ -225,7 +291,7 @@ public class TwoWayWriter {
      *                    the decision leaves open
      */
     public Outcome force(Pair pair, String aId, Map<String, Object> decided) {
-        ReentrantLock lock = locks.computeIfAbsent(pair.name(), k -> new ReentrantLock());
+        ReentrantLock lock = lock(pair.name());
         lock.lock();
         try {
             if (conflicts.open(pair.name(), Set.of(aId)).isEmpty()) {

@@ -204,6 +204,24 @@ abstract class StateStoreContract {
     }
 
     /**
+     * A window whose apply failed is window recovery's to apply again (once the pair's backoff has passed); the pair's other
+     * windows, closed and waiting for the aggregator's thread, stay the aggregator's: taken by recovery too, each would be
+     * applied twice.
+     */
+    @Test
+    void onlyTheWindowWhoseApplyFailedIsLeftToRecovery() {
+        String pair = "failing-test";
+        List<String> closed = List.of("failing-window-1", "failing-window-2", "failing-window-3");
+        for (String window : closed) {
+            pendingChanges.store(pair, List.of(new PendingChanges.StoredPage(Role.A, "crm", Map.of("id-" + window, "hash"), null, 0)));
+            pendingChanges.close(pair, window);
+        }
+        pendingChanges.failed("failing-window-2");
+        assertEquals(Set.of("failing-window-2"), pendingChanges.stranded(pair).keySet());
+        closed.forEach(window -> pendingChanges.forget(pair, window));
+    }
+
+    /**
      * A one-way reconciliation ends the links of records gone from the source: a tombstone keeps the link with the hash
      * {@link Links#GONE}, a delete removes it, and either leaves a link whose hash changed since the pass read it (a page
      * wrote the record again). A resync of a pair with deletes forgets the hashes and keeps the tombstones.

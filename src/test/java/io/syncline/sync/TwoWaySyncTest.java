@@ -68,6 +68,9 @@ class TwoWaySyncTest {
     @Inject
     io.syncline.state.Links links;
 
+    @Inject
+    io.syncline.write.TwoWayWriter writer;
+
     @Test
     @Order(1)
     void firstRunLinksRecordsThatExistOnBothSidesInsteadOfCopyingThem() {
@@ -801,6 +804,44 @@ class TwoWaySyncTest {
         assertEquals(last, row(helpdesk(), "SELECT last_name FROM users WHERE id = ?", b).get("last_name"));
         assertEquals(last, row(crm(), "SELECT last_name FROM people WHERE id = ?", a).get("last_name"));
         assertTrue(status().getLong("twoWay.recordsAppliedAgain") > appliedAgain, "the status API counts the record applied again");
+    }
+
+    /**
+     * Reconciliation reads the links before the sides. A window that links a record in between (here: it matches a new CRM
+     * person with the new help-desk user of the same email, and a help-desk agent then blocks the user) keeps its link and
+     * its base: linked again by the pass, without a base, the twins would be merged by the pair's policy, and status
+     * (a-wins) would undo the block.
+     */
+    @Test
+    @Order(23)
+    void aRecordAWindowLinksWhileReconciliationRunsKeepsItsLinkAndItsEdits() throws java.sql.SQLException {
+        awaitQuiet();
+        String email = "castor.late@example.com"; // both new, with change markers years behind the cursors: only reconciliation reads them
+        try (Connection c = DriverManager.getConnection(crm(), "postgres", null); java.sql.Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("SET LOCAL session_replication_role = replica"); // without the trigger that stamps the marker
+            s.executeUpdate("INSERT INTO people (email, first_name, last_name, status, updated_at)"
+                    + " VALUES ('" + email + "', 'Castor', 'Late', 'Active', TIMESTAMP '2001-01-01 00:00:00')");
+            c.commit();
+        }
+        update(helpdesk(), "INSERT INTO users (email, first_name, last_name, active, updated_at) VALUES (?, 'Castor', 'Late', 1, '2001-01-01 00:00:00')", email);
+        long a = crmId(email);
+        long b = helpdeskId(email);
+        java.util.concurrent.atomic.AtomicBoolean acted = new java.util.concurrent.atomic.AtomicBoolean();
+        faults.once("people", String.valueOf(a), Faults.BEFORE_MATCHES_LINKED, () -> {
+            io.syncline.change.Window window = new io.syncline.change.Window("people");
+            window.add(io.syncline.pair.Role.A, List.of(String.valueOf(a)));
+            writer.apply(window); // as the window of a poll that read the person: matched by email and linked, with a base
+            update(helpdesk(), "UPDATE users SET active = 2, updated_at = '2001-01-02 00:00:00' WHERE id = ?", b); // blocked, unseen by the polls
+            acted.set(true);
+        });
+        JsonPath report = operator().post("/api/pairs/people/reconcile").then().statusCode(200).extract().jsonPath();
+        assertTrue(acted.get(), "a window linked the twins while the pass ran: " + report.prettify());
+        assertEquals(1, report.getLong("matched"), report.prettify());
+        assertEquals(2L, count(helpdesk(), "SELECT active FROM users WHERE id = ?", b), "the help desk's edit was undone");
+        assertEquals("Blocked", row(crm(), "SELECT status FROM people WHERE id = ?", a).get("status"), "the help desk's edit reached the CRM");
+        awaitQuiet();
+        assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE email = ?", email), "no twin created");
     }
 
     /**
