@@ -111,6 +111,9 @@ public class WindowRepository {
 
         @Override
         public void remove(CamelContext context, String key, Exchange exchange) {
+            // a completion other than the interval (completionSize, a predicate) closes the window on a page that add() has
+            // not stored: it is stored first, with its cursor, so that the window holds it durably as it holds the others
+            WindowRepository.this.add(key, exchange);
             store.close(key, exchange.getExchangeId());
             exchange.getMessage().getBody(Window.class).closedAs(exchange.getExchangeId());
             open.remove(key);

@@ -4,7 +4,6 @@ import io.syncline.value.Redaction;
 import io.syncline.pair.Pair;
 import io.syncline.pair.Pairs;
 import io.syncline.pair.Role;
-import io.syncline.change.Page;
 import io.syncline.state.AppliedWindows;
 import io.syncline.state.Conflicts;
 import io.syncline.state.Links;
@@ -114,11 +113,14 @@ public class TwoWayWriter {
         ReentrantLock lock = lock(window.pair());
         lock.lock();
         try {
-            links.save(window.pair(), stillUnlinked(window.pair(), matches));
-            return apply(window, false);
+            List<Link> unlinked = stillUnlinked(window.pair(), matches);
+            if (!unlinked.isEmpty()) {
+                links.save(window.pair(), unlinked);
+            }
         } finally {
-            lock.unlock();
+            lock.unlock(); // not held while the window is applied: that applies children of other pairs, under their locks
         }
+        return apply(window, false);
     }
 
     /**
@@ -259,14 +261,6 @@ public class TwoWayWriter {
             }
             for (Set<String> ids : chunks(newB, size)) {
                 total = total.plus(applyChunk(pair, Set.of(), ids, null, null, matchNew));
-            }
-            for (Page page : window.takeUnsaved()) { // pages that closed the window before the repository stored them
-                try {
-                    state.commitPage(pair.name(), page.side().name(), List.of(), page.end(), page.resyncs());
-                    page.written().complete(page.staged().size());
-                } catch (SyncState.ResyncBegan e) {
-                    page.written().completeExceptionally(e); // its poll ends; the window, applied, stays applied
-                }
             }
             state.status(pair.name()).windowApplied(new PairStatus.AppliedWindow(Instant.now(), (System.nanoTime() - started) / 1e9,
                     heldOnA.size(), window.ids(Role.B).size(), total.writtenA, total.writtenB, total.created, total.resolved, total.manual,

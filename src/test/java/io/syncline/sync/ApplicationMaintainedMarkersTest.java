@@ -16,8 +16,11 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.syncline.testing.RealDatabases;
+import io.syncline.write.Faults;
+import jakarta.inject.Inject;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +36,9 @@ import org.junit.jupiter.api.Test;
 class ApplicationMaintainedMarkersTest {
 
     private static final Duration SYNC = Duration.ofSeconds(30);
+
+    @Inject
+    Faults faults;
 
     @Test
     void writesStampTheChangeMarkersTheApplicationsMaintain() {
@@ -54,6 +60,30 @@ class ApplicationMaintainedMarkersTest {
         assertEquals(1, after.getLong("twoWay.writtenA") - before.getLong("twoWay.writtenA"), "one write to the CRM");
         assertEquals(0, after.getLong("twoWay.writtenB") - before.getLong("twoWay.writtenB"), "its echo is not written back");
         assertEquals(0, after.getLong("deadLetters"));
+    }
+
+    /**
+     * The pair's windows also close on their second page ({@code completionSize: 2}, pages of one record), a page that
+     * Camel's aggregator hands to the repository only as it closes the window. That page is stored with its window all
+     * the same: when the window's apply fails (here once, as a crash would stop it), window recovery applies all of it
+     * again, and the polls go on.
+     */
+    @Test
+    void aWindowClosedOnAPageWhoseApplyFailsIsAppliedAgain() {
+        update(crm(), "INSERT INTO accounts (name, plan, modified) VALUES ('Hooli', 'free', now()), ('Initrode', 'free', now())");
+        await().atMost(SYNC).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM clients WHERE name IN ('Hooli', 'Initrode')") == 2);
+        long initrode = count(crm(), "SELECT id FROM accounts WHERE name = 'Initrode'"); // read after Hooli: the window's second page
+        AtomicBoolean failed = new AtomicBoolean();
+        faults.once("accounts", String.valueOf(initrode), Faults.BEFORE_SIDES_COMMIT, () -> {
+            failed.set(true);
+            throw new IllegalStateException("the test stops the apply before the sides commit");
+        });
+        update(crm(), "UPDATE accounts SET plan = 'platinum', modified = now() WHERE name IN ('Hooli', 'Initrode')");
+        await().atMost(Duration.ofSeconds(60)).until(() -> count(helpdesk(), "SELECT COUNT(*) FROM clients WHERE plan = 'platinum'") == 2);
+        assertTrue(failed.get(), "the window's apply failed once");
+        update(crm(), "UPDATE accounts SET plan = 'silver', modified = now() WHERE id = ?", initrode);
+        await("a later edit: the polls went on").atMost(SYNC)
+                .until(() -> "silver".equals(row(helpdesk(), "SELECT plan FROM clients WHERE name = 'Initrode'").get("plan")));
     }
 
     private static JsonPath status() {
