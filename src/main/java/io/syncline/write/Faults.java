@@ -12,7 +12,7 @@ import org.jboss.logging.Logger;
 /**
  * Named points between two commits where a test makes a two-way window's apply, the storing of a
  * two-way page in its window, or a one-way page's write, fail once each, as a crash would stop it there (or a one-way
- * reconciliation's deletes):
+ * reconciliation's deletes, a two-way reconciliation's matches):
  * {@code syncline.faults=people:before-sides-commit} (any window of the pair) or
  * {@code people/95:before-sides-commit} (a window that holds record 95 of side a; for a one-way pair,
  * a page that holds source record 95). Nothing is armed unless that property is set; the server logs each fault it injects.
