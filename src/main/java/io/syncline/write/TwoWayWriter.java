@@ -132,6 +132,9 @@ public class TwoWayWriter {
         lock.lock();
         try {
             List<Link> unlinked = stillUnlinked(pair.name(), twins);
+            if (unlinked.isEmpty()) {
+                return;
+            }
             Set<String> handled = new HashSet<>();
             unlinked.forEach(l -> {
                 handled.add(Role.A.key() + l.aId());
