@@ -33,6 +33,7 @@ public final class Page {
 
     private final boolean firstLoad;
     private final long resyncs;
+    private final long readAt;
     private boolean delivered;
 
     /**
@@ -40,16 +41,19 @@ public final class Page {
      * {@code firstLoad} says the pair had no links when the poll began, so none of these records
      * can have been synced before. {@code resyncs}: how many resyncs of the pair had begun when the poll
      * read its cursor ({@link io.syncline.state.SyncState#resyncs}); the page moves the cursor only if no other has since.
+     * {@code readAt}: the dead letters' {@link io.syncline.state.DeadLetters#stamp} taken before the poll read the side.
      */
-    public Page(Pair pair, Side side, List<Change> changes, Page predecessor, boolean firstLoad, long resyncs) {
-        this(pair, side, changes, predecessor, firstLoad, changes.isEmpty() ? null : changes.get(changes.size() - 1).position(), resyncs);
+    public Page(Pair pair, Side side, List<Change> changes, Page predecessor, boolean firstLoad, long resyncs, long readAt) {
+        this(pair, side, changes, predecessor, firstLoad, changes.isEmpty() ? null : changes.get(changes.size() - 1).position(), resyncs,
+                readAt);
     }
 
-    private Page(Pair pair, Side side, List<Change> changes, Page predecessor, boolean firstLoad, Position end, long resyncs) {
+    private Page(Pair pair, Side side, List<Change> changes, Page predecessor, boolean firstLoad, Position end, long resyncs, long readAt) {
         this.pair = pair;
         this.side = side;
         this.firstLoad = firstLoad;
         this.resyncs = resyncs;
+        this.readAt = readAt;
         // only the predecessor's outcome is kept: holding the page itself would chain every page of a poll in memory
         this.predecessorWritten = predecessor == null ? null : predecessor.written();
         this.changes = changes;
@@ -61,8 +65,8 @@ public final class Page {
      * The records webhooks named, read from the side as it holds them now: written like a poll's page,
      * but the side's cursor stays where the polls left it (the next poll may read them again: unchanged, skipped).
      */
-    public static Page delivered(Pair pair, Side side, List<Change> changes) {
-        Page page = new Page(pair, side, changes, null, false, null, 0); // no cursor to move
+    public static Page delivered(Pair pair, Side side, List<Change> changes, long readAt) {
+        Page page = new Page(pair, side, changes, null, false, null, 0, readAt); // no cursor to move
         page.delivered = true;
         return page;
     }
@@ -101,6 +105,14 @@ public final class Page {
 
     public long resyncs() {
         return resyncs;
+    }
+
+    /**
+     * The dead letters' stamp taken before the side was read: writing the page clears the dead letters of its records recorded
+     * up to then, not one a later poll recorded for a later edit.
+     */
+    public long readAt() {
+        return readAt;
     }
 
     /** Hashes last synced for this page's record ids, fetched once for the whole page. */

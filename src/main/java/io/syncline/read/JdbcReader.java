@@ -156,9 +156,10 @@ public class JdbcReader {
      * left out); the cursor stays where the polls left it.
      */
     public Page delivered(Pair pair, Side side, List<String> ids) {
+        long readAt = deadLetters.stamp();
         List<Change> changes = new ArrayList<>();
         side.entity().fetch(ids).values().forEach(r -> changes.add(Change.read(pair.name(), side.name(), r.id(), r.values(), r.marker())));
-        return Page.delivered(pair, side, changes);
+        return Page.delivered(pair, side, changes, readAt);
     }
 
     /**
@@ -214,6 +215,8 @@ public class JdbcReader {
         private final boolean fullLoad;
         private final boolean firstLoad;
         private final long resyncs;
+        /** The dead letters' stamp before the feed's query ({@link Page#readAt}). */
+        private final long readAt;
         /** A page of it failed because a resync began (its own poll's, or another's stored with it). */
         private volatile boolean overtaken;
         private final Entity.Feed feed;
@@ -235,6 +238,7 @@ public class JdbcReader {
             this.source = source;
             this.resyncs = resyncs;
             this.wholeSide = cursor.isStart();
+            readAt = deadLetters.stamp(); // before the feed's query: what it reads may be older than a dead letter recorded after
             feed = source.entity().changedSince(cursor, pair.lookback(), pair.pageSize());
             sizeKnown = feed.size() >= 0;
             total = Math.max(0, feed.size());
@@ -279,6 +283,7 @@ public class JdbcReader {
                     List<String> ids = pending.stream().flatMap(p -> p.recordIds().stream()).distinct().toList();
                     List<String> deliveries = pending.stream().map(Inbox.Pending::deliveryId).toList();
                     Page page;
+                    long readAt = deadLetters.stamp();
                     try {
                         page = delivered(pair, source, ids);
                     } catch (SystemException e) {
@@ -298,7 +303,7 @@ public class JdbcReader {
                                         + source.reference() + " failed: " + Redaction.firstLine(one), "(webhook)");
                             }
                         }
-                        page = Page.delivered(pair, source, changes);
+                        page = Page.delivered(pair, source, changes, readAt);
                     }
                     page.written().thenRun(() -> inbox.applied(pair.name(), source.name(), deliveries));
                     LOG.infof("pair '%s': %d webhook deliveries (or retried dead letters) stored and not applied are applied with this poll",
@@ -318,7 +323,7 @@ public class JdbcReader {
                 // read the next page from the source while this one is mapped and written
                 ahead = CompletableFuture.supplyAsync(this::readPage, prefetch);
             }
-            Page page = new Page(pair, source, changes, previous, firstLoad, resyncs);
+            Page page = new Page(pair, source, changes, previous, firstLoad, resyncs, readAt);
             page.written().thenAccept(n -> {
                 written.add(n);
                 deadLettered.add(page.deadLetteredCount());

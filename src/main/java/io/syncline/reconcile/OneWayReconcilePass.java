@@ -163,6 +163,7 @@ final class OneWayReconcilePass {
         // the source's connection is taken before the pages wait: the pair's poll may hold one while its page waits
         try (Entity.Session source = pair.source().entity().open()) {
             reconciler.pageWriter.whileNoPageIsWritten(pair.name(), () -> {
+                long readAt = reconciler.deadLetters.stamp(); // a dead letter of a record created again after this look stays
                 Set<String> back = there(source, sourceIds(byTarget));
                 byTarget.values().removeIf(link -> back.contains(link[0]));
                 if (!back.isEmpty()) {
@@ -173,7 +174,7 @@ final class OneWayReconcilePass {
                     return;
                 }
                 reconciler.faults.at(pair.name(), Faults.BEFORE_GONE_DELETED, sourceIds(byTarget));
-                List<String> deleted = deleteGone(byTarget);
+                List<String> deleted = deleteGone(byTarget, readAt);
                 Set<String> again = deleted.isEmpty() ? Set.of() : there(source, deleted);
                 if (!again.isEmpty()) {
                     reconciler.inbox.readAgain(pair.name(), pair.source().name(), List.copyOf(again));
@@ -195,8 +196,11 @@ final class OneWayReconcilePass {
         return byTarget.values().stream().map(link -> link[0]).toList();
     }
 
-    /** Deletes (or marks) the target's records and ends their links; returns the source ids of those deleted (or marked). */
-    private List<String> deleteGone(Map<String, String[]> byTarget) {
+    /**
+     * Deletes (or marks) the target's records and ends their links; returns the source ids of those deleted (or marked).
+     * {@code readAt}: the dead letters' stamp taken before the source was last asked for them.
+     */
+    private List<String> deleteGone(Map<String, String[]> byTarget, long readAt) {
         Side target = pair.target();
         Pair.SoftDelete soft = pair.softDelete();
         Map<String, String> refused = soft == null ? target.entity().deleteByKey(byTarget.keySet())
@@ -213,7 +217,7 @@ final class OneWayReconcilePass {
                         "(deleted)");
             }
         });
-        reconciler.links.gone(pair.name(), pair.source().name(), done, soft != null);
+        reconciler.links.gone(pair.name(), pair.source().name(), done, soft != null, readAt);
         deleted += done.size();
         return List.copyOf(done.keySet());
     }

@@ -103,6 +103,8 @@ final class ReconcilePass {
     private final ExecutorService helper;
     /** The state commit of the last equal twins, on the helper thread. */
     private Future<?> linking = CompletableFuture.completedFuture(null);
+    /** The dead letters' stamp before the pass read the sides: equal twins linked clear only dead letters recorded before. */
+    private final long readAt;
 
     ReconcilePass(Reconciler reconciler, Pair pair, boolean dryRun, boolean firstRun, Buckets buckets, ExecutorService helper) {
         this.reconciler = reconciler;
@@ -111,6 +113,7 @@ final class ReconcilePass {
         this.firstRun = firstRun;
         this.buckets = buckets;
         this.helper = helper;
+        this.readAt = reconciler.deadLetters.stamp();
     }
 
     Reconciler.Report run() {
@@ -352,7 +355,7 @@ final class ReconcilePass {
         if (!equalTwins.isEmpty()) {
             List<Link> twins = equalTwins;
             join(linking); // one commit at a time: the next is stored while the pass goes on matching
-            linking = helper.submit(() -> reconciler.writer.linkEqual(pair, twins), null);
+            linking = helper.submit(() -> reconciler.writer.linkEqual(pair, twins, readAt), null);
             TwoWayWriter.Outcome outcome = new TwoWayWriter.Outcome(0, 0, 0, 0, 0, 0, twins.size());
             applied = applied == null ? outcome : applied.plus(outcome);
             progress(twins.size());

@@ -48,9 +48,11 @@ public class AppliedWindows {
      * @param conflicts   records left to an operator
      * @param settled     A ids whose conflict an operator's decision settled
      * @param decisions   what the chunk adds to the record history
+     * @param readAt      the {@link DeadLetters#stamp} taken before the records were read: dead letters recorded since stay
      */
     public record Applied(Collection<Link> links, Collection<String> dropLinks, Collection<String> intentsDone, Map<String, String> parked,
-            Collection<String> done, List<Conflicts.Conflict> conflicts, Collection<String> settled, List<History.Entry> decisions) {
+            Collection<String> done, List<Conflicts.Conflict> conflicts, Collection<String> settled, List<History.Entry> decisions,
+            long readAt) {
     }
 
     /**
@@ -72,8 +74,8 @@ public class AppliedWindows {
                 }
                 history.record(c, pair, applied.decisions());
                 // records that were resolved (written, equal, or left for review) could be mapped: no longer dead letters
-                Map<String, Long> cleared = new HashMap<>(deadLetters.clear(c, pair, sideA, resolved(applied, Role.A)));
-                cleared.putAll(deadLetters.clear(c, pair, sideB, resolved(applied, Role.B)));
+                Map<String, Long> cleared = new HashMap<>(deadLetters.clear(c, pair, sideA, resolved(applied, Role.A), applied.readAt()));
+                cleared.putAll(deadLetters.clear(c, pair, sideB, resolved(applied, Role.B), applied.readAt()));
                 List<String> moved = new ArrayList<>(Links.aIds(applied.links()));
                 moved.addAll(applied.dropLinks());
                 remembered.commit(c, pair, moved);

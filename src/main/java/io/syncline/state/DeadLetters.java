@@ -28,6 +28,9 @@ public class DeadLetters {
 
     private static final Logger LOG = Logger.getLogger(DeadLetters.class);
 
+    /** For {@link #clear}: whenever a dead letter was recorded (an operator discards it, whatever the record holds now). */
+    public static final long ANY = Long.MAX_VALUE;
+
     @Inject
     SyncState state;
 
@@ -50,16 +53,26 @@ public class DeadLetters {
     }
 
     /**
+     * The stamp of the dead letter recorded last. A caller takes it before it reads the records whose dead letters it may
+     * {@link #clear}: one recorded after that read (a poll found a later edit refused) is not the caller's to clear.
+     */
+    public long stamp() {
+        return stamps.get();
+    }
+
+    /**
      * Removes the dead letters of records that have now synced, in the caller's transaction, and returns them (with their
      * stamps): once that transaction has committed, the caller hands them to {@link #cleared}. Until then they
      * are still known as dead letters, so a transaction that rolls back leaves memory as it leaves the store.
+     *
+     * @param readAt the {@link #stamp} taken before the records were read: a dead letter recorded since stays
      */
-    public Map<String, Long> clear(Connection c, String pair, String side, Collection<String> recordIds) throws SQLException {
+    public Map<String, Long> clear(Connection c, String pair, String side, Collection<String> recordIds, long readAt) throws SQLException {
         Map<String, Long> cleared = new HashMap<>();
         for (String id : recordIds) {
             String key = key(pair, side, id);
             Long stamp = deadLettered.get(key);
-            if (stamp != null) {
+            if (stamp != null && stamp <= readAt) {
                 cleared.put(key, stamp);
             }
         }
@@ -165,7 +178,7 @@ public class DeadLetters {
             return false;
         }
         try (Connection c = state.connect()) {
-            cleared(clear(c, pair, side, List.of(recordId))); // the connection commits each statement
+            cleared(clear(c, pair, side, List.of(recordId), ANY)); // the connection commits each statement
             return true;
         } catch (SQLException e) {
             throw SyncState.failure("clear a dead letter of pair '" + pair + "'", e);

@@ -401,8 +401,9 @@ public class Links {
      * and stays as it is.
      *
      * @param hashes the source ids, each with the hash its link held when it was found gone
+     * @param readAt the dead letters' {@link DeadLetters#stamp} taken before the source was last asked for them
      */
-    public void gone(String pair, String sourceSide, Map<String, String> hashes, boolean tombstone) {
+    public void gone(String pair, String sourceSide, Map<String, String> hashes, boolean tombstone, long readAt) {
         Map<String, Long> cleared;
         String table = apart() ? "link_states" : "links";
         String where = apart() ? " WHERE id = (SELECT id FROM links WHERE pair = ? AND a_id = ?) AND a_hash = ?"
@@ -428,7 +429,7 @@ public class Links {
             if (apart() && !tombstone) {
                 delete(c, BY_A_IDS.formatted("links"), pair, ended); // their states are gone
             }
-            cleared = deadLetters.clear(c, pair, sourceSide, hashes.keySet());
+            cleared = deadLetters.clear(c, pair, sourceSide, hashes.keySet(), readAt);
             remembered.commit(c, pair, hashes.keySet());
         } catch (SQLException e) {
             throw SyncState.failure("end links of pair '" + pair + "'", e);

@@ -173,8 +173,8 @@ public class SyncState {
      * {@code side} is past {@code end}. Called only after the target committed, so a crash in
      * between replays the page, and replaying is harmless.
      */
-    public void commitPage(String pair, String side, List<Written> written, Position end, long resyncs) {
-        try (PageCommit commit = preparePage(pair, side, written, end, resyncs, false)) {
+    public void commitPage(String pair, String side, List<Written> written, Position end, long resyncs, long readAt) {
+        try (PageCommit commit = preparePage(pair, side, written, end, resyncs, false, readAt)) {
             commit.commit();
         }
     }
@@ -184,9 +184,11 @@ public class SyncState {
      * writer can do it while the target is being written, and commit once the target has.
      * {@code firstLoad}: the page belongs to a full load that began with no links, so its links are
      * inserted, which costs the store less than an upsert; should one exist after all (a webhook's,
-     * meanwhile), they are upserted.
+     * meanwhile), they are upserted. {@code readAt}: the dead letters' {@link DeadLetters#stamp} taken before the page was read
+     * (those recorded since stay).
      */
-    public PageCommit preparePage(String pair, String side, List<Written> written, Position end, long resyncs, boolean firstLoad) {
+    public PageCommit preparePage(String pair, String side, List<Written> written, Position end, long resyncs, boolean firstLoad,
+            long readAt) {
         long now = System.currentTimeMillis();
         Connection c = null;
         try {
@@ -200,7 +202,7 @@ public class SyncState {
                 storeLinks(c, pair, written, false);
             }
             List<String> ids = written.stream().map(Written::id).toList();
-            Map<String, Long> cleared = ids.isEmpty() ? Map.of() : deadLetters.clear(c, pair, side, ids);
+            Map<String, Long> cleared = ids.isEmpty() ? Map.of() : deadLetters.clear(c, pair, side, ids, readAt);
             return new PageCommit(c, pair, c2 -> remembered.commit(c2, pair, ids), () -> deadLetters.cleared(cleared));
         } catch (ResyncBegan e) {
             rollBack(c, pair); // neither the links nor the cursor of a poll a resync overtook

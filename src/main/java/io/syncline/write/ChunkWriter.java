@@ -172,6 +172,7 @@ public class ChunkWriter {
             readA.add(l.aId());
             readB.add(l.bId());
         });
+        long readAt = deadLetters.stamp(); // before the rows are read: a dead letter a poll records after that stays
         Role unlocked = changed != null && decision == null && newA.isEmpty() && newB.isEmpty() && intents.isEmpty()
                 && pair.side(Role.A).system().transactional() && pair.side(Role.B).system().transactional() ? changed : null;
         try (Entity.Session sa = pair.side(Role.A).entity().open(); Entity.Session sb = pair.side(Role.B).entity().open()) {
@@ -266,7 +267,7 @@ public class ChunkWriter {
             Set<String> intentsDone = new HashSet<>(Links.aIds(writing)); // and those of an earlier window that stopped
             intentsDone.addAll(intents.keySet());
             commitState(pair, plan, created, retry, intentsDone, new HistoryEntries(pair.rules(), pair.sensitiveFields(), decision)
-                    .of(plan, involved, rowsA, rowsB, createdOn));
+                    .of(plan, involved, rowsA, rowsB, createdOn), readAt);
             PairStatus status = state.status(name);
             int writtenA = plan.updates(Role.A).size() + createdA.size() + plan.deletes(Role.A).size();
             int writtenB = plan.updates(Role.B).size() + createdB.size() + plan.deletes(Role.B).size();
@@ -412,14 +413,17 @@ public class ChunkWriter {
         echoes.put(side, sideEchoes);
     }
 
-    /** Moves the links to what both sides now hold, with conflicts, parked records, dead letters and the record history, in one state commit. */
+    /**
+     * Moves the links to what both sides now hold, with conflicts, parked records, dead letters and the record history, in one
+     * state commit; {@code readAt}: the dead letters' stamp taken before the chunk read its rows.
+     */
     private void commitState(Pair pair, Plan plan, List<Link> created, Map<String, String> retry, Set<String> intentsDone,
-            List<io.syncline.state.History.Entry> decisions) {
+            List<io.syncline.state.History.Entry> decisions, long readAt) {
         List<Link> moved = new ArrayList<>(plan.links());
         moved.addAll(created);
         Map<String, String> parked = new HashMap<>(plan.parked());
         parked.putAll(retry);
         appliedWindows.commit(pair.name(), pair.side(Role.A).name(), pair.side(Role.B).name(), new AppliedWindows.Applied(moved,
-                plan.dropLinks(), intentsDone, parked, plan.done(), plan.conflicts(), plan.settled(), decisions));
+                plan.dropLinks(), intentsDone, parked, plan.done(), plan.conflicts(), plan.settled(), decisions, readAt));
     }
 }

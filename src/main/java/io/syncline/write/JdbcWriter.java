@@ -97,7 +97,8 @@ public class JdbcWriter {
                 return;
             }
             try {
-                taken.written().complete(writeNow(taken.pair(), taken.staged(), taken.end(), taken.resyncs(), taken.isFirstLoad()).size());
+                taken.written().complete(writeNow(taken.pair(), taken.staged(), taken.end(), taken.resyncs(), taken.isFirstLoad(), taken.readAt())
+                        .size());
             } catch (Exception | Error e) {
                 taken.written().completeExceptionally(e);
             }
@@ -123,7 +124,8 @@ public class JdbcWriter {
         }));
         try {
             Set<String> written = new HashSet<>();
-            writeNow(pages.get(0).pair(), List.copyOf(latest.values()), null, 0, false).forEach(c -> written.add(c.recordId()));
+            long readAt = pages.stream().mapToLong(Page::readAt).min().orElseThrow();
+            writeNow(pages.get(0).pair(), List.copyOf(latest.values()), null, 0, false, readAt).forEach(c -> written.add(c.recordId()));
             pages.forEach(p -> p.written().complete((int) p.staged().stream().filter(c -> written.contains(c.recordId())).count()));
         } catch (Exception | Error e) {
             pages.forEach(p -> p.written().completeExceptionally(e));
@@ -133,13 +135,14 @@ public class JdbcWriter {
     /**
      * Writes staged changes of a pair and moves the cursor to {@code end} (null: it stays) unless a resync began after
      * the poll's {@code resyncs}; returns the changes written. {@code firstLoad}: they come from a full load that began
-     * with no links ({@link Page#isFirstLoad}).
+     * with no links ({@link Page#isFirstLoad}); {@code readAt}: see {@link Page#readAt}.
      */
-    private List<Change> writeNow(Pair pair, List<Change> staged, Position end, long resyncs, boolean firstLoad) throws Exception {
+    private List<Change> writeNow(Pair pair, List<Change> staged, Position end, long resyncs, boolean firstLoad, long readAt)
+            throws Exception {
         ReentrantLock lock = lock(pair.name());
         lock.lock();
         try {
-            return writeHeld(pair, staged, end, resyncs, firstLoad);
+            return writeHeld(pair, staged, end, resyncs, firstLoad, readAt);
         } finally {
             lock.unlock();
         }
@@ -170,17 +173,18 @@ public class JdbcWriter {
         return lock != null && lock.hasQueuedThreads();
     }
 
-    private List<Change> writeHeld(Pair pair, List<Change> staged, Position end, long resyncs, boolean firstLoad) throws Exception {
+    private List<Change> writeHeld(Pair pair, List<Change> staged, Position end, long resyncs, boolean firstLoad, long readAt)
+            throws Exception {
         String side = pair.source().name();
         if (staged.isEmpty()) {
             if (end != null && !end.isStart()) { // a page of a side without change marker leaves its cursor at the start
-                state.commitPage(pair.name(), side, List.of(), end, resyncs);
+                state.commitPage(pair.name(), side, List.of(), end, resyncs, readAt);
             }
             return List.of();
         }
         // the state store records the page while the target is written; it commits only after the target did
         CompletableFuture<SyncState.PageCommit> links = CompletableFuture.supplyAsync(
-                () -> state.preparePage(pair.name(), side, written(staged), end, resyncs, firstLoad), stateWriter);
+                () -> state.preparePage(pair.name(), side, written(staged), end, resyncs, firstLoad, readAt), stateWriter);
         Map<String, String> refused;
         try {
             refused = upsert(pair, staged);
@@ -209,7 +213,7 @@ public class JdbcWriter {
                 deadLetters.store(pair.name(), change.side(), change.recordId(), reason, String.valueOf(change.row()));
             }
         }
-        state.commitPage(pair.name(), side, written(written), end, resyncs);
+        state.commitPage(pair.name(), side, written(written), end, resyncs, readAt);
         return written;
     }
 

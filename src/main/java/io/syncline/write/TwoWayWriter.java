@@ -125,9 +125,9 @@ public class TwoWayWriter {
 
     /**
      * Links twins that reconciliation found equal, with their values as the base, in one state commit; nothing is written to
-     * either side.
+     * either side. {@code readAt}: the dead letters' {@link io.syncline.state.DeadLetters#stamp} taken before the pass read them.
      */
-    public void linkEqual(Pair pair, List<Link> twins) {
+    public void linkEqual(Pair pair, List<Link> twins, long readAt) {
         ReentrantLock lock = lock(pair.name());
         lock.lock();
         try {
@@ -141,7 +141,7 @@ public class TwoWayWriter {
                 handled.add(Role.B.key() + l.bId());
             });
             appliedWindows.commit(pair.name(), pair.side(Role.A).name(), pair.side(Role.B).name(),
-                    new AppliedWindows.Applied(unlinked, List.of(), List.of(), Map.of(), handled, List.of(), List.of(), List.of()));
+                    new AppliedWindows.Applied(unlinked, List.of(), List.of(), Map.of(), handled, List.of(), List.of(), List.of(), readAt));
         } finally {
             lock.unlock();
         }

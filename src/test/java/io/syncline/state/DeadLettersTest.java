@@ -28,6 +28,7 @@ class DeadLettersTest {
 
     private static final String PAIR = "dead-letters-test";
     private static final String AGAIN = "dead-letters-test-again";
+    private static final String LATER = "dead-letters-test-later";
 
     @Inject
     DeadLetters deadLetters;
@@ -40,7 +41,7 @@ class DeadLettersTest {
         deadLetters.store(PAIR, "crm", "r1", "a value the mapping refuses", "(record)");
         try {
             try (Connection c = links.begin()) {
-                Map<String, Long> cleared = deadLetters.clear(c, PAIR, "crm", List.of("r1"));
+                Map<String, Long> cleared = deadLetters.clear(c, PAIR, "crm", List.of("r1"), DeadLetters.ANY);
                 assertFalse(cleared.isEmpty(), "the store had it");
                 c.rollback(); // the window's state commit failed: the window is applied again later
             }
@@ -48,7 +49,7 @@ class DeadLettersTest {
             assertEquals(1, deadLetters.count(PAIR), "and in the store");
 
             try (Connection c = links.begin()) {
-                Map<String, Long> cleared = deadLetters.clear(c, PAIR, "crm", List.of("r1"));
+                Map<String, Long> cleared = deadLetters.clear(c, PAIR, "crm", List.of("r1"), DeadLetters.ANY);
                 assertTrue(deadLetters.has(PAIR, "crm", "r1"), "until its transaction commits");
                 c.commit();
                 deadLetters.cleared(cleared);
@@ -66,7 +67,7 @@ class DeadLettersTest {
         try {
             CompletableFuture<Boolean> again;
             try (Connection c = links.begin()) {
-                Map<String, Long> cleared = deadLetters.clear(c, AGAIN, "crm", List.of("r2"));
+                Map<String, Long> cleared = deadLetters.clear(c, AGAIN, "crm", List.of("r2"), DeadLetters.ANY);
                 // a poll finds the record refused again; the store makes it wait for the row until the window's commit
                 again = CompletableFuture.supplyAsync(() -> deadLetters.store(AGAIN, "crm", "r2", "refused again", "(record)"));
                 Thread.sleep(300);
@@ -78,6 +79,30 @@ class DeadLettersTest {
             assertTrue(deadLetters.has(AGAIN, "crm", "r2"), "and memory too: the window's clearing came before it");
         } finally {
             deadLetters.discard(AGAIN, "crm", "r2");
+        }
+    }
+
+    /**
+     * A window read a record that then changed to a value the mapping refuses; a poll recorded that as a dead letter before
+     * the window's state commit. The window clears the dead letters recorded before it read its records, not that one: the
+     * record's later edit is still refused, and the poll's cursor has moved past it.
+     */
+    @Test
+    void aDeadLetterRecordedAfterTheRecordsWereReadStays() throws Exception {
+        deadLetters.store(LATER, "crm", "before", "a value the mapping refuses", "(record)");
+        try {
+            long readAt = deadLetters.stamp(); // the window reads its records
+            deadLetters.store(LATER, "crm", "after", "a later edit the mapping refuses", "(record)");
+            try (Connection c = links.begin()) {
+                Map<String, Long> cleared = deadLetters.clear(c, LATER, "crm", List.of("before", "after"), readAt);
+                c.commit();
+                deadLetters.cleared(cleared);
+            }
+            assertFalse(deadLetters.has(LATER, "crm", "before"), "the record read as it syncs now");
+            assertTrue(deadLetters.has(LATER, "crm", "after"), "the record refused after it was read");
+            assertEquals(1, deadLetters.count(LATER), "in the store as in memory");
+        } finally {
+            deadLetters.discard(LATER, "crm", "after");
         }
     }
 }

@@ -94,7 +94,7 @@ class PostgresqlStateStoreTest extends StateStoreContract {
         List<Links.Link> moved = ids.stream().map(id -> new Links.Link(id, "b-" + id, Map.of("f", "v" + id), "a", "b")).toList();
         links.saveIntents(pair, moved, List.of());
         windows.commit(pair, "crm", "helpdesk", new AppliedWindows.Applied(moved, List.of(), ids, Map.of(), List.of(), List.of(),
-                List.of(), List.of()));
+                List.of(), List.of(), DeadLetters.ANY));
         pendingChanges.forget(pair, "window-" + window); // as the aggregator's repository does once the window is applied
     }
 

@@ -129,17 +129,17 @@ abstract class StateStoreContract {
     @Test
     void aPageOfAFullLoadWhoseLinkExistsAlreadyIsStoredAllTheSame() {
         String pair = "page-links-test";
-        try (SyncState.PageCommit commit = state.preparePage(pair, "crm", List.of(new SyncState.Written("1", "b1", "old")), null, 0, false)) {
+        try (SyncState.PageCommit commit = state.preparePage(pair, "crm", List.of(new SyncState.Written("1", "b1", "old")), null, 0, false, DeadLetters.ANY)) {
             commit.commit(); // e.g. a webhook's write, during the full load
         }
         List<SyncState.Written> page = List.of(new SyncState.Written("1", "b1", "new"), new SyncState.Written("2", "b2", "two"));
-        try (SyncState.PageCommit commit = state.preparePage(pair, "crm", page, null, 0, true)) {
+        try (SyncState.PageCommit commit = state.preparePage(pair, "crm", page, null, 0, true, DeadLetters.ANY)) {
             commit.commit();
         }
         assertEquals(Map.of("1", "new", "2", "two"), links.hashes(pair, Role.A, List.of("1", "2")));
 
         List<SyncState.Written> fresh = List.of(new SyncState.Written("3", "b3", "three"), new SyncState.Written("4", "b4", "four"));
-        try (SyncState.PageCommit commit = state.preparePage(pair, "crm", fresh, null, 0, true)) {
+        try (SyncState.PageCommit commit = state.preparePage(pair, "crm", fresh, null, 0, true, DeadLetters.ANY)) {
             commit.commit();
         }
         assertEquals(Map.of("3", "three", "4", "four"), links.hashes(pair, Role.A, List.of("3", "4")));
@@ -156,7 +156,7 @@ abstract class StateStoreContract {
         assertHashes(pair, "a-one", "b1", "b-one");
         windows.commit(pair, "crm", "helpdesk", applied(List.of(new Links.Link("1", "b1", Map.of("f", "w"), "a-two", "b-two")), List.of()));
         assertHashes(pair, "a-two", "b1", "b-two");
-        try (SyncState.PageCommit commit = state.preparePage(pair, "crm", List.of(new SyncState.Written("1", "b1", "a-three")), null, 0, false)) {
+        try (SyncState.PageCommit commit = state.preparePage(pair, "crm", List.of(new SyncState.Written("1", "b1", "a-three")), null, 0, false, DeadLetters.ANY)) {
             commit.commit(); // a one-way page stores side A's hash
         }
         assertEquals(Map.of("1", "a-three"), links.hashes(pair, Role.A, List.of("1")));
@@ -231,11 +231,11 @@ abstract class StateStoreContract {
         String pair = "ended-links-test";
         try (SyncState.PageCommit commit = state.preparePage(pair, "crm", List.of(new SyncState.Written("1", "b1", "one"),
                 new SyncState.Written("2", "b2", "two"), new SyncState.Written("3", "b3", "three"), new SyncState.Written("4", "b4", "four")),
-                null, 0, true)) {
+                null, 0, true, DeadLetters.ANY)) {
             commit.commit();
         }
-        links.gone(pair, "crm", Map.of("1", "one", "2", "stale"), true);
-        links.gone(pair, "crm", Map.of("3", "three", "4", "stale"), false);
+        links.gone(pair, "crm", Map.of("1", "one", "2", "stale"), true, DeadLetters.ANY);
+        links.gone(pair, "crm", Map.of("3", "three", "4", "stale"), false, DeadLetters.ANY);
         assertEquals(Map.of("1", Links.GONE, "2", "two", "4", "four"), links.hashes(pair, Role.A, List.of("1", "2", "3", "4")));
         assertEquals(List.of("1 b1 ~", "2 b2 two", "4 b4 four"), links.keys(pair).stream()
                 .map(k -> k.aId() + " " + k.bId() + " " + k.aHash()).sorted().toList());
@@ -243,7 +243,7 @@ abstract class StateStoreContract {
 
         state.resetForResync(pair, SyncState.Forget.HASHES);
         assertEquals(Map.of("1", Links.GONE, "2", Links.UNKNOWN, "4", Links.UNKNOWN), links.hashes(pair, Role.A, List.of("1", "2", "4")));
-        try (SyncState.PageCommit commit = state.preparePage(pair, "crm", List.of(new SyncState.Written("2", "b2", "two again")), null, 0, false)) {
+        try (SyncState.PageCommit commit = state.preparePage(pair, "crm", List.of(new SyncState.Written("2", "b2", "two again")), null, 0, false, DeadLetters.ANY)) {
             commit.commit();
         }
         assertEquals(Map.of("2", "two again"), links.hashes(pair, Role.A, List.of("2")));
@@ -259,7 +259,7 @@ abstract class StateStoreContract {
     }
 
     private static AppliedWindows.Applied applied(List<Links.Link> moved, List<String> ended, List<String> intentsDone) {
-        return new AppliedWindows.Applied(moved, ended, intentsDone, Map.of(), List.of(), List.of(), List.of(), List.of());
+        return new AppliedWindows.Applied(moved, ended, intentsDone, Map.of(), List.of(), List.of(), List.of(), List.of(), DeadLetters.ANY);
     }
 
     /**
@@ -292,7 +292,7 @@ abstract class StateStoreContract {
         deadLetters.store(pair, "crm", "smiley", "the target refused '\uD83D\uDE00'", "{first_name=Smiley \uD83D\uDE00}");
         assertEquals("{first_name=Smiley \uD83D\uDE00}", deadLetters.list(pair, 10).get(0).record());
         try (SyncState.PageCommit commit = state.preparePage(pair, "crm", List.of(new SyncState.Written("Key", "b1", "upper"),
-                new SyncState.Written("key", "b2", "lower"), new SyncState.Written("key ", "b3", "spaced")), null, 0, false)) {
+                new SyncState.Written("key", "b2", "lower"), new SyncState.Written("key ", "b3", "spaced")), null, 0, false, DeadLetters.ANY)) {
             commit.commit();
         }
         assertEquals(Map.of("Key", "upper", "key", "lower", "key ", "spaced"), links.hashes(pair, Role.A, List.of("Key", "key", "key ")));
@@ -306,7 +306,7 @@ abstract class StateStoreContract {
     void aResyncWaitsForAPageBeingCommitted() throws Exception {
         String pair = "resync-waits-test";
         try (SyncState.PageCommit first = state.preparePage(pair, "crm", List.of(new SyncState.Written("1", "b1", "one")),
-                Position.of("2026-01-01 00:00:00", "1"), state.resyncs(pair), false)) {
+                Position.of("2026-01-01 00:00:00", "1"), state.resyncs(pair), false, DeadLetters.ANY)) {
             first.commit();
         }
         java.util.concurrent.ExecutorService operator = java.util.concurrent.Executors.newSingleThreadExecutor();
@@ -314,7 +314,7 @@ abstract class StateStoreContract {
             java.util.concurrent.Future<?> resync;
             // the second page holds the pair's cursor and link until it commits
             try (SyncState.PageCommit second = state.preparePage(pair, "crm", List.of(new SyncState.Written("1", "b1", "two")),
-                    Position.of("2026-01-02 00:00:00", "1"), state.resyncs(pair), false)) {
+                    Position.of("2026-01-02 00:00:00", "1"), state.resyncs(pair), false, DeadLetters.ANY)) {
                 resync = operator.submit(() -> state.resetForResync(pair, SyncState.Forget.LINKS));
                 Thread.sleep(3_000);
                 assertFalse(resync.isDone(), "the resync waits for the page");
@@ -333,14 +333,14 @@ abstract class StateStoreContract {
     void aPageOfAPollThatAResyncOvertookMovesNothing() {
         String pair = "resync-overtakes-test";
         try (SyncState.PageCommit commit = state.preparePage(pair, "crm", List.of(new SyncState.Written("1", "b1", "one")),
-                Position.of("2026-01-01 00:00:00", "1"), state.resyncs(pair), false)) {
+                Position.of("2026-01-01 00:00:00", "1"), state.resyncs(pair), false, DeadLetters.ANY)) {
             commit.commit();
         }
         long before = state.resyncs(pair);
         state.resetForResync(pair, SyncState.Forget.LINKS);
         assertTrue(state.cursor(pair, "crm").isStart(), "the resync reset the cursor");
         assertThrows(SyncState.ResyncBegan.class, () -> state.preparePage(pair, "crm", List.of(new SyncState.Written("2", "b2", "two")),
-                Position.of("2026-01-02 00:00:00", "2"), before, false));
+                Position.of("2026-01-02 00:00:00", "2"), before, false, DeadLetters.ANY));
         assertTrue(state.cursor(pair, "crm").isStart(), "the overtaken page did not move the cursor");
         assertEquals(Map.of(), links.hashes(pair, Role.A, List.of("1", "2")), "the resync forgot the links; the page stored none");
     }

@@ -71,6 +71,9 @@ class TwoWaySyncTest {
     @Inject
     io.syncline.write.TwoWayWriter writer;
 
+    @Inject
+    io.syncline.state.DeadLetters deadLetters;
+
     @Test
     @Order(1)
     void firstRunLinksRecordsThatExistOnBothSidesInsteadOfCopyingThem() {
@@ -842,6 +845,46 @@ class TwoWaySyncTest {
         assertEquals("Blocked", row(crm(), "SELECT status FROM people WHERE id = ?", a).get("status"), "the help desk's edit reached the CRM");
         awaitQuiet();
         assertEquals(1, count(helpdesk(), "SELECT COUNT(*) FROM users WHERE email = ?", email), "no twin created");
+    }
+
+    /**
+     * A help-desk user changes to a status the mapping refuses after the window of a CRM edit read the user, and before the
+     * window's state commit: a poll records that as a dead letter meanwhile, and both cursors then move past the lookback. The
+     * window clears the dead letters of the records as it read them, not that one: nothing would read the record again, and
+     * the operator would not see it.
+     */
+    @Test
+    @Order(24)
+    void aRecordRefusedAfterTheWindowReadItStaysADeadLetter() {
+        awaitQuiet();
+        long a = crmId("person44@example.com");
+        String b = String.valueOf(helpdeskId("person44@example.com"));
+        java.util.concurrent.atomic.AtomicBoolean acted = new java.util.concurrent.atomic.AtomicBoolean();
+        faults.once("people", String.valueOf(a), Faults.BEFORE_STATE_COMMIT, () -> {
+            update(helpdesk(), "UPDATE users SET active = 7 WHERE id = ?", b);
+            await().atMost(SYNC).until(() -> deadLetters.has("people", "helpdesk", b));
+            try {
+                Thread.sleep(6000); // past the lookback: the polls read the refused record no more once their cursors move
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            update(crm(), "UPDATE people SET first_name = first_name WHERE id = ?", crmId("person45@example.com"));
+            update(helpdesk(), "UPDATE users SET updated_at = NOW(6) WHERE id = ?", helpdeskId("person45@example.com"));
+            Polls.awaitPolls("people", 2);
+            acted.set(true);
+        });
+        try {
+            update(crm(), "UPDATE people SET first_name = 'Read before' WHERE id = ?", a);
+            await().atMost(SYNC).until(acted::get);
+            awaitQuiet();
+            assertEquals("Read before", row(helpdesk(), "SELECT first_name FROM users WHERE id = ?", b).get("first_name"));
+            assertTrue(deadLetters.has("people", "helpdesk", b), "the window cleared the dead letter recorded after its read");
+            operator().get("/api/pairs/people/dead-letters").then().statusCode(200)
+                    .body("find { it.recordId == '" + b + "' }.side", equalTo("helpdesk"));
+        } finally {
+            update(helpdesk(), "UPDATE users SET active = 1 WHERE id = ?", b);
+        }
+        await("fixed, the record syncs and its dead letter goes").atMost(SYNC).until(() -> !deadLetters.has("people", "helpdesk", b));
     }
 
     /**
