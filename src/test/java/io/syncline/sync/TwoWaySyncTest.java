@@ -848,7 +848,7 @@ class TwoWaySyncTest {
     }
 
     /**
-     * A help-desk user changes to a status the mapping refuses after the window of a CRM edit read the user, and before the
+     * A help-desk user loses the email the mapping requires after the window of a CRM edit read the user, and before the
      * window's state commit: a poll records that as a dead letter meanwhile, and both cursors then move past the lookback. The
      * window clears the dead letters of the records as it read them, not that one: nothing would read the record again, and
      * the operator would not see it.
@@ -859,9 +859,10 @@ class TwoWaySyncTest {
         awaitQuiet();
         long a = crmId("person44@example.com");
         String b = String.valueOf(helpdeskId("person44@example.com"));
+        Object email = row(helpdesk(), "SELECT email FROM users WHERE id = ?", b).get("email");
         java.util.concurrent.atomic.AtomicBoolean acted = new java.util.concurrent.atomic.AtomicBoolean();
         faults.once("people", String.valueOf(a), Faults.BEFORE_STATE_COMMIT, () -> {
-            update(helpdesk(), "UPDATE users SET active = 7 WHERE id = ?", b);
+            update(helpdesk(), "UPDATE users SET email = '' WHERE id = ?", b);
             await().atMost(SYNC).until(() -> deadLetters.has("people", "helpdesk", b));
             try {
                 Thread.sleep(6000); // past the lookback: the polls read the refused record no more once their cursors move
@@ -882,7 +883,7 @@ class TwoWaySyncTest {
             operator().get("/api/pairs/people/dead-letters").then().statusCode(200)
                     .body("find { it.recordId == '" + b + "' }.side", equalTo("helpdesk"));
         } finally {
-            update(helpdesk(), "UPDATE users SET active = 1 WHERE id = ?", b);
+            update(helpdesk(), "UPDATE users SET email = ? WHERE id = ?", email, b);
         }
         await("fixed, the record syncs and its dead letter goes").atMost(SYNC).until(() -> !deadLetters.has("people", "helpdesk", b));
     }
