@@ -294,15 +294,19 @@ public class ChunkWriter {
      * whose transactions committed: each read begins a new one.
      */
     private Set<String> drifted(Pair pair, Entity.Session sa, Entity.Session sb, List<Link> moved) {
-        if (moved.isEmpty() || !pair.side(Role.A).system().transactional() || !pair.side(Role.B).system().transactional()) {
+        if (moved.isEmpty()) {
             return Set.of();
         }
         Map<Role, Set<String>> ids = new EnumMap<>(Role.class);
         for (Role side : Role.values()) {
             ids.put(side, new HashSet<>());
             moved.forEach(l -> ids.get(side).add(l.id(side)));
-            // a poll that reads them from now on compares them with the moved links, not with what the window waited with
+            // a poll that reads them from now on compares them with the moved links, not with what the window waited with,
+            // whatever the sides: a record set back on an API to that content is a change, not a re-read to skip
             pendingChanges.applied(pair.name(), pair.side(side).name(), ids.get(side));
+        }
+        if (!pair.side(Role.A).system().transactional() || !pair.side(Role.B).system().transactional()) {
+            return Set.of(); // an API's records are not read again here: a request per record
         }
         Set<String> drifted = new LinkedHashSet<>();
         Map<String, Row> rowsA = sa.read(ids.get(Role.A));

@@ -14,12 +14,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.syncline.pair.Role;
+import io.syncline.state.Links;
 import io.syncline.testing.Polls;
 import io.syncline.testing.RealDatabases;
 import io.syncline.testing.Tracker;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Order;
@@ -39,6 +46,9 @@ class TwoWayHttpSyncTest {
 
     private static final Duration SYNC = Duration.ofSeconds(40);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    @Inject
+    Links links;
 
     @AfterEach
     void healthyAgain() {
@@ -185,6 +195,45 @@ class TwoWayHttpSyncTest {
         String trackerId = theTrackerBug(ref).get("id").asText();
         operator().get("/api/pairs/bugs/dead-letters").then().statusCode(200)
                 .body("recordId", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(trackerId))); // planned again at once, not parked
+    }
+
+    /**
+     * Both sides retitle a bug; the CRM's title wins (a-wins) and is written to the tracker, whose user sets theirs back while
+     * the rest of the window is still applied (the chunk of a bug new on the tracker waits for a lock in the CRM). The poll that
+     * reads it set back compares it with the link the first chunk moved, not with what the window waited with: the tracker's
+     * title reaches the CRM. No later poll would read it again: the tracker's cursor moves on past the lookback meanwhile.
+     */
+    @Test
+    void aRecordSetBackOnTheApiWhileTheRestOfItsWindowIsAppliedIsSyncedAgain() throws Exception {
+        String ref = linked("Export is slow");
+        long trackerId = theTrackerBug(ref).get("id").asLong();
+        String crmId = String.valueOf(crmRow(ref).get("id"));
+        String linkBefore = links.hashes("bugs", Role.A, List.of(crmId)).get(crmId);
+        String waits = ref("BUG");
+        pause(); // the three changes in one window
+        update(crm(), "UPDATE bugs SET title = 'Export is slow (CRM)' WHERE ref = ?", ref);
+        Tracker.patch("bugs", trackerId, Tracker.object().put("title", "Export is slow (tracker)"));
+        trackerBug(waits, "Waits for the CRM", "open", 1);
+        try (Connection hold = DriverManager.getConnection(crm(), "postgres", null); Statement s = hold.createStatement()) {
+            hold.setAutoCommit(false);
+            s.executeUpdate("UPDATE bug_writes SET n = n"); // every write to the CRM's bugs (its trigger counts them) waits for this row
+            resume();
+            await("the first chunk moved the link").atMost(SYNC)
+                    .until(() -> !Objects.equals(linkBefore, links.hashes("bugs", Role.A, List.of(crmId)).get(crmId)));
+            assertEquals("Export is slow (CRM)", theTrackerBug(ref).get("title").asText(), "a-wins: the CRM's title on the tracker");
+            Tracker.patch("bugs", trackerId, Tracker.object().put("title", "Export is slow (tracker)")); // what the window waited with
+            Polls.awaitPolls("bugs", 2);
+            Thread.sleep(2500); // past the lookback (2 s)
+            trackerBug(ref("BUG"), "Moves the cursor", "open", 1);
+            Polls.awaitPolls("bugs", 2);
+            assertEquals(0, count(crm(), "SELECT COUNT(*) FROM bugs WHERE ref = ?", waits), "the new bug's chunk waited meanwhile");
+            hold.rollback();
+        }
+        await().atMost(SYNC).untilAsserted(() -> {
+            assertEquals("Export is slow (tracker)", crmRow(ref).get("title"), "the title set back reached the CRM");
+            assertEquals("Export is slow (tracker)", theTrackerBug(ref).get("title").asText());
+            assertEquals(1, count(crm(), "SELECT COUNT(*) FROM bugs WHERE ref = ?", waits));
+        });
     }
 
     @Test
