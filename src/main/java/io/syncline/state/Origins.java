@@ -170,6 +170,23 @@ public class Origins {
         }
     }
 
+    /** Removes the origins of records of a table ({@code system.table}): a write that stored them did not commit. */
+    public void delete(String entity, Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (Connection c = state.connect(); PreparedStatement ps = c.prepareStatement("DELETE FROM record_origins WHERE entity = ? AND record_id = ?")) {
+            for (String id : ids) {
+                ps.setString(1, entity);
+                ps.setString(2, id);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw new IllegalStateException("the origins of records of " + entity + " could not be removed: " + e.getMessage(), e);
+        }
+    }
+
     private void save(Connection c, String entity, Map<String, Origin> byId) throws SQLException {
         List<Object[]> rows = new ArrayList<>();
         for (Map.Entry<String, Origin> e : byId.entrySet()) {

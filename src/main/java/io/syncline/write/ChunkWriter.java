@@ -22,6 +22,7 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -250,18 +251,10 @@ public class ChunkWriter {
             }
             // where the written values came from, stored before the sides commit: a pair that reads these records in a table it
             // shares finds it as soon as they are committed (a write that does not commit leaves an origin no record matches)
-            relays.store(pair, plan, rowsA, rowsB, Map.of(Role.A, createdA, Role.B, createdB));
-            faults.at(name, Faults.BEFORE_SIDES_COMMIT, involved.keySet());
-            // b first, unless only a writes as it commits (an API): its refusals and records changed meanwhile then roll the database back
-            boolean aCommitsFirst = !pair.side(Role.A).system().transactional() && pair.side(Role.B).system().transactional();
-            Attempt notCommitted = aCommitsFirst ? commit(sa, Role.A, pair, plan, involved) : commit(sb, Role.B, pair, plan, involved);
+            Relays.Replaced replaced = relays.store(pair, plan, rowsA, rowsB, Map.of(Role.A, createdA, Role.B, createdB), relayed);
+            Attempt notCommitted = commitSides(pair, sa, sb, plan, involved, replaced);
             if (notCommitted != null) {
-                return notCommitted; // the other side rolls back when it closes
-            }
-            faults.at(name, Faults.BETWEEN_SIDES_COMMIT, involved.keySet());
-            notCommitted = aCommitsFirst ? commit(sb, Role.B, pair, plan, involved) : commit(sa, Role.A, pair, plan, involved);
-            if (notCommitted != null) {
-                return notCommitted; // the first side committed: the next attempt reads what it holds, as after a crash between the commits
+                return notCommitted;
             }
             faults.at(name, Faults.BEFORE_STATE_COMMIT, involved.keySet());
             Set<String> intentsDone = new HashSet<>(Links.aIds(writing)); // and those of an earlier window that stopped
@@ -283,6 +276,43 @@ public class ChunkWriter {
             moved.addAll(created);
             return new Attempt(new TwoWayWriter.Outcome(writtenA, writtenB, createdA.size() + createdB.size(), plan.resolved(), plan.newConflicts(),
                     plan.deleted(), plan.unchanged()), List.of(), List.of(), false, drifted(pair, sa, sb, moved));
+        }
+    }
+
+    /**
+     * Commits both sides: b first, unless only a writes as it commits (an API), whose refusals and records changed meanwhile
+     * then roll the database back. Returns null once both committed, else the attempt's end: the side not committed rolls
+     * back when its session closes, and the origins stored for it are set back (a crash leaves them, as it leaves a write
+     * that did not commit: the records then do not hold them, and are their markers').
+     */
+    private Attempt commitSides(Pair pair, Entity.Session sa, Entity.Session sb, Plan plan, Map<String, Link> involved, Relays.Replaced replaced) {
+        Role first = !pair.side(Role.A).system().transactional() && pair.side(Role.B).system().transactional() ? Role.A : Role.B;
+        Set<Role> committed = EnumSet.noneOf(Role.class);
+        try {
+            faults.at(pair.name(), Faults.BEFORE_SIDES_COMMIT, involved.keySet());
+            Attempt notCommitted = commit(first == Role.A ? sa : sb, first, pair, plan, involved);
+            if (notCommitted != null) {
+                return notCommitted;
+            }
+            committed.add(first);
+            faults.at(pair.name(), Faults.BETWEEN_SIDES_COMMIT, involved.keySet());
+            Role second = first.other();
+            notCommitted = commit(second == Role.A ? sa : sb, second, pair, plan, involved);
+            if (notCommitted != null) {
+                return notCommitted; // the first side committed: the next attempt reads what it holds, as after a crash between the commits
+            }
+            committed.add(second);
+            return null;
+        } finally {
+            for (Role side : Role.values()) {
+                if (!committed.contains(side)) {
+                    try {
+                        relays.setBack(pair, replaced, side);
+                    } catch (RuntimeException e) { // the attempt's own end is what the writer must see
+                        LOG.warnf("pair '%s': %s", pair.name(), e.getMessage());
+                    }
+                }
+            }
         }
     }
 

@@ -13,12 +13,14 @@ import io.syncline.system.Table;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -36,10 +38,15 @@ public class Relays {
     Origins origins;
 
     /**
-     * Per side: the rows that hold what another pair wrote (by id -> the time of the edit those values carry), and the ids
-     * of rows with an origin they do not hold (edited since that write, or read before it committed).
+     * Per side: the rows that hold what another pair wrote (by id -> the time of the edit those values carry), the ids
+     * of rows with an origin they do not hold (edited since that write, or read before it committed), and every origin
+     * found, to set back should the chunk's write not commit.
      */
-    record Relayed(Map<Role, Map<String, Instant>> held, Map<Role, Set<String>> notHeld) {
+    record Relayed(Map<Role, Map<String, Instant>> held, Map<Role, Set<String>> notHeld, Map<Role, Map<String, Origins.Origin>> found) {
+    }
+
+    /** The origins {@link #store} replaced, per side: by id, the origin found when the chunk read the row, or none. */
+    record Replaced(Map<Role, Map<String, Optional<Origins.Origin>>> origins) {
     }
 
     /**
@@ -51,16 +58,19 @@ public class Relays {
     Relayed read(Pair pair, Map<String, Row> rowsA, Map<String, Row> rowsB, Map<String, Link> links) {
         Map<Role, Map<String, Instant>> held = new EnumMap<>(Role.class);
         Map<Role, Set<String>> notHeld = new EnumMap<>(Role.class);
+        Map<Role, Map<String, Origins.Origin>> found = new EnumMap<>(Role.class);
         for (Role role : Role.values()) {
             Side side = pair.side(role);
             Map<String, Row> rows = role == Role.A ? rowsA : rowsB;
             Map<String, Instant> byId = new HashMap<>();
             Set<String> others = new HashSet<>();
+            Map<String, Origins.Origin> stored = Map.of();
             if (pairs.topology().shared(side.reference())) {
                 Map<String, Link> linkOf = new HashMap<>();
                 links.values().forEach(l -> linkOf.put(l.id(role), l));
                 Set<String> ignored = ignored(side);
-                origins.find(Topology.key(side.reference()), rows.keySet()).forEach((id, origin) -> {
+                stored = origins.find(Topology.key(side.reference()), rows.keySet());
+                stored.forEach((id, origin) -> {
                     Row row = rows.get(id);
                     if (row != null && origin.holds(row.values(), ignored, synced(pair, role, linkOf.get(id)))) {
                         byId.put(id, origin.at());
@@ -71,8 +81,9 @@ public class Relays {
             }
             held.put(role, byId);
             notHeld.put(role, others);
+            found.put(role, stored);
         }
-        return new Relayed(held, notHeld);
+        return new Relayed(held, notHeld, found);
     }
 
     /** The columns of a side as the pair last synced the record (its base), lower case; empty for a record without a base. */
@@ -95,12 +106,14 @@ public class Relays {
 
     /**
      * Stores where what the chunk writes into shared tables came from: per record, the time of the edit its values carry and
-     * its columns as written.
+     * its columns as written. Returns the origins it replaced: should a side's write not commit, {@link #setBack} restores
+     * them, so that what another pair wrote into those records, which they still hold, keeps its origin.
      *
      * @param created per side, the ids the plan's creates were given, in the order of the plan's creates
      */
-    void store(Pair pair, Plan plan, Map<String, Row> rowsA, Map<String, Row> rowsB, Map<Role, List<String>> created) {
+    Replaced store(Pair pair, Plan plan, Map<String, Row> rowsA, Map<String, Row> rowsB, Map<Role, List<String>> created, Relayed read) {
         Map<String, Map<String, Origins.Origin>> written = new HashMap<>();
+        Map<Role, Map<String, Optional<Origins.Origin>>> replaced = new EnumMap<>(Role.class);
         for (Role role : Role.values()) {
             Side side = pair.side(role);
             if (!pairs.topology().shared(side.reference())) {
@@ -128,9 +141,27 @@ public class Relays {
             }
             if (!byId.isEmpty()) {
                 written.put(Topology.key(side.reference()), byId);
+                Map<String, Optional<Origins.Origin>> before = new HashMap<>();
+                byId.keySet().forEach(id -> before.put(id, Optional.ofNullable(read.found().get(role).get(id))));
+                replaced.put(role, before);
             }
         }
         origins.save(written);
+        return new Replaced(replaced);
+    }
+
+    /** Restores the origins {@link #store} replaced in a side's table: that side's write did not commit. */
+    void setBack(Pair pair, Replaced replaced, Role side) {
+        Map<String, Optional<Origins.Origin>> before = replaced.origins().get(side);
+        if (before == null) {
+            return;
+        }
+        String table = Topology.key(pair.side(side).reference());
+        Map<String, Origins.Origin> restored = new HashMap<>();
+        List<String> none = new ArrayList<>();
+        before.forEach((id, origin) -> origin.ifPresentOrElse(o -> restored.put(id, o), () -> none.add(id)));
+        origins.save(restored.isEmpty() ? Map.of() : Map.of(table, restored));
+        origins.delete(table, none);
     }
 
     /** The columns that say nothing of a record's values: its key, and the change markers that every write moves. */

@@ -74,6 +74,9 @@ class TwoWaySyncTest {
     @Inject
     io.syncline.state.DeadLetters deadLetters;
 
+    @Inject
+    io.syncline.state.Origins origins;
+
     @Test
     @Order(1)
     void firstRunLinksRecordsThatExistOnBothSidesInsteadOfCopyingThem() {
@@ -886,6 +889,36 @@ class TwoWaySyncTest {
             update(helpdesk(), "UPDATE users SET email = ? WHERE id = ?", email, b);
         }
         await("fixed, the record syncs and its dead letter goes").atMost(SYNC).until(() -> !deadLetters.has("people", "helpdesk", b));
+    }
+
+    /**
+     * The CRM's people are synced by two pairs (people, with the help desk; payers, with billing). The people pair stores
+     * where what it writes into a CRM person came from (the help desk's edit), so that the payers pair takes that edit's
+     * time, not the CRM's marker, as the person's. A later write of the people pair that does not commit (here it fails just
+     * before the sides commit) sets back the origin it stored for it: the CRM still holds the earlier write.
+     */
+    @Test
+    @Order(25)
+    void theOriginOfAWriteThatDidNotCommitIsSetBack() {
+        awaitQuiet();
+        String a = String.valueOf(crmId("person46@example.com"));
+        long b = helpdeskId("person46@example.com");
+        update(helpdesk(), "UPDATE users SET phone = '+1 555 4601' WHERE id = ?", b);
+        await().atMost(SYNC).until(() -> "+1 555 4601".equals(row(crm(), "SELECT phone FROM people WHERE id = ?", a).get("phone")));
+        awaitQuiet();
+        io.syncline.state.Origins.Origin written = origins.find("crm.people", List.of(a)).get(a);
+        assertNotNull(written, "the people pair stored where the CRM's phone came from");
+        int failures = status().getInt("twoWay.applyFailures");
+        faults.once("people", a, Faults.BEFORE_SIDES_COMMIT, () -> {
+            throw new IllegalStateException("the CRM went away (test)");
+        });
+        update(helpdesk(), "UPDATE users SET phone = '+1 555 4602' WHERE id = ?", b);
+        await().atMost(SYNC).pollInterval(java.time.Duration.ofMillis(50)).until(() -> status().getInt("twoWay.applyFailures") > failures);
+        assertEquals(written, origins.find("crm.people", List.of(a)).get(a), "the origin of what the CRM holds, set back");
+        await("window recovery applies the window again").atMost(SYNC)
+                .until(() -> "+1 555 4602".equals(row(crm(), "SELECT phone FROM people WHERE id = ?", a).get("phone")));
+        awaitQuiet();
+        assertTrue(origins.find("crm.people", List.of(a)).get(a).at().isAfter(written.at()), "the new write's origin");
     }
 
     /**
