@@ -901,10 +901,11 @@ class TwoWaySyncTest {
     @Order(25)
     void theOriginOfAWriteThatDidNotCommitIsSetBack() {
         awaitQuiet();
-        String a = String.valueOf(crmId("person46@example.com"));
+        long crmId = crmId("person46@example.com");
+        String a = String.valueOf(crmId);
         long b = helpdeskId("person46@example.com");
         update(helpdesk(), "UPDATE users SET phone = '+1 555 4601' WHERE id = ?", b);
-        await().atMost(SYNC).until(() -> "+1 555 4601".equals(row(crm(), "SELECT phone FROM people WHERE id = ?", a).get("phone")));
+        await().atMost(SYNC).until(() -> "+1 555 4601".equals(row(crm(), "SELECT phone FROM people WHERE id = ?", crmId).get("phone")));
         awaitQuiet();
         io.syncline.state.Origins.Origin written = origins.find("crm.people", List.of(a)).get(a);
         assertNotNull(written, "the people pair stored where the CRM's phone came from");
@@ -916,7 +917,7 @@ class TwoWaySyncTest {
         await().atMost(SYNC).pollInterval(java.time.Duration.ofMillis(50)).until(() -> status().getInt("twoWay.applyFailures") > failures);
         assertEquals(written, origins.find("crm.people", List.of(a)).get(a), "the origin of what the CRM holds, set back");
         await("window recovery applies the window again").atMost(SYNC)
-                .until(() -> "+1 555 4602".equals(row(crm(), "SELECT phone FROM people WHERE id = ?", a).get("phone")));
+                .until(() -> "+1 555 4602".equals(row(crm(), "SELECT phone FROM people WHERE id = ?", crmId).get("phone")));
         awaitQuiet();
         assertTrue(origins.find("crm.people", List.of(a)).get(a).at().isAfter(written.at()), "the new write's origin");
     }
