@@ -250,7 +250,7 @@ public class ChunkWriter {
                 links.saveIntents(name, writing, creating);
             }
             // where the written values came from, stored before the sides commit: a pair that reads these records in a table it
-            // shares finds it as soon as they are committed (a write that does not commit leaves an origin no record matches)
+            // shares finds it as soon as they are committed (a side whose write does not commit has its origins set back)
             Relays.Replaced replaced = relays.store(pair, plan, rowsA, rowsB, Map.of(Role.A, createdA, Role.B, createdB), relayed);
             Attempt notCommitted = commitSides(pair, sa, sb, plan, involved, replaced);
             if (notCommitted != null) {
@@ -281,9 +281,9 @@ public class ChunkWriter {
 
     /**
      * Commits both sides: b first, unless only a writes as it commits (an API), whose refusals and records changed meanwhile
-     * then roll the database back. Returns null once both committed, else the attempt's end: the side not committed rolls
-     * back when its session closes, and the origins stored for it are set back (a crash leaves them, as it leaves a write
-     * that did not commit: the records then do not hold them, and are their markers').
+     * then roll the database back. Returns null once both committed, else the attempt's end: a side not committed rolls
+     * back when its session closes, and the origins stored for it are set back. (A crash leaves them: the records then do not
+     * hold them, and are their markers'.)
      */
     private Attempt commitSides(Pair pair, Entity.Session sa, Entity.Session sb, Plan plan, Map<String, Link> involved, Relays.Replaced replaced) {
         Role first = !pair.side(Role.A).system().transactional() && pair.side(Role.B).system().transactional() ? Role.A : Role.B;
