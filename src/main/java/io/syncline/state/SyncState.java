@@ -46,6 +46,8 @@ public class SyncState {
 
     private JdbcSystem store;
     private Dialect ownTables;
+    /** This server's hold on the state store: one server uses it at a time. */
+    private StateStoreLock lock;
     private final Map<String, PairStatus> statuses = new ConcurrentHashMap<>();
     /**
      * Per pair, twice the resyncs done since start, plus one while a resync is being stored (odd: a poll reads no cursor
@@ -57,6 +59,8 @@ public class SyncState {
 
     @PostConstruct
     void migrate() {
+        // validation mode starts no route: it may check pair files while the server runs
+        lock = config.validateOnly() ? null : StateStoreLock.take(config.state());
         store = new JdbcSystem("state", config.state());
         ownTables = Dialect.forOwnTables(config.state().url());
         migrations(config.state().url(), config.state().username().orElse(null), config.state().password().orElse(null)).load().migrate();
@@ -76,6 +80,9 @@ public class SyncState {
     @PreDestroy
     void close() {
         store.close();
+        if (lock != null) {
+            lock.close();
+        }
     }
 
     /** A connection to the state store, for the state classes of this package. */

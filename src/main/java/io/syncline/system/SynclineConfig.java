@@ -15,7 +15,7 @@ public interface SynclineConfig {
     Map<String, Connection> systems();
 
     /** Syncline's own database: links, cursors, dead letters. */
-    Connection state();
+    State state();
 
     /**
      * Where Syncline keeps its files: the default state store and the demo's databases ({@code ./data}, set in
@@ -50,6 +50,17 @@ public interface SynclineConfig {
     interface Demo {
         @WithDefault("false")
         boolean enabled();
+    }
+
+    /** The state store: a database, which one server uses at a time. */
+    interface State extends Connection {
+        /**
+         * How long a server that starts waits for another that holds the state store to stop (a rolling update), before it
+         * stops with an error that names the other.
+         */
+        @io.smallrye.config.WithName("lock-wait")
+        @WithDefault("2m")
+        Duration lockWait();
     }
 
     /**

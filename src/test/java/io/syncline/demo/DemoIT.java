@@ -48,12 +48,12 @@ class DemoIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        runDemo("first.log");
+        runDemo("first.log", true);
         // the demo's databases and its state store stay in the data directory: the second run knows what the first wrote
         for (String file : List.of("syncline-state.mv.db", "demo-crm.mv.db", "demo-helpdesk.mv.db", "demo-billing.mv.db")) {
             assertTrue(Files.exists(WORK.resolve("data").resolve(file)), file + " is kept");
         }
-        runDemo("second.log");
+        runDemo("second.log", false);
         List<Long> first = contactsAdded("first.log");
         List<Long> second = contactsAdded("second.log");
         assertTrue(second.get(0) > first.get(first.size() - 1), "the second run adds contacts after the first's: " + first + ", " + second);
@@ -69,16 +69,18 @@ class DemoIT {
         return ids;
     }
 
-    /** Runs the demo until each pair's figures move and its users have added a contact, with no dead letter; then stops it. */
-    private void runDemo(String logName) throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-Dquarkus.http.port=" + port,
-                "-Dsyncline.data-dir=./" + WORK.resolve("data"), // the default is ./data, the user's own
-                "-jar", "target/quarkus-app/quarkus-run.jar");
-        Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(WORK.resolve(logName).toFile()).start();
+    /**
+     * Runs the demo until each pair's figures move and its users have added a contact, with no dead letter; then stops it.
+     * {@code alongside}: once it is ready, a second server is started on the same data directory, and must stop.
+     */
+    private void runDemo(String logName, boolean alongside) throws Exception {
+        Process server = new ProcessBuilder(server(port)).redirectErrorStream(true).redirectOutput(WORK.resolve(logName).toFile()).start();
         try {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> status("/q/health/ready") == 200);
             assertEquals(401, status("/console"), "the console asks for a login");
+            if (alongside) {
+                aSecondServerOnTheSameStateStoreStopsSayingWhy();
+            }
 
             Map<String, Double> first = scrape();
             assertTrue(first.keySet().stream().anyMatch(k -> k.startsWith("camel_exchanges_total")), "Camel's route metrics: " + first.keySet());
@@ -118,6 +120,41 @@ class DemoIT {
         try (var files = Files.list(WORK.resolve("data"))) {
             assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".trace.db")).toList(), "no H2 error log in the data directory");
         }
+    }
+
+    /** The command that runs the packaged server on {@code httpPort}, with the demo's data directory. */
+    private static List<String> server(int httpPort, String... options) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-Dquarkus.http.port=" + httpPort,
+                "-Dsyncline.data-dir=./" + WORK.resolve("data"))); // the default is ./data, the user's own
+        command.addAll(List.of(options));
+        command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
+        return command;
+    }
+
+    /**
+     * One server per state store: a second server on the running demo's data directory (an operator who starts it twice)
+     * waits for the state store ({@code syncline.state.lock-wait}, 3 s here), then stops with an error that says why; the
+     * first goes on.
+     */
+    private void aSecondServerOnTheSameStateStoreStopsSayingWhy() throws Exception {
+        int otherPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            otherPort = socket.getLocalPort();
+        }
+        Path log = WORK.resolve("second-server.log");
+        Process second = new ProcessBuilder(server(otherPort, "-Dsyncline.state.lock-wait=3s")).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        try {
+            assertTrue(second.waitFor(90, java.util.concurrent.TimeUnit.SECONDS), "the second server stops");
+        } finally {
+            second.destroyForcibly();
+        }
+        String output = Files.readString(log);
+        assertTrue(output.contains("is used by another Syncline server") && output.contains("one server uses a state store at a time"),
+                "the second server says why it stops:\n" + output.substring(Math.max(0, output.length() - 3000)));
+        assertTrue(second.exitValue() != 0, "and exits with an error");
+        assertEquals(200, status("/q/health/ready"), "the first server goes on");
     }
 
     private int status(String path) {

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.syncline.pair.Role;
 import io.syncline.system.Position;
+import io.syncline.system.SynclineConfig;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -52,6 +53,9 @@ abstract class StateStoreContract {
     @Inject
     PendingChanges pendingChanges;
 
+    @Inject
+    SynclineConfig config;
+
     /** An application's settings for a state store of its own, with the contacts pair alone. */
     static Map<String, String> onlyContacts(Map<String, String> stateStore) {
         Map<String, String> config = new HashMap<>(stateStore);
@@ -68,6 +72,36 @@ abstract class StateStoreContract {
     @Test
     void theApplicationKeepsItsStateInThatDatabase() {
         assertEquals(database(), state.ownTables().name());
+    }
+
+    /**
+     * One server per state store. A second server that starts on this application's store waits for it, then stops with
+     * an error that names it; on a store of its own (an empty database), a second server that waits takes the lock as soon
+     * as the first stops. (An H2 file is locked by the process that opens it, and by no other: {@code DemoIT} starts a
+     * second server on the demo's.)
+     */
+    @Test
+    void aSecondServerWaitsForTheOneThatHoldsTheStoreAndThenStopsNamingIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(database().equals("H2"), "H2: DemoIT");
+        SynclineConfig.State store = config.state();
+        long started = System.nanoTime();
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> StateStoreLock.take(store.url(),
+                store.username().orElse(null), store.password().orElse(null), Duration.ofSeconds(2)).close());
+        assertTrue(System.nanoTime() - started >= Duration.ofSeconds(2).toNanos(), "it waited");
+        assertTrue(refused.getMessage().contains("used by another Syncline server ("), refused.getMessage());
+        if (database().equals("PostgreSQL")) { // which names the holder's application; MariaDB its connection
+            assertTrue(refused.getMessage().contains("('syncline ") && refused.getMessage().contains(" pid " + ProcessHandle.current().pid() + "'"),
+                    refused.getMessage());
+        }
+
+        String[] other = emptyDatabase("state_lock_" + System.nanoTime());
+        java.util.concurrent.CompletableFuture<StateStoreLock> second;
+        try (StateStoreLock first = StateStoreLock.take(other[0], other[1], null, Duration.ZERO)) {
+            second = CompletableFuture.supplyAsync(() -> StateStoreLock.take(other[0], other[1], null, Duration.ofSeconds(60)));
+            Thread.sleep(2_000);
+            assertFalse(second.isDone(), "the second server waits while the first holds the store");
+        }
+        second.get(20, TimeUnit.SECONDS).close(); // the first stopped: the second has it
     }
 
     /**
