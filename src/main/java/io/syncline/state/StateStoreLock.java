@@ -94,7 +94,7 @@ final class StateStoreLock implements AutoCloseable {
     private String tryTake() {
         Connection c = null;
         try {
-            c = DriverManager.getConnection(dialect.driverUrl(url), username, password);
+            c = DriverManager.getConnection(probeUrl(), username, password);
             String holder = switch (dialect.name()) {
                 case "PostgreSQL" -> postgresql(c);
                 case "MariaDB" -> mariadb(c);
@@ -118,6 +118,13 @@ final class StateStoreLock implements AutoCloseable {
             throw new IllegalStateException("the state store " + Redaction.of(url) + " could not be locked for this server: "
                     + Redaction.of(e.getMessage()), e);
         }
+    }
+
+    /** The store's URL for this connection; H2's without its trace file, which a refused open would leave in the data directory. */
+    private String probeUrl() {
+        String driverUrl = dialect.driverUrl(url);
+        return dialect.name().equals("H2") && !driverUrl.toUpperCase(java.util.Locale.ROOT).contains("TRACE_LEVEL_FILE")
+                ? driverUrl + ";TRACE_LEVEL_FILE=0" : driverUrl;
     }
 
     /** PostgreSQL: the session's advisory lock for the store's schema; null when taken, else the holder's name. */

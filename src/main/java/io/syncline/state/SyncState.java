@@ -85,6 +85,15 @@ public class SyncState {
         }
     }
 
+    /**
+     * Opens the state store, migrated and locked for this server, if it is not open yet (this bean's construction does it):
+     * the pairs ask for it before they read their systems, so that a server started beside another on the same store
+     * waits for it, rather than fail on the systems the other holds (the demo's H2 files).
+     */
+    public void open() {
+        // nothing more: the store was opened as this bean was made
+    }
+
     /** A connection to the state store, for the state classes of this package. */
     Connection connect() throws SQLException {
         return store.connect();
