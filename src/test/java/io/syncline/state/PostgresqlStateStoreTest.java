@@ -111,6 +111,35 @@ class PostgresqlStateStoreTest extends StateStoreContract {
         return sizes;
     }
 
+    /**
+     * The connection that holds the state store's lock breaks (here its backend is terminated, as a database restart or a
+     * cut network would end it): the server takes the lock again within seconds, on a new connection.
+     */
+    @Test
+    void aServerWhoseLockConnectionBreaksTakesTheLockAgain() throws SQLException {
+        String me = "syncline % pid " + ProcessHandle.current().pid();
+        Integer before = lockHolder(me);
+        assertTrue(before != null, "this server holds the state store's lock");
+        try (Connection c = state.connect(); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_terminate_backend(" + before + ")");
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+            Integer now = lockHolder(me);
+            return now != null && !now.equals(before);
+        });
+    }
+
+    /** The backend of the session named {@code application} (a LIKE pattern) that holds an advisory lock, if any. */
+    private Integer lockHolder(String application) throws SQLException {
+        try (Connection c = state.connect(); java.sql.PreparedStatement ps = c.prepareStatement("SELECT a.pid FROM pg_locks l"
+                + " JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE ?")) {
+            ps.setString(1, application);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : null;
+            }
+        }
+    }
+
     @Override
     String database() {
         return "PostgreSQL";
