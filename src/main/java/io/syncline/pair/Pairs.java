@@ -52,9 +52,6 @@ public class Pairs {
     @Inject
     Event<PairsLoaded> ready;
 
-    @Inject
-    io.syncline.state.SyncState state;
-
     /**
      * Fired once every pair is valid or waits for its systems, before any route starts, so that state
      * and health can be set up for them.
@@ -63,7 +60,6 @@ public class Pairs {
     }
 
     void onRoutesLoaded(@Observes AfterConfigure event) {
-        state.open(); // before any system is read: a second server on this state store waits for the first, which holds them
         CamelContext context = event.getMain().getCamelContext();
         Map<String, String> files = new TreeMap<>();
         for (BeanFactoryDefinition<?> bean : context.getCamelContextExtension().getContextPlugin(Model.class).getCustomBeans()) {

@@ -6,8 +6,11 @@ import io.syncline.system.JdbcSystem;
 import io.syncline.system.SynclineConfig;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.camel.quarkus.main.events.AfterConfigure;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import io.syncline.system.SystemException;
@@ -86,12 +90,12 @@ public class SyncState {
     }
 
     /**
-     * Opens the state store, migrated and locked for this server, if it is not open yet (this bean's construction does it):
-     * the pairs ask for it before they read their systems, so that a server started beside another on the same store
-     * waits for it, rather than fail on the systems the other holds (the demo's H2 files).
+     * Opens the state store, migrated and locked for this server, as the routes are loaded and before the pairs read their
+     * systems (this observer comes first; delivering the event makes this bean): a server started beside another on the
+     * same store waits for it, rather than fail on the systems the other holds (the demo's H2 files).
      */
-    public void open() {
-        // nothing more: the store was opened as this bean was made
+    void openFirst(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) AfterConfigure event) {
+        LOG.debugf("state store open before the pairs load: %s", store);
     }
 
     /** A connection to the state store, for the state classes of this package. */

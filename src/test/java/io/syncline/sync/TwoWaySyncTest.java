@@ -792,14 +792,7 @@ class TwoWaySyncTest {
         faults.once("people", String.valueOf(a), Faults.PLANNED_UNLOCKED, () -> {
             update(helpdesk(), "UPDATE users SET last_name = ? WHERE id = ?", last, b);
             Polls.awaitPolls("people", 2);
-            try {
-                Thread.sleep(6000);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            update(crm(), "UPDATE people SET first_name = first_name WHERE id = ?", crmId("person99@example.com"));
-            update(helpdesk(), "UPDATE users SET updated_at = NOW(6) WHERE id = ?", helpdeskId("person59@example.com"));
-            Polls.awaitPolls("people", 2);
+            cursorsPastTheLookback("person99@example.com", "person59@example.com");
             acted.set(true);
         });
         long appliedAgain = status().getLong("twoWay.recordsAppliedAgain");
@@ -867,14 +860,7 @@ class TwoWaySyncTest {
         faults.once("people", String.valueOf(a), Faults.BEFORE_STATE_COMMIT, () -> {
             update(helpdesk(), "UPDATE users SET email = '' WHERE id = ?", b);
             await().atMost(SYNC).until(() -> deadLetters.has("people", "helpdesk", b));
-            try {
-                Thread.sleep(6000); // past the lookback: the polls read the refused record no more once their cursors move
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            update(crm(), "UPDATE people SET first_name = first_name WHERE id = ?", crmId("person45@example.com"));
-            update(helpdesk(), "UPDATE users SET updated_at = NOW(6) WHERE id = ?", helpdeskId("person45@example.com"));
-            Polls.awaitPolls("people", 2);
+            cursorsPastTheLookback("person45@example.com", "person45@example.com"); // the polls read the refused record no more
             acted.set(true);
         });
         try {
@@ -955,6 +941,21 @@ class TwoWaySyncTest {
         assertTrue(status().getLong("twoWay.chunksLockedAgain") > lockedAgain, "the status API counts the chunk read again with both sides locked");
         await("the window's intent went as its link moved (the state commits after the sides)").atMost(SYNC)
                 .until(() -> links.intents("people", List.of(String.valueOf(a))).isEmpty());
+    }
+
+    /**
+     * Moves both sides' cursors more than the lookback (5 s) past the records edited so far: waits 6 s, edits the CRM
+     * person and the help-desk user of these emails, and waits for two polls.
+     */
+    private static void cursorsPastTheLookback(String crmEmail, String helpdeskEmail) {
+        try {
+            Thread.sleep(6000);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        update(crm(), "UPDATE people SET first_name = first_name WHERE id = ?", crmId(crmEmail));
+        update(helpdesk(), "UPDATE users SET updated_at = NOW(6) WHERE id = ?", helpdeskId(helpdeskEmail));
+        Polls.awaitPolls("people", 2);
     }
 
     /** The seed people's emails person{from}..person{to}@example.com, quoted for an IN list. */
