@@ -98,15 +98,11 @@ final class StateStoreLock implements AutoCloseable {
             String holder = switch (dialect.name()) {
                 case "PostgreSQL" -> postgresql(c);
                 case "MariaDB" -> mariadb(c);
-                default -> null; // H2: the file lock; the open connection is the proof
+                default -> null; // H2: the file lock; the connection opened is the proof, and the server's pool holds the file
             };
-            if (holder != null) {
+            if (holder != null || dialect.name().equals("H2")) {
                 c.close();
                 return holder;
-            }
-            if (dialect.name().equals("H2")) {
-                c.close(); // the server's own pool holds the file from now on
-                return null;
             }
             held = c;
             return null;

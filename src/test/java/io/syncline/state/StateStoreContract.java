@@ -95,7 +95,7 @@ abstract class StateStoreContract {
         }
 
         String[] other = emptyDatabase("state_lock_" + System.nanoTime());
-        java.util.concurrent.CompletableFuture<StateStoreLock> second;
+        CompletableFuture<StateStoreLock> second;
         try (StateStoreLock first = StateStoreLock.take(other[0], other[1], null, Duration.ZERO)) {
             second = CompletableFuture.supplyAsync(() -> StateStoreLock.take(other[0], other[1], null, Duration.ofSeconds(60)));
             Thread.sleep(2_000);
