@@ -77,19 +77,20 @@ class DevModeIT {
         assertTrue(pairFile.contains(rule), "routes/people.yaml has " + rule);
         try {
             // the first start compiles the project: minutes on two cores
-            await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1))
+            await("dev mode ready").atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> !maven.isAlive() || get("/q/health/ready").status() == 200);
             assertTrue(maven.isAlive(), "dev mode starts:\n" + tail(log));
             assertTrue(policy().contains(rule), "the people pair as its file says: " + policy());
 
             // an edited rule: the next request restarts the server, which syncs with it
             Files.writeString(people, pairFile.replace(rule, "phone: a-wins"));
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> policy().contains("phone: a-wins"));
-            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() -> get("/q/health/ready").status() == 200);
+            await("the server restarted with the edited rule").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> policy().contains("phone: a-wins"));
+            await("the restarted server ready").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() -> get("/q/health/ready").status() == 200);
 
             // a broken pair file: the answer names the file and the problem, and dev mode waits for the mend
             Files.writeString(people, pairFile.replace(rule, "phone: sometimes"));
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            await("the broken file refused").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                 Answer broken = get("/q/health/ready");
                 assertEquals(500, broken.status(), "the restart fails");
                 assertTrue(broken.body().contains("people.yaml") && broken.body().contains("sometimes"), "it says why: " + broken.body());
@@ -97,7 +98,8 @@ class DevModeIT {
             assertTrue(maven.isAlive(), "dev mode goes on");
 
             Files.writeString(people, pairFile);
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> get("/q/health/ready").status() == 200);
+            await("the mended file started").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> get("/q/health/ready").status() == 200);
             assertTrue(policy().contains(rule), "the mended file is synced with: " + policy());
         } finally {
             List<ProcessHandle> started = maven.descendants().toList();
