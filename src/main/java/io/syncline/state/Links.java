@@ -4,11 +4,13 @@ import io.syncline.pair.Role;
 import io.syncline.system.Dialect;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -44,6 +46,32 @@ public class Links {
 
     /** Prefixes the hash of a side whose record is being created: until the next apply, its insert may not have committed. */
     public static final String CREATING = "+";
+
+    /** A record's hash ({@code Mapping.hash}): 20 characters. */
+    private static final int HASH_LENGTH = 20;
+    private static final Base64.Encoder TRANSACTION_TEXT = Base64.getUrlEncoder().withoutPadding();
+
+    /**
+     * The hash of a side whose record is being created: marked {@link #CREATING}, its hash once created, then the id of the
+     * transaction that inserts it where the side can tell later whether that committed (in 11 characters: the mark fits the
+     * 32 of a hash's column).
+     */
+    public static String creating(String hash, Long transaction) {
+        return CREATING + hash + (transaction == null || hash.length() != HASH_LENGTH ? ""
+                : TRANSACTION_TEXT.encodeToString(ByteBuffer.allocate(Long.BYTES).putLong(transaction).array()));
+    }
+
+    /** The hash that a side marked {@link #creating} holds once its record is created. */
+    public static String created(String mark) {
+        String rest = mark.substring(CREATING.length());
+        return rest.length() > HASH_LENGTH ? rest.substring(0, HASH_LENGTH) : rest;
+    }
+
+    /** The id of the transaction that inserts the record of a side marked {@link #creating}; null when the side cannot tell. */
+    public static Long creatingTransaction(String mark) {
+        int at = CREATING.length() + HASH_LENGTH;
+        return mark != null && mark.startsWith(CREATING) && mark.length() > at ? ByteBuffer.wrap(Base64.getUrlDecoder().decode(mark.substring(at))).getLong() : null;
+    }
 
     /**
      * Prefixes, in a window's intent, the hash of a side the window did not write (it held the result already):

@@ -200,6 +200,23 @@ public abstract class Dialect {
         statement.setFetchSize(fetchSize);
     }
 
+    /**
+     * The query that gives the current transaction an id (a number) and returns it, so that whether the transaction
+     * committed can be asked after a crash ({@link #transactionStatus()}); null where the database cannot tell, or not in
+     * this version ({@code majorVersion}).
+     */
+    public String currentTransaction(int majorVersion) {
+        return null;
+    }
+
+    /**
+     * The query that answers, for an id of {@link #currentTransaction}, {@code committed}, {@code aborted}, {@code in
+     * progress}, or nothing when the transaction is too old to tell.
+     */
+    public String transactionStatus() {
+        return null;
+    }
+
     static final class Postgres extends Dialect {
         Postgres(boolean quoting) {
             super(quoting);
@@ -223,6 +240,17 @@ public abstract class Dialect {
         @Override
         protected String now(boolean withZone) {
             return withZone ? "clock_timestamp()" : "CAST(clock_timestamp() AS TIMESTAMP)";
+        }
+
+        /** {@code pg_current_xact_id}, PostgreSQL 13 and later: the 64-bit id, which does not wrap around. */
+        @Override
+        public String currentTransaction(int majorVersion) {
+            return majorVersion >= 13 ? "SELECT CAST(pg_current_xact_id() AS TEXT)" : null;
+        }
+
+        @Override
+        public String transactionStatus() {
+            return "SELECT pg_xact_status(CAST(? AS xid8))";
         }
 
         /** As text first: PostgreSQL trims no {@code uuid} (nor any type but text), and casts none to text unasked. */

@@ -167,6 +167,22 @@ public interface Entity {
         Map<String, String> delete(Collection<String> ids);
 
         /**
+         * The id of the session's transaction, given it now if it has none, by which {@link #committed} tells later (after a
+         * crash) whether it committed; null when the entity cannot tell (PostgreSQL 13 and later can).
+         */
+        default Long transaction() {
+            return null;
+        }
+
+        /**
+         * Whether the transaction of that id ({@link #transaction}) committed: true, false when it rolled back (or was cut
+         * off), null when the entity cannot tell (it is still under way, too old, or the entity keeps no such record).
+         */
+        default Boolean committed(long transaction) {
+            return null;
+        }
+
+        /**
          * @throws CommitRefused when an entity that writes as it commits (an API) refused records or found them changed
          *                       since they were read; it wrote the others
          */

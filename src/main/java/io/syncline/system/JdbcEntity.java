@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -508,6 +509,39 @@ public final class JdbcEntity implements Entity {
                 }
             }
             return created;
+        }
+
+        @Override
+        public Long transaction() {
+            try {
+                String sql = dialect.currentTransaction(c.getMetaData().getDatabaseMajorVersion());
+                if (sql == null) {
+                    return null;
+                }
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+                    rs.next();
+                    return Long.parseLong(rs.getString(1));
+                }
+            } catch (SQLException e) {
+                throw failure("reading the transaction of", e);
+            }
+        }
+
+        @Override
+        public Boolean committed(long transaction) {
+            String sql = dialect.transactionStatus();
+            if (sql == null) {
+                return null;
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, Long.toString(transaction));
+                try (ResultSet rs = ps.executeQuery()) {
+                    String status = rs.next() ? rs.getString(1) : null;
+                    return "committed".equals(status) ? Boolean.TRUE : "aborted".equals(status) ? Boolean.FALSE : null;
+                }
+            } catch (SQLException e) {
+                throw failure("asking about a transaction of", e);
+            }
         }
 
         @Override

@@ -193,6 +193,7 @@ public class ChunkWriter {
                 rowsB = readB(pair, sb.lock(readB));
                 rowsA = aLockedFirst ? rowsA : sa.lock(readA);
             }
+            createdThenDeleted(involved, sa, sb, rowsA, rowsB);
             TwinMatching.Twins twins = pair.match() != null && matchNew
                     ? twinMatching.find(pair, sa, sb, aLockedFirst, newA, newB, rowsA, rowsB) : TwinMatching.Twins.NONE;
             List<Plan.DeadLetter> ambiguous = twins.ambiguous();
@@ -229,9 +230,9 @@ public class ChunkWriter {
             List<Link> created = new ArrayList<>();
             List<Link> creating = new ArrayList<>();
             Map<Role, Map<String, String>> echoes = new EnumMap<>(plan.echoes());
-            linkCreated(Role.A, plan.creates(Role.A), createdA, created, creating, echoes);
+            linkCreated(Role.A, plan.creates(Role.A), createdA, createdA.isEmpty() ? null : sa.transaction(), created, creating, echoes);
             int createdOnA = created.size();
-            linkCreated(Role.B, plan.creates(Role.B), createdB, created, creating, echoes);
+            linkCreated(Role.B, plan.creates(Role.B), createdB, createdB.isEmpty() ? null : sb.transaction(), created, creating, echoes);
             Map<Link, Role> createdOn = new LinkedHashMap<>();
             for (int i = 0; i < created.size(); i++) {
                 createdOn.put(created.get(i), i < createdOnA ? Role.A : Role.B);
@@ -430,14 +431,17 @@ public class ChunkWriter {
         return created.stream().map(Entity.Created::id).toList();
     }
 
-    /** The links of the records a side created, by the ids its inserts generated; and the echoes those records will send. */
-    private static void linkCreated(Role side, List<Plan.Create> creates, List<String> ids, List<Link> created, List<Link> creating,
-            Map<Role, Map<String, String>> echoes) {
+    /**
+     * The links of the records a side created, by the ids its inserts generated; and the echoes those records will send.
+     * {@code transaction}: the id of the side's transaction that inserted them, where the side can tell whether it committed.
+     */
+    private static void linkCreated(Role side, List<Plan.Create> creates, List<String> ids, Long transaction, List<Link> created,
+            List<Link> creating, Map<Role, Map<String, String>> echoes) {
         Map<String, String> sideEchoes = new HashMap<>(echoes.get(side));
         for (int i = 0; i < creates.size(); i++) {
             Plan.Create c = creates.get(i);
             String newId = ids.get(i);
-            String mark = Links.CREATING + c.twinHash();
+            String mark = Links.creating(c.twinHash(), transaction);
             created.add(side == Role.A ? new Link(newId, c.sourceId(), c.base(), c.twinHash(), c.sourceHash())
                     : new Link(c.sourceId(), newId, c.base(), c.sourceHash(), c.twinHash()));
             creating.add(side == Role.A ? new Link(newId, c.sourceId(), c.base(), mark, c.sourceHash())
@@ -445,6 +449,28 @@ public class ChunkWriter {
             sideEchoes.put(newId, c.twinHash());
         }
         echoes.put(side, sideEchoes);
+    }
+
+    /**
+     * The links of records that an attempt stopped after creating (a crash, or a failure before the links moved), whose record
+     * is missing now: its insert never committed (the planner creates it again), or it committed and a user deleted the record
+     * since. Where the side tells which ({@link Entity.Session#committed}, PostgreSQL), a committed insert's link loses its
+     * mark here: the delete is then synced as any, not undone by a second create.
+     */
+    private static void createdThenDeleted(Map<String, Link> involved, Entity.Session sa, Entity.Session sb, Map<String, Row> rowsA,
+            Map<String, Row> rowsB) {
+        for (Map.Entry<String, Link> e : involved.entrySet()) {
+            Link link = e.getValue();
+            for (Role side : Role.values()) {
+                Long transaction = Links.creatingTransaction(link.hash(side));
+                if (transaction != null && (side == Role.A ? rowsA : rowsB).get(link.id(side)) == null
+                        && Boolean.TRUE.equals((side == Role.A ? sa : sb).committed(transaction))) {
+                    String hash = Links.created(link.hash(side));
+                    e.setValue(side == Role.A ? new Link(link.aId(), link.bId(), link.base(), hash, link.bHash())
+                            : new Link(link.aId(), link.bId(), link.base(), link.aHash(), hash));
+                }
+            }
+        }
     }
 
     /**

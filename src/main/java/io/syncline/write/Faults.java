@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -55,7 +56,8 @@ public class Faults {
      */
     public void at(String pair, String point, Collection<String> aIds) {
         if (!actions.isEmpty()) {
-            aIds.stream().map(id -> actions.remove(pair + "/" + id + ":" + point)).filter(Objects::nonNull).toList().forEach(action -> {
+            Stream.concat(Stream.of(pair + ":" + point), aIds.stream().map(id -> pair + "/" + id + ":" + point))
+                    .map(actions::remove).filter(Objects::nonNull).toList().forEach(action -> {
                 LOG.infof("pair '%s': at %s, a test acts", pair, point);
                 action.run();
             });
@@ -70,10 +72,10 @@ public class Faults {
 
     /**
      * For tests only, that run in the server's JVM: runs {@code action} once, in the thread that reaches {@code point} with
-     * record {@code aId} of side a of the pair (an edit made by "another user" at that very moment). Nothing calls it
-     * outside tests.
+     * record {@code aId} of side a of the pair (an edit made by "another user" at that very moment), or with any record when
+     * {@code aId} is null. Nothing calls it outside tests.
      */
     public void once(String pair, String aId, String point, Runnable action) {
-        actions.put(pair + "/" + aId + ":" + point, action);
+        actions.put(aId == null ? pair + ":" + point : pair + "/" + aId + ":" + point, action);
     }
 }

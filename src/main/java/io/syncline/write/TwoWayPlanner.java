@@ -211,14 +211,14 @@ public final class TwoWayPlanner {
      */
     private Link created(Link link, Row rowA, Row rowB) {
         Role creating = link.aHash().startsWith(Links.CREATING) ? Role.A : Role.B;
-        if ((creating == Role.A ? rowA : rowB) == null) { // its insert never committed: create it again
+        if ((creating == Role.A ? rowA : rowB) == null) { // its insert never committed (see ChunkWriter.createdThenDeleted): create it again
             if (creating == Role.A) {
                 dropLinks.add(link.aId()); // the new record gets a new id, and a new link
             }
             create(creating.other(), link.id(creating.other()));
             return null;
         }
-        String hash = link.hash(creating).substring(Links.CREATING.length());
+        String hash = Links.created(link.hash(creating));
         return creating == Role.A ? new Link(link.aId(), link.bId(), link.base(), hash, link.bHash())
                 : new Link(link.aId(), link.bId(), link.base(), link.aHash(), hash);
     }

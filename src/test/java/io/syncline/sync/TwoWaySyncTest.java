@@ -909,6 +909,31 @@ class TwoWaySyncTest {
     }
 
     /**
+     * A user new in the help desk is created in the CRM; the window stops after both sides committed and before its links
+     * moved (a crash there), and a CRM user deletes the new record meanwhile. The window, applied again, finds the link still
+     * marked as being created and the record missing: PostgreSQL tells that the insert committed, so the record was deleted,
+     * not lost. The delete is synced (aDeletes: delete), not undone by creating the record a second time.
+     */
+    @Test
+    @Order(26)
+    void aRecordCreatedByAWindowThatStoppedAndThenDeletedStaysDeleted() {
+        awaitQuiet();
+        String email = "created.then.deleted@example.com";
+        java.util.concurrent.atomic.AtomicBoolean acted = new java.util.concurrent.atomic.AtomicBoolean();
+        faults.once("people", null, Faults.BEFORE_STATE_COMMIT, () -> {
+            assertEquals(1, update(crm(), "DELETE FROM people WHERE email = ?", email), "the CRM's copy committed before the stop");
+            acted.set(true);
+            throw new IllegalStateException("the server stopped here (test)");
+        });
+        update(helpdesk(), "INSERT INTO users (email, first_name, active) VALUES (?, 'Brief', 1)", email);
+        await().atMost(SYNC).until(acted::get);
+        await("the delete synced to the help desk").atMost(SYNC)
+                .until(() -> count(helpdesk(), "SELECT COUNT(*) FROM users WHERE email = ?", email) == 0);
+        awaitQuiet();
+        assertEquals(0, count(crm(), "SELECT COUNT(*) FROM people WHERE email = ?", email), "not created in the CRM again");
+    }
+
+    /**
      * The help desk's phone of the person changes unseen by its poll (a marker years behind its cursor: only the window's read
      * of the row sees it), then the CRM's phone: the window of the CRM's change writes the CRM too (phone: b-wins).
      * {@code meanwhile} (given the CRM's and the help desk's ids) edits the CRM record's first name between the window's read
