@@ -70,7 +70,10 @@ public class Links {
     /** The id of the transaction that inserts the record of a side marked {@link #creating}; null when the side cannot tell. */
     public static Long creatingTransaction(String mark) {
         int at = CREATING.length() + HASH_LENGTH;
-        return mark != null && mark.startsWith(CREATING) && mark.length() > at ? ByteBuffer.wrap(Base64.getUrlDecoder().decode(mark.substring(at))).getLong() : null;
+        if (mark == null || !mark.startsWith(CREATING) || mark.length() <= at) {
+            return null;
+        }
+        return ByteBuffer.wrap(Base64.getUrlDecoder().decode(mark.substring(at))).getLong();
     }
 
     /**

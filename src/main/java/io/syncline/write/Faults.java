@@ -3,6 +3,7 @@ package io.syncline.write;
 import io.syncline.system.SynclineConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -56,8 +57,9 @@ public class Faults {
      */
     public void at(String pair, String point, Collection<String> aIds) {
         if (!actions.isEmpty()) {
-            Stream.concat(Stream.of(pair + ":" + point), aIds.stream().map(id -> pair + "/" + id + ":" + point))
-                    .map(actions::remove).filter(Objects::nonNull).toList().forEach(action -> {
+            List<Runnable> left = Stream.concat(Stream.of(pair + ":" + point), aIds.stream().map(id -> pair + "/" + id + ":" + point))
+                    .map(actions::remove).filter(Objects::nonNull).toList();
+            left.forEach(action -> {
                 LOG.infof("pair '%s': at %s, a test acts", pair, point);
                 action.run();
             });

@@ -22,6 +22,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -82,11 +84,12 @@ class DevModeIT {
             assertTrue(maven.isAlive(), "dev mode starts:\n" + tail(log));
             assertTrue(policy().contains(rule), "the people pair as its file says: " + policy());
 
-            // an edited rule: the next request restarts the server, which syncs with it
+            // an edited rule: dev mode sees the file saved and restarts the server, which syncs with it
             Files.writeString(people, pairFile.replace(rule, "phone: a-wins"));
             await("the server restarted with the edited rule").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> policy().contains("phone: a-wins"));
-            await("the restarted server ready").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() -> get("/q/health/ready").status() == 200);
+            await("the restarted server ready").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> get("/q/health/ready").status() == 200);
 
             // a broken pair file: the answer names the file and the problem, and dev mode waits for the mend
             Files.writeString(people, pairFile.replace(rule, "phone: sometimes"));
@@ -105,7 +108,11 @@ class DevModeIT {
             List<ProcessHandle> started = maven.descendants().toList();
             started.forEach(ProcessHandle::destroy); // the dev-mode server first, as an operator stops a server
             for (ProcessHandle p : started) {
-                p.onExit().get();
+                try {
+                    p.onExit().get(1, TimeUnit.MINUTES);
+                } catch (TimeoutException e) {
+                    p.destroyForcibly();
+                }
             }
             maven.destroy();
             maven.waitFor();
