@@ -533,11 +533,20 @@ public final class JdbcEntity implements Entity {
             if (sql == null) {
                 return null;
             }
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, Long.toString(transaction));
-                try (ResultSet rs = ps.executeQuery()) {
-                    String status = rs.next() ? rs.getString(1) : null;
-                    return "committed".equals(status) ? Boolean.TRUE : "aborted".equals(status) ? Boolean.FALSE : null;
+            try {
+                // under a savepoint: an id the database never gave (restored from an older backup, or another server since) is an
+                // error, which would end the session's transaction; it cannot tell then
+                Savepoint before = c.setSavepoint();
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, Long.toString(transaction));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        String status = rs.next() ? rs.getString(1) : null;
+                        c.releaseSavepoint(before);
+                        return "committed".equals(status) ? Boolean.TRUE : "aborted".equals(status) ? Boolean.FALSE : null;
+                    }
+                } catch (SQLException e) {
+                    c.rollback(before);
+                    return null;
                 }
             } catch (SQLException e) {
                 throw failure("asking about a transaction of", e);
