@@ -118,6 +118,12 @@ public class Links {
         public String id(Role side) {
             return side == Role.A ? aId : bId;
         }
+
+        /** This link with the {@link #creating} mark of {@code side} taken off: its record was created. */
+        public Link created(Role side) {
+            String hash = Links.created(hash(side));
+            return side == Role.A ? new Link(aId, bId, base, hash, bHash) : new Link(aId, bId, base, aHash, hash);
+        }
     }
 
     /** A link without its base: what reconciliation compares. */

@@ -465,9 +465,7 @@ public class ChunkWriter {
                 Long transaction = Links.creatingTransaction(link.hash(side));
                 if (transaction != null && (side == Role.A ? rowsA : rowsB).get(link.id(side)) == null
                         && Boolean.TRUE.equals((side == Role.A ? sa : sb).committed(transaction))) {
-                    String hash = Links.created(link.hash(side));
-                    e.setValue(side == Role.A ? new Link(link.aId(), link.bId(), link.base(), hash, link.bHash())
-                            : new Link(link.aId(), link.bId(), link.base(), link.aHash(), hash));
+                    e.setValue(link.created(side));
                 }
             }
         }

@@ -218,9 +218,7 @@ public final class TwoWayPlanner {
             create(creating.other(), link.id(creating.other()));
             return null;
         }
-        String hash = Links.created(link.hash(creating));
-        return creating == Role.A ? new Link(link.aId(), link.bId(), link.base(), hash, link.bHash())
-                : new Link(link.aId(), link.bId(), link.base(), link.aHash(), hash);
+        return link.created(creating);
     }
 
     /**
